@@ -1,0 +1,213 @@
+import { Buffer } from 'buffer';
+import { TributaryError } from '../errors';
+import { ByteReader } from './byte-reader';
+import { ByteWriter } from './byte-writer';
+import { crc32c } from './crc32c';
+import * as L from './layout';
+import type { BatchHeader, DecodedRecord, RecordData } from './record';
+
+export interface EncodeOptions {
+  baseOffset?: number;
+  partitionLeaderEpoch?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+}
+
+const EMPTY_HEADERS: Record<string, Buffer> = {};
+const textEncoder = new TextEncoder();
+
+/** Encodes records as one uncompressed RecordBatch v2, byte for byte as Kafka's producer does. */
+export function encodeRecordBatch(records: readonly RecordData[], options: EncodeOptions = {}): Buffer {
+  if (records.length === 0) throw TributaryError.of('INVALID_RECORD', 'a record batch needs at least one record');
+  const baseTimestamp = records[0].timestamp;
+  let maxTimestamp = baseTimestamp;
+  for (const r of records) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+
+  const w = new ByteWriter(L.RECORDS + records.length * 64);
+  w.int64(options.baseOffset ?? 0);
+  const lengthAt = w.reserve(4);
+  w.int32(options.partitionLeaderEpoch ?? -1);
+  w.int8(L.CURRENT_MAGIC);
+  const crcAt = w.reserve(4);
+  w.int16(0); // attributes: no compression, create time, not transactional
+  w.int32(records.length - 1);
+  w.int64(baseTimestamp);
+  w.int64(maxTimestamp);
+  w.int64(options.producerId ?? -1);
+  w.int16(options.producerEpoch ?? -1);
+  w.int32(options.baseSequence ?? -1);
+  w.int32(records.length);
+
+  const body = new ByteWriter(256);
+  records.forEach((r, i) => {
+    body.int8(0);
+    body.varlong(r.timestamp - baseTimestamp);
+    body.varint(i);
+    writeNullableBytes(body, r.key);
+    writeNullableBytes(body, r.value);
+    const headers = r.headers ?? EMPTY_HEADERS;
+    const keys = Object.keys(headers);
+    body.varint(keys.length);
+    for (const k of keys) {
+      const kb = textEncoder.encode(k);
+      body.varint(kb.length).bytes(kb);
+      writeNullableBytes(body, headers[k] ?? null);
+    }
+    const encoded = body.result();
+    w.varint(encoded.length).bytes(encoded);
+    body.reset();
+  });
+
+  const out = w.result();
+  w.patchInt32(lengthAt, out.length - L.LOG_OVERHEAD);
+  w.patchUInt32(crcAt, crc32c(out, L.ATTRIBUTES));
+  return out;
+}
+
+function writeNullableBytes(w: ByteWriter, data: Uint8Array | null): void {
+  if (data === null) w.varint(-1);
+  else w.varint(data.length).bytes(data);
+}
+
+/** Reads a batch header at `pos`, checking only that the header itself is there. */
+export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
+  if (buf.length - pos < L.BATCH_HEADER_SIZE) {
+    throw TributaryError.of('CORRUPT_MESSAGE', `record batch header needs ${L.BATCH_HEADER_SIZE} bytes, got ${buf.length - pos}`);
+  }
+  const baseOffset = Number(buf.readBigInt64BE(pos + L.BASE_OFFSET));
+  const batchLength = buf.readInt32BE(pos + L.BATCH_LENGTH);
+  const lastOffsetDelta = buf.readInt32BE(pos + L.LAST_OFFSET_DELTA);
+  return {
+    baseOffset,
+    batchLength,
+    partitionLeaderEpoch: buf.readInt32BE(pos + L.PARTITION_LEADER_EPOCH),
+    magic: buf.readInt8(pos + L.MAGIC),
+    crc: buf.readUInt32BE(pos + L.CRC),
+    attributes: buf.readInt16BE(pos + L.ATTRIBUTES),
+    lastOffsetDelta,
+    baseTimestamp: Number(buf.readBigInt64BE(pos + L.BASE_TIMESTAMP)),
+    maxTimestamp: Number(buf.readBigInt64BE(pos + L.MAX_TIMESTAMP)),
+    producerId: Number(buf.readBigInt64BE(pos + L.PRODUCER_ID)),
+    producerEpoch: buf.readInt16BE(pos + L.PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(pos + L.BASE_SEQUENCE),
+    recordCount: buf.readInt32BE(pos + L.RECORDS_COUNT),
+    sizeInBytes: batchLength + L.LOG_OVERHEAD,
+    lastOffset: baseOffset + lastOffsetDelta,
+  };
+}
+
+/** Whether the CRC stored in the batch at `pos` matches its bytes. */
+export function batchCrcMatches(buf: Buffer, pos: number, header: BatchHeader): boolean {
+  return crc32c(buf, pos + L.ATTRIBUTES, pos + header.sizeInBytes) === header.crc;
+}
+
+/** Assigns the batch its place in the log, in place; both fields lie outside the CRC. */
+export function assignBatchOffsets(buf: Buffer, pos: number, baseOffset: number, partitionLeaderEpoch: number): void {
+  buf.writeBigInt64BE(BigInt(baseOffset), pos + L.BASE_OFFSET);
+  buf.writeInt32BE(partitionLeaderEpoch, pos + L.PARTITION_LEADER_EPOCH);
+}
+
+/** Decodes every record of the batch at `pos`. */
+export function decodeRecordBatch(buf: Buffer, pos = 0): { header: BatchHeader; records: DecodedRecord[] } {
+  const header = readBatchHeader(buf, pos);
+  checkHeaderShape(buf, pos, header);
+  const records: DecodedRecord[] = [];
+  const r = new ByteReader(buf, pos + L.RECORDS, pos + header.sizeInBytes);
+  for (let i = 0; i < header.recordCount; i++) records.push(readRecord(r, header));
+  return { header, records };
+}
+
+function readRecord(r: ByteReader, header: BatchHeader): DecodedRecord {
+  const length = r.varint();
+  if (length < 0 || length > r.remaining) throw TributaryError.of('CORRUPT_MESSAGE', `record length ${length} is out of bounds`);
+  const end = r.pos + length;
+  r.int8(); // record attributes: unused in v2
+  const timestamp = header.baseTimestamp + r.varlong();
+  const offset = header.baseOffset + r.varint();
+  const key = readNullableBytes(r);
+  const value = readNullableBytes(r);
+  const headerCount = r.varint();
+  if (headerCount < 0) throw TributaryError.of('CORRUPT_MESSAGE', `negative header count ${headerCount}`);
+  const headers: Record<string, Buffer> = {};
+  for (let h = 0; h < headerCount; h++) {
+    const keyLength = r.varint();
+    if (keyLength < 0) throw TributaryError.of('CORRUPT_MESSAGE', 'null header key');
+    const k = r.bytes(keyLength).toString('utf8');
+    const v = readNullableBytes(r);
+    headers[k] = v ?? Buffer.alloc(0);
+  }
+  if (r.pos !== end) throw TributaryError.of('CORRUPT_MESSAGE', `record ended at ${r.pos}, its length said ${end}`);
+  return { offset, timestamp, key, value, headers };
+}
+
+function readNullableBytes(r: ByteReader): Buffer | null {
+  const n = r.varint();
+  if (n === -1) return null;
+  if (n < -1) throw TributaryError.of('CORRUPT_MESSAGE', `negative length ${n}`);
+  return r.bytes(n);
+}
+
+function checkHeaderShape(buf: Buffer, pos: number, header: BatchHeader): void {
+  if (header.magic !== L.CURRENT_MAGIC) {
+    throw TributaryError.of('CORRUPT_MESSAGE', `record batch magic ${header.magic} is not supported (only 2)`);
+  }
+  if (header.batchLength < L.BATCH_HEADER_SIZE - L.LOG_OVERHEAD || pos + header.sizeInBytes > buf.length) {
+    throw TributaryError.of('CORRUPT_MESSAGE', `record batch length ${header.batchLength} does not fit the ${buf.length - pos} bytes given`);
+  }
+}
+
+/**
+ * Walks a buffer of batches back to back and checks each one completely, as a broker must
+ * before anything reaches its log: whole header, magic 2, CRC, no compression, record count
+ * equal to lastOffsetDelta + 1, every record well-formed and ending exactly at the batch end.
+ * Returns the headers, so the caller does not parse twice.
+ */
+export function validateRecordBatches(buf: Buffer, maxBatchBytes: number): BatchHeader[] {
+  const headers: BatchHeader[] = [];
+  let pos = 0;
+  if (buf.length === 0) throw TributaryError.of('CORRUPT_MESSAGE', 'no record batch in the request');
+  while (pos < buf.length) {
+    const header = readBatchHeader(buf, pos);
+    checkHeaderShape(buf, pos, header);
+    if (header.sizeInBytes > maxBatchBytes) {
+      throw TributaryError.of('MESSAGE_TOO_LARGE', `record batch of ${header.sizeInBytes} bytes exceeds max.message.bytes ${maxBatchBytes}`);
+    }
+    if (!batchCrcMatches(buf, pos, header)) throw TributaryError.of('CORRUPT_MESSAGE', 'record batch CRC mismatch');
+    if ((header.attributes & L.COMPRESSION_MASK) !== 0) {
+      throw TributaryError.of('UNSUPPORTED_COMPRESSION_TYPE', `compression codec ${header.attributes & L.COMPRESSION_MASK} is not supported`);
+    }
+    if ((header.attributes & (L.TRANSACTIONAL_MASK | L.CONTROL_MASK)) !== 0) {
+      throw TributaryError.of('INVALID_RECORD', 'transactional and control batches are not supported');
+    }
+    if (header.recordCount < 1 || header.recordCount !== header.lastOffsetDelta + 1) {
+      throw TributaryError.of('INVALID_RECORD', `record count ${header.recordCount} does not match lastOffsetDelta ${header.lastOffsetDelta}`);
+    }
+    const r = new ByteReader(buf, pos + L.RECORDS, pos + header.sizeInBytes);
+    for (let i = 0; i < header.recordCount; i++) {
+      const rec = readRecord(r, header);
+      if (rec.offset !== header.baseOffset + i) throw TributaryError.of('INVALID_RECORD', `record ${i} has offset delta ${rec.offset - header.baseOffset}`);
+    }
+    if (r.remaining !== 0) throw TributaryError.of('CORRUPT_MESSAGE', `${r.remaining} stray bytes after the last record`);
+    headers.push(header);
+    pos += header.sizeInBytes;
+  }
+  return headers;
+}
+
+/**
+ * Decodes the records of a fetch response (batches back to back). A broker may end a fetch
+ * with a partial batch when it hits maxBytes, as Kafka does; that tail is skipped.
+ */
+export function decodeRecordBatches(buf: Buffer): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  let pos = 0;
+  while (buf.length - pos >= L.BATCH_HEADER_SIZE) {
+    const size = buf.readInt32BE(pos + L.BATCH_LENGTH) + L.LOG_OVERHEAD;
+    if (pos + size > buf.length) break;
+    const { records } = decodeRecordBatch(buf, pos);
+    for (const rec of records) out.push(rec);
+    pos += size;
+  }
+  return out;
+}

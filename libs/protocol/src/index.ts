@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './batch';
+export * from './partitioner';
+export * from './wire';

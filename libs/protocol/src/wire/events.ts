@@ -1,0 +1,27 @@
+/** socket.io event names: each is a request whose acknowledgement callback carries the response. */
+export const Events = {
+  metadata: 'metadata',
+  produce: 'produce',
+  fetch: 'fetch',
+  listOffsets: 'listOffsets',
+  createTopics: 'createTopics',
+  deleteTopics: 'deleteTopics',
+  findCoordinator: 'findCoordinator',
+  joinGroup: 'joinGroup',
+  syncGroup: 'syncGroup',
+  heartbeat: 'heartbeat',
+  leaveGroup: 'leaveGroup',
+  commitOffsets: 'commitOffsets',
+  fetchOffsets: 'fetchOffsets',
+  listGroups: 'listGroups',
+  describeGroups: 'describeGroups',
+} as const;
+
+export type EventName = (typeof Events)[keyof typeof Events];
+
+/** acks as on the wire: -1 means all in-sync replicas. */
+export type Acks = -1 | 0 | 1;
+
+/** listOffsets special timestamps, Kafka's values. */
+export const LATEST_TIMESTAMP = -1;
+export const EARLIEST_TIMESTAMP = -2;

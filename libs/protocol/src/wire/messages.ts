@@ -1,0 +1,151 @@
+import type { Buffer } from 'buffer';
+import type { Acks } from './events';
+
+export interface ResponseBase {
+  /** request-level error; per-partition errors live in the partition entries */
+  errorCode: number;
+  errorMessage?: string;
+}
+
+export interface PartitionError {
+  errorCode: number;
+  errorMessage?: string;
+}
+
+// ---- metadata ----
+export interface MetadataRequest {
+  /** null or absent: every topic */
+  topics?: string[] | null;
+}
+
+export interface BrokerInfo {
+  id: number;
+  host: string;
+  port: number;
+  /** what a client connects to, e.g. ws://127.0.0.1:9092 */
+  url: string;
+}
+
+export interface PartitionMetadata extends PartitionError {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicMetadata extends PartitionError {
+  name: string;
+  partitions: PartitionMetadata[];
+  configs: Record<string, string>;
+}
+
+export interface MetadataResponse extends ResponseBase {
+  clusterId: string;
+  controllerId: number;
+  brokers: BrokerInfo[];
+  topics: TopicMetadata[];
+}
+
+// ---- produce ----
+export interface ProduceRequest {
+  acks: Acks;
+  timeoutMs: number;
+  /** the partitions' record batches as one framed buffer: see produce-frame.ts */
+  data: Buffer;
+}
+
+export interface ProducePartitionResponse extends PartitionError {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+export interface ProduceResponse extends ResponseBase {
+  partitions: ProducePartitionResponse[];
+}
+
+// ---- fetch ----
+export interface FetchPartitionRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchRequest {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  partitions: FetchPartitionRequest[];
+}
+
+export interface FetchPartitionResponse extends PartitionError {
+  topic: string;
+  partition: number;
+  highWatermark: number;
+  logStartOffset: number;
+  /** how many bytes of `records` belong to this partition, in request order */
+  byteLength: number;
+}
+
+export interface FetchResponse extends ResponseBase {
+  partitions: FetchPartitionResponse[];
+  /** every partition's batches, back to back, as one binary attachment */
+  records: Buffer;
+}
+
+// ---- listOffsets ----
+export interface ListOffsetsPartitionRequest {
+  topic: string;
+  partition: number;
+  /** LATEST_TIMESTAMP (-1), EARLIEST_TIMESTAMP (-2), or a time in ms: first offset at or after it */
+  timestamp: number;
+}
+
+export interface ListOffsetsRequest {
+  partitions: ListOffsetsPartitionRequest[];
+}
+
+export interface ListOffsetsPartitionResponse extends PartitionError {
+  topic: string;
+  partition: number;
+  /** -1 when no record has a timestamp at or after the one asked for */
+  offset: number;
+  timestamp: number;
+}
+
+export interface ListOffsetsResponse extends ResponseBase {
+  partitions: ListOffsetsPartitionResponse[];
+}
+
+// ---- createTopics ----
+export interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configs?: Record<string, string>;
+}
+
+export interface CreateTopicsRequest {
+  topics: CreatableTopic[];
+  validateOnly?: boolean;
+}
+
+export interface CreateTopicResult extends PartitionError {
+  name: string;
+}
+
+export interface CreateTopicsResponse extends ResponseBase {
+  topics: CreateTopicResult[];
+}
+
+// ---- deleteTopics ----
+export interface DeleteTopicsRequest {
+  topics: string[];
+}
+
+export interface DeleteTopicsResponse extends ResponseBase {
+  topics: CreateTopicResult[];
+}
