@@ -1,0 +1,6 @@
+export * from './types';
+export { Keys } from './keys';
+export { ClusterStore, connectRedis, type StoreOptions } from './store/cluster-store';
+export { ChangeFeed, type ChangeListener } from './store/change-feed';
+export { MetadataCache, type MetadataCacheOptions, type SnapshotListener } from './metadata/metadata-cache';
+export { assignReplicas } from './assignment/assign-replicas';

@@ -1,0 +1,52 @@
+/**
+ * Every Redis key of a cluster lives under one prefix, so several clusters can share one
+ * Redis. The cluster name sits in braces: a Redis Cluster hash tag, which keeps all of a
+ * cluster's keys in one slot so the multi-key Lua scripts stay legal there too.
+ */
+export class Keys {
+  readonly prefix: string;
+
+  constructor(readonly cluster: string) {
+    this.prefix = `tributary:{${cluster}}:`;
+  }
+
+  /** hash: broker id -> BrokerInfo JSON (last known) */
+  get brokers(): string {
+    return `${this.prefix}brokers`;
+  }
+
+  /** string with TTL: present while the broker is alive */
+  broker(id: number): string {
+    return `${this.prefix}broker:${id}`;
+  }
+
+  /** string with TTL: the controller lease, value = broker id */
+  get controller(): string {
+    return `${this.prefix}controller`;
+  }
+
+  /** counter bumped on every new controller */
+  get controllerEpoch(): string {
+    return `${this.prefix}controller-epoch`;
+  }
+
+  /** hash: topic name -> TopicRecord JSON */
+  get topics(): string {
+    return `${this.prefix}topics`;
+  }
+
+  /** hash: partition number -> PartitionState JSON */
+  partitions(topic: string): string {
+    return `${this.prefix}partitions:${topic}`;
+  }
+
+  /** string with TTL: a partition's leadership lease, value = broker id */
+  leaderLease(topic: string, partition: number): string {
+    return `${this.prefix}lease:${topic}:${partition}`;
+  }
+
+  /** pub/sub channel announcing metadata changes */
+  get changes(): string {
+    return `${this.prefix}changes`;
+  }
+}

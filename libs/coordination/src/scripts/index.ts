@@ -1,0 +1,15 @@
+import { acquireController, releaseController } from './controller-lease';
+import { createTopic } from './create-topic';
+import { deregisterBroker, liveBrokers, registerBroker } from './register-broker';
+import type { LuaScript } from './script';
+
+export type { LuaScript } from './script';
+
+export const SCRIPTS: readonly LuaScript[] = [
+  registerBroker,
+  liveBrokers,
+  deregisterBroker,
+  acquireController,
+  releaseController,
+  createTopic,
+];

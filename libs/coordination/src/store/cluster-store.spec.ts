@@ -1,0 +1,72 @@
+import { ChangeFeed } from './change-feed';
+import { ClusterStore, connectRedis } from './cluster-store';
+import type { ChangeEvent } from '../types';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('ClusterStore (real Redis)', () => {
+  let store: ClusterStore;
+  let cluster: string;
+
+  beforeEach(() => {
+    cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    store = new ClusterStore(connectRedis(REDIS_URL), cluster);
+  });
+
+  afterEach(async () => {
+    const keys = await store.redis.keys(`${store.keys.prefix}*`);
+    if (keys.length) await store.redis.del(...keys);
+    await store.close();
+  });
+
+  const info = (id: number) => ({ id, host: '127.0.0.1', port: 9000 + id, url: `ws://127.0.0.1:${9000 + id}` });
+
+  it('lists brokers while their TTL lives and drops them after', async () => {
+    expect(await store.registerBroker(info(1), 5000)).toBe(true);
+    expect(await store.registerBroker(info(1), 5000)).toBe(false);
+    expect(await store.registerBroker(info(2), 150)).toBe(true);
+    expect((await store.liveBrokers()).map((b) => b.id)).toEqual([1, 2]);
+    await sleep(250);
+    expect((await store.liveBrokers()).map((b) => b.id)).toEqual([1]);
+    await store.deregisterBroker(1);
+    expect(await store.liveBrokers()).toEqual([]);
+  });
+
+  it('gives the controller lease to one broker at a time', async () => {
+    const e1 = await store.acquireController(1, 200);
+    expect(e1).toBeGreaterThan(0);
+    expect(await store.acquireController(2, 200)).toBe(0);
+    expect(await store.acquireController(1, 200)).toBe(e1);
+    expect(await store.controllerId()).toBe(1);
+    await sleep(300);
+    const e2 = await store.acquireController(2, 200);
+    expect(e2).toBe(e1 + 1);
+    await store.releaseController(1); // not the holder: no effect
+    expect(await store.controllerId()).toBe(2);
+  });
+
+  it('creates a topic once, atomically, only for the current controller', async () => {
+    const epoch = await store.acquireController(1, 5000);
+    const topic = { name: 't', id: 'x', partitionCount: 2, replicationFactor: 1, configs: {}, createdAt: 1 };
+    const parts = [0, 1].map((p) => ({ topic: 't', partition: p, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1] }));
+    expect(await store.createTopic(topic, parts, epoch + 1)).toBe('stale-controller');
+    expect(await store.getTopic('t')).toBeNull();
+    expect(await store.createTopic(topic, parts, epoch)).toBe('created');
+    expect(await store.createTopic(topic, parts, epoch)).toBe('exists');
+    const snap = await store.snapshot();
+    expect(snap.controllerId).toBe(1);
+    expect(snap.topics.get('t')?.partitions.map((p) => p.leader)).toEqual([1, 1]);
+  });
+
+  it('announces changes on the change feed', async () => {
+    const feed = new ChangeFeed(store.redis, store.keys.changes);
+    await feed.start();
+    const seen: ChangeEvent[] = [];
+    feed.onChange((c) => seen.push(c));
+    await store.registerBroker(info(7), 5000);
+    for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(10);
+    await feed.close();
+    expect(seen[0]).toEqual({ kind: 'broker', subject: '7' });
+  });
+});
