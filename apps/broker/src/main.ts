@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadBrokerConfig } from '@tributary/broker';
+import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
+
+/** One process, one broker: settings come from the environment (see the README). */
+async function main(): Promise<void> {
+  const config = loadBrokerConfig(process.env);
+  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes));
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  Logger.log(`broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})`, 'Broker');
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`broker failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

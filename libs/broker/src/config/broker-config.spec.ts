@@ -1,0 +1,21 @@
+import { ConfigError, loadBrokerConfig } from './broker-config';
+
+describe('loadBrokerConfig', () => {
+  const base = { BROKER_ID: '1', PORT: '9092', DATA_DIR: '/tmp/x' };
+
+  it('applies defaults', () => {
+    const c = loadBrokerConfig(base);
+    expect(c).toMatchObject({ brokerId: 1, port: 9092, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6379', autoCreateTopics: false });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT='abc'/],
+    [{ PORT: '70000' }, /PORT='70000'/],
+    [{ BROKER_ID: '-1' }, /BROKER_ID='-1'/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL='localhost:6379': must start with redis:\/\//],
+    [{ DATA_DIR: undefined }, /DATA_DIR \(not set\)/],
+  ])('names the bad setting %p', (override, message) => {
+    expect(() => loadBrokerConfig({ ...base, ...override })).toThrow(ConfigError);
+    expect(() => loadBrokerConfig({ ...base, ...override })).toThrow(message);
+  });
+});

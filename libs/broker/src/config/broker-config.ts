@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * A broker's settings, validated once at start. Each comes from an environment variable of
+ * the same name in UPPER_SNAKE case (see the README's configuration table).
+ */
+const schema = z.object({
+  BROKER_ID: z.coerce.number().int().min(0).max(0x7fffffff),
+  PORT: z.coerce.number().int().min(1).max(65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ADVERTISED_HOST: z.string().min(1).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+  DATA_DIR: z.string().min(1),
+  CLUSTER_ID: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]').default('local'),
+  BROKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(6000),
+  CONTROLLER_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+  METADATA_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  LOG_SEGMENT_BYTES: z.coerce.number().int().min(1024).max(0x7fffffff).default(1024 * 1024 * 1024),
+  LOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
+  LOG_RETENTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  AUTO_CREATE_TOPICS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  DEFAULT_PARTITIONS: z.coerce.number().int().min(1).max(100_000).default(1),
+  DEFAULT_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(100).default(1),
+});
+
+export type BrokerEnv = z.input<typeof schema>;
+
+export interface BrokerConfig {
+  brokerId: number;
+  port: number;
+  host: string;
+  advertisedHost: string;
+  redisUrl: string;
+  dataDir: string;
+  clusterId: string;
+  brokerSessionTimeoutMs: number;
+  controllerLeaseMs: number;
+  metadataRefreshMs: number;
+  logSegmentBytes: number;
+  logFlushIntervalMs: number;
+  logRetentionCheckIntervalMs: number;
+  maxRequestBytes: number;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  defaultReplicationFactor: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the settings from an environment; a bad one throws ConfigError naming it. */
+export function loadBrokerConfig(env: Record<string, string | undefined>): BrokerConfig {
+  const known = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    const msgs = parsed.error.issues.map((i) => {
+      const name = i.path.join('.');
+      const value = env[name];
+      return `${name}${value === undefined ? ' (not set)' : `='${value}'`}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid broker configuration: ${msgs.join('; ')}`);
+  }
+  const c = parsed.data;
+  return {
+    brokerId: c.BROKER_ID,
+    port: c.PORT,
+    host: c.HOST,
+    advertisedHost: c.ADVERTISED_HOST ?? c.HOST,
+    redisUrl: c.REDIS_URL,
+    dataDir: c.DATA_DIR,
+    clusterId: c.CLUSTER_ID,
+    brokerSessionTimeoutMs: c.BROKER_SESSION_TIMEOUT_MS,
+    controllerLeaseMs: c.CONTROLLER_LEASE_MS,
+    metadataRefreshMs: c.METADATA_REFRESH_MS,
+    logSegmentBytes: c.LOG_SEGMENT_BYTES,
+    logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,
+    logRetentionCheckIntervalMs: c.LOG_RETENTION_CHECK_INTERVAL_MS,
+    maxRequestBytes: c.MAX_REQUEST_BYTES,
+    autoCreateTopics: c.AUTO_CREATE_TOPICS,
+    defaultPartitions: c.DEFAULT_PARTITIONS,
+    defaultReplicationFactor: c.DEFAULT_REPLICATION_FACTOR,
+  };
+}

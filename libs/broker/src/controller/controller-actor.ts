@@ -1,0 +1,126 @@
+import { randomUUID } from 'crypto';
+import { assignReplicas, type ClusterStore, type PartitionState, type TopicRecord } from '@tributary/coordination';
+import {
+  assertValidTopicName,
+  ErrorCode,
+  parseTopicConfig,
+  toErrorResponse,
+  TributaryError,
+  type CreatableTopic,
+  type CreateTopicResult,
+  type CreateTopicsRequest,
+  type CreateTopicsResponse,
+  type TopicConfig,
+} from '@tributary/protocol';
+import { Mailbox } from '../actor/mailbox';
+
+export interface ControllerOptions {
+  brokerId: number;
+  leaseMs: number;
+  topicDefaults: TopicConfig;
+  /** highest replication factor this build can honour */
+  maxReplicationFactor: number;
+  maxPartitions: number;
+}
+
+/**
+ * The cluster's controller while this broker holds the controller lease: it alone assigns
+ * replicas to brokers. Every broker runs one and keeps trying for the lease, so when the
+ * holder dies another takes over within one lease time.
+ */
+export class ControllerActor {
+  private readonly mailbox = new Mailbox();
+  private epoch = 0;
+  private leaseValidUntil = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly options: ControllerOptions,
+  ) {}
+
+  get isActive(): boolean {
+    return this.epoch > 0 && Date.now() < this.leaseValidUntil;
+  }
+
+  async start(): Promise<void> {
+    await this.tick().catch(() => undefined);
+    this.timer = setInterval(() => void this.tick().catch(() => undefined), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.epoch > 0) await this.store.releaseController(this.options.brokerId).catch(() => undefined);
+    this.epoch = 0;
+  }
+
+  /** Takes or renews the lease. Validity is counted from before the call, so it errs short. */
+  private async tick(): Promise<void> {
+    const askedAt = Date.now();
+    const epoch = await this.store.acquireController(this.options.brokerId, this.options.leaseMs);
+    this.epoch = epoch;
+    this.leaseValidUntil = epoch > 0 ? askedAt + this.options.leaseMs * 0.8 : 0;
+  }
+
+  createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+    return this.mailbox.post(async () => {
+      if (!this.isActive) {
+        return {
+          errorCode: ErrorCode.NONE,
+          topics: request.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${this.options.brokerId} is not the controller` })),
+        };
+      }
+      const live = (await this.store.liveBrokers()).map((b) => b.id);
+      const topics: CreateTopicResult[] = [];
+      for (const t of request.topics) {
+        try {
+          await this.createOne(t, live, request.validateOnly === true);
+          topics.push({ name: t.name, errorCode: ErrorCode.NONE });
+        } catch (err) {
+          topics.push({ name: t.name, ...toErrorResponse(err) });
+        }
+      }
+      return { errorCode: ErrorCode.NONE, topics };
+    });
+  }
+
+  private async createOne(t: CreatableTopic, liveBrokers: number[], validateOnly: boolean): Promise<void> {
+    assertValidTopicName(t.name);
+    if (t.numPartitions < 1 || t.numPartitions > this.options.maxPartitions) {
+      throw TributaryError.of('INVALID_PARTITIONS', `numPartitions must be from 1 to ${this.options.maxPartitions}, got ${t.numPartitions}`);
+    }
+    if (t.replicationFactor > this.options.maxReplicationFactor) {
+      throw TributaryError.of(
+        'INVALID_REPLICATION_FACTOR',
+        `replication factor ${t.replicationFactor} is not supported yet: this build replicates nothing, use 1`,
+      );
+    }
+    parseTopicConfig(t.configs ?? {}, this.options.topicDefaults);
+    const assignment = assignReplicas(liveBrokers, t.numPartitions, t.replicationFactor);
+    if (validateOnly) return;
+    const topic: TopicRecord = {
+      name: t.name,
+      id: randomUUID(),
+      partitionCount: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      configs: t.configs ?? {},
+      createdAt: Date.now(),
+    };
+    const partitions: PartitionState[] = assignment.map((replicas, partition) => ({
+      topic: t.name,
+      partition,
+      replicas,
+      leader: replicas[0],
+      leaderEpoch: 0,
+      isr: replicas,
+    }));
+    const outcome = await this.store.createTopic(topic, partitions, this.epoch);
+    if (outcome === 'exists') throw TributaryError.of('TOPIC_ALREADY_EXISTS', `topic '${t.name}' already exists`);
+    if (outcome === 'stale-controller') {
+      this.epoch = 0;
+      throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
+    }
+  }
+}

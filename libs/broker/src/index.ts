@@ -1,0 +1,3 @@
+export { BrokerNode } from './node/broker-node';
+export { loadBrokerConfig, ConfigError, type BrokerConfig, type BrokerEnv } from './config/broker-config';
+export { Mailbox } from './actor/mailbox';

@@ -1,0 +1,125 @@
+import * as fs from 'fs';
+import { ChangeFeed, ClusterStore, MetadataCache } from '@tributary/coordination';
+import {
+  TOPIC_CONFIG_DEFAULTS,
+  type BrokerInfo,
+  type CreateTopicsRequest,
+  type CreateTopicsResponse,
+  type FetchRequest,
+  type FetchResponse,
+  type ListOffsetsRequest,
+  type ListOffsetsResponse,
+  type MetadataRequest,
+  type MetadataResponse,
+  type ProduceRequest,
+  type ProduceResponse,
+  type TopicConfig,
+} from '@tributary/protocol';
+import type { BrokerConfig } from '../config/broker-config';
+import { ControllerActor } from '../controller/controller-actor';
+import { ReplicaManager } from '../partition/replica-manager';
+import { FetchHandler } from '../requests/fetch-handler';
+import { ListOffsetsHandler } from '../requests/list-offsets-handler';
+import { MetadataHandler } from '../requests/metadata-handler';
+import { PartitionLookup } from '../requests/partition-lookup';
+import { ProduceHandler } from '../requests/produce-handler';
+import { BrokerRegistration } from './broker-registration';
+
+/**
+ * One broker: the composition root that wires Redis coordination, the controller, the
+ * partition actors and the request handlers, and starts and stops them in order.
+ * Transport-free: the WebSocket gateway calls it, and so can tests.
+ */
+export class BrokerNode {
+  readonly info: BrokerInfo;
+  private readonly store: ClusterStore;
+  private readonly feed: ChangeFeed;
+  private readonly metadataCache: MetadataCache;
+  private readonly registration: BrokerRegistration;
+  private readonly controller: ControllerActor;
+  private readonly replicas: ReplicaManager;
+  private readonly metadataHandler: MetadataHandler;
+  private readonly produceHandler: ProduceHandler;
+  private readonly fetchHandler: FetchHandler;
+  private readonly listOffsetsHandler: ListOffsetsHandler;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private unsubscribeMetadata: (() => void) | null = null;
+
+  constructor(readonly config: BrokerConfig) {
+    this.info = {
+      id: config.brokerId,
+      host: config.advertisedHost,
+      port: config.port,
+      url: `ws://${config.advertisedHost}:${config.port}`,
+    };
+    const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
+    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
+    this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
+    this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
+    this.registration = new BrokerRegistration(this.store, this.info, config.brokerSessionTimeoutMs);
+    this.controller = new ControllerActor(this.store, {
+      brokerId: config.brokerId,
+      leaseMs: config.controllerLeaseMs,
+      topicDefaults,
+      maxReplicationFactor: 1,
+      maxPartitions: 100_000,
+    });
+    this.replicas = new ReplicaManager({
+      brokerId: config.brokerId,
+      dataDir: config.dataDir,
+      topicDefaults,
+      flushIntervalMs: config.logFlushIntervalMs,
+    });
+    const lookup = new PartitionLookup(this.metadataCache, this.replicas);
+    this.metadataHandler = new MetadataHandler(this.metadataCache);
+    this.produceHandler = new ProduceHandler(lookup);
+    this.fetchHandler = new FetchHandler(lookup);
+    this.listOffsetsHandler = new ListOffsetsHandler(lookup);
+  }
+
+  async start(): Promise<void> {
+    fs.mkdirSync(this.config.dataDir, { recursive: true });
+    await this.feed.start();
+    this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
+    await this.registration.start();
+    await this.metadataCache.start();
+    await this.controller.start();
+    this.retentionTimer = setInterval(() => this.replicas.applyRetention(), this.config.logRetentionCheckIntervalMs);
+    this.retentionTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.unsubscribeMetadata?.();
+    this.metadataCache.stop();
+    await this.controller.stop();
+    await this.registration.stop();
+    await this.replicas.closeAll();
+    await this.feed.close();
+    await this.store.close();
+  }
+
+  metadata(request: MetadataRequest): Promise<MetadataResponse> {
+    return this.metadataHandler.handle(request);
+  }
+
+  produce(request: ProduceRequest): Promise<ProduceResponse> {
+    return this.produceHandler.handle(request);
+  }
+
+  fetch(request: FetchRequest): Promise<FetchResponse> {
+    return this.fetchHandler.handle(request);
+  }
+
+  listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {
+    return this.listOffsetsHandler.handle(request);
+  }
+
+  async createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+    const response = await this.controller.createTopics(request);
+    // The creator answers only once its own metadata shows the new topics, so a client that
+    // asks this broker next finds them.
+    await this.metadataCache.reload().catch(() => undefined);
+    return response;
+  }
+}

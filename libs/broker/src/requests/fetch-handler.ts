@@ -1,0 +1,74 @@
+import { Buffer } from 'buffer';
+import {
+  ErrorCode,
+  toErrorResponse,
+  type FetchPartitionResponse,
+  type FetchRequest,
+  type FetchResponse,
+} from '@tributary/protocol';
+import type { PartitionActor } from '../partition/partition-actor';
+import type { PartitionLookup } from './partition-lookup';
+
+/**
+ * Fetch with Kafka's long poll: answer at once when minBytes are there, else wait for an
+ * append to any fetched partition or for maxWaitMs, whichever comes first.
+ */
+export class FetchHandler {
+  constructor(private readonly lookup: PartitionLookup) {}
+
+  async handle(request: FetchRequest): Promise<FetchResponse> {
+    const deadline = Date.now() + request.maxWaitMs;
+    let result = this.collect(request);
+    while (result.bytes < Math.max(request.minBytes, 1) && Date.now() < deadline && result.actors.length > 0) {
+      const appended = await waitForAppend(result.actors, deadline - Date.now());
+      if (!appended) break;
+      result = this.collect(request);
+    }
+    return { errorCode: ErrorCode.NONE, partitions: result.partitions, records: Buffer.concat(result.chunks) };
+  }
+
+  private collect(request: FetchRequest) {
+    const partitions: FetchPartitionResponse[] = [];
+    const chunks: Buffer[] = [];
+    const actors: PartitionActor[] = [];
+    let remaining = request.maxBytes;
+    let bytes = 0;
+    for (const p of request.partitions) {
+      try {
+        const actor = this.lookup.leaderFor(p.topic, p.partition);
+        actors.push(actor);
+        const limit = Math.min(p.partitionMaxBytes, remaining);
+        if (limit <= 0) {
+          const r = actor.read(p.fetchOffset, 0);
+          partitions.push(entry(p.topic, p.partition, r.highWatermark, r.logStartOffset, 0));
+          continue;
+        }
+        const r = actor.read(p.fetchOffset, limit);
+        chunks.push(r.records);
+        remaining -= r.records.length;
+        bytes += r.records.length;
+        partitions.push(entry(p.topic, p.partition, r.highWatermark, r.logStartOffset, r.records.length));
+      } catch (err) {
+        partitions.push({ topic: p.topic, partition: p.partition, ...toErrorResponse(err), highWatermark: -1, logStartOffset: -1, byteLength: 0 });
+      }
+    }
+    return { partitions, chunks, actors, bytes };
+  }
+}
+
+function entry(topic: string, partition: number, highWatermark: number, logStartOffset: number, byteLength: number): FetchPartitionResponse {
+  return { topic, partition, errorCode: ErrorCode.NONE, highWatermark, logStartOffset, byteLength };
+}
+
+function waitForAppend(actors: PartitionActor[], timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const unsubscribers: Array<() => void> = [];
+    const done = (appended: boolean) => {
+      clearTimeout(timer);
+      for (const u of unsubscribers) u();
+      resolve(appended);
+    };
+    const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
+    for (const a of actors) unsubscribers.push(a.onAppend(() => done(true)));
+  });
+}

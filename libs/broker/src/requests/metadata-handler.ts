@@ -1,0 +1,43 @@
+import type { MetadataCache } from '@tributary/coordination';
+import {
+  ErrorCode,
+  isValidTopicName,
+  type MetadataRequest,
+  type MetadataResponse,
+  type TopicMetadata,
+} from '@tributary/protocol';
+
+/** Metadata from the broker's cache: any broker can answer for the whole cluster. */
+export class MetadataHandler {
+  constructor(private readonly metadata: MetadataCache) {}
+
+  async handle(request: MetadataRequest): Promise<MetadataResponse> {
+    const wanted = request.topics ?? null;
+    // A topic created a moment ago may not have reached this cache through pub/sub yet:
+    // read Redis once before calling it unknown.
+    if (wanted?.some((t) => isValidTopicName(t) && !this.metadata.topic(t))) await this.metadata.reload();
+    const snap = this.metadata.snapshot;
+    const names = wanted ?? [...snap.topics.keys()].sort();
+    const topics = names.map((name): TopicMetadata => {
+      if (!isValidTopicName(name)) {
+        return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name '${name.slice(0, 300)}' is invalid`, partitions: [], configs: {} };
+      }
+      const t = snap.topics.get(name);
+      if (!t) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist`, partitions: [], configs: {} };
+      return {
+        name,
+        errorCode: ErrorCode.NONE,
+        configs: t.topic.configs,
+        partitions: t.partitions.map((p) => ({
+          partition: p.partition,
+          errorCode: p.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicas,
+          isr: p.isr,
+        })),
+      };
+    });
+    return { errorCode: ErrorCode.NONE, clusterId: snap.clusterId, controllerId: snap.controllerId, brokers: snap.brokers, topics };
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Logger } from '@nestjs/common';
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { BrokerNode } from '@tributary/broker';
+import {
+  ErrorCode,
+  Events,
+  parseRequest,
+  toErrorResponse,
+  type CreateTopicsResponse,
+  type FetchResponse,
+  type ListOffsetsResponse,
+  type MetadataResponse,
+  type ProduceResponse,
+} from '@tributary/protocol';
+
+/**
+ * The broker's WebSocket face: every request is validated here against its schema, then
+ * handed to the broker node. Whatever goes wrong comes back as an error code in the
+ * acknowledgement; nothing a client sends can throw past this class.
+ */
+@WebSocketGateway({ transports: ['websocket', 'polling'] })
+export class BrokerGateway {
+  private readonly logger = new Logger('BrokerGateway');
+
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+
+  @SubscribeMessage(Events.metadata)
+  metadata(@MessageBody() body: unknown): Promise<MetadataResponse> {
+    return this.handle(() => this.node.metadata(parseRequest.metadata(body ?? {})), (e) => ({
+      ...e,
+      clusterId: this.node.config.clusterId,
+      controllerId: -1,
+      brokers: [],
+      topics: [],
+    }));
+  }
+
+  @SubscribeMessage(Events.produce)
+  produce(@MessageBody() body: unknown): Promise<ProduceResponse> {
+    return this.handle(() => this.node.produce(parseRequest.produce(body)), (e) => ({ ...e, partitions: [] }));
+  }
+
+  @SubscribeMessage(Events.fetch)
+  fetch(@MessageBody() body: unknown): Promise<FetchResponse> {
+    return this.handle(() => this.node.fetch(parseRequest.fetch(body)), (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }));
+  }
+
+  @SubscribeMessage(Events.listOffsets)
+  listOffsets(@MessageBody() body: unknown): Promise<ListOffsetsResponse> {
+    return this.handle(async () => this.node.listOffsets(parseRequest.listOffsets(body)), (e) => ({ ...e, partitions: [] }));
+  }
+
+  @SubscribeMessage(Events.createTopics)
+  createTopics(@MessageBody() body: unknown): Promise<CreateTopicsResponse> {
+    return this.handle(() => this.node.createTopics(parseRequest.createTopics(body)), (e) => ({ ...e, topics: [] }));
+  }
+
+  private async handle<R>(run: () => Promise<R>, onError: (e: { errorCode: number; errorMessage: string }) => R): Promise<R> {
+    try {
+      return await run();
+    } catch (err) {
+      const e = toErrorResponse(err);
+      if (e.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) this.logger.error(err instanceof Error ? err.stack : String(err));
+      return onError(e);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { BrokerNode, type BrokerConfig } from '@tributary/broker';
+import { BrokerGateway } from './broker.gateway';
+import { BROKER_CONFIG } from './tokens';
+
+/** Starts the broker node when the module initialises and stops it on shutdown. */
+class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.node.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.node.stop();
+  }
+}
+
+/**
+ * A whole Tributary broker as a NestJS module: import it with a validated config and the
+ * application serves the broker's WebSocket API on its HTTP server.
+ */
+@Module({})
+export class TributaryBrokerModule {
+  static forRoot(config: BrokerConfig): DynamicModule {
+    return {
+      module: TributaryBrokerModule,
+      providers: [
+        { provide: BROKER_CONFIG, useValue: config },
+        { provide: BrokerNode, useFactory: (c: BrokerConfig) => new BrokerNode(c), inject: [BROKER_CONFIG] },
+        BrokerLifecycle,
+        BrokerGateway,
+      ],
+      exports: [BrokerNode],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export { TributaryBrokerModule } from './broker/broker.module';
+export { BrokerIoAdapter } from './broker/broker-io-adapter';
+export { BROKER_CONFIG } from './broker/tokens';
