@@ -1,7 +1,8 @@
 /** Two projects: fast unit specs beside the code, and cross-process tests under test/. */
 const moduleNameMapper = { '^@tributary/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 module.exports = {
+  testTimeout: 180000,
   projects: [
     {
       displayName: 'unit',
@@ -16,7 +17,6 @@ module.exports = {
       moduleNameMapper,
       transform,
       testEnvironment: 'node',
-      testTimeout: 180000,
     },
   ],
 };

@@ -1,0 +1,38 @@
+import * as path from 'path';
+import type { Command } from 'commander';
+import { LocalCluster } from '../local-cluster/local-cluster';
+import { parseIntOption } from './options';
+
+export function registerClusterCommands(program: Command): void {
+  const cluster = program.command('cluster').description('run a local cluster');
+  cluster
+    .command('up')
+    .description('start Redis (if none is reachable) and N brokers as local processes; Ctrl-C stops them all')
+    .option('--brokers <n>', 'number of brokers', parseIntOption('--brokers', 1, 64), 3)
+    .option('--port <port>', 'port of the first broker; the others follow', parseIntOption('--port', 1, 65535), 9092)
+    .option('--data-dir <dir>', 'where logs (and a started Redis) keep their data', '.tributary')
+    .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--cluster-id <id>', 'cluster name (key prefix in Redis)', 'local')
+    .action(async (opts: { brokers: number; port: number; dataDir: string; redis: string; clusterId: string }) => {
+      const local = new LocalCluster({
+        brokers: opts.brokers,
+        basePort: opts.port,
+        dataDir: path.resolve(opts.dataDir),
+        redisUrl: opts.redis,
+        clusterId: opts.clusterId,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        process.stdout.write('stopping the cluster...\n');
+        await local.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+      await local.start();
+      process.stdout.write(`cluster '${opts.clusterId}' starting: ${local.brokerUrls.join(', ')} (data in ${path.resolve(opts.dataDir)}); Ctrl-C to stop\n`);
+    });
+}

@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { loadBrokerConfig } from '@tributary/broker';
+
+/** There is no Docker engine here, so the compose file is checked by reading it. */
+interface Service {
+  image?: string;
+  build?: string;
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  command?: string[];
+}
+
+describe('docker-compose.yml', () => {
+  const root = path.resolve(__dirname, '..');
+  const doc = yaml.load(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const brokers = Object.entries(doc.services).filter(([name]) => name.startsWith('broker-'));
+
+  it('runs Redis and three brokers built from this repo', () => {
+    expect(doc.services.redis.image).toMatch(/^redis:/);
+    expect(brokers).toHaveLength(3);
+    for (const [, s] of brokers) {
+      expect(s.build).toBe('.');
+      expect(s.depends_on?.redis.condition).toBe('service_healthy');
+    }
+    expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
+    expect(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toContain('dist/apps/broker/src/main.js');
+  });
+
+  it('gives each broker a valid config: unique id and port, Redis by service name, a data volume', () => {
+    const configs = brokers.map(([, s]) => loadBrokerConfig(s.environment ?? {}));
+    expect(new Set(configs.map((c) => c.brokerId)).size).toBe(3);
+    expect(new Set(configs.map((c) => c.port)).size).toBe(3);
+    brokers.forEach(([, s], i) => {
+      expect(configs[i].redisUrl).toBe('redis://redis:6379');
+      expect(s.ports).toEqual([`${configs[i].port}:${configs[i].port}`]);
+      const volume = (s.volumes ?? [])[0]?.split(':');
+      expect(volume?.[1]).toBe(configs[i].dataDir);
+      expect(doc.volumes).toHaveProperty(volume?.[0] ?? '');
+    });
+  });
+});
