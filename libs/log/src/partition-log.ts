@@ -1,0 +1,470 @@
+import { Buffer } from 'buffer';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  BatchLayout,
+  TributaryError,
+  assignBatchOffsets,
+  batchCrcMatches,
+  readBatchHeader,
+  type BatchHeader,
+} from '@tributary/protocol';
+import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
+import { fsyncDir, unlinkIfExists } from './file-io';
+import { IndexResidency } from './index-residency';
+import { resolveLogConfig, type LogConfig } from './log-config';
+import { LogStartCheckpoint } from './log-start-checkpoint';
+import { LogSegment, type BatchShape, type RecoveryReport } from './segment';
+import { INDEX_SUFFIX, LOG_SUFFIX, STRAY_SUFFIXES, TIME_INDEX_SUFFIX, parseSegmentFileName, segmentFileName } from './segment-files';
+import { toStorageError } from './storage-error';
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+const MIN_BATCH_LENGTH = BatchLayout.BATCH_HEADER_SIZE - BatchLayout.LOG_OVERHEAD;
+/** Closed segments whose indexes stay loaded; enough for a few readers catching up at once. */
+const RESIDENT_CLOSED_SEGMENTS = 4;
+
+/**
+ * One replica of a partition on local disk: segments in offset order (the last one active),
+ * the leader-epoch cache and the log start offset. Everything is synchronous: appends land in
+ * the page cache in call order, and a read sees every append that returned before it.
+ */
+export class PartitionLog {
+  private segments: LogSegment[];
+  private _logStartOffset: number;
+  private readonly residency = new IndexResidency(RESIDENT_CLOSED_SEGMENTS);
+  private flushTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** a background fsync failed: what is on disk is unknown, so no more appends */
+  private failure: TributaryError | null = null;
+
+  private constructor(
+    readonly dir: string,
+    private readonly config: LogConfig,
+    segments: LogSegment[],
+    logStartOffset: number,
+    private readonly epochs: LeaderEpochCache,
+    private readonly startCheckpoint: LogStartCheckpoint,
+    /** What open found at the tail of the active segment, for the broker to log. */
+    readonly recovery: RecoveryReport,
+  ) {
+    this.segments = segments;
+    this._logStartOffset = logStartOffset;
+    if (config.flushIntervalMs > 0) {
+      this.flushTimer = setInterval(() => this.backgroundFlush(), config.flushIntervalMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Opens (creating if absent) the directory and recovers the active segment. */
+  static open(dir: string, config: Partial<LogConfig> = {}): PartitionLog {
+    const cfg = resolveLogConfig(config);
+    try {
+      return PartitionLog.load(dir, cfg);
+    } catch (err) {
+      throw toStorageError(err, `cannot open log ${dir}`);
+    }
+  }
+
+  private static load(dir: string, cfg: LogConfig): PartitionLog {
+    fs.mkdirSync(dir, { recursive: true });
+    let bases = PartitionLog.listSegments(dir);
+    const startCheckpoint = new LogStartCheckpoint(dir);
+    const checkpointed = startCheckpoint.read();
+    const epochs = LeaderEpochCache.load(dir);
+    const interval = cfg.indexIntervalBytes;
+
+    let segments: LogSegment[];
+    let recovery: RecoveryReport = { truncatedBytes: 0, problem: null };
+    if (bases.length === 0) {
+      segments = [LogSegment.create(dir, Math.max(checkpointed ?? 0, 0), interval)];
+      fsyncDir(dir);
+    } else {
+      // Retention checkpoints the new start before deleting files; finish a deletion a crash interrupted.
+      while (checkpointed !== null && bases.length > 1 && bases[1] <= checkpointed) {
+        PartitionLog.deleteSegmentFiles(dir, bases[0]);
+        bases = bases.slice(1);
+      }
+      const closed = bases.slice(0, -1).map((base, i) => LogSegment.openClosed(dir, base, bases[i + 1], interval));
+      const recovered = LogSegment.recover(dir, bases[bases.length - 1], interval, Date.now());
+      segments = [...closed, recovered.segment];
+      recovery = recovered.report;
+    }
+
+    const first = segments[0].baseOffset;
+    const end = segments[segments.length - 1].nextOffset;
+    const logStartOffset = Math.min(Math.max(checkpointed ?? first, first), end);
+    if (checkpointed !== logStartOffset) startCheckpoint.write(logStartOffset);
+    epochs.truncateFromEnd(end);
+    epochs.truncateFromStart(logStartOffset);
+    return new PartitionLog(dir, cfg, segments, logStartOffset, epochs, startCheckpoint, recovery);
+  }
+
+  /** Base offsets of the segments in `dir`, ascending; removes leftovers that are not data. */
+  private static listSegments(dir: string): number[] {
+    const names = fs.readdirSync(dir);
+    const logs = new Set<number>();
+    for (const name of names) {
+      const parsed = parseSegmentFileName(name);
+      if (parsed !== null && parsed.suffix === LOG_SUFFIX) logs.add(parsed.baseOffset);
+    }
+    for (const name of names) {
+      const parsed = parseSegmentFileName(name);
+      const stray = STRAY_SUFFIXES.some((s) => name.endsWith(s));
+      const orphanIndex = parsed !== null && parsed.suffix !== LOG_SUFFIX && !logs.has(parsed.baseOffset);
+      if (stray || orphanIndex) unlinkIfExists(path.join(dir, name));
+    }
+    return [...logs].sort((a, b) => a - b);
+  }
+
+  private static deleteSegmentFiles(dir: string, base: number): void {
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) unlinkIfExists(segmentFileName(dir, base, suffix));
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  /** The next offset to assign. */
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get sizeInBytes(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+
+  /**
+   * Leader append: stamps each batch's baseOffset (contiguous from the log end) and
+   * partitionLeaderEpoch into its header in place (both lie outside the CRC), then writes all
+   * of them with one write. `headers` are the batches' validated headers, in order.
+   */
+  appendAsLeader(batches: Buffer, headers: BatchHeader[], leaderEpoch: number): AppendResult {
+    this.checkWritable();
+    if (headers.length === 0) throw TributaryError.of('INVALID_RECORD', 'no record batch to append');
+    let described = 0;
+    for (const h of headers) described += h.sizeInBytes;
+    if (described !== batches.length) {
+      throw TributaryError.of('CORRUPT_MESSAGE', `the headers describe ${described} bytes of batches, the buffer holds ${batches.length}`);
+    }
+    if (!Number.isInteger(leaderEpoch) || leaderEpoch < 0) {
+      throw TributaryError.of('INVALID_REQUEST', `leader epoch must be a non-negative integer, got ${leaderEpoch}`);
+    }
+    const latest = this.epochs.latestEpoch();
+    if (leaderEpoch < latest) {
+      // Appending under an older epoch would rewrite the epoch history followers truncate by.
+      throw TributaryError.of('FENCED_LEADER_EPOCH', `leader epoch ${leaderEpoch} is older than ${latest}, the latest in this log`);
+    }
+
+    const baseOffset = this.logEndOffset;
+    let offset = baseOffset;
+    let position = 0;
+    let maxTimestamp = -1;
+    for (const h of headers) {
+      assignBatchOffsets(batches, position, offset, leaderEpoch);
+      offset += h.lastOffsetDelta + 1;
+      position += h.sizeInBytes;
+      if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
+    }
+    const lastOffset = offset - 1;
+    this.guard('cannot append', () => {
+      // The epoch goes first: if the data then fails or the broker dies, reopening drops an
+      // entry past the log end; the reverse order could lose the epoch of data on disk.
+      if (leaderEpoch > latest) this.epochs.assign(leaderEpoch, baseOffset);
+      this.appendToActive(batches, headers, baseOffset, lastOffset);
+    });
+    return { baseOffset, lastOffset, maxTimestamp };
+  }
+
+  /**
+   * Follower append: the batches already carry the leader's offsets and epochs. They must
+   * start at the log end and follow on without gaps; each is checked (shape and CRC) because
+   * it crossed the network since the leader validated it.
+   */
+  appendAsFollower(batches: Buffer): AppendResult {
+    this.checkWritable();
+    if (batches.length === 0) throw TributaryError.of('INVALID_RECORD', 'no record batch to append');
+    const baseOffset = this.logEndOffset;
+    const headers: BatchHeader[] = [];
+    let expected = baseOffset;
+    let position = 0;
+    let maxTimestamp = -1;
+    while (position < batches.length) {
+      const h = readBatchHeader(batches, position);
+      if (h.magic !== BatchLayout.CURRENT_MAGIC || h.batchLength < MIN_BATCH_LENGTH || position + h.sizeInBytes > batches.length || h.lastOffsetDelta < 0) {
+        throw TributaryError.of('CORRUPT_MESSAGE', `malformed record batch at byte ${position} of the follower append`);
+      }
+      if (h.baseOffset !== expected) {
+        const where = headers.length === 0 ? 'the log end offset' : `offset ${expected}, right after the previous batch`;
+        throw TributaryError.of('OFFSET_OUT_OF_RANGE', `follower append must continue at ${where}: expected base offset ${expected}, got ${h.baseOffset}`);
+      }
+      if (!batchCrcMatches(batches, position, h)) throw TributaryError.of('CORRUPT_MESSAGE', `record batch at offset ${h.baseOffset} fails its CRC`);
+      headers.push(h);
+      expected = h.lastOffset + 1;
+      position += h.sizeInBytes;
+      if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
+    }
+    const lastOffset = expected - 1;
+    this.guard('cannot append', () => {
+      for (const h of headers) {
+        if (h.partitionLeaderEpoch > this.epochs.latestEpoch()) this.epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
+      }
+      this.appendToActive(batches, headers, baseOffset, lastOffset);
+    });
+    return { baseOffset, lastOffset, maxTimestamp };
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` but at least one batch when
+   * there is one (KIP-74), none reaching `maxOffsetExclusive` (the high watermark).
+   */
+  read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Buffer {
+    this.checkOpen();
+    if (!Number.isInteger(offset) || offset < this._logStartOffset || offset > this.logEndOffset) {
+      throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside the log [${this._logStartOffset}, ${this.logEndOffset}]`);
+    }
+    if (Number.isNaN(maxBytes) || maxBytes < 0) throw TributaryError.of('INVALID_FETCH_SIZE', `maxBytes must be >= 0, got ${maxBytes}`);
+    const limit = Math.min(maxOffsetExclusive ?? this.logEndOffset, this.logEndOffset);
+    if (offset >= limit) return EMPTY;
+
+    return this.guard('cannot read', () => {
+      const parts: Buffer[] = [];
+      let remaining = maxBytes;
+      const first = this.segmentIndexFor(offset);
+      for (let i = first; i < this.segments.length; i++) {
+        const segment = this.useSegment(this.segments[i]);
+        const from = i === first ? offset : segment.baseOffset;
+        const { data, stopped } = segment.read(from, remaining, limit, parts.length === 0);
+        if (data.length > 0) parts.push(data);
+        remaining -= data.length;
+        if (stopped) break;
+      }
+      if (parts.length === 0) return EMPTY;
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    });
+  }
+
+  /**
+   * The first batch whose maxTimestamp >= `timestamp`: its base offset and that maxTimestamp
+   * (the log never decodes records, so it answers per batch). Null when every batch is older.
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    this.checkOpen();
+    return this.guard('cannot search by timestamp', () => {
+      // Segments are in offset order, so the first one reaching the timestamp holds the answer.
+      for (const segment of this.segments) {
+        if (segment.maxTimestamp < timestamp) continue;
+        const found = this.useSegment(segment).findByTimestamp(timestamp);
+        if (found !== null) return found;
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Removes every batch with an offset >= `offset`, whole batches only: when `offset` falls
+   * inside a batch, that batch goes too and the log ends at its base offset.
+   */
+  truncateTo(offset: number): void {
+    this.checkWritable();
+    if (!Number.isInteger(offset) || offset < 0) throw TributaryError.of('OFFSET_OUT_OF_RANGE', `cannot truncate to offset ${offset}`);
+    if (offset >= this.logEndOffset) return;
+    if (offset < this.segments[0].baseOffset) {
+      this.truncateFullyAndStartAt(offset);
+      return;
+    }
+    this.guard('cannot truncate', () => {
+      // Newest first, so a crash midway leaves a shorter log, never one with a hole.
+      while (this.active.baseOffset > offset) {
+        const gone = this.segments.pop() as LogSegment;
+        this.residency.forget(gone);
+        gone.delete();
+      }
+      fsyncDir(this.dir);
+      const active = this.active;
+      this.residency.forget(active);
+      const end = active.truncateTo(offset, Date.now());
+      active.syncLog();
+      this.epochs.truncateFromEnd(end);
+      if (this._logStartOffset > end) this.moveLogStart(end);
+    });
+  }
+
+  /**
+   * Empties the log and restarts it at `offset`, e.g. for a follower whose log lies wholly
+   * below the leader's log start offset. Not in the original brief: truncateTo cannot move
+   * the log end forward, and a new follower needs exactly that.
+   */
+  truncateFullyAndStartAt(offset: number): void {
+    this.checkWritable();
+    if (!Number.isInteger(offset) || offset < 0) throw TributaryError.of('OFFSET_OUT_OF_RANGE', `cannot restart the log at offset ${offset}`);
+    this.guard('cannot truncate', () => {
+      this.moveLogStart(offset);
+      for (const segment of this.segments.reverse()) {
+        this.residency.forget(segment);
+        segment.delete();
+      }
+      this.segments = [LogSegment.create(this.dir, offset, this.config.indexIntervalBytes)];
+      fsyncDir(this.dir);
+      this.epochs.clear();
+    });
+  }
+
+  epochEntries(): EpochEntry[] {
+    return this.epochs.all();
+  }
+
+  /** -1 when the cache is empty */
+  latestEpoch(): number {
+    return this.epochs.latestEpoch();
+  }
+
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  /**
+   * Deletes whole closed segments, oldest first: while the segment's largest timestamp is
+   * older than now - retentionMs, then while the log is larger than retentionBytes. The
+   * active segment always stays. Returns how many segments were deleted.
+   */
+  applyRetention(now: number = Date.now()): number {
+    this.checkWritable();
+    return this.guard('cannot apply retention', () => {
+      const { retentionMs, retentionBytes } = this.config;
+      const closedCount = this.segments.length - 1;
+      let doomed = 0;
+      if (retentionMs >= 0) {
+        while (doomed < closedCount && this.segmentTimestamp(this.segments[doomed]) < now - retentionMs) doomed++;
+      }
+      if (retentionBytes >= 0) {
+        let size = this.sizeInBytes;
+        for (let i = 0; i < doomed; i++) size -= this.segments[i].size;
+        while (doomed < closedCount && size > retentionBytes) size -= this.segments[doomed++].size;
+      }
+      if (doomed === 0) return 0;
+      // The checkpoint moves before any file goes: see LogStartCheckpoint.
+      this.moveLogStart(Math.max(this._logStartOffset, this.segments[doomed].baseOffset));
+      this.epochs.truncateFromStart(this._logStartOffset);
+      for (const segment of this.segments.splice(0, doomed)) {
+        this.residency.forget(segment);
+        segment.delete();
+      }
+      fsyncDir(this.dir);
+      return doomed;
+    });
+  }
+
+  flush(): void {
+    this.checkWritable();
+    this.guard('cannot flush', () => this.active.flush());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushTimer !== null) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    let first: unknown = null;
+    for (const segment of this.segments) {
+      try {
+        segment.close();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first !== null) throw toStorageError(first, `cannot close log ${this.dir}`);
+  }
+
+  /** Closes and removes the directory. */
+  destroy(): void {
+    try {
+      this.close();
+    } finally {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  private appendToActive(data: Buffer, batches: readonly BatchShape[], firstOffset: number, lastOffset: number): void {
+    const now = Date.now();
+    let active = this.active;
+    if (active.shouldRoll(data.length, lastOffset, now, this.config.segmentBytes, this.config.segmentMs)) active = this.roll();
+    active.append(data, batches, firstOffset, now);
+    if (this.config.flushIntervalMs === 0) active.syncLog();
+  }
+
+  private roll(): LogSegment {
+    const old = this.active;
+    old.seal();
+    const next = LogSegment.create(this.dir, old.nextOffset, this.config.indexIntervalBytes);
+    fsyncDir(this.dir);
+    this.segments.push(next);
+    this.residency.use(old);
+    return next;
+  }
+
+  /** Closed segments load their indexes on demand and may drop them again; the active one never does. */
+  private useSegment(segment: LogSegment): LogSegment {
+    if (segment !== this.active) this.residency.use(segment);
+    return segment;
+  }
+
+  /** The segment whose range holds `offset`: the last one with baseOffset <= offset. */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Without record timestamps (all -1) the file's modification time is the best age there is, as in Kafka. */
+  private segmentTimestamp(segment: LogSegment): number {
+    return segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModifiedMs();
+  }
+
+  private moveLogStart(offset: number): void {
+    this.startCheckpoint.write(offset);
+    this._logStartOffset = offset;
+  }
+
+  private backgroundFlush(): void {
+    if (this.closed || this.failure !== null) return;
+    try {
+      this.active.flush();
+    } catch (err) {
+      this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
+    }
+  }
+
+  private guard<T>(context: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStorageError(err, `${context} (log ${this.dir})`);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw TributaryError.of('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
+  }
+
+  private checkWritable(): void {
+    this.checkOpen();
+    if (this.failure !== null) throw this.failure;
+  }
+}
