@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadBrokerConfig } from '@tributary/broker';
 import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
@@ -7,11 +6,12 @@ import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
 /** One process, one broker: settings come from the environment (see the README). */
 async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
-  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
   app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes));
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
-  Logger.log(`broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})`, 'Broker');
+  // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
+  process.stdout.write(`broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`);
 }
 
 main().catch((err: unknown) => {

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerClusterCommands } from './commands/cluster-up';
+import { registerConsumeCommand } from './commands/consume';
+import { registerProduceCommand } from './commands/produce';
+import { registerTopicCommands } from './commands/topics';
 
 const program = new Command();
 program.name('tributary').description('Tributary: a Kafka-style commit log on Redis and WebSockets').version('0.1.0');
 registerClusterCommands(program);
+registerTopicCommands(program);
+registerProduceCommand(program);
+registerConsumeCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,94 @@
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, waitFor } from './support/free-port';
+import { RedisServer } from './support/redis-server';
+
+const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+
+/** Broker processes find their data dir in DATA_DIR, not in argv: look there. */
+function brokerPidsUsing(dataDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (env.split('\0').some((kv) => kv.startsWith(`DATA_DIR=${dataDir}`))) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/** The `tributary` command as a user runs it: cluster up, topics, produce from stdin, consume, Ctrl-C. */
+describe('tributary CLI', () => {
+  let redis: RedisServer;
+  let dir: string;
+  let up: ChildProcess;
+  let upOutput = '';
+  let brokers: string;
+
+  const run = (args: string[], input?: string) => {
+    const r = spawnSync(process.execPath, [CLI, ...args, '--brokers', brokers], { input, encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-cli-'));
+    const port = await freePort();
+    // The second and third brokers take the next two ports; pick a base whose neighbours are free too.
+    up = spawn(process.execPath, [CLI, 'cluster', 'up', '--brokers', '3', '--port', String(port), '--data-dir', dir, '--redis', redis.url, '--cluster-id', 'cli-test'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    up.stdout?.on('data', (d: Buffer) => (upOutput += d.toString()));
+    up.stderr?.on('data', (d: Buffer) => (upOutput += d.toString()));
+    brokers = `ws://127.0.0.1:${port + 2}`;
+    await waitFor('three brokers listening', () => (upOutput.match(/listening on/g) ?? []).length === 3, 30_000);
+  });
+
+  afterAll(async () => {
+    if (up && up.exitCode === null) up.kill('SIGKILL');
+    await redis?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates, lists and describes topics, produces lines and consumes them back', () => {
+    const created = run(['topics', 'create', 'cli-demo', '--partitions', '3', '--config', 'retention.ms=3600000']);
+    expect(created.code).toBe(0);
+    expect(created.out).toContain("created topic 'cli-demo' with 3 partition(s)");
+
+    const again = run(['topics', 'create', 'cli-demo', '--partitions', '3']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('already exists');
+    const bad = run(['topics', 'create', 'bad name']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/topic name 'bad name' is invalid/);
+
+    expect(run(['topics', 'list']).out.split('\n')).toContain('cli-demo');
+    const produced = run(['produce', 'cli-demo', '--key', 'k1'], 'one\ntwo\nthree\n');
+    expect(produced.code).toBe(0);
+    expect(produced.err).toContain('sent 3 record(s)');
+
+    const described = run(['topics', 'describe', 'cli-demo']);
+    expect(described.code).toBe(0);
+    expect(described.out).toContain('retention.ms=3600000');
+    const rows = described.out.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r) => Number(r[6])).reduce((a, b) => a + b, 0)).toBe(3); // high watermarks add up to 3 records
+
+    const consumed = run(['consume', 'cli-demo', '--from-beginning', '--max-messages', '3', '--print-key']);
+    expect(consumed.code).toBe(0);
+    expect(consumed.out).toBe('k1\tone\nk1\ttwo\nk1\tthree\n');
+  });
+
+  it('stops every broker on Ctrl-C', async () => {
+    expect(brokerPidsUsing(dir)).toHaveLength(3);
+    const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+    up.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(brokerPidsUsing(dir)).toEqual([]);
+  });
+});
