@@ -1,0 +1,235 @@
+import {
+  EARLIEST_TIMESTAMP,
+  ErrorCode,
+  Events,
+  isValidTopicName,
+  LATEST_TIMESTAMP,
+  TributaryError,
+  type CreatableTopic,
+  type CreateTopicResult,
+  type CreateTopicsRequest,
+  type CreateTopicsResponse,
+  type DeleteTopicsRequest,
+  type DeleteTopicsResponse,
+  type ResponseBase,
+} from '@tributary/protocol';
+import type { Cluster } from '../cluster/cluster';
+import { listOffsets } from '../cluster/list-offsets';
+import { AggregateTopicError, TopicError } from '../errors';
+import type { Logger } from '../logger/logger';
+import { backoffMs, retry } from '../retry/retrier';
+import { sleep } from '../util/timers';
+import type {
+  ClusterDescription,
+  CreateTopicsOptions,
+  DeleteTopicsOptions,
+  PartitionOffset,
+  PartitionOffsets,
+  TopicInfo,
+} from './types';
+
+export interface AdminDeps {
+  cluster: Cluster;
+  logger: Logger;
+}
+
+const DEFAULT_LEADER_WAIT_MS = 10_000;
+
+export class Admin {
+  private readonly cluster: Cluster;
+  private readonly logger: Logger;
+
+  constructor(deps: AdminDeps) {
+    this.cluster = deps.cluster;
+    this.logger = deps.logger.namespace('admin');
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.cluster.disconnect();
+  }
+
+  /**
+   * Creates topics; resolves true once created (and, by default, led). Throws TopicError for a
+   * topic the cluster refused (TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, ...), or
+   * AggregateTopicError when several were refused.
+   */
+  async createTopics(options: CreateTopicsOptions): Promise<boolean> {
+    // the broker checks names too; refusing here saves a round trip and gives the same error
+    throwTopicErrors(
+      options.topics
+        .filter((t) => !isValidTopicName(t.topic))
+        .map((t) => ({ name: t.topic, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name '${t.topic.slice(0, 300)}' is invalid: use 1 to 249 of [a-zA-Z0-9._-], not '.' or '..'` })),
+    );
+    await this.cluster.connect();
+    const topics: CreatableTopic[] = options.topics.map((t) => ({
+      name: t.topic,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      configs: Object.fromEntries((t.configEntries ?? []).map((c) => [c.name, c.value])),
+    }));
+    const results = await this.askController<CreateTopicsRequest, CreateTopicsResponse, CreatableTopic>(Events.createTopics, topics, (pending) => ({
+      topics: pending,
+      validateOnly: options.validateOnly ?? false,
+    }));
+    throwTopicErrors(results);
+    if (!options.validateOnly && options.waitForLeaders !== false) {
+      await this.waitForLeaders(options.topics.map((t) => t.topic), options.timeout ?? DEFAULT_LEADER_WAIT_MS);
+    }
+    return true;
+  }
+
+  async deleteTopics(options: DeleteTopicsOptions): Promise<void> {
+    await this.cluster.connect();
+    const results = await this.askController<DeleteTopicsRequest, DeleteTopicsResponse, string>(Events.deleteTopics, options.topics, (pending) => ({
+      topics: pending,
+    }));
+    throwTopicErrors(results);
+    await this.cluster.refreshMetadata().catch(() => undefined);
+  }
+
+  async listTopics(): Promise<string[]> {
+    await this.cluster.connect();
+    const response = await retry(() => this.cluster.fetchMetadata(null), this.cluster.retryOptions);
+    return response.topics.filter((t) => t.errorCode === ErrorCode.NONE || t.partitions.length > 0).map((t) => t.name);
+  }
+
+  /** Partition layout of the given topics (all topics when omitted); an unknown topic throws TopicError. */
+  async fetchTopicMetadata(options: { topics?: string[] } = {}): Promise<{ topics: TopicInfo[] }> {
+    await this.cluster.connect();
+    const names = options.topics ?? (await this.listTopics());
+    if (names.length > 0) await this.cluster.addTargetTopics(names);
+    const topics = names.map((name): TopicInfo => {
+      const t = this.cluster.metadata.topic(name);
+      if (!t) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, undefined, name);
+      return {
+        name,
+        configs: { ...t.configs },
+        partitions: t.partitions.map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicas: [...p.replicas],
+          isr: [...p.isr],
+          errorCode: p.errorCode,
+        })),
+      };
+    });
+    return { topics };
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    await this.cluster.connect();
+    await retry(() => this.cluster.refreshMetadata(), this.cluster.retryOptions);
+    const m = this.cluster.metadata;
+    return { brokers: m.brokers(), controller: m.controllerId >= 0 ? m.controllerId : null, clusterId: m.clusterId };
+  }
+
+  /** Per partition: low (log start), high (next offset to be written) and offset (= high). */
+  async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const partitions = await this.partitionsOf(topic);
+    const [latest, earliest] = await Promise.all([
+      listOffsets(this.cluster, partitions.map((partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP }))),
+      listOffsets(this.cluster, partitions.map((partition) => ({ topic, partition, timestamp: EARLIEST_TIMESTAMP }))),
+    ]);
+    return partitions.map((partition) => {
+      const high = latest.find((a) => a.partition === partition)?.offset ?? -1;
+      const low = earliest.find((a) => a.partition === partition)?.offset ?? -1;
+      return { partition, offset: high, high, low };
+    });
+  }
+
+  /**
+   * Per partition, the first offset whose record has a timestamp at or after `timestamp`; where
+   * no record is that recent, the end of the log (KafkaJS does the same).
+   */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<PartitionOffset[]> {
+    if (timestamp === undefined) return (await this.fetchTopicOffsets(topic)).map(({ partition, offset }) => ({ partition, offset }));
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw TributaryError.of('INVALID_TIMESTAMP', `timestamp ${timestamp} is invalid`);
+    const partitions = await this.partitionsOf(topic);
+    const byTime = await listOffsets(this.cluster, partitions.map((partition) => ({ topic, partition, timestamp })));
+    const missing = partitions.filter((p) => (byTime.find((a) => a.partition === p)?.offset ?? -1) < 0);
+    const latest = missing.length
+      ? await listOffsets(this.cluster, missing.map((partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP })))
+      : [];
+    return partitions.map((partition) => {
+      const at = byTime.find((a) => a.partition === partition)?.offset ?? -1;
+      return { partition, offset: at >= 0 ? at : latest.find((a) => a.partition === partition)?.offset ?? -1 };
+    });
+  }
+
+  private async partitionsOf(topic: string): Promise<number[]> {
+    await this.cluster.connect();
+    await this.cluster.addTargetTopics([topic]);
+    return (this.cluster.metadata.topic(topic)?.partitions ?? []).map((p) => p.partition);
+  }
+
+  /**
+   * Sends a per-topic admin request to the controller, retrying the topics that fail
+   * retriably (NOT_CONTROLLER after a controller change, a lost connection) after a metadata
+   * refresh. Returns every topic's final result.
+   */
+  private async askController<Req, Res extends ResponseBase & { topics: CreateTopicResult[] }, Item extends string | { name: string }>(
+    event: typeof Events.createTopics | typeof Events.deleteTopics,
+    items: Item[],
+    build: (pending: Item[]) => Req,
+  ): Promise<CreateTopicResult[]> {
+    const nameOf = (item: Item): string => (typeof item === 'string' ? item : item.name);
+    const final = new Map<string, CreateTopicResult>();
+    let pending = items;
+    await retry(
+      async () => {
+        const response = await this.cluster.controllerConnection().request<Req, Res>(event, build(pending), undefined);
+        const retriable: Item[] = [];
+        for (const item of pending) {
+          const result = response.topics.find((t) => t.name === nameOf(item)) ?? { name: nameOf(item), errorCode: ErrorCode.NONE };
+          if (result.errorCode !== ErrorCode.NONE && retriableForAdmin(new TributaryError(result.errorCode))) retriable.push(item);
+          else final.set(result.name, result);
+        }
+        pending = retriable;
+        if (retriable.length > 0) {
+          const first = response.topics.find((t) => t.name === nameOf(retriable[0]));
+          throw new TopicError(first?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, first?.errorMessage, nameOf(retriable[0]));
+        }
+      },
+      this.cluster.retryOptions,
+      { onRetry: () => this.cluster.refreshMetadata(), shouldRetry: retriableForAdmin },
+    );
+    return items.map((item) => final.get(nameOf(item)) ?? { name: nameOf(item), errorCode: ErrorCode.NONE });
+  }
+
+  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.cluster.addTargetTopics(topics);
+        await this.cluster.refreshMetadata();
+        const waiting = topics.filter((t) => {
+          const meta = this.cluster.metadata.topic(t);
+          return !meta || meta.partitions.length === 0 || meta.partitions.some((p) => this.cluster.leaderOf(t, p.partition) === undefined);
+        });
+        if (waiting.length === 0) return;
+      } catch (err) {
+        this.logger.debug('waiting for leaders', { error: String(err) });
+      }
+      if (Date.now() >= deadline) {
+        throw TributaryError.of('LEADER_NOT_AVAILABLE', `topics ${topics.join(', ')} were created but not every partition had a leader within ${timeoutMs} ms`);
+      }
+      await sleep(Math.min(backoffMs(Math.min(attempt, 10), this.cluster.retryOptions), Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+/** A topic the controller says does not exist will not appear by asking again. */
+function retriableForAdmin(error: TributaryError): boolean {
+  return error.retriable && error.code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+}
+
+function throwTopicErrors(results: CreateTopicResult[]): void {
+  const errors = results.filter((r) => r.errorCode !== ErrorCode.NONE).map((r) => new TopicError(r.errorCode, r.errorMessage, r.name));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateTopicError(errors);
+}

@@ -1,0 +1,71 @@
+import { ErrorCode, TributaryError } from '@tributary/protocol';
+import { TopicError } from '../errors';
+import { FakeCluster } from '../testing/fake-broker';
+import { deadUrl, testCluster } from '../testing/helpers';
+
+describe('Cluster', () => {
+  let fake: FakeCluster;
+
+  beforeEach(async () => {
+    fake = await FakeCluster.start(2);
+    fake.createTopic('orders', 3, 1);
+    fake.setLeader('orders', 2, 2);
+  });
+
+  afterEach(() => fake.stop());
+
+  it('bootstraps from any reachable URL and learns every broker and leader', async () => {
+    const cluster = testCluster([await deadUrl(), fake.brokers[1].url]);
+    await cluster.connect();
+    await cluster.addTargetTopics(['orders']);
+    expect(cluster.brokers().map((b) => b.id)).toEqual([1, 2]);
+    expect(cluster.partitionCount('orders')).toBe(3);
+    expect([0, 1, 2].map((p) => cluster.leaderOf('orders', p))).toEqual([1, 1, 2]);
+    expect(cluster.leaderConnection('orders', 2).url).toBe(fake.brokers[1].url);
+    expect(cluster.connectionFor(1).url).toBe(fake.brokers[0].url);
+    await cluster.disconnect();
+  });
+
+  it('throws UNKNOWN_TOPIC_OR_PARTITION when metadata says a topic does not exist', async () => {
+    const cluster = testCluster(fake.urls);
+    await cluster.connect();
+    const err = (await cluster.addTargetTopics(['nope']).catch((e: unknown) => e)) as TopicError;
+    expect(err).toBeInstanceOf(TopicError);
+    expect(err.code).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(err.topic).toBe('nope');
+    await cluster.disconnect();
+  });
+
+  it('refuses invalid topic names without asking', async () => {
+    const cluster = testCluster(fake.urls);
+    await expect(cluster.addTargetTopics(['bad name!'])).rejects.toMatchObject({ code: ErrorCode.INVALID_TOPIC_EXCEPTION });
+    await cluster.disconnect();
+  });
+
+  it('sees a leader change after a refresh; unknown brokers are BROKER_NOT_AVAILABLE', async () => {
+    const cluster = testCluster(fake.urls);
+    await cluster.addTargetTopics(['orders']);
+    fake.setLeader('orders', 0, 2);
+    expect(cluster.leaderOf('orders', 0)).toBe(1);
+    await cluster.refreshMetadata();
+    expect(cluster.leaderOf('orders', 0)).toBe(2);
+    expect(() => cluster.connectionFor(9)).toThrow(TributaryError);
+    await cluster.disconnect();
+  });
+
+  it('shares one metadata request between concurrent refreshes', async () => {
+    const cluster = testCluster(fake.urls);
+    await cluster.addTargetTopics(['orders']);
+    const before = fake.countRequests('metadata');
+    await Promise.all([cluster.refreshMetadata(), cluster.refreshMetadata(), cluster.refreshMetadata()]);
+    expect(fake.countRequests('metadata') - before).toBe(1);
+    await cluster.disconnect();
+  });
+
+  it('fails to connect, retriably, when no bootstrap broker is reachable', async () => {
+    const cluster = testCluster([await deadUrl()]);
+    const err = (await cluster.connect().catch((e: unknown) => e)) as TributaryError;
+    expect(err.code).toBe(ErrorCode.NETWORK_EXCEPTION);
+    await cluster.disconnect();
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * @tributary/client: the TypeScript SDK for Tributary, shaped like KafkaJS. Runs in Node and
+ * in browsers (it uses only socket.io-client and the 'buffer' package).
+ */
+export { Tributary, type TributaryConfig, type AdminOptions } from './tributary';
+
+export { Producer } from './producer/producer';
+export type {
+  AcksOption,
+  Message,
+  ProducerBatchRequest,
+  ProducerOptions,
+  ProducerRecord,
+  RecordMetadata,
+  TopicMessages,
+} from './producer/types';
+
+export { Consumer } from './consumer/consumer';
+export type {
+  Batch,
+  ConsumedMessage,
+  ConsumerEvents,
+  ConsumerOptions,
+  EachBatchPayload,
+  EachMessagePayload,
+  RunConfig,
+  TopicPartitionOffset,
+  TopicPartitions,
+} from './consumer/types';
+
+export { Admin } from './admin/admin';
+export type {
+  ClusterDescription,
+  ConfigEntry,
+  CreateTopicsOptions,
+  DeleteTopicsOptions,
+  PartitionInfo,
+  PartitionOffset,
+  PartitionOffsets,
+  TopicInfo,
+  TopicSpec,
+} from './admin/types';
+
+export {
+  AggregateTopicError,
+  ClientStateError,
+  ConnectionError,
+  RequestTimeoutError,
+  RetriesExhaustedError,
+  TopicError,
+} from './errors';
+export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';
+
+export { LogLevel, type LogEntry, type Logger, type LogSink } from './logger/logger';
+export type { RetryOptions } from './retry/retrier';
+export type { TopicPartition } from './util/topic-partition';

@@ -1,0 +1,123 @@
+import type { RecordData } from '@tributary/protocol';
+import { tpKey } from '../util/topic-partition';
+import { estimateRecordSize, ProducerBatch } from './producer-batch';
+
+export interface AccumulatorOptions {
+  /** target batch size in bytes; a record larger than this gets a batch of its own */
+  batchSize: number;
+  /** how long a batch waits for more records before it is ready */
+  lingerMs: number;
+}
+
+export interface Placement {
+  batch: ProducerBatch;
+  /** the record's index within the batch, so its offset is baseOffset + index */
+  index: number;
+}
+
+/**
+ * Pending records, as a queue of batches per partition. Only the head batch of a partition is
+ * ever sent, and only when it is not already in flight, so a partition has at most one
+ * produce in flight and a retried batch can never be overtaken by a later one.
+ */
+export class RecordAccumulator {
+  private readonly queues = new Map<string, ProducerBatch[]>();
+
+  constructor(private readonly options: AccumulatorOptions) {}
+
+  /** Whether appending a record of this size would start a new batch (the sticky partitioner's cue). */
+  wouldStartNewBatch(topic: string, partition: number, recordSize: number): boolean {
+    const last = this.lastOpen(topic, partition);
+    return !last || !this.fits(last, recordSize);
+  }
+
+  append(topic: string, partition: number, record: RecordData, now: number): Placement {
+    const size = estimateRecordSize(record);
+    let batch = this.lastOpen(topic, partition);
+    if (!batch || !this.fits(batch, size)) {
+      if (batch) batch.closed = true;
+      batch = new ProducerBatch(topic, partition, now);
+      const key = tpKey(topic, partition);
+      const queue = this.queues.get(key) ?? [];
+      queue.push(batch);
+      this.queues.set(key, queue);
+    }
+    batch.records.push(record);
+    batch.sizeInBytes += size;
+    if (batch.sizeInBytes >= this.options.batchSize) batch.closed = true;
+    return { batch, index: batch.records.length - 1 };
+  }
+
+  /**
+   * The head batches that may be sent now: not in flight, past any retry backoff, and either
+   * closed (full/flushed), a retry, or older than lingerMs. Returned batches are closed, so no
+   * record joins a batch after its bytes may have been sent.
+   */
+  ready(now: number): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const queue of this.queues.values()) {
+      const head = queue[0];
+      if (!head || head.inFlight || head.retryAt > now) continue;
+      if (head.closed || head.attempts > 0 || queue.length > 1 || now - head.createdAt >= this.options.lingerMs) {
+        head.closed = true;
+        out.push(head);
+      }
+    }
+    return out;
+  }
+
+  /** Milliseconds until some head batch becomes ready by time alone; undefined when none will. */
+  nextReadyDelay(now: number): number | undefined {
+    let next: number | undefined;
+    for (const queue of this.queues.values()) {
+      const head = queue[0];
+      if (!head || head.inFlight) continue;
+      const at = head.attempts > 0 || head.closed ? head.retryAt : Math.max(head.retryAt, head.createdAt + this.options.lingerMs);
+      const delay = Math.max(0, at - now);
+      if (next === undefined || delay < next) next = delay;
+    }
+    return next;
+  }
+
+  /** Removes a finished head batch, unblocking its partition. */
+  remove(batch: ProducerBatch): void {
+    const key = tpKey(batch.topic, batch.partition);
+    const queue = this.queues.get(key);
+    if (!queue) return;
+    const i = queue.indexOf(batch);
+    if (i >= 0) queue.splice(i, 1);
+    if (queue.length === 0) this.queues.delete(key);
+  }
+
+  /** Closes every batch so all become ready now; returns those not yet done (what a flush waits for). */
+  closeAll(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const queue of this.queues.values()) {
+      for (const b of queue) {
+        b.closed = true;
+        out.push(b);
+      }
+    }
+    return out;
+  }
+
+  /** Fails and drops everything (the producer is going away without flushing). */
+  failAll(error: Error): void {
+    for (const queue of this.queues.values()) for (const b of queue) b.fail(error);
+    this.queues.clear();
+  }
+
+  get isEmpty(): boolean {
+    return this.queues.size === 0;
+  }
+
+  private lastOpen(topic: string, partition: number): ProducerBatch | undefined {
+    const queue = this.queues.get(tpKey(topic, partition));
+    const last = queue?.[queue.length - 1];
+    return last && !last.closed ? last : undefined;
+  }
+
+  private fits(batch: ProducerBatch, recordSize: number): boolean {
+    return batch.records.length === 0 || batch.sizeInBytes + recordSize <= this.options.batchSize;
+  }
+}

@@ -1,0 +1,200 @@
+import {
+  encodeProduceEntries,
+  ErrorCode,
+  Events,
+  TributaryError,
+  type Acks,
+  type ProduceRequest,
+  type ProduceResponse,
+} from '@tributary/protocol';
+import type { Cluster } from '../cluster/cluster';
+import { asTributaryError, RetriesExhaustedError, TopicError } from '../errors';
+import type { Logger } from '../logger/logger';
+import { backoffMs, type ResolvedRetryOptions } from '../retry/retrier';
+import type { Timer } from '../util/timers';
+import { tpKey } from '../util/topic-partition';
+import type { ProducerBatch } from './producer-batch';
+import type { RecordAccumulator } from './record-accumulator';
+
+export interface SenderOptions {
+  acks: Acks;
+  /** how long the broker may wait for in-sync replicas (sent in the request) */
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  maxInFlightPerBroker: number;
+  /** cap on one request's framed data: socket.io brokers refuse larger messages (maxHttpBufferSize) */
+  maxRequestSize: number;
+  retry: ResolvedRetryOptions;
+  logger: Logger;
+}
+
+/** Per-entry framing in a produce request: int16 topic length, topic, int32 partition, int32 byte count. */
+const utf8 = new TextEncoder();
+function entryOverhead(topic: string): number {
+  return 2 + utf8.encode(topic).length + 8;
+}
+
+/**
+ * Moves ready batches from the accumulator to partition leaders. Event-driven, not a polling
+ * loop: it drains when records arrive, a linger or backoff timer fires, a request completes,
+ * or metadata changes. Each drain groups ready batches by leader and sends one produce
+ * request per broker (split only to stay under maxRequestSize).
+ */
+export class Sender {
+  private readonly inFlightByBroker = new Map<number, number>();
+  private timer: Timer | undefined;
+  private timerAt = Infinity;
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly accumulator: RecordAccumulator,
+    private readonly options: SenderOptions,
+  ) {}
+
+  /** Drains soon (next macrotask), coalescing many appends in one tick into one drain. */
+  wakeup(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      this.drain();
+    }, 0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private drain(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const byBroker = new Map<number, ProducerBatch[]>();
+    let leaderless = false;
+    for (const batch of this.accumulator.ready(now)) {
+      const leader = this.cluster.leaderOf(batch.topic, batch.partition);
+      if (leader === undefined) {
+        // counts as a retriable failure, so a partition that stays leaderless fails its sends in bounded time
+        this.fail(batch, new TopicError(ErrorCode.LEADER_NOT_AVAILABLE, undefined, batch.topic, batch.partition));
+        leaderless = true;
+        continue;
+      }
+      const list = byBroker.get(leader) ?? [];
+      list.push(batch);
+      byBroker.set(leader, list);
+    }
+    for (const [brokerId, batches] of byBroker) {
+      for (const group of this.splitBySize(batches)) {
+        const inFlight = this.inFlightByBroker.get(brokerId) ?? 0;
+        // the rest stay ready: the completion of an in-flight request drains again
+        if (inFlight >= this.options.maxInFlightPerBroker) break;
+        this.inFlightByBroker.set(brokerId, inFlight + 1);
+        for (const b of group) b.inFlight = true;
+        void this.sendTo(brokerId, group).finally(() => {
+          this.inFlightByBroker.set(brokerId, (this.inFlightByBroker.get(brokerId) ?? 1) - 1);
+          this.wakeup();
+        });
+      }
+    }
+    if (leaderless) this.refreshMetadataThenWakeup();
+    this.armTimer(now);
+  }
+
+  private splitBySize(batches: ProducerBatch[]): ProducerBatch[][] {
+    const groups: ProducerBatch[][] = [];
+    let current: ProducerBatch[] = [];
+    let size = 0;
+    for (const b of batches) {
+      const bytes = entryOverhead(b.topic) + b.encoded().length;
+      if (current.length > 0 && size + bytes > this.options.maxRequestSize) {
+        groups.push(current);
+        current = [];
+        size = 0;
+      }
+      current.push(b);
+      size += bytes;
+    }
+    if (current.length > 0) groups.push(current);
+    return groups;
+  }
+
+  private armTimer(now: number): void {
+    const delay = this.accumulator.nextReadyDelay(now);
+    if (delay === undefined) return;
+    const at = now + delay;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.drain();
+    }, delay);
+  }
+
+  private async sendTo(brokerId: number, batches: ProducerBatch[]): Promise<void> {
+    const { acks, timeoutMs, requestTimeoutMs } = this.options;
+    let retriable = false;
+    try {
+      const connection = this.cluster.connectionFor(brokerId);
+      const request: ProduceRequest = {
+        acks,
+        timeoutMs,
+        data: encodeProduceEntries(batches.map((b) => ({ topic: b.topic, partition: b.partition, batches: b.encoded() }))),
+      };
+      if (acks === 0) {
+        await connection.send(Events.produce, request);
+        for (const b of batches) this.succeed(b, -1, -1);
+        return;
+      }
+      // the broker may legitimately hold the request for timeoutMs waiting on replicas
+      const response = await connection.request<ProduceRequest, ProduceResponse>(Events.produce, request, timeoutMs + requestTimeoutMs);
+      const byKey = new Map(response.partitions.map((p) => [tpKey(p.topic, p.partition), p]));
+      for (const b of batches) {
+        const answer = byKey.get(tpKey(b.topic, b.partition));
+        if (!answer) {
+          retriable = this.fail(b, new TopicError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not answer for this partition', b.topic, b.partition)) || retriable;
+        } else if (answer.errorCode === ErrorCode.NONE) {
+          this.succeed(b, answer.baseOffset, answer.logStartOffset);
+        } else {
+          retriable = this.fail(b, new TopicError(answer.errorCode, answer.errorMessage, b.topic, b.partition)) || retriable;
+        }
+      }
+    } catch (err) {
+      const error = asTributaryError(err);
+      this.options.logger.debug('produce request failed', { brokerId, error: error.message, code: error.code });
+      for (const b of batches) retriable = this.fail(b, error) || retriable;
+    }
+    if (retriable) this.refreshMetadataThenWakeup();
+  }
+
+  private succeed(batch: ProducerBatch, baseOffset: number, logStartOffset: number): void {
+    batch.inFlight = false;
+    this.accumulator.remove(batch);
+    batch.succeed({ baseOffset, logStartOffset });
+  }
+
+  /** Schedules a retry and returns true, or fails the batch for good and returns false. */
+  private fail(batch: ProducerBatch, error: TributaryError): boolean {
+    batch.inFlight = false;
+    if (error.retriable && batch.attempts < this.options.retry.retries && !this.stopped) {
+      batch.retryAt = Date.now() + backoffMs(batch.attempts, this.options.retry);
+      batch.attempts++;
+      this.options.logger.debug('retrying batch', { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, error: error.message });
+      return true;
+    }
+    this.accumulator.remove(batch);
+    batch.fail(error.retriable ? new RetriesExhaustedError(error, batch.attempts) : error);
+    return false;
+  }
+
+  private refreshMetadataThenWakeup(): void {
+    this.cluster
+      .refreshMetadata()
+      .catch((err: unknown) => this.options.logger.warn('metadata refresh failed', { error: String(err) }))
+      .finally(() => this.wakeup());
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * A fake Tributary cluster for the client's unit tests ONLY: real socket.io servers on
+ * loopback ports sharing one in-memory log per partition, answering metadata, produce, fetch,
+ * listOffsets, createTopics and deleteTopics like brokers would. Hooks let a test inject
+ * error codes or dropped connections. It is not exported from the package (it needs Node's
+ * http and socket.io's server) and is not a model of the real broker, which is tested end to
+ * end elsewhere.
+ */
+import { Buffer } from 'buffer';
+import { createServer, type Server as HttpServer } from 'http';
+import type { AddressInfo } from 'net';
+import { Server, type Socket } from 'socket.io';
+import {
+  assignBatchOffsets,
+  decodeProduceEntries,
+  decodeRecordBatches,
+  EARLIEST_TIMESTAMP,
+  ErrorCode,
+  isValidTopicName,
+  LATEST_TIMESTAMP,
+  parseRequest,
+  readBatchHeader,
+  toErrorResponse,
+  validateRecordBatches,
+  type CreateTopicsResponse,
+  type DecodedRecord,
+  type FetchPartitionResponse,
+  type FetchResponse,
+  type ListOffsetsResponse,
+  type MetadataResponse,
+  type ProducePartitionResponse,
+  type ProduceResponse,
+} from '@tributary/protocol';
+
+export interface FakePartition {
+  batches: Buffer[];
+  logStartOffset: number;
+  nextOffset: number;
+  leader: number;
+  leaderEpoch: number;
+}
+
+/** What a hook may answer: an error code for the partition, 'drop' to cut the connection, or undefined to proceed. */
+export type HookAnswer = number | 'drop' | undefined;
+
+export interface PartitionCall {
+  brokerId: number;
+  topic: string;
+  partition: number;
+}
+
+export interface RequestLogEntry {
+  brokerId: number;
+  event: string;
+  payload: unknown;
+}
+
+export class FakeBroker {
+  url = '';
+  private http: HttpServer | null = null;
+  private io: Server | null = null;
+
+  constructor(
+    readonly id: number,
+    private readonly cluster: FakeCluster,
+  ) {}
+
+  get port(): number {
+    return (this.http?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async start(port = 0): Promise<void> {
+    const http = createServer();
+    const io = new Server(http, { transports: ['websocket'], maxHttpBufferSize: 2e6 });
+    io.on('connection', (socket) => this.cluster.attach(this, socket));
+    await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+    this.http = http;
+    this.io = io;
+    this.url = `ws://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const io = this.io;
+    this.io = null;
+    this.http = null;
+    if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
+  }
+
+  get running(): boolean {
+    return this.io !== null;
+  }
+}
+
+export class FakeCluster {
+  readonly brokers: FakeBroker[] = [];
+  readonly topics = new Map<string, FakePartition[]>();
+  readonly requests: RequestLogEntry[] = [];
+  produceHook: ((call: PartitionCall, batch: Buffer) => HookAnswer) | null = null;
+  fetchHook: ((call: PartitionCall, fetchOffset: number) => HookAnswer) | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  static async start(brokerCount = 1): Promise<FakeCluster> {
+    const cluster = new FakeCluster();
+    for (let id = 1; id <= brokerCount; id++) {
+      const broker = new FakeBroker(id, cluster);
+      await broker.start();
+      cluster.brokers.push(broker);
+    }
+    return cluster;
+  }
+
+  get urls(): string[] {
+    return this.brokers.map((b) => b.url);
+  }
+
+  async stop(): Promise<void> {
+    for (const w of this.waiters) w();
+    await Promise.all(this.brokers.map((b) => b.stop()));
+  }
+
+  createTopic(name: string, partitions: number, leader = 1): void {
+    this.topics.set(
+      name,
+      Array.from({ length: partitions }, () => ({ batches: [], logStartOffset: 0, nextOffset: 0, leader, leaderEpoch: 0 })),
+    );
+  }
+
+  setLeader(topic: string, partition: number, leader: number): void {
+    const p = this.partition(topic, partition);
+    p.leader = leader;
+    p.leaderEpoch++;
+  }
+
+  partition(topic: string, partition: number): FakePartition {
+    const p = this.topics.get(topic)?.[partition];
+    if (!p) throw new Error(`no partition ${topic}/${partition}`);
+    return p;
+  }
+
+  records(topic: string, partition: number): DecodedRecord[] {
+    return decodeRecordBatches(Buffer.concat(this.partition(topic, partition).batches));
+  }
+
+  values(topic: string, partition: number): string[] {
+    return this.records(topic, partition).map((r) => r.value?.toString() ?? '<null>');
+  }
+
+  /** Appends an already encoded batch as a leader would; returns its base offset. */
+  append(topic: string, partition: number, batch: Buffer): number {
+    const p = this.partition(topic, partition);
+    const copy = Buffer.from(batch);
+    const header = readBatchHeader(copy);
+    const base = p.nextOffset;
+    assignBatchOffsets(copy, 0, base, p.leaderEpoch);
+    p.batches.push(copy);
+    p.nextOffset = base + header.lastOffsetDelta + 1;
+    for (const w of [...this.waiters]) w();
+    return base;
+  }
+
+  /** Drops whole batches below `offset`, as retention would, moving the log start offset. */
+  truncateBefore(topic: string, partition: number, offset: number): void {
+    const p = this.partition(topic, partition);
+    p.batches = p.batches.filter((b) => readBatchHeader(b).lastOffset >= offset);
+    p.logStartOffset = p.batches.length ? readBatchHeader(p.batches[0]).baseOffset : p.nextOffset;
+  }
+
+  countRequests(event: string, brokerId?: number): number {
+    return this.requests.filter((r) => r.event === event && (brokerId === undefined || r.brokerId === brokerId)).length;
+  }
+
+  attach(broker: FakeBroker, socket: Socket): void {
+    const handle = (event: string, fn: (payload: unknown) => Promise<unknown> | unknown): void => {
+      socket.on(event, async (payload: unknown, ack?: (response: unknown) => void) => {
+        this.requests.push({ brokerId: broker.id, event, payload });
+        try {
+          const response = await fn(payload);
+          if (response === 'drop') {
+            socket.disconnect(true);
+            return;
+          }
+          ack?.(response);
+        } catch (err) {
+          ack?.(toErrorResponse(err));
+        }
+      });
+    };
+    handle('metadata', (p) => this.metadata(parseRequest.metadata(p).topics ?? null));
+    handle('produce', (p) => this.produce(broker.id, p));
+    handle('fetch', (p) => this.fetch(broker.id, p));
+    handle('listOffsets', (p) => this.listOffsets(broker.id, p));
+    handle('createTopics', (p) => this.createTopics(p));
+    handle('deleteTopics', (p) => {
+      const req = parseRequest.deleteTopics(p);
+      return {
+        errorCode: 0,
+        topics: req.topics.map((name) => ({ name, errorCode: this.topics.delete(name) ? 0 : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })),
+      };
+    });
+  }
+
+  private metadata(topics: string[] | null): MetadataResponse {
+    const names = topics ?? [...this.topics.keys()];
+    return {
+      errorCode: 0,
+      clusterId: 'fake-cluster',
+      controllerId: this.brokers[0]?.id ?? -1,
+      brokers: this.brokers.filter((b) => b.running).map((b) => ({ id: b.id, host: '127.0.0.1', port: b.port, url: b.url })),
+      topics: names.map((name) => {
+        const partitions = this.topics.get(name);
+        if (!partitions) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [], configs: {} };
+        return {
+          name,
+          errorCode: 0,
+          configs: {},
+          partitions: partitions.map((p, i) => ({
+            partition: i,
+            errorCode: 0,
+            leader: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            replicas: [p.leader],
+            isr: [p.leader],
+          })),
+        };
+      }),
+    };
+  }
+
+  private produce(brokerId: number, payload: unknown): ProduceResponse | 'drop' {
+    const req = parseRequest.produce(payload);
+    const partitions: ProducePartitionResponse[] = [];
+    for (const entry of decodeProduceEntries(Buffer.from(req.data))) {
+      const call = { brokerId, topic: entry.topic, partition: entry.partition };
+      const hooked = this.produceHook?.(call, entry.batches);
+      if (hooked === 'drop') return 'drop';
+      const base = { topic: entry.topic, partition: entry.partition, baseOffset: -1, logStartOffset: -1 };
+      const p = this.topics.get(entry.topic)?.[entry.partition];
+      if (hooked !== undefined) partitions.push({ ...base, errorCode: hooked });
+      else if (!p) partitions.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      else if (p.leader !== brokerId) partitions.push({ ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+      else {
+        try {
+          validateRecordBatches(entry.batches, 1024 * 1024);
+          const baseOffset = this.append(entry.topic, entry.partition, entry.batches);
+          partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
+        } catch (err) {
+          partitions.push({ ...base, ...toErrorResponse(err) });
+        }
+      }
+    }
+    return { errorCode: 0, partitions };
+  }
+
+  private async fetch(brokerId: number, payload: unknown): Promise<FetchResponse | 'drop'> {
+    const req = parseRequest.fetch(payload);
+    const deadline = Date.now() + req.maxWaitMs;
+    for (;;) {
+      const parts: FetchPartitionResponse[] = [];
+      const chunks: Buffer[] = [];
+      for (const ask of req.partitions) {
+        const call = { brokerId, topic: ask.topic, partition: ask.partition };
+        const hooked = this.fetchHook?.(call, ask.fetchOffset);
+        if (hooked === 'drop') return 'drop';
+        const base = { topic: ask.topic, partition: ask.partition, highWatermark: -1, logStartOffset: -1, byteLength: 0 };
+        const p = this.topics.get(ask.topic)?.[ask.partition];
+        if (hooked !== undefined) parts.push({ ...base, errorCode: hooked });
+        else if (!p) parts.push({ ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        else if (p.leader !== brokerId) parts.push({ ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+        else if (ask.fetchOffset < p.logStartOffset || ask.fetchOffset > p.nextOffset) {
+          parts.push({ ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: p.nextOffset, logStartOffset: p.logStartOffset });
+        } else {
+          let bytes = 0;
+          const picked: Buffer[] = [];
+          for (const b of p.batches) {
+            if (readBatchHeader(b).lastOffset < ask.fetchOffset) continue;
+            // like Kafka (KIP-74): at least one whole batch, even above the limit
+            if (picked.length > 0 && bytes + b.length > ask.partitionMaxBytes) break;
+            picked.push(b);
+            bytes += b.length;
+          }
+          chunks.push(...picked);
+          parts.push({ ...base, errorCode: 0, highWatermark: p.nextOffset, logStartOffset: p.logStartOffset, byteLength: bytes });
+        }
+      }
+      const total = chunks.reduce((n, c) => n + c.length, 0);
+      const hasError = parts.some((p) => p.errorCode !== 0);
+      if (total >= Math.max(1, req.minBytes) || hasError || Date.now() >= deadline) {
+        return { errorCode: 0, partitions: parts, records: Buffer.concat(chunks) };
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, deadline - Date.now()));
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  private listOffsets(brokerId: number, payload: unknown): ListOffsetsResponse {
+    const req = parseRequest.listOffsets(payload);
+    return {
+      errorCode: 0,
+      partitions: req.partitions.map((ask) => {
+        const base = { topic: ask.topic, partition: ask.partition, offset: -1, timestamp: -1 };
+        const p = this.topics.get(ask.topic)?.[ask.partition];
+        if (!p) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (p.leader !== brokerId) return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+        if (ask.timestamp === LATEST_TIMESTAMP) return { ...base, errorCode: 0, offset: p.nextOffset };
+        if (ask.timestamp === EARLIEST_TIMESTAMP) return { ...base, errorCode: 0, offset: p.logStartOffset };
+        const hit = decodeRecordBatches(Buffer.concat(p.batches)).find((r) => r.timestamp >= ask.timestamp);
+        return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit?.timestamp ?? -1 };
+      }),
+    };
+  }
+
+  private createTopics(payload: unknown): CreateTopicsResponse {
+    const req = parseRequest.createTopics(payload);
+    return {
+      errorCode: 0,
+      topics: req.topics.map(({ name, numPartitions, replicationFactor }) => {
+        if (!isValidTopicName(name)) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
+        if (this.topics.has(name)) return { name, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${name}' already exists` };
+        if (numPartitions < 1) return { name, errorCode: ErrorCode.INVALID_PARTITIONS };
+        if (replicationFactor < 1 || replicationFactor > this.brokers.length) return { name, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR };
+        if (!req.validateOnly) this.createTopic(name, numPartitions, this.brokers[0].id);
+        return { name, errorCode: 0 };
+      }),
+    };
+  }
+}

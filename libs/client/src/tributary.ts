@@ -1,0 +1,85 @@
+import { TributaryError } from '@tributary/protocol';
+import { Admin } from './admin/admin';
+import { Cluster } from './cluster/cluster';
+import { Consumer } from './consumer/consumer';
+import type { ConsumerOptions } from './consumer/types';
+import { createLogger, LogLevel, type Logger, type LogSink } from './logger/logger';
+import { Producer } from './producer/producer';
+import type { ProducerOptions } from './producer/types';
+import { resolveRetry, type ResolvedRetryOptions, type RetryOptions } from './retry/retrier';
+
+export interface TributaryConfig {
+  /** bootstrap broker URLs, e.g. ['ws://localhost:9092']; any one reachable is enough */
+  brokers: string[];
+  clientId?: string;
+  /** default 30000 */
+  requestTimeoutMs?: number;
+  /** default 10000 */
+  connectionTimeoutMs?: number;
+  /** metadata older than this is refreshed in the background; default 300000 */
+  metadataMaxAgeMs?: number;
+  retry?: RetryOptions;
+  /** default LogLevel.WARN */
+  logLevel?: LogLevel;
+  /** where log entries go; default console */
+  logSink?: LogSink;
+}
+
+export interface AdminOptions {
+  retry?: RetryOptions;
+}
+
+/**
+ * The entry point, like KafkaJS's Kafka class. Each producer, consumer and admin it creates
+ * has its own connections and metadata, so one disconnecting never affects another.
+ */
+export class Tributary {
+  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink'>> & { retry: ResolvedRetryOptions };
+  private readonly rootLogger: Logger;
+
+  constructor(config: TributaryConfig) {
+    if (!Array.isArray(config.brokers) || config.brokers.length === 0 || config.brokers.some((b) => typeof b !== 'string' || b.length === 0)) {
+      throw TributaryError.of('INVALID_CONFIG', 'brokers must be a non-empty list of broker URLs');
+    }
+    this.config = {
+      brokers: [...config.brokers],
+      clientId: config.clientId ?? 'tributary',
+      requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
+      connectionTimeoutMs: config.connectionTimeoutMs ?? 10_000,
+      metadataMaxAgeMs: config.metadataMaxAgeMs ?? 300_000,
+      logLevel: config.logLevel ?? LogLevel.WARN,
+      retry: resolveRetry(config.retry),
+    };
+    this.rootLogger = createLogger(this.config.logLevel, config.logSink);
+  }
+
+  producer(options: ProducerOptions = {}): Producer {
+    const retry = resolveRetry(options.retry, this.config.retry);
+    return new Producer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options);
+  }
+
+  consumer(options: ConsumerOptions = {}): Consumer {
+    const retry = resolveRetry(options.retry, this.config.retry);
+    return new Consumer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options);
+  }
+
+  admin(options: AdminOptions = {}): Admin {
+    return new Admin({ cluster: this.cluster(resolveRetry(options.retry, this.config.retry)), logger: this.rootLogger });
+  }
+
+  logger(): Logger {
+    return this.rootLogger;
+  }
+
+  private cluster(retry: ResolvedRetryOptions): Cluster {
+    return new Cluster({
+      brokers: this.config.brokers,
+      clientId: this.config.clientId,
+      requestTimeoutMs: this.config.requestTimeoutMs,
+      connectionTimeoutMs: this.config.connectionTimeoutMs,
+      metadataMaxAgeMs: this.config.metadataMaxAgeMs,
+      retry,
+      logger: this.rootLogger,
+    });
+  }
+}
