@@ -2,7 +2,7 @@
 const moduleNameMapper = { '^@tributary/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 module.exports = {
-  testTimeout: 180000,
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',

@@ -8,6 +8,8 @@ import { waitFor } from './support/free-port';
  * Bad input answers with an error code, never crashes the broker, and never touches the log.
  * Talks raw socket.io to one broker, so it can send what the SDK would refuse to build.
  */
+jest.setTimeout(180_000);
+
 describe('bad input (one real broker)', () => {
   let cluster: TestCluster;
   let sock: RawSocket;

@@ -23,6 +23,8 @@ function brokerPidsUsing(dataDir: string): number[] {
 }
 
 /** The `tributary` command as a user runs it: cluster up, topics, produce from stdin, consume, Ctrl-C. */
+jest.setTimeout(180_000);
+
 describe('tributary CLI', () => {
   let redis: RedisServer;
   let dir: string;

@@ -7,6 +7,8 @@ import { waitFor } from './support/free-port';
  * knows ONE broker's address creates a topic, produces 20,000 keyed records, and reads every
  * partition back from offset 0.
  */
+jest.setTimeout(180_000);
+
 describe('three-broker cluster, end to end', () => {
   let cluster: TestCluster;
   let client: Tributary;
