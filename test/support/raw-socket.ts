@@ -18,6 +18,11 @@ export class RawSocket {
     });
   }
 
+  /** Sends without asking for an acknowledgement, as an acks=0 producer does. */
+  emit(event: string, payload: unknown): void {
+    this.socket.emit(event, payload);
+  }
+
   close(): void {
     this.socket.close();
   }
