@@ -28,9 +28,12 @@ describe('bad input (one real broker)', () => {
     sock = await RawSocket.connect(cluster.brokers[0].url);
     await waitFor('controller', async () => (await sock.request<{ controllerId: number }>('metadata', {})).controllerId === 1);
     const created = await sock.request<CreateTopicsResponse>('createTopics', {
-      topics: [{ name: topic, numPartitions: 2, replicationFactor: 1, configs: { 'max.message.bytes': '2000' } }],
+      topics: [
+        { name: topic, numPartitions: 2, replicationFactor: 1, configs: { 'max.message.bytes': '2000' } },
+        { name: 'strict', numPartitions: 1, replicationFactor: 1, configs: { 'min.insync.replicas': '2' } },
+      ],
     });
-    expect(created.topics[0].errorCode).toBe(ErrorCode.NONE);
+    expect(created.topics.map((t) => t.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
   });
 
   afterAll(async () => {
@@ -60,6 +63,11 @@ describe('bad input (one real broker)', () => {
     const wrongMagic = batch('magic');
     wrongMagic.writeInt8(1, BatchLayout.MAGIC);
     expect(await codeOf(produce([{ topic, partition: 0, batches: wrongMagic }]))).toBe(ErrorCode.CORRUPT_MESSAGE);
+
+    // acks=all below min.insync.replicas is refused before the append; acks=1 is not.
+    const strict = (acks: number) => produce([{ topic: 'strict', partition: 0, batches: batch('s') }], acks);
+    expect(await codeOf(strict(-1))).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect((await strict(1)).partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
 
     // Malformed requests and missing fields.
     const invalid = [

@@ -1,7 +1,7 @@
 import { Buffer } from 'buffer';
 import type { PartitionState } from '@tributary/coordination';
 import type { PartitionLog } from '@tributary/log';
-import { TributaryError, validateRecordBatches, type TopicConfig } from '@tributary/protocol';
+import { TributaryError, validateRecordBatches, type Acks, type TopicConfig } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
 
 export interface ReadResult {
@@ -50,9 +50,17 @@ export class PartitionActor {
   }
 
   /** Validates and appends a produce request's batches; resolves with the first offset. */
-  produce(batches: Buffer): Promise<{ baseOffset: number; logStartOffset: number }> {
+  produce(batches: Buffer, acks: Acks): Promise<{ baseOffset: number; logStartOffset: number }> {
     return this.mailbox.post(() => {
       this.assertLeader();
+      // Kafka checks min.insync.replicas before appending, so a refused acks=all write is not in the log.
+      const minIsr = this.config['min.insync.replicas'];
+      if (acks === -1 && this.state.isr.length < minIsr) {
+        throw TributaryError.of(
+          'NOT_ENOUGH_REPLICAS',
+          `${this.topic}-${this.partition} has ${this.state.isr.length} in-sync replica(s), min.insync.replicas is ${minIsr}`,
+        );
+      }
       const headers = validateRecordBatches(batches, this.config['max.message.bytes']);
       const result = this.log.appendAsLeader(batches, headers, this.state.leaderEpoch);
       this.highWatermark = this.log.logEndOffset;
