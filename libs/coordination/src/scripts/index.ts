@@ -1,5 +1,6 @@
 import { acquireController, releaseController } from './controller-lease';
 import { createTopic } from './create-topic';
+import { claimLeadership, renewLeaderLease, updateIsr } from './partition-leadership';
 import { deregisterBroker, liveBrokers, registerBroker } from './register-broker';
 import type { LuaScript } from './script';
 
@@ -12,4 +13,7 @@ export const SCRIPTS: readonly LuaScript[] = [
   acquireController,
   releaseController,
   createTopic,
+  renewLeaderLease,
+  claimLeadership,
+  updateIsr,
 ];

@@ -4,6 +4,7 @@ import { Keys } from '../keys';
 import { SCRIPTS } from '../scripts';
 import { acquireController, releaseController } from '../scripts/controller-lease';
 import { createTopic } from '../scripts/create-topic';
+import { claimLeadership, renewLeaderLease, updateIsr } from '../scripts/partition-leadership';
 import { deregisterBroker, liveBrokers, registerBroker } from '../scripts/register-broker';
 import type { ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot } from '../types';
 import { ScriptRunner } from './script-runner';
@@ -99,6 +100,46 @@ export class ClusterStore {
     return result === 1 ? 'created' : result === 0 ? 'exists' : 'stale-controller';
   }
 
+  // ---- partition leadership ----
+
+  /** Renews the leader's lease; false when this broker is no longer the leader of that epoch. */
+  async renewLeaderLease(topic: string, partition: number, brokerId: number, leaderEpoch: number, ttlMs: number): Promise<boolean> {
+    const k = this.keys;
+    const r = await this.scripts.run(renewLeaderLease, [k.leaderLease(topic, partition), k.partitions(topic)], [partition, brokerId, leaderEpoch, ttlMs]);
+    return r === 1;
+  }
+
+  /**
+   * Claims leadership of a partition whose lease lapsed: the new epoch on success, or why not.
+   */
+  async claimLeadership(
+    topic: string,
+    partition: number,
+    brokerId: number,
+    ttlMs: number,
+    allowUnclean: boolean,
+  ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' }> {
+    const k = this.keys;
+    const r = Number(
+      await this.scripts.run(claimLeadership, [k.leaderLease(topic, partition), k.partitions(topic), k.changes], [partition, brokerId, ttlMs, allowUnclean ? '1' : '0']),
+    );
+    if (r >= 0) return { epoch: r };
+    const refused = ({ [-1]: 'lease-held', [-2]: 'not-in-isr', [-3]: 'no-partition', [-4]: 'not-a-replica' } as const)[r as -1 | -2 | -3 | -4];
+    return { refused };
+  }
+
+  /** Compare-and-set of the ISR on (leader, epoch): 'stale' when either moved on. */
+  async updateIsr(topic: string, partition: number, leaderId: number, leaderEpoch: number, isr: number[]): Promise<'updated' | 'stale' | 'leader-missing'> {
+    const k = this.keys;
+    const r = await this.scripts.run(updateIsr, [k.partitions(topic), k.changes], [partition, leaderId, leaderEpoch, JSON.stringify(isr)]);
+    return r === 1 ? 'updated' : r === 0 ? 'stale' : 'leader-missing';
+  }
+
+  async partitionState(topic: string, partition: number): Promise<PartitionState | null> {
+    const raw = await this.redis.hget(this.keys.partitions(topic), String(partition));
+    return raw === null ? null : parsePartitionState(raw);
+  }
+
   async getTopic(name: string): Promise<TopicRecord | null> {
     const raw = await this.redis.hget(this.keys.topics, name);
     return raw === null ? null : (JSON.parse(raw) as TopicRecord);
@@ -107,7 +148,7 @@ export class ClusterStore {
   async partitionStates(topic: string): Promise<PartitionState[]> {
     const raw = await this.redis.hgetall(this.keys.partitions(topic));
     return Object.values(raw)
-      .map((v) => JSON.parse(v) as PartitionState)
+      .map(parsePartitionState)
       .sort((a, b) => a.partition - b.partition);
   }
 
@@ -127,10 +168,17 @@ export class ClusterStore {
       const [err, raw] = results[i] ?? [null, {}];
       if (err) throw err;
       const partitions = Object.values(raw as Record<string, string>)
-        .map((v) => JSON.parse(v) as PartitionState)
+        .map(parsePartitionState)
         .sort((a, b) => a.partition - b.partition);
       topics.set(topic.name, { topic, partitions });
     });
     return { clusterId: this.keys.cluster, controllerId, brokers, topics };
   }
+}
+
+/** Lua's cjson writes an empty array as {}: read lists back as arrays whatever their shape. */
+function parsePartitionState(raw: string): PartitionState {
+  const s = JSON.parse(raw) as PartitionState;
+  const list = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
+  return { ...s, replicas: list(s.replicas), isr: list(s.isr) };
 }

@@ -1,0 +1,54 @@
+import { ClusterStore, connectRedis } from './cluster-store';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('partition leadership scripts (real Redis)', () => {
+  let store: ClusterStore;
+
+  beforeEach(async () => {
+    store = new ClusterStore(connectRedis(REDIS_URL), `lead-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    const epoch = await store.acquireController(1, 5000);
+    const topic = { name: 't', id: 'x', partitionCount: 1, replicationFactor: 3, configs: {}, createdAt: 1 };
+    await store.createTopic(topic, [{ topic: 't', partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, isr: [1, 2] }], epoch);
+  });
+
+  afterEach(async () => {
+    const keys = await store.redis.keys(`${store.keys.prefix}*`);
+    if (keys.length) await store.redis.del(...keys);
+    await store.close();
+  });
+
+  it('lets only the current leader of the current epoch renew', async () => {
+    expect(await store.renewLeaderLease('t', 0, 1, 0, 200)).toBe(true);
+    expect(await store.renewLeaderLease('t', 0, 2, 0, 200)).toBe(false);
+    expect(await store.renewLeaderLease('t', 0, 1, 1, 200)).toBe(false);
+  });
+
+  it('elects only from the ISR once the lease lapsed, bumping the epoch', async () => {
+    await store.renewLeaderLease('t', 0, 1, 0, 150);
+    expect(await store.claimLeadership('t', 0, 2, 1000, false)).toEqual({ refused: 'lease-held' });
+    await sleep(250);
+    expect(await store.claimLeadership('t', 0, 3, 1000, false)).toEqual({ refused: 'not-in-isr' });
+    expect(await store.claimLeadership('t', 0, 9, 1000, true)).toEqual({ refused: 'not-a-replica' });
+    expect(await store.claimLeadership('t', 0, 2, 1000, false)).toEqual({ epoch: 1 });
+    expect(await store.partitionState('t', 0)).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [1, 2] });
+    // the deposed leader can neither renew nor touch the ISR
+    expect(await store.renewLeaderLease('t', 0, 1, 0, 1000)).toBe(false);
+    expect(await store.updateIsr('t', 0, 1, 0, [1])).toBe('stale');
+  });
+
+  it('allows an unclean election only when asked, with the claimant as the whole ISR', async () => {
+    expect(await store.claimLeadership('t', 0, 3, 1000, true)).toEqual({ epoch: 1 });
+    expect(await store.partitionState('t', 0)).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [3] });
+  });
+
+  it('changes the ISR by compare-and-set on leader and epoch, never dropping the leader', async () => {
+    expect(await store.updateIsr('t', 0, 1, 0, [1, 2, 3])).toBe('updated');
+    expect((await store.partitionState('t', 0))?.isr).toEqual([1, 2, 3]);
+    expect(await store.updateIsr('t', 0, 1, 0, [2, 3])).toBe('leader-missing');
+    expect(await store.updateIsr('t', 0, 2, 0, [2])).toBe('stale');
+    expect(await store.updateIsr('t', 0, 1, 0, [1])).toBe('updated');
+    expect((await store.partitionState('t', 0))?.isr).toEqual([1]);
+  });
+});
