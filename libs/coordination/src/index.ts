@@ -4,3 +4,4 @@ export { ClusterStore, connectRedis, type StoreOptions } from './store/cluster-s
 export { ChangeFeed, type ChangeListener } from './store/change-feed';
 export { MetadataCache, type MetadataCacheOptions, type SnapshotListener } from './metadata/metadata-cache';
 export { assignReplicas } from './assignment/assign-replicas';
+export { ReplicationStreams, type ReplicationEntry, type ReplicaAck, type StreamCursor } from './replication/replication-streams';

@@ -45,6 +45,16 @@ export class Keys {
     return `${this.prefix}lease:${topic}:${partition}`;
   }
 
+  /** stream: a partition's replication window (batches as the leader appended them) */
+  replicationStream(topic: string, partition: number): string {
+    return `${this.prefix}repl:${topic}:${partition}`;
+  }
+
+  /** stream: followers' log end offsets, read by the leader broker `brokerId` */
+  replicaAcks(brokerId: number): string {
+    return `${this.prefix}replica-acks:${brokerId}`;
+  }
+
   /** pub/sub channel announcing metadata changes */
   get changes(): string {
     return `${this.prefix}changes`;

@@ -14,6 +14,9 @@ const schema = z.object({
   CLUSTER_ID: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]').default('local'),
   BROKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(6000),
   CONTROLLER_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
+  LEADER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(2000),
+  REPLICA_LAG_TIME_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  REPLICATION_STREAM_MAXLEN: z.coerce.number().int().min(10).max(10_000_000).default(2000),
   METADATA_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   LOG_SEGMENT_BYTES: z.coerce.number().int().min(1024).max(0x7fffffff).default(1024 * 1024 * 1024),
   LOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
@@ -36,6 +39,11 @@ export interface BrokerConfig {
   clusterId: string;
   brokerSessionTimeoutMs: number;
   controllerLeaseMs: number;
+  /** a partition leader's lease; it stops acknowledging before the lease can lapse */
+  leaderLeaseMs: number;
+  replicaLagTimeMaxMs: number;
+  /** entries kept per partition's replication stream; a follower further behind fetches directly */
+  replicationStreamMaxLen: number;
   metadataRefreshMs: number;
   logSegmentBytes: number;
   logFlushIntervalMs: number;
@@ -76,6 +84,9 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     clusterId: c.CLUSTER_ID,
     brokerSessionTimeoutMs: c.BROKER_SESSION_TIMEOUT_MS,
     controllerLeaseMs: c.CONTROLLER_LEASE_MS,
+    leaderLeaseMs: c.LEADER_LEASE_MS,
+    replicaLagTimeMaxMs: c.REPLICA_LAG_TIME_MAX_MS,
+    replicationStreamMaxLen: c.REPLICATION_STREAM_MAXLEN,
     metadataRefreshMs: c.METADATA_REFRESH_MS,
     logSegmentBytes: c.LOG_SEGMENT_BYTES,
     logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,

@@ -92,12 +92,13 @@ export class ControllerActor {
       throw TributaryError.of('INVALID_PARTITIONS', `numPartitions must be from 1 to ${this.options.maxPartitions}, got ${t.numPartitions}`);
     }
     if (t.replicationFactor > this.options.maxReplicationFactor) {
-      throw TributaryError.of(
-        'INVALID_REPLICATION_FACTOR',
-        `replication factor ${t.replicationFactor} is not supported yet: this build replicates nothing, use 1`,
-      );
+      throw TributaryError.of('INVALID_REPLICATION_FACTOR', `replication factor must be at most ${this.options.maxReplicationFactor}, got ${t.replicationFactor}`);
     }
-    parseTopicConfig(t.configs ?? {}, this.options.topicDefaults);
+    // Kafka's advice, as the issue asks: with three or more replicas, acks=all needs two.
+    const configs = { ...(t.configs ?? {}) };
+    if (configs['min.insync.replicas'] === undefined && t.replicationFactor >= 3) configs['min.insync.replicas'] = '2';
+    // Like Kafka, a min.insync.replicas above the replication factor is allowed: acks=all then always fails.
+    parseTopicConfig(configs, this.options.topicDefaults);
     const assignment = assignReplicas(liveBrokers, t.numPartitions, t.replicationFactor);
     if (validateOnly) return;
     const topic: TopicRecord = {
@@ -105,7 +106,7 @@ export class ControllerActor {
       id: randomUUID(),
       partitionCount: t.numPartitions,
       replicationFactor: t.replicationFactor,
-      configs: t.configs ?? {},
+      configs,
       createdAt: Date.now(),
     };
     const partitions: PartitionState[] = assignment.map((replicas, partition) => ({

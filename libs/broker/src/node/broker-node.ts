@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ChangeFeed, ClusterStore, MetadataCache } from '@tributary/coordination';
+import { ChangeFeed, ClusterStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
   type BrokerInfo,
@@ -11,13 +11,19 @@ import {
   type ListOffsetsResponse,
   type MetadataRequest,
   type MetadataResponse,
+  type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponse,
   type ProduceRequest,
   type ProduceResponse,
   type TopicConfig,
 } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config';
 import { ControllerActor } from '../controller/controller-actor';
+import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
+import { BrokerLinks } from '../replication/broker-links';
+import { ReplicationService } from '../replication/replication-service';
+import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
 import { FetchHandler } from '../requests/fetch-handler';
 import { ListOffsetsHandler } from '../requests/list-offsets-handler';
 import { MetadataHandler } from '../requests/metadata-handler';
@@ -42,6 +48,9 @@ export class BrokerNode {
   private readonly produceHandler: ProduceHandler;
   private readonly fetchHandler: FetchHandler;
   private readonly listOffsetsHandler: ListOffsetsHandler;
+  private readonly offsetForLeaderEpochHandler: OffsetForLeaderEpochHandler;
+  private readonly replication: ReplicationService;
+  private readonly links: BrokerLinks;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeMetadata: (() => void) | null = null;
 
@@ -61,20 +70,39 @@ export class BrokerNode {
       brokerId: config.brokerId,
       leaseMs: config.controllerLeaseMs,
       topicDefaults,
-      maxReplicationFactor: 1,
+      maxReplicationFactor: 100,
       maxPartitions: 100_000,
     });
-    this.replicas = new ReplicaManager({
+    const streams = new ReplicationStreams(this.store.redis, this.store.keys, config.replicationStreamMaxLen);
+    this.links = new BrokerLinks(10_000);
+    const context: PartitionContext = {
       brokerId: config.brokerId,
-      dataDir: config.dataDir,
-      topicDefaults,
-      flushIntervalMs: config.logFlushIntervalMs,
-    });
+      store: this.store,
+      streams,
+      links: this.links,
+      leaderLeaseMs: config.leaderLeaseMs,
+      replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      brokerUrl: (id) => this.metadataCache.snapshot.brokers.find((b) => b.id === id)?.url,
+      reloadMetadata: () => void this.metadataCache.reload().catch(() => undefined),
+      reportAck: (ack) => this.replication.reportAck(ack),
+    };
+    this.replicas = new ReplicaManager(
+      { brokerId: config.brokerId, dataDir: config.dataDir, topicDefaults, flushIntervalMs: config.logFlushIntervalMs },
+      context,
+    );
+    this.replication = new ReplicationService(
+      { brokerId: config.brokerId, tickMs: Math.max(50, Math.floor(config.leaderLeaseMs / 4)) },
+      streams,
+      this.replicas,
+      this.store.redis.duplicate(),
+      this.store.redis.duplicate(),
+    );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
     this.metadataHandler = new MetadataHandler(this.metadataCache);
     this.produceHandler = new ProduceHandler(lookup);
     this.fetchHandler = new FetchHandler(lookup);
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
+    this.offsetForLeaderEpochHandler = new OffsetForLeaderEpochHandler(lookup);
   }
 
   async start(): Promise<void> {
@@ -84,6 +112,7 @@ export class BrokerNode {
     await this.registration.start();
     await this.metadataCache.start();
     await this.controller.start();
+    this.replication.start();
     this.retentionTimer = setInterval(() => this.replicas.applyRetention(), this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
   }
@@ -94,6 +123,8 @@ export class BrokerNode {
     this.metadataCache.stop();
     await this.controller.stop();
     await this.registration.stop();
+    await this.replication.stop();
+    this.links.close();
     await this.replicas.closeAll();
     await this.feed.close();
     await this.store.close();
@@ -115,11 +146,32 @@ export class BrokerNode {
     return this.listOffsetsHandler.handle(request);
   }
 
+  offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
+    return this.offsetForLeaderEpochHandler.handle(request);
+  }
+
   async createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
     const response = await this.controller.createTopics(request);
+    const created = response.topics.filter((t) => t.errorCode === 0 && !request.validateOnly).map((t) => t.name);
+    await this.waitForClaimedLeaders(created);
     // The creator answers only once its own metadata shows the new topics, so a client that
     // asks this broker next finds them.
     await this.metadataCache.reload().catch(() => undefined);
     return response;
+  }
+
+  /**
+   * A new partition's first leader must claim its epoch in Redis before it acknowledges
+   * writes; waiting for that here (bounded) spares clients a round of NOT_LEADER retries.
+   */
+  private async waitForClaimedLeaders(topics: string[]): Promise<void> {
+    const deadline = Date.now() + this.config.leaderLeaseMs * 2;
+    for (const topic of topics) {
+      while (Date.now() < deadline) {
+        const states = await this.store.partitionStates(topic).catch(() => []);
+        if (states.length > 0 && states.every((p) => p.leaderEpoch > 0)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
   }
 }

@@ -1,90 +1,407 @@
 import { Buffer } from 'buffer';
-import type { PartitionState } from '@tributary/coordination';
+import type { PartitionState, ReplicationEntry } from '@tributary/coordination';
 import type { PartitionLog } from '@tributary/log';
-import { TributaryError, validateRecordBatches, type Acks, type TopicConfig } from '@tributary/protocol';
+import {
+  ErrorCode,
+  TributaryError,
+  validateRecordBatches,
+  type Acks,
+  type FetchResponse,
+  type ListOffsetsResponse,
+  type OffsetForLeaderEpochResponse,
+  type TopicConfig,
+} from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
+import { LeaderState } from './leader-state';
+import type { PartitionContext } from './partition-context';
 
 export interface ReadResult {
   records: Buffer;
   highWatermark: number;
   logStartOffset: number;
+  logEndOffset: number;
 }
 
+type Role = 'none' | 'leader' | 'follower';
+
+/** Renewals start well before the lease can lapse; acks stop before it does. */
+const LEASE_SAFETY = 0.75;
+const CATCH_UP_BYTES = 8 * 1024 * 1024;
+
 /**
- * One replica of one partition on this broker. Writes go through the mailbox, one at a
- * time, so offsets are assigned in arrival order with no lock; reads are synchronous
- * against the log and need no turn in the mailbox.
+ * One replica of one partition on this broker, as leader or follower of the current epoch.
+ * Writes go through the mailbox one at a time, so offsets are assigned in arrival order with
+ * no lock; reads are synchronous against the log.
+ *
+ * Leader: appends, publishes each append to the partition's Redis stream, and advances the
+ * high watermark to the smallest log end in the ISR. It acknowledges only while its lease,
+ * renewed in Redis, is surely still valid.
+ * Follower: first truncates to where its last epoch ended on the new leader (KIP-101), then
+ * catches up by fetching from the leader directly, then applies the stream.
  */
 export class PartitionActor {
   private readonly mailbox = new Mailbox();
   private readonly appendListeners = new Set<() => void>();
   private state: PartitionState;
-  private highWatermark: number;
+  private role: Role = 'none';
+  private highWatermark = 0;
+  private leader: LeaderState | null = null;
+  /** the epoch whose lease this broker holds, and until when acks are safe */
+  private leaseEpoch = -1;
+  private leaseValidUntil = 0;
+  private renewing = false;
+  private claiming = false;
+  private isrChanging = false;
+  private leaseMissingTicks = 0;
+  /** follower: stream position, null while catching up outside the stream */
+  private cursor: string | null = null;
+  private syncing = false;
+  private closed = false;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
-    private readonly brokerId: number,
+    private readonly ctx: PartitionContext,
     readonly log: PartitionLog,
     state: PartitionState,
     private config: TopicConfig,
   ) {
-    this.state = state;
-    // Until replication tracks followers, a leader's whole log is committed: it is the only
-    // in-sync replica. The replication layer will own this number.
-    this.highWatermark = log.logEndOffset;
+    this.state = { ...state, leaderEpoch: -1 };
+    this.update(state, config);
   }
 
   get isLeader(): boolean {
-    return this.state.leader === this.brokerId;
+    return this.role === 'leader';
+  }
+
+  get isFollower(): boolean {
+    return this.role === 'follower';
   }
 
   get leaderEpoch(): number {
     return this.state.leaderEpoch;
   }
 
-  /** Applies the partition's latest state and topic config from metadata. */
-  update(state: PartitionState, config: TopicConfig): void {
-    this.state = state;
-    this.config = config;
+  get streamCursor(): string | null {
+    return this.role === 'follower' && !this.syncing ? this.cursor : null;
   }
 
-  /** Validates and appends a produce request's batches; resolves with the first offset. */
-  produce(batches: Buffer, acks: Acks): Promise<{ baseOffset: number; logStartOffset: number }> {
-    return this.mailbox.post(() => {
-      this.assertLeader();
-      // Kafka checks min.insync.replicas before appending, so a refused acks=all write is not in the log.
+  private get me(): number {
+    return this.ctx.brokerId;
+  }
+
+  /** Applies the partition's latest state from metadata: may change role or epoch. */
+  update(state: PartitionState, config: TopicConfig): void {
+    this.config = config;
+    if (state.leaderEpoch < this.state.leaderEpoch) return; // older metadata than we know
+    const newTerm = state.leaderEpoch !== this.state.leaderEpoch || state.leader !== this.state.leader;
+    this.state = state;
+    if (!newTerm) {
+      this.advanceHighWatermark(); // the ISR may have changed
+      return;
+    }
+    if (state.leader === this.me) this.becomeLeader();
+    else this.becomeFollower();
+  }
+
+  private becomeLeader(): void {
+    this.leader?.failAll(notLeader(this, 'a new epoch began'));
+    this.role = 'leader';
+    this.cursor = null;
+    this.syncing = false;
+    this.leader = new LeaderState(
+      this.state.replicas.filter((r) => r !== this.me),
+      Date.now(),
+    );
+    // Leadership from metadata alone (topic creation, or a restart) is not enough: the epoch
+    // must be claimed in Redis first, which bumps it, so followers truncate against this log.
+    if (this.leaseEpoch !== this.state.leaderEpoch) void this.claim();
+    this.advanceHighWatermark();
+  }
+
+  private becomeFollower(): void {
+    this.leader?.failAll(notLeader(this, `broker ${this.state.leader} leads epoch ${this.state.leaderEpoch} now`));
+    this.leader = null;
+    this.role = 'follower';
+    this.leaseValidUntil = 0;
+    this.leaseEpoch = -1;
+    this.cursor = null;
+    this.highWatermark = Math.min(this.highWatermark, this.log.logEndOffset);
+    this.sync(true);
+  }
+
+  // ---- leader: produce ----
+
+  /** Validates and appends a produce request's batches; with acks=all, resolves once the ISR has them. */
+  async produce(batches: Buffer, acks: Acks, timeoutMs: number): Promise<{ baseOffset: number; logStartOffset: number }> {
+    const appended = await this.mailbox.post(() => {
+      this.assertWritableLeader();
       const minIsr = this.config['min.insync.replicas'];
+      // Kafka checks min.insync.replicas before appending, so a refused acks=all write is not in the log.
       if (acks === -1 && this.state.isr.length < minIsr) {
-        throw TributaryError.of(
-          'NOT_ENOUGH_REPLICAS',
-          `${this.topic}-${this.partition} has ${this.state.isr.length} in-sync replica(s), min.insync.replicas is ${minIsr}`,
-        );
+        throw TributaryError.of('NOT_ENOUGH_REPLICAS', `${this.name} has ${this.state.isr.length} in-sync replica(s), min.insync.replicas is ${minIsr}`);
       }
       const headers = validateRecordBatches(batches, this.config['max.message.bytes']);
       const result = this.log.appendAsLeader(batches, headers, this.state.leaderEpoch);
-      this.highWatermark = this.log.logEndOffset;
+      if (this.state.replicas.length > 1) {
+        this.ctx.streams.append(this.topic, this.partition, this.state.leaderEpoch, result.baseOffset, this.highWatermark, batches).catch(() => undefined);
+      }
+      this.advanceHighWatermark();
       this.notifyAppend();
-      return { baseOffset: result.baseOffset, logStartOffset: this.log.logStartOffset };
+      return { ...result, leader: this.leader };
+    });
+    if (acks === -1 && this.highWatermark <= appended.lastOffset) {
+      if (!appended.leader) throw notLeader(this, 'leadership moved during the append');
+      await appended.leader.waitFor(appended.lastOffset + 1, timeoutMs);
+    }
+    return { baseOffset: appended.baseOffset, logStartOffset: this.log.logStartOffset };
+  }
+
+  private assertWritableLeader(): void {
+    if (this.role !== 'leader') throw notLeader(this, `the leader is broker ${this.state.leader}`);
+    if (this.leaseEpoch !== this.state.leaderEpoch || Date.now() >= this.leaseValidUntil) {
+      throw notLeader(this, 'its leadership lease is not confirmed');
+    }
+  }
+
+  private advanceHighWatermark(): void {
+    if (this.role !== 'leader' || !this.leader) return;
+    const candidate = this.leader.highWatermark(this.state.isr, this.me, this.log.logEndOffset);
+    if (candidate > this.highWatermark) {
+      this.highWatermark = candidate;
+      this.notifyAppend();
+    }
+    this.leader.settle(this.highWatermark, () => {
+      if (this.role !== 'leader' || Date.now() >= this.leaseValidUntil) return notLeader(this, 'its lease lapsed before the write was committed');
+      const minIsr = this.config['min.insync.replicas'];
+      if (this.state.isr.length < minIsr) {
+        return TributaryError.of('NOT_ENOUGH_REPLICAS_AFTER_APPEND', `${this.name} was written, but its ISR shrank to ${this.state.isr.length} (min.insync.replicas ${minIsr})`);
+      }
+      return null;
     });
   }
 
-  /** Reads committed batches from `offset`, up to maxBytes (at least one whole batch). */
-  read(offset: number, maxBytes: number): ReadResult {
-    this.assertLeader();
-    if (offset < this.log.logStartOffset || offset > this.log.logEndOffset) {
-      throw TributaryError.of(
-        'OFFSET_OUT_OF_RANGE',
-        `offset ${offset} is outside ${this.topic}-${this.partition}'s range [${this.log.logStartOffset}, ${this.log.logEndOffset}]`,
-      );
+  /** A follower's log end, from the ack stream or from its catch-up fetch. */
+  onReplicaProgress(replicaId: number, logEndOffset: number, leaderEpoch: number): void {
+    if (this.role !== 'leader' || !this.leader || leaderEpoch !== this.state.leaderEpoch) return;
+    this.leader.record(replicaId, logEndOffset, this.log.logEndOffset, Date.now());
+    const rejoin = this.leader.caughtUp(this.state.isr, this.highWatermark);
+    if (rejoin.length > 0) void this.changeIsr([...this.state.isr, ...rejoin].sort((a, b) => a - b));
+    this.advanceHighWatermark();
+  }
+
+  private async changeIsr(isr: number[]): Promise<void> {
+    if (this.isrChanging || this.role !== 'leader') return;
+    this.isrChanging = true;
+    const epoch = this.state.leaderEpoch;
+    try {
+      const outcome = await this.ctx.store.updateIsr(this.topic, this.partition, this.me, epoch, isr);
+      if (outcome === 'updated' && this.state.leaderEpoch === epoch) {
+        this.state = { ...this.state, isr };
+        this.advanceHighWatermark();
+      }
+      if (outcome !== 'updated') this.ctx.reloadMetadata();
+    } catch {
+      // Redis unreachable: the next tick tries again.
+    } finally {
+      this.isrChanging = false;
     }
-    const records = offset >= this.highWatermark ? EMPTY : this.log.read(offset, maxBytes, this.highWatermark);
-    return { records, highWatermark: this.highWatermark, logStartOffset: this.log.logStartOffset };
+  }
+
+  // ---- lease and election, driven by the broker's tick ----
+
+  tick(now: number): void {
+    if (this.closed) return;
+    if (this.role === 'leader') {
+      if (this.leaseEpoch !== this.state.leaderEpoch) void this.claim();
+      else if (this.leaseValidUntil - now < this.ctx.leaderLeaseMs * LEASE_SAFETY * 0.6) void this.renew();
+      const lagging = this.leader?.lagging(this.state.isr, this.me, now, this.ctx.replicaLagTimeMaxMs) ?? [];
+      if (lagging.length > 0) void this.changeIsr(this.state.isr.filter((id) => !lagging.includes(id)));
+    } else if (this.role === 'follower') {
+      if (!this.syncing) {
+        this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: this.state.leaderEpoch, logEndOffset: this.log.logEndOffset });
+      }
+      if (this.state.isr.includes(this.me)) void this.maybeClaim();
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    const startedAt = Date.now();
+    const epoch = this.state.leaderEpoch;
+    try {
+      const ok = await this.ctx.store.renewLeaderLease(this.topic, this.partition, this.me, epoch, this.ctx.leaderLeaseMs);
+      if (ok && this.leaseEpoch === epoch) this.leaseValidUntil = startedAt + this.ctx.leaderLeaseMs * LEASE_SAFETY;
+      if (!ok) {
+        this.leaseValidUntil = 0;
+        this.ctx.reloadMetadata();
+      }
+    } catch {
+      // Redis unreachable: acks stop by themselves when leaseValidUntil passes.
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** A follower in the ISR claims only after the lease was seen missing on two ticks in a row, so the named leader gets the first chance. */
+  private async maybeClaim(): Promise<void> {
+    if (this.claiming) return;
+    try {
+      const held = await this.ctx.store.redis.exists(this.ctx.store.keys.leaderLease(this.topic, this.partition));
+      this.leaseMissingTicks = held ? 0 : this.leaseMissingTicks + 1;
+      if (this.leaseMissingTicks >= 2 || (this.leaseMissingTicks >= 1 && !this.ctx.brokerUrl(this.state.leader))) await this.claim();
+    } catch {
+      // Redis unreachable: nobody can claim, try again next tick.
+    }
+  }
+
+  private async claim(): Promise<void> {
+    if (this.claiming) return;
+    this.claiming = true;
+    const startedAt = Date.now();
+    try {
+      const r = await this.ctx.store.claimLeadership(this.topic, this.partition, this.me, this.ctx.leaderLeaseMs, this.config['unclean.leader.election.enable']);
+      if ('epoch' in r) {
+        this.leaseEpoch = r.epoch;
+        this.leaseValidUntil = startedAt + this.ctx.leaderLeaseMs * LEASE_SAFETY;
+        this.leaseMissingTicks = 0;
+        this.ctx.reloadMetadata();
+      }
+    } catch {
+      // try again next tick
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  // ---- follower ----
+
+  advanceCursor(id: string): void {
+    if (this.cursor !== null) this.cursor = id;
+  }
+
+  /** Applies one stream entry from the leader, in order, through the mailbox. */
+  applyReplicated(entry: ReplicationEntry): Promise<void> {
+    return this.mailbox.post(() => {
+      if (this.role !== 'follower' || this.syncing || this.closed) return;
+      if (entry.leaderEpoch < this.state.leaderEpoch) return; // from a deposed leader
+      if (entry.leaderEpoch > this.state.leaderEpoch) {
+        this.ctx.reloadMetadata(); // a newer epoch exists; the role change will resync
+        return;
+      }
+      if (entry.baseOffset > this.log.logEndOffset) {
+        this.sync(false); // missed entries (the window moved on, or Redis lost them)
+        return;
+      }
+      if (entry.baseOffset === this.log.logEndOffset) this.log.appendAsFollower(entry.data);
+      this.followHighWatermark(entry.highWatermark);
+      this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: entry.leaderEpoch, logEndOffset: this.log.logEndOffset });
+    });
+  }
+
+  private followHighWatermark(leaderHw: number): void {
+    const hw = Math.min(leaderHw, this.log.logEndOffset);
+    if (hw > this.highWatermark) this.highWatermark = hw;
+  }
+
+  /** Leaves the stream, truncates if the epoch changed, catches up from the leader, and rejoins the stream. */
+  private sync(newEpoch: boolean): void {
+    if (this.syncing && !newEpoch) return;
+    this.syncing = true;
+    this.cursor = null;
+    const epoch = this.state.leaderEpoch;
+    void this.mailbox
+      .post(() => this.catchUp(epoch, newEpoch))
+      .then(
+        (cursor) => {
+          if (this.state.leaderEpoch !== epoch || this.role !== 'follower') return;
+          this.cursor = cursor;
+          this.syncing = false;
+        },
+        () => {
+          if (this.state.leaderEpoch !== epoch || this.role !== 'follower' || this.closed) return;
+          // Leader unreachable or busy: retry shortly, still outside the stream.
+          setTimeout(() => {
+            if (this.state.leaderEpoch === epoch && this.role === 'follower' && !this.closed) {
+              this.syncing = false;
+              this.sync(newEpoch);
+            }
+          }, 300).unref();
+        },
+      );
+  }
+
+  private async catchUp(epoch: number, truncate: boolean): Promise<string | null> {
+    if (this.state.leaderEpoch !== epoch || this.role !== 'follower' || this.closed) return null;
+    const url = this.ctx.brokerUrl(this.state.leader);
+    if (!url) throw TributaryError.of('LEADER_NOT_AVAILABLE', `leader ${this.state.leader} of ${this.name} is not live`);
+    // The stream position is taken before fetching, so whatever the leader appends meanwhile
+    // is either in the fetch or after this id.
+    const cursor = await this.ctx.streams.lastId(this.topic, this.partition);
+    if (truncate) await this.truncateToLeader(url, epoch);
+    for (let i = 0; i < 100_000; i++) {
+      const res = await this.ctx.links.request<FetchResponse>(url, 'fetch', {
+        replicaId: this.me,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: CATCH_UP_BYTES,
+        partitions: [{ topic: this.topic, partition: this.partition, fetchOffset: this.log.logEndOffset, partitionMaxBytes: CATCH_UP_BYTES }],
+      });
+      const p = res.partitions[0];
+      if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+        await this.restartAtLeaderLogStart(url);
+        continue;
+      }
+      if (p.errorCode !== ErrorCode.NONE) throw new TributaryError(p.errorCode, p.errorMessage);
+      if (p.byteLength > 0) this.log.appendAsFollower(Buffer.from(res.records.subarray(0, p.byteLength)));
+      this.followHighWatermark(p.highWatermark);
+      if (p.byteLength === 0 || this.log.logEndOffset >= (p.logEndOffset ?? 0)) break;
+    }
+    this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: epoch, logEndOffset: this.log.logEndOffset });
+    return cursor;
+  }
+
+  /** KIP-101: drop whatever this log holds past the point where its last epoch ended on the leader. */
+  private async truncateToLeader(url: string, epoch: number): Promise<void> {
+    const latest = this.log.latestEpoch();
+    if (latest < 0) return;
+    const r = await this.ctx.links.request<OffsetForLeaderEpochResponse>(url, 'offsetForLeaderEpoch', {
+      topic: this.topic,
+      partition: this.partition,
+      leaderEpoch: latest,
+      currentLeaderEpoch: epoch,
+    });
+    const end = r.endOffset < 0 ? this.log.logStartOffset : r.endOffset;
+    if (end < this.log.logEndOffset) this.log.truncateTo(Math.max(end, this.log.logStartOffset));
+    this.highWatermark = Math.min(this.highWatermark, this.log.logEndOffset);
+  }
+
+  private async restartAtLeaderLogStart(url: string): Promise<void> {
+    const r = await this.ctx.links.request<ListOffsetsResponse>(url, 'listOffsets', { partitions: [{ topic: this.topic, partition: this.partition, timestamp: -2 }] });
+    const start = r.partitions[0];
+    if (start.errorCode !== ErrorCode.NONE) throw new TributaryError(start.errorCode, start.errorMessage);
+    this.log.truncateFullyAndStartAt(start.offset);
+    this.highWatermark = start.offset;
+  }
+
+  // ---- reads (leader) ----
+
+  /** Reads committed batches from `offset`, up to maxBytes (at least one whole batch); replicas read to the log end. */
+  read(offset: number, maxBytes: number, replicaId?: number): ReadResult {
+    if (this.role !== 'leader') throw notLeader(this, `the leader is broker ${this.state.leader}`);
+    if (offset < this.log.logStartOffset || offset > this.log.logEndOffset) {
+      throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside ${this.name}'s range [${this.log.logStartOffset}, ${this.log.logEndOffset}]`);
+    }
+    if (replicaId !== undefined) this.onReplicaProgress(replicaId, offset, this.state.leaderEpoch);
+    const limit = replicaId !== undefined ? this.log.logEndOffset : this.highWatermark;
+    const records = offset >= limit || maxBytes <= 0 ? EMPTY : this.log.read(offset, maxBytes, limit);
+    return { records, highWatermark: this.highWatermark, logStartOffset: this.log.logStartOffset, logEndOffset: this.log.logEndOffset };
   }
 
   /** Kafka's ListOffsets: -1 latest (the high watermark), -2 earliest, else by timestamp. */
   offsetFor(timestamp: number): { offset: number; timestamp: number } {
-    this.assertLeader();
+    if (this.role !== 'leader') throw notLeader(this, `the leader is broker ${this.state.leader}`);
     if (timestamp === -1) return { offset: this.highWatermark, timestamp: -1 };
     if (timestamp === -2) return { offset: this.log.logStartOffset, timestamp: -1 };
     const found = this.log.offsetForTimestamp(timestamp);
@@ -92,7 +409,16 @@ export class PartitionActor {
     return found;
   }
 
-  /** Calls `listener` after every append; returns the unsubscribe function. */
+  /** KIP-101, answered by the leader: where did `epoch` end in this log? */
+  endOffsetForEpoch(epoch: number, requesterEpoch: number): { leaderEpoch: number; endOffset: number } {
+    if (this.role !== 'leader') throw notLeader(this, `the leader is broker ${this.state.leader}`);
+    if (requesterEpoch > this.state.leaderEpoch) throw TributaryError.of('UNKNOWN_LEADER_EPOCH', `${this.name}: epoch ${requesterEpoch} is newer than ${this.state.leaderEpoch}`);
+    if (requesterEpoch < this.state.leaderEpoch) throw TributaryError.of('FENCED_LEADER_EPOCH', `${this.name}: epoch ${requesterEpoch} is older than ${this.state.leaderEpoch}`);
+    const r = this.log.endOffsetForEpoch(epoch);
+    return { leaderEpoch: r.epoch, endOffset: r.endOffset };
+  }
+
+  /** Calls `listener` after every append and high watermark move; returns the unsubscribe function. */
   onAppend(listener: () => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
@@ -103,24 +429,25 @@ export class PartitionActor {
   }
 
   close(): Promise<void> {
+    this.closed = true;
+    this.leader?.failAll(notLeader(this, 'the broker is shutting down'));
     return this.mailbox.post(() => {
       this.appendListeners.clear();
       this.log.close();
     });
   }
 
-  private assertLeader(): void {
-    if (!this.isLeader) {
-      throw TributaryError.of(
-        'NOT_LEADER_OR_FOLLOWER',
-        `broker ${this.brokerId} is not the leader of ${this.topic}-${this.partition} (leader is ${this.state.leader})`,
-      );
-    }
+  private get name(): string {
+    return `${this.topic}-${this.partition}`;
   }
 
   private notifyAppend(): void {
     for (const l of this.appendListeners) l();
   }
+}
+
+function notLeader(actor: PartitionActor, why: string): TributaryError {
+  return TributaryError.of('NOT_LEADER_OR_FOLLOWER', `this broker cannot serve ${actor.topic}-${actor.partition} as leader: ${why}`);
 }
 
 const EMPTY = Buffer.alloc(0);

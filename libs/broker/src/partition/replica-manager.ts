@@ -3,6 +3,7 @@ import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
 import { PartitionLog, type LogConfig } from '@tributary/log';
 import { parseTopicConfig, TributaryError, type TopicConfig } from '@tributary/protocol';
 import { PartitionActor } from './partition-actor';
+import type { PartitionContext } from './partition-context';
 
 export interface ReplicaManagerOptions {
   brokerId: number;
@@ -20,7 +21,10 @@ export interface ReplicaManagerOptions {
 export class ReplicaManager {
   private readonly actors = new Map<string, PartitionActor>();
 
-  constructor(private readonly options: ReplicaManagerOptions) {}
+  constructor(
+    private readonly options: ReplicaManagerOptions,
+    private readonly context: PartitionContext,
+  ) {}
 
   /** The actor for topic-partition, or undefined when this broker holds no replica of it. */
   get(topic: string, partition: number): PartitionActor | undefined {
@@ -74,7 +78,7 @@ export class ReplicaManager {
     const dir = path.join(this.options.dataDir, `${state.topic}-${state.partition}`);
     try {
       const log = PartitionLog.open(dir, logConfigOf(config, this.options.flushIntervalMs));
-      return new PartitionActor(state.topic, state.partition, this.options.brokerId, log, state, config);
+      return new PartitionActor(state.topic, state.partition, this.context, log, state, config);
     } catch (err) {
       throw TributaryError.of('KAFKA_STORAGE_ERROR', `cannot open log ${dir}: ${(err as Error).message}`);
     }

@@ -38,26 +38,25 @@ export class FetchHandler {
         const actor = this.lookup.leaderFor(p.topic, p.partition);
         actors.push(actor);
         const limit = Math.min(p.partitionMaxBytes, remaining);
-        if (limit <= 0) {
-          const r = actor.read(p.fetchOffset, 0);
-          partitions.push(entry(p.topic, p.partition, r.highWatermark, r.logStartOffset, 0));
-          continue;
-        }
-        const r = actor.read(p.fetchOffset, limit);
+        const r = actor.read(p.fetchOffset, Math.max(0, limit), request.replicaId);
         chunks.push(r.records);
         remaining -= r.records.length;
         bytes += r.records.length;
-        partitions.push(entry(p.topic, p.partition, r.highWatermark, r.logStartOffset, r.records.length));
+        partitions.push({
+          topic: p.topic,
+          partition: p.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: r.highWatermark,
+          logStartOffset: r.logStartOffset,
+          logEndOffset: r.logEndOffset,
+          byteLength: r.records.length,
+        });
       } catch (err) {
         partitions.push({ topic: p.topic, partition: p.partition, ...toErrorResponse(err), highWatermark: -1, logStartOffset: -1, byteLength: 0 });
       }
     }
     return { partitions, chunks, actors, bytes };
   }
-}
-
-function entry(topic: string, partition: number, highWatermark: number, logStartOffset: number, byteLength: number): FetchPartitionResponse {
-  return { topic, partition, errorCode: ErrorCode.NONE, highWatermark, logStartOffset, byteLength };
 }
 
 function waitForAppend(actors: PartitionActor[], timeoutMs: number): Promise<boolean> {

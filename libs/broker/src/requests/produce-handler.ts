@@ -21,7 +21,7 @@ export class ProduceHandler {
       entries.map(async (e): Promise<ProducePartitionResponse> => {
         try {
           const actor = this.lookup.leaderFor(e.topic, e.partition);
-          const { baseOffset, logStartOffset } = await actor.produce(e.batches, request.acks);
+          const { baseOffset, logStartOffset } = await actor.produce(e.batches, request.acks, request.timeoutMs);
           return { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, baseOffset, logStartOffset };
         } catch (err) {
           return { topic: e.topic, partition: e.partition, ...toErrorResponse(err), baseOffset: -1, logStartOffset: -1 };

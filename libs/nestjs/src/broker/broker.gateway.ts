@@ -10,6 +10,7 @@ import {
   type FetchResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
+  type OffsetForLeaderEpochResponse,
   type ProduceResponse,
 } from '@tributary/protocol';
 
@@ -48,6 +49,11 @@ export class BrokerGateway {
   @SubscribeMessage(Events.listOffsets)
   listOffsets(@MessageBody() body: unknown): Promise<ListOffsetsResponse> {
     return this.handle(async () => this.node.listOffsets(parseRequest.listOffsets(body)), (e) => ({ ...e, partitions: [] }));
+  }
+
+  @SubscribeMessage(Events.offsetForLeaderEpoch)
+  offsetForLeaderEpoch(@MessageBody() body: unknown): Promise<OffsetForLeaderEpochResponse> {
+    return this.handle(async () => this.node.offsetForLeaderEpoch(parseRequest.offsetForLeaderEpoch(body)), (e) => ({ ...e, leaderEpoch: -1, endOffset: -1 }));
   }
 
   @SubscribeMessage(Events.createTopics)

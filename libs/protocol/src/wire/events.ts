@@ -15,6 +15,7 @@ export const Events = {
   fetchOffsets: 'fetchOffsets',
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
+  offsetForLeaderEpoch: 'offsetForLeaderEpoch',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

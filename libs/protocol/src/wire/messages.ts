@@ -75,6 +75,8 @@ export interface FetchPartitionRequest {
 }
 
 export interface FetchRequest {
+  /** set by a follower broker fetching to catch up: it reads up to the log end, not the high watermark, and reports its position */
+  replicaId?: number;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;
@@ -85,6 +87,8 @@ export interface FetchPartitionResponse extends PartitionError {
   topic: string;
   partition: number;
   highWatermark: number;
+  /** the leader's log end offset (followers use it to know when they caught up) */
+  logEndOffset?: number;
   logStartOffset: number;
   /** how many bytes of `records` belong to this partition, in request order */
   byteLength: number;
@@ -148,4 +152,21 @@ export interface DeleteTopicsRequest {
 
 export interface DeleteTopicsResponse extends ResponseBase {
   topics: CreateTopicResult[];
+}
+
+// ---- offsetForLeaderEpoch (KIP-101: where did an epoch end on the leader?) ----
+export interface OffsetForLeaderEpochRequest {
+  topic: string;
+  partition: number;
+  /** the requester's latest epoch */
+  leaderEpoch: number;
+  /** the epoch the requester believes the leader has; FENCED_LEADER_EPOCH if the leader's is newer, UNKNOWN_LEADER_EPOCH if older */
+  currentLeaderEpoch: number;
+}
+
+export interface OffsetForLeaderEpochResponse extends ResponseBase {
+  /** largest epoch <= the one asked for, -1 if none */
+  leaderEpoch: number;
+  /** start offset of the next epoch, or the log end if it is the latest; -1 if unknown */
+  endOffset: number;
 }

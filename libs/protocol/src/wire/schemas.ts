@@ -7,6 +7,7 @@ import type {
   FetchRequest,
   ListOffsetsRequest,
   MetadataRequest,
+  OffsetForLeaderEpochRequest,
   ProduceRequest,
 } from './messages';
 
@@ -29,6 +30,7 @@ const produce = z.object({
 });
 
 const fetch = z.object({
+  replicaId: z.number().int().min(0).max(0x7fffffff).optional(),
   maxWaitMs: z.number().int().min(0).max(300_000),
   minBytes: z.number().int().min(0).max(0x7fffffff),
   maxBytes: z.number().int().min(1).max(0x7fffffff),
@@ -69,6 +71,8 @@ const createTopics = z.object({
 
 const deleteTopics = z.object({ topics: z.array(topicName).min(1).max(1000) });
 
+const offsetForLeaderEpoch = z.object({ topic: topicName, partition: int32, leaderEpoch: int32, currentLeaderEpoch: int32 });
+
 function parser<T>(event: string, schema: z.ZodType<unknown>): (payload: unknown) => T {
   return (payload) => {
     const result = schema.safeParse(payload);
@@ -86,6 +90,7 @@ export const parseRequest = {
   listOffsets: parser<ListOffsetsRequest>('listOffsets', listOffsets),
   createTopics: parser<CreateTopicsRequest>('createTopics', createTopics),
   deleteTopics: parser<DeleteTopicsRequest>('deleteTopics', deleteTopics),
+  offsetForLeaderEpoch: parser<OffsetForLeaderEpochRequest>('offsetForLeaderEpoch', offsetForLeaderEpoch),
 };
 
 /** nonNegInt is exported for callers that validate offsets outside a request. */

@@ -1,0 +1,102 @@
+import { TributaryError } from '@tributary/protocol';
+
+interface ReplicaProgress {
+  /** -1 until the follower has reported in this epoch */
+  logEndOffset: number;
+  /** last time its log end reached the leader's, Kafka's lastCaughtUpTimeMs */
+  caughtUpAt: number;
+}
+
+interface PendingAck {
+  /** the high watermark that commits the write: its last offset + 1 */
+  required: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * What a leader tracks for one epoch: each follower's progress, and the acks=all requests
+ * waiting for the high watermark. Made fresh on every new epoch, so nothing from a previous
+ * epoch can advance this one.
+ */
+export class LeaderState {
+  private readonly replicas = new Map<number, ReplicaProgress>();
+  private pending: PendingAck[] = [];
+
+  constructor(followers: readonly number[], now: number) {
+    // A new leader gives every follower one lag period to report before judging it.
+    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now });
+  }
+
+  record(replicaId: number, logEndOffset: number, leaderLogEnd: number, now: number): void {
+    const p = this.replicas.get(replicaId);
+    if (!p) return;
+    p.logEndOffset = Math.max(p.logEndOffset, logEndOffset);
+    if (logEndOffset >= leaderLogEnd) p.caughtUpAt = now;
+  }
+
+  logEndOffsetOf(replicaId: number): number {
+    return this.replicas.get(replicaId)?.logEndOffset ?? -1;
+  }
+
+  /** The smallest log end among the ISR (the leader's own included); followers not yet heard from hold it back. */
+  highWatermark(isr: readonly number[], leaderId: number, leaderLogEnd: number): number {
+    let hw = leaderLogEnd;
+    for (const id of isr) {
+      if (id === leaderId) continue;
+      const leo = this.replicas.get(id)?.logEndOffset ?? -1;
+      if (leo < 0) return -1;
+      hw = Math.min(hw, leo);
+    }
+    return hw;
+  }
+
+  /** ISR followers that have not caught up within `lagMaxMs`. */
+  lagging(isr: readonly number[], leaderId: number, now: number, lagMaxMs: number): number[] {
+    return isr.filter((id) => id !== leaderId && now - (this.replicas.get(id)?.caughtUpAt ?? 0) > lagMaxMs);
+  }
+
+  /** Followers outside the ISR whose log reaches the high watermark: they may rejoin. */
+  caughtUp(isr: readonly number[], highWatermark: number): number[] {
+    return [...this.replicas.entries()].filter(([id, p]) => !isr.includes(id) && p.logEndOffset >= highWatermark && p.logEndOffset >= 0).map(([id]) => id);
+  }
+
+  waitFor(required: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry: PendingAck = {
+        required,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.pending = this.pending.filter((p) => p !== entry);
+          reject(TributaryError.of('REQUEST_TIMED_OUT', `the in-sync replicas did not reach offset ${required - 1} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.pending.push(entry);
+    });
+  }
+
+  /** Completes waiting requests the high watermark now covers; `verdict` may still fail them. */
+  settle(highWatermark: number, verdict: () => TributaryError | null): void {
+    if (this.pending.length === 0) return;
+    const done = this.pending.filter((p) => p.required <= highWatermark);
+    if (done.length === 0) return;
+    this.pending = this.pending.filter((p) => p.required > highWatermark);
+    const err = verdict();
+    for (const p of done) {
+      clearTimeout(p.timer);
+      if (err) p.reject(err);
+      else p.resolve();
+    }
+  }
+
+  failAll(err: TributaryError): void {
+    const all = this.pending;
+    this.pending = [];
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { ClusterStore, ReplicationStreams } from '@tributary/coordination';
+import type { BrokerLinks } from '../replication/broker-links';
+
+export interface FollowerAck {
+  topic: string;
+  partition: number;
+  leaderId: number;
+  leaderEpoch: number;
+  logEndOffset: number;
+}
+
+/** What a partition actor needs from its broker, injected so the actor stays testable. */
+export interface PartitionContext {
+  brokerId: number;
+  store: ClusterStore;
+  streams: ReplicationStreams;
+  links: BrokerLinks;
+  leaderLeaseMs: number;
+  replicaLagTimeMaxMs: number;
+  /** the URL of a live broker, undefined when it is not live */
+  brokerUrl(id: number): string | undefined;
+  /** asks for fresh metadata (a claim or an ISR change happened) */
+  reloadMetadata(): void;
+  /** queues a follower's log end report for its leader */
+  reportAck(ack: FollowerAck): void;
+}

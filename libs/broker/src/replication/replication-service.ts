@@ -1,0 +1,108 @@
+import type Redis from 'ioredis';
+import type { ReplicationStreams, StreamCursor } from '@tributary/coordination';
+import type { FollowerAck } from '../partition/partition-context';
+import type { ReplicaManager } from '../partition/replica-manager';
+
+export interface ReplicationServiceOptions {
+  brokerId: number;
+  tickMs: number;
+}
+
+const BLOCK_MS = 500;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The broker's replication loops: one blocking read over the streams of every partition it
+ * follows, one blocking read of the acks its followers send it as a leader, a batched sender
+ * of its own acks, and the tick that renews leases, elects and maintains the ISR.
+ */
+export class ReplicationService {
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private pendingAcks: FollowerAck[] = [];
+  private flushScheduled = false;
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly options: ReplicationServiceOptions,
+    private readonly streams: ReplicationStreams,
+    private readonly replicas: ReplicaManager,
+    private readonly streamReader: Redis,
+    private readonly ackReader: Redis,
+  ) {
+    // Blocking connections report errors through the loops; no unhandled 'error' events.
+    streamReader.on('error', () => undefined);
+    ackReader.on('error', () => undefined);
+  }
+
+  start(): void {
+    this.running = true;
+    this.loops.push(this.readStreams(), this.readAcks());
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      for (const actor of this.replicas.all()) actor.tick(now);
+    }, this.options.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.streamReader.disconnect();
+    this.ackReader.disconnect();
+    await Promise.allSettled(this.loops);
+  }
+
+  /** Followers queue their log end here; all queued in one turn go out in one pipeline. */
+  reportAck(ack: FollowerAck): void {
+    this.pendingAcks.push(ack);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const acks = this.pendingAcks;
+      this.pendingAcks = [];
+      void this.streams
+        .reportAcks(acks.map((a) => ({ ...a, replicaId: this.options.brokerId })))
+        .catch(() => undefined);
+    });
+  }
+
+  private async readStreams(): Promise<void> {
+    while (this.running) {
+      const followers = this.replicas.all().filter((a) => a.streamCursor !== null);
+      if (followers.length === 0) {
+        await sleep(50);
+        continue;
+      }
+      const cursors: StreamCursor[] = followers.map((a) => ({ topic: a.topic, partition: a.partition, after: a.streamCursor as string }));
+      try {
+        const entries = await this.streams.read(this.streamReader, cursors, BLOCK_MS, 500);
+        for (const e of entries) {
+          const actor = this.replicas.get(e.topic, e.partition);
+          if (!actor) continue;
+          actor.advanceCursor(e.id);
+          void actor.applyReplicated(e).catch(() => undefined);
+        }
+      } catch {
+        if (this.running) await sleep(200);
+      }
+    }
+  }
+
+  private async readAcks(): Promise<void> {
+    let after = '$';
+    while (this.running) {
+      try {
+        if (after === '$') after = await this.streams.lastAckId(this.options.brokerId);
+        const acks = await this.streams.readAcks(this.ackReader, this.options.brokerId, after, BLOCK_MS);
+        for (const a of acks) {
+          after = a.id;
+          this.replicas.get(a.topic, a.partition)?.onReplicaProgress(a.replicaId, a.logEndOffset, a.leaderEpoch);
+        }
+      } catch {
+        if (this.running) await sleep(200);
+      }
+    }
+  }
+}
