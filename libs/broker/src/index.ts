@@ -1,3 +1,4 @@
 export { BrokerNode } from './node/broker-node';
 export { loadBrokerConfig, ConfigError, type BrokerConfig, type BrokerEnv } from './config/broker-config';
 export { Mailbox } from './actor/mailbox';
+export { GroupCoordinatorManager } from './group/group-coordinator-manager';

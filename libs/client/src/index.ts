@@ -29,6 +29,10 @@ export type {
 } from './consumer/types';
 
 export { Admin } from './admin/admin';
+export { GroupAdmin, type PartitionLag } from './admin/group-admin';
+export { GroupMembershipError } from './consumer/group/group-errors';
+export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
+export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';
 export type {
   ClusterDescription,
   ConfigEntry,

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ChangeFeed, ClusterStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
+import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
   type BrokerInfo,
@@ -19,6 +19,7 @@ import {
 } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config';
 import { ControllerActor } from '../controller/controller-actor';
+import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
 import { BrokerLinks } from '../replication/broker-links';
@@ -51,6 +52,8 @@ export class BrokerNode {
   private readonly offsetForLeaderEpochHandler: OffsetForLeaderEpochHandler;
   private readonly replication: ReplicationService;
   private readonly links: BrokerLinks;
+  /** consumer groups this broker coordinates; the group gateway calls it directly */
+  readonly groups: GroupCoordinatorManager;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeMetadata: (() => void) | null = null;
 
@@ -103,6 +106,13 @@ export class BrokerNode {
     this.fetchHandler = new FetchHandler(lookup);
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
     this.offsetForLeaderEpochHandler = new OffsetForLeaderEpochHandler(lookup);
+    this.groups = new GroupCoordinatorManager(new GroupStore(this.store.redis, config.clusterId), this.metadataCache, {
+      brokerId: config.brokerId,
+      leaseMs: config.brokerSessionTimeoutMs,
+      tickMs: 100,
+      minSessionTimeoutMs: 500,
+      maxSessionTimeoutMs: 1_800_000,
+    });
   }
 
   async start(): Promise<void> {
@@ -113,6 +123,7 @@ export class BrokerNode {
     await this.metadataCache.start();
     await this.controller.start();
     this.replication.start();
+    this.groups.start();
     this.retentionTimer = setInterval(() => this.replicas.applyRetention(), this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
   }
@@ -121,6 +132,7 @@ export class BrokerNode {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
+    await this.groups.stop();
     await this.controller.stop();
     await this.registration.stop();
     await this.replication.stop();

@@ -1,3 +1,4 @@
+import { GroupAdmin } from './group-admin';
 import {
   EARLIEST_TIMESTAMP,
   ErrorCode,
@@ -42,6 +43,11 @@ export class Admin {
   constructor(deps: AdminDeps) {
     this.cluster = deps.cluster;
     this.logger = deps.logger.namespace('admin');
+  }
+
+  /** Consumer groups: list, describe (state, members, assignment), committed offsets and lag. */
+  groups(): GroupAdmin {
+    return new GroupAdmin(this.cluster);
   }
 
   async connect(): Promise<void> {

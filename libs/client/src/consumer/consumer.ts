@@ -11,6 +11,9 @@ import { sleepUnless, type Timer } from '../util/timers';
 import type { TopicPartition } from '../util/topic-partition';
 import { Assignment, type PartitionState } from './assignment';
 import { BrokerFetcher, HandlerFailedError, type FetchSettings } from './fetcher';
+import { GroupConsumer } from './group/group-consumer';
+import type { SubscribeOptions } from './group/group-types';
+import type { OffsetCommitPartition } from '@tributary/protocol';
 import type { ConsumedMessage, ConsumerEvents, ConsumerOptions, RunConfig, TopicPartitionOffset, TopicPartitions } from './types';
 
 export const CONSUMER_DEFAULTS = {
@@ -38,7 +41,8 @@ export class Consumer {
   private readonly cluster: Cluster;
   private readonly logger: Logger;
   private readonly settings: FetchSettings;
-  private readonly autoOffsetReset: 'earliest' | 'latest';
+  private autoOffsetReset: 'earliest' | 'latest';
+  private readonly group: GroupConsumer | null = null;
   private readonly state = new Assignment();
   private readonly emitter = new TypedEmitter<ConsumerEvents>();
   private readonly handlers: Semaphore;
@@ -66,6 +70,35 @@ export class Consumer {
     };
     this.autoOffsetReset = o.autoOffsetReset;
     this.handlers = new Semaphore(o.partitionsConsumedConcurrently);
+    if (options.groupId !== undefined) {
+      this.group = new GroupConsumer(
+        this.cluster,
+        {
+          assign: (partitions) => this.assign(partitions),
+          assignment: () => this.assignment(),
+          position: (topic, partition) => this.position(topic, partition),
+          setAutoOffsetReset: (reset) => (this.autoOffsetReset = reset),
+          emitGroupJoin: (event) => this.emitter.emit('group.join', event),
+          emitRebalancing: () => this.emitter.emit('rebalancing', { groupId: options.groupId ?? '' }),
+        },
+        { ...options, groupId: options.groupId },
+        'tributary-consumer',
+        this.logger,
+      );
+    }
+  }
+
+  /** Group consumers only: the topics (names or patterns) whose partitions the group shares out. */
+  async subscribe(options: SubscribeOptions): Promise<void> {
+    if (!this.group) throw new ClientStateError('subscribe() needs a groupId in the consumer options; use assign() without one');
+    await this.cluster.connect();
+    await this.group.subscribe(options);
+  }
+
+  /** Group consumers only: commits the given offsets (next to read), or every partition's position. */
+  async commitOffsets(offsets?: readonly OffsetCommitPartition[]): Promise<void> {
+    if (!this.group) throw new ClientStateError('commitOffsets() needs a groupId in the consumer options');
+    await this.group.commitOffsets(offsets);
   }
 
   on<K extends keyof ConsumerEvents>(event: K, listener: Listener<ConsumerEvents[K]>): () => void {
@@ -128,10 +161,13 @@ export class Consumer {
     this.stopSignal = stopSignal();
     this.running = true;
     this.reconcile();
+    await this.group?.start();
   }
 
   /** Stops fetching; resolves once no handler is running any more. */
   async stop(): Promise<void> {
+    // the group goes first: it commits the final positions and leaves while they are still known
+    await this.group?.stop();
     this.running = false;
     this.stopSignal.fire();
     if (this.leaderlessTimer) clearTimeout(this.leaderlessTimer);

@@ -1,7 +1,9 @@
 import type { Buffer } from 'buffer';
 import type { RetryOptions } from '../retry/retrier';
+import type { GroupJoinEvent, GroupOptions } from './group/group-types';
 
-export interface ConsumerOptions {
+/** with a groupId the consumer joins that group: subscribe(), commitOffsets() and the group events work */
+export interface ConsumerOptions extends Partial<GroupOptions> {
   /** how long a broker may hold a fetch waiting for minBytes; default 500 */
   maxWaitMs?: number;
   /** default 1 */
@@ -64,4 +66,8 @@ export interface RunConfig {
 export interface ConsumerEvents {
   /** the consumer stopped on an error it cannot recover from (it is not running any more) */
   crash: { error: Error };
+  /** a group generation began: this member's partitions in it */
+  'group.join': GroupJoinEvent;
+  /** the coordinator asked the member to rejoin */
+  rebalancing: { groupId: string };
 }

@@ -1,6 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
+import { GroupGateway } from './group.gateway';
 import { BROKER_CONFIG } from './tokens';
 
 /** Starts the broker node when the module initialises and stops it on shutdown. */
@@ -30,6 +31,7 @@ export class TributaryBrokerModule {
         { provide: BrokerNode, useFactory: (c: BrokerConfig) => new BrokerNode(c), inject: [BROKER_CONFIG] },
         BrokerLifecycle,
         BrokerGateway,
+        GroupGateway,
       ],
       exports: [BrokerNode],
     };

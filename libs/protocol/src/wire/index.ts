@@ -4,3 +4,5 @@ export * from './produce-frame';
 export * from './schemas';
 export * from './topic-name';
 export * from './topic-config';
+export * from './group-messages';
+export * from './group-schemas';

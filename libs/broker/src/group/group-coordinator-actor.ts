@@ -1,0 +1,262 @@
+import { randomUUID } from 'crypto';
+import type { GroupStore, StoredGroup, StoredMember } from '@tributary/coordination';
+import {
+  ErrorCode,
+  TributaryError,
+  type AssignorName,
+  type CommitOffsetsRequest,
+  type HeartbeatRequest,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
+  type LeaveGroupRequest,
+  type SyncGroupRequest,
+  type SyncGroupResponse,
+} from '@tributary/protocol';
+import { Mailbox } from '../actor/mailbox';
+import { computeAssignment } from './assignors';
+import type { LiveMember } from './group-member';
+
+export interface GroupActorDeps {
+  groupId: string;
+  brokerId: number;
+  store: GroupStore;
+  partitionCount: (topic: string) => number | undefined;
+  now: () => number;
+  /** called when a lease-fenced write failed: another broker owns the group now */
+  onDeposed: () => void;
+}
+
+/**
+ * One consumer group's rebalance state machine (Empty -> PreparingRebalance -> Stable), on one
+ * mailbox so joins, heartbeats, leaves, commits and session expiry never interleave. Every
+ * transition is written to Redis before anyone is answered, so a successor coordinator resumes
+ * the same generation. Assignments are computed here, not by a leader member: see README.
+ */
+export class GroupCoordinatorActor {
+  private readonly mailbox = new Mailbox();
+  private readonly members = new Map<string, LiveMember>();
+  private state: StoredGroup['state'] = 'Empty';
+  private generationId = 0;
+  private assignor: AssignorName | '' = '';
+  private leaderId = '';
+  private rebalanceDeadline = 0;
+  private deposed = false;
+
+  constructor(
+    private readonly deps: GroupActorDeps,
+    stored: StoredGroup | null,
+  ) {
+    if (!stored) return;
+    const now = deps.now();
+    this.generationId = stored.generationId;
+    this.assignor = stored.assignor;
+    this.leaderId = stored.leaderId;
+    // a new coordinator cannot know when members last heartbeated: each gets a full session
+    for (const m of stored.members) this.members.set(m.memberId, { stored: m, sessionDeadline: now + m.sessionTimeoutMs, pendingJoin: null });
+    this.state = stored.members.length === 0 ? 'Empty' : stored.state;
+    // joins parked on the old coordinator died with it; the rebalance starts over with a fresh deadline
+    if (this.state === 'PreparingRebalance') this.rebalanceDeadline = now + this.maxRebalanceTimeout();
+  }
+
+  get isDeposed(): boolean {
+    return this.deposed;
+  }
+
+  join(req: JoinGroupRequest): Promise<JoinGroupResponse> {
+    // the join is parked outside the mailbox: it resolves when the rebalance completes, and
+    // the mailbox must stay free meanwhile for the other members' joins and heartbeats
+    return this.mailbox.post(() => this.onJoin(req)).then(({ parked }) => parked);
+  }
+
+  sync(req: SyncGroupRequest): Promise<SyncGroupResponse> {
+    return this.mailbox.post(() => {
+      const m = this.check(req.memberId, req.generationId);
+      if (this.state === 'PreparingRebalance') throw TributaryError.of('REBALANCE_IN_PROGRESS');
+      return { errorCode: ErrorCode.NONE, assignment: m.stored.assignment };
+    });
+  }
+
+  heartbeat(req: HeartbeatRequest): Promise<void> {
+    return this.mailbox.post(() => {
+      const m = this.members.get(req.memberId);
+      if (!m) throw TributaryError.of('UNKNOWN_MEMBER_ID');
+      m.sessionDeadline = this.deps.now() + m.stored.sessionTimeoutMs;
+      if (this.state === 'PreparingRebalance') throw TributaryError.of('REBALANCE_IN_PROGRESS');
+      if (req.generationId !== this.generationId) throw TributaryError.of('ILLEGAL_GENERATION');
+    });
+  }
+
+  leave(req: LeaveGroupRequest): Promise<void> {
+    return this.mailbox.post(async () => {
+      if (!this.members.has(req.memberId)) throw TributaryError.of('UNKNOWN_MEMBER_ID');
+      await this.removeMembers([req.memberId]);
+    });
+  }
+
+  commit(req: CommitOffsetsRequest): Promise<void> {
+    return this.mailbox.post(async () => {
+      if (req.memberId !== '' || req.generationId !== -1) this.check(req.memberId, req.generationId);
+      const code = await this.deps.store.commit({ brokerId: this.deps.brokerId, ...req });
+      if (code === ErrorCode.NOT_COORDINATOR) this.depose();
+      if (code !== ErrorCode.NONE) throw new TributaryError(code);
+    });
+  }
+
+  /** Session expiry and rebalance deadlines; the manager calls it on a timer. */
+  tick(): Promise<void> {
+    return this.mailbox.post(async () => {
+      const now = this.deps.now();
+      const expired = [...this.members.values()].filter((m) => m.pendingJoin === null && m.sessionDeadline <= now && this.state !== 'PreparingRebalance');
+      if (expired.length > 0) await this.removeMembers(expired.map((m) => m.stored.memberId));
+      if (this.state === 'PreparingRebalance' && now >= this.rebalanceDeadline) {
+        // members that did not rejoin in time are out (Kafka's rule), then the rest go ahead
+        const late = [...this.members.values()].filter((m) => m.pendingJoin === null).map((m) => m.stored.memberId);
+        for (const id of late) this.members.delete(id);
+        await this.complete();
+      }
+    });
+  }
+
+  /** Answers parked joins so their clients look for the new coordinator. */
+  close(): void {
+    for (const m of this.members.values()) this.answerJoin(m, errorJoin(ErrorCode.NOT_COORDINATOR, m.stored.memberId));
+  }
+
+  private async onJoin(req: JoinGroupRequest): Promise<{ parked: Promise<JoinGroupResponse> }> {
+    if (this.deposed) throw TributaryError.of('NOT_COORDINATOR');
+    let member = req.memberId === '' ? undefined : this.members.get(req.memberId);
+    if (req.memberId !== '' && !member) throw TributaryError.of('UNKNOWN_MEMBER_ID');
+    const others = [...this.members.values()].filter((m) => m.stored.memberId !== req.memberId);
+    if (others.length > 0 && !req.assignors.some((a) => others.every((o) => o.stored.assignors.includes(a)))) {
+      throw TributaryError.of('INCONSISTENT_GROUP_PROTOCOL', `none of ${req.assignors.join(', ')} is supported by every member`);
+    }
+    const stored: StoredMember = {
+      memberId: member?.stored.memberId ?? `${req.clientId || 'member'}-${randomUUID()}`,
+      clientId: req.clientId,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      topics: [...req.topics].sort(),
+      assignors: req.assignors,
+      assignment: member?.stored.assignment ?? [],
+    };
+    if (member) this.answerJoin(member, errorJoin(ErrorCode.REBALANCE_IN_PROGRESS, stored.memberId));
+    member = { stored, sessionDeadline: this.deps.now() + stored.sessionTimeoutMs, pendingJoin: null };
+    this.members.set(stored.memberId, member);
+    const parked = new Promise<JoinGroupResponse>((resolve) => {
+      if (member) member.pendingJoin = resolve;
+    });
+    if (this.state !== 'PreparingRebalance') await this.startRebalance();
+    await this.completeIfAllJoined();
+    return { parked };
+  }
+
+  private async startRebalance(): Promise<void> {
+    this.state = 'PreparingRebalance';
+    this.rebalanceDeadline = this.deps.now() + this.maxRebalanceTimeout();
+    await this.persist();
+  }
+
+  private async completeIfAllJoined(): Promise<void> {
+    if (this.state !== 'PreparingRebalance') return;
+    if ([...this.members.values()].every((m) => m.pendingJoin !== null)) await this.complete();
+  }
+
+  private async removeMembers(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const m = this.members.get(id);
+      if (!m) continue;
+      this.answerJoin(m, errorJoin(ErrorCode.UNKNOWN_MEMBER_ID, id));
+      this.members.delete(id);
+    }
+    if (this.members.size === 0) return this.complete();
+    if (this.state !== 'PreparingRebalance') await this.startRebalance();
+    await this.completeIfAllJoined();
+  }
+
+  /** Ends the join phase: a new generation with every partition assigned to exactly one member (or withheld). */
+  private async complete(): Promise<void> {
+    this.generationId++;
+    const members = [...this.members.values()];
+    if (members.length === 0) {
+      this.state = 'Empty';
+      this.leaderId = '';
+      await this.persist();
+      return;
+    }
+    const first = members[0].stored.assignors;
+    this.assignor = first.find((a) => members.every((m) => m.stored.assignors.includes(a))) ?? first[0];
+    const topics = new Set(members.flatMap((m) => m.stored.topics));
+    const partitionCounts = new Map<string, number>();
+    for (const t of topics) {
+      const n = this.deps.partitionCount(t);
+      if (n !== undefined) partitionCounts.set(t, n);
+    }
+    const plan = computeAssignment(this.assignor, {
+      members: members.map((m) => ({ memberId: m.stored.memberId, topics: m.stored.topics, owned: m.stored.assignment })),
+      partitionCounts,
+    });
+    for (const m of members) m.stored.assignment = plan.get(m.stored.memberId) ?? [];
+    this.leaderId = members[0].stored.memberId;
+    this.state = 'Stable';
+    await this.persist();
+    const now = this.deps.now();
+    for (const m of members) {
+      m.sessionDeadline = now + m.stored.sessionTimeoutMs;
+      this.answerJoin(m, {
+        errorCode: ErrorCode.NONE,
+        generationId: this.generationId,
+        memberId: m.stored.memberId,
+        leaderId: this.leaderId,
+        assignor: this.assignor,
+        assignment: m.stored.assignment,
+      });
+    }
+  }
+
+  private async persist(): Promise<void> {
+    const ok = await this.deps.store.save(this.deps.brokerId, this.snapshot());
+    if (!ok) {
+      this.depose();
+      throw TributaryError.of('NOT_COORDINATOR', 'this broker lost the group coordinator lease');
+    }
+  }
+
+  snapshot(): StoredGroup {
+    return {
+      groupId: this.deps.groupId,
+      state: this.state,
+      generationId: this.generationId,
+      assignor: this.assignor,
+      leaderId: this.leaderId,
+      members: [...this.members.values()].map((m) => m.stored),
+    };
+  }
+
+  private depose(): void {
+    if (this.deposed) return;
+    this.deposed = true;
+    this.close();
+    this.deps.onDeposed();
+  }
+
+  private check(memberId: string, generationId: number): LiveMember {
+    const m = this.members.get(memberId);
+    if (!m) throw TributaryError.of('UNKNOWN_MEMBER_ID');
+    if (generationId !== this.generationId) throw TributaryError.of('ILLEGAL_GENERATION', `generation ${generationId} is not the current ${this.generationId}`);
+    return m;
+  }
+
+  private answerJoin(m: LiveMember, response: JoinGroupResponse): void {
+    const resolve = m.pendingJoin;
+    m.pendingJoin = null;
+    resolve?.(response);
+  }
+
+  private maxRebalanceTimeout(): number {
+    return Math.max(0, ...[...this.members.values()].map((m) => m.stored.rebalanceTimeoutMs));
+  }
+}
+
+function errorJoin(errorCode: number, memberId: string): JoinGroupResponse {
+  return { errorCode, memberId, generationId: -1, leaderId: '', assignor: '', assignment: [] };
+}

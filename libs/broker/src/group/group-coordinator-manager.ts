@@ -1,0 +1,191 @@
+import type { GroupStore, MetadataCache } from '@tributary/coordination';
+import {
+  ErrorCode,
+  TributaryError,
+  type BrokerInfo,
+  type CommitOffsetsRequest,
+  type DescribeGroupsResponse,
+  type FetchOffsetsRequest,
+  type FetchOffsetsResponse,
+  type FindCoordinatorResponse,
+  type HeartbeatRequest,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
+  type LeaveGroupRequest,
+  type ListGroupsResponse,
+  type SyncGroupRequest,
+  type SyncGroupResponse,
+} from '@tributary/protocol';
+import { preferredCoordinator } from './coordinator-placement';
+import { GroupCoordinatorActor } from './group-coordinator-actor';
+
+export interface GroupManagerOptions {
+  brokerId: number;
+  /** the coordinator lease; a dead coordinator's groups move after at most this long */
+  leaseMs: number;
+  /** how often sessions and rebalance deadlines are checked */
+  tickMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+}
+
+/**
+ * Decides which groups this broker coordinates and routes group requests to their actors.
+ * A group belongs to whoever holds its lease in Redis; when nobody does, the broker picked by
+ * hashing the group id over live brokers takes it on the first request. Read-only requests
+ * (fetchOffsets, listGroups, describeGroups) are answered by any broker from Redis.
+ */
+export class GroupCoordinatorManager {
+  private readonly actors = new Map<string, Promise<GroupCoordinatorActor>>();
+  private renewTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: GroupStore,
+    private readonly metadata: MetadataCache,
+    private readonly options: GroupManagerOptions,
+  ) {}
+
+  start(): void {
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.tickTimer = setInterval(() => void this.tickAll(), this.options.tickMs);
+    this.renewTimer.unref();
+    this.tickTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    const entries = [...this.actors];
+    this.actors.clear();
+    await Promise.all(
+      entries.map(async ([groupId, pending]) => {
+        const actor = await pending.catch(() => null);
+        actor?.close();
+        // released at once, so a clean shutdown hands groups over without waiting for the TTL
+        await this.store.releaseLease(groupId, this.options.brokerId).catch(() => undefined);
+      }),
+    );
+  }
+
+  async findCoordinator(groupId: string): Promise<FindCoordinatorResponse> {
+    const live = this.metadata.snapshot.brokers;
+    const holder = await this.store.leaseHolder(groupId);
+    const broker = live.find((b) => b.id === holder) ?? preferredCoordinator(groupId, live);
+    if (!broker) throw TributaryError.of('COORDINATOR_NOT_AVAILABLE', 'no live broker');
+    return { errorCode: ErrorCode.NONE, nodeId: broker.id, host: broker.host, port: broker.port, url: broker.url };
+  }
+
+  async join(req: JoinGroupRequest): Promise<JoinGroupResponse> {
+    const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options;
+    if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) {
+      throw TributaryError.of('INVALID_SESSION_TIMEOUT', `sessionTimeoutMs must be between ${min} and ${max}`);
+    }
+    return (await this.actorFor(req.groupId)).join(req);
+  }
+
+  async sync(req: SyncGroupRequest): Promise<SyncGroupResponse> {
+    return (await this.actorFor(req.groupId)).sync(req);
+  }
+
+  async heartbeat(req: HeartbeatRequest): Promise<void> {
+    return (await this.actorFor(req.groupId)).heartbeat(req);
+  }
+
+  async leave(req: LeaveGroupRequest): Promise<void> {
+    return (await this.actorFor(req.groupId)).leave(req);
+  }
+
+  async commit(req: CommitOffsetsRequest): Promise<void> {
+    return (await this.actorFor(req.groupId)).commit(req);
+  }
+
+  async fetchOffsets(req: FetchOffsetsRequest): Promise<FetchOffsetsResponse> {
+    return { errorCode: ErrorCode.NONE, offsets: await this.store.fetchOffsets(req.groupId, req.partitions) };
+  }
+
+  async listGroups(): Promise<ListGroupsResponse> {
+    const ids = await this.store.listGroupIds();
+    const groups = await Promise.all(
+      ids.map(async (groupId) => {
+        const [g, holder] = await Promise.all([this.store.load(groupId), this.store.leaseHolder(groupId)]);
+        return { groupId, state: g?.state ?? 'Empty', coordinatorId: holder };
+      }),
+    );
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  async describeGroups(groupIds: readonly string[]): Promise<DescribeGroupsResponse> {
+    const groups = await Promise.all(
+      groupIds.map(async (groupId) => {
+        const [g, holder] = await Promise.all([this.store.load(groupId), this.store.leaseHolder(groupId)]);
+        if (!g) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, state: 'Dead' as const, generationId: -1, assignor: '' as const, leaderId: '', coordinatorId: holder, members: [] };
+        return {
+          groupId,
+          errorCode: ErrorCode.NONE,
+          state: g.state,
+          generationId: g.generationId,
+          assignor: g.assignor,
+          leaderId: g.leaderId,
+          coordinatorId: holder,
+          members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, topics: m.topics, assignment: m.assignment })),
+        };
+      }),
+    );
+    return { errorCode: ErrorCode.NONE, groups };
+  }
+
+  private actorFor(groupId: string): Promise<GroupCoordinatorActor> {
+    const existing = this.actors.get(groupId);
+    if (existing) return existing;
+    const created = this.takeOver(groupId);
+    this.actors.set(groupId, created);
+    created.catch(() => {
+      if (this.actors.get(groupId) === created) this.actors.delete(groupId);
+    });
+    return created;
+  }
+
+  private async takeOver(groupId: string): Promise<GroupCoordinatorActor> {
+    const me = this.options.brokerId;
+    const holder = await this.store.leaseHolder(groupId);
+    if (holder !== -1 && holder !== me) throw TributaryError.of('NOT_COORDINATOR', `broker ${holder} coordinates group ${groupId}`);
+    if (holder === -1 && !this.isPreferred(groupId)) throw TributaryError.of('NOT_COORDINATOR', `group ${groupId} belongs to another broker`);
+    if (!(await this.store.acquireLease(groupId, me, this.options.leaseMs))) throw TributaryError.of('NOT_COORDINATOR');
+    const stored = await this.store.load(groupId);
+    return new GroupCoordinatorActor(
+      {
+        groupId,
+        brokerId: me,
+        store: this.store,
+        partitionCount: (topic) => this.metadata.snapshot.topics.get(topic)?.topic.partitionCount,
+        now: () => Date.now(),
+        onDeposed: () => this.actors.delete(groupId),
+      },
+      stored,
+    );
+  }
+
+  private isPreferred(groupId: string): boolean {
+    const live: BrokerInfo[] = this.metadata.snapshot.brokers;
+    return preferredCoordinator(groupId, live)?.id === this.options.brokerId;
+  }
+
+  private async renewLeases(): Promise<void> {
+    for (const [groupId, pending] of [...this.actors]) {
+      const actor = await pending.catch(() => null);
+      if (!actor) continue;
+      const held = await this.store.acquireLease(groupId, this.options.brokerId, this.options.leaseMs).catch(() => false);
+      if (held) continue;
+      actor.close();
+      if (this.actors.get(groupId) === pending) this.actors.delete(groupId);
+    }
+  }
+
+  private async tickAll(): Promise<void> {
+    for (const pending of [...this.actors.values()]) {
+      const actor = await pending.catch(() => null);
+      await actor?.tick().catch(() => undefined);
+    }
+  }
+}

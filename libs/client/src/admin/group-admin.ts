@@ -1,0 +1,70 @@
+import {
+  Events,
+  LATEST_TIMESTAMP,
+  type DescribeGroupsRequest,
+  type DescribeGroupsResponse,
+  type DescribedGroup,
+  type FetchOffsetsRequest,
+  type FetchOffsetsResponse,
+  type ListGroupsRequest,
+  type ListGroupsResponse,
+  type ListedGroup,
+  type CommittedOffset,
+} from '@tributary/protocol';
+import type { Cluster } from '../cluster/cluster';
+import { listOffsets } from '../cluster/list-offsets';
+import { retry } from '../retry/retrier';
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** -1: nothing committed */
+  committedOffset: number;
+  highWatermark: number;
+  /** records not yet committed: highWatermark - committed (the whole partition when nothing is committed) */
+  lag: number;
+}
+
+/**
+ * Group state lives in Redis, so any broker answers these reads; they go to whichever broker
+ * the cluster hands out, with the usual retries.
+ */
+export class GroupAdmin {
+  constructor(private readonly cluster: Cluster) {}
+
+  async listGroups(): Promise<ListedGroup[]> {
+    const r = await this.ask<ListGroupsRequest, ListGroupsResponse>(Events.listGroups, {});
+    return r.groups;
+  }
+
+  async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
+    const r = await this.ask<DescribeGroupsRequest, DescribeGroupsResponse>(Events.describeGroups, { groupIds });
+    return r.groups;
+  }
+
+  async fetchOffsets(groupId: string, partitions?: { topic: string; partition: number }[]): Promise<CommittedOffset[]> {
+    const r = await this.ask<FetchOffsetsRequest, FetchOffsetsResponse>(Events.fetchOffsets, { groupId, partitions });
+    return r.offsets;
+  }
+
+  /** Lag per partition of every topic the group's members subscribe to or the group committed to. */
+  async groupLag(groupId: string): Promise<PartitionLag[]> {
+    const [described] = await this.describeGroups([groupId]);
+    const committed = await this.fetchOffsets(groupId);
+    const topics = new Set([...committed.map((c) => c.topic), ...(described?.members ?? []).flatMap((m) => m.topics)]);
+    await this.cluster.addTargetTopics([...topics]);
+    const partitions = [...topics].sort().flatMap((topic) => Array.from({ length: this.cluster.partitionCount(topic) ?? 0 }, (_, partition) => ({ topic, partition })));
+    const ends = await listOffsets(this.cluster, partitions.map((p) => ({ ...p, timestamp: LATEST_TIMESTAMP })));
+    return partitions.map(({ topic, partition }) => {
+      const highWatermark = ends.find((e) => e.topic === topic && e.partition === partition)?.offset ?? 0;
+      const committedOffset = committed.find((c) => c.topic === topic && c.partition === partition)?.offset ?? -1;
+      return { topic, partition, committedOffset, highWatermark, lag: Math.max(0, highWatermark - Math.max(0, committedOffset)) };
+    });
+  }
+
+  private ask<Req, Res extends { errorCode: number }>(event: (typeof Events)[keyof typeof Events], payload: Req): Promise<Res> {
+    return retry(() => this.cluster.controllerConnection().request<Req, Res>(event, payload), this.cluster.retryOptions, {
+      onRetry: () => this.cluster.refreshMetadata(),
+    });
+  }
+}

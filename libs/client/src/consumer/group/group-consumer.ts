@@ -1,0 +1,181 @@
+import {
+  ErrorCode,
+  Events,
+  type CommitOffsetsRequest,
+  type CommitOffsetsResponse,
+  type FetchOffsetsRequest,
+  type FetchOffsetsResponse,
+  type OffsetCommitPartition,
+} from '@tributary/protocol';
+import type { Cluster } from '../../cluster/cluster';
+import { asTributaryError, ClientStateError } from '../../errors';
+import type { Logger } from '../../logger/logger';
+import { unrefTimer } from '../../util/timers';
+import type { TopicPartitionOffset } from '../types';
+import { CoordinatorClient } from './coordinator-client';
+import { GroupMembershipError } from './group-errors';
+import { GroupMembership } from './group-membership';
+import type { GroupJoinEvent, GroupOptions, GroupTP, SubscribeOptions } from './group-types';
+
+/** What the group layer needs from the consumer: it drives assignment and reads positions. */
+export interface GroupHost {
+  assign(partitions: readonly TopicPartitionOffset[]): void;
+  assignment(): GroupTP[];
+  position(topic: string, partition: number): number | null;
+  setAutoOffsetReset(reset: 'earliest' | 'latest'): void;
+  emitGroupJoin(event: GroupJoinEvent): void;
+  emitRebalancing(): void;
+}
+
+export const GROUP_DEFAULTS = {
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 60_000,
+  heartbeatIntervalMs: 3_000,
+  autoCommit: true,
+  autoCommitIntervalMs: 5_000,
+};
+
+const key = (tp: GroupTP): string => `${tp.topic}:${tp.partition}`;
+
+/**
+ * A consumer's group side: subscription, membership, committed offsets. On every assignment it
+ * assigns the partitions to the consumer at their committed offsets (or the reset policy when
+ * none), and it commits positions on an interval, on revocation and on leaving.
+ */
+export class GroupConsumer {
+  private readonly coordinator: CoordinatorClient;
+  private readonly membership: GroupMembership;
+  private readonly settings: Required<GroupOptions>;
+  private patterns: (string | RegExp)[] = [];
+  private topics: string[] = [];
+  private readonly committed = new Map<string, number>();
+  private autoCommitTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly host: GroupHost,
+    options: GroupOptions,
+    clientId: string,
+    private readonly logger: Logger,
+  ) {
+    this.settings = { ...GROUP_DEFAULTS, assignors: ['cooperative-sticky', 'range'], ...stripUndefined(options), groupId: options.groupId };
+    if (this.settings.heartbeatIntervalMs >= this.settings.sessionTimeoutMs) throw new ClientStateError('heartbeatIntervalMs must be below sessionTimeoutMs');
+    this.coordinator = new CoordinatorClient(cluster, options.groupId);
+    this.membership = new GroupMembership(
+      { ...this.settings, clientId },
+      this.coordinator,
+      {
+        topics: () => this.topics,
+        revoke: (tps) => this.revoke(tps),
+        assigned: (tps, event) => this.assigned(tps, event),
+        rebalancing: () => host.emitRebalancing(),
+      },
+      logger,
+    );
+  }
+
+  get groupId(): string {
+    return this.settings.groupId;
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<void> {
+    const more = [...(options.topics ?? []), ...(options.topic !== undefined ? [options.topic] : [])];
+    if (more.length === 0) throw new ClientStateError('subscribe() needs topic or topics');
+    this.patterns.push(...more);
+    this.host.setAutoOffsetReset(options.fromBeginning ? 'earliest' : 'latest');
+    await this.resolveTopics();
+  }
+
+  async start(): Promise<void> {
+    if (this.topics.length === 0) throw new ClientStateError('subscribe() to at least one topic before run()');
+    await this.cluster.addTargetTopics(this.topics);
+    this.membership.start();
+    if (this.settings.autoCommit && !this.autoCommitTimer) {
+      this.autoCommitTimer = setInterval(() => {
+        this.commitPositions().catch((err: unknown) => this.logger.debug('auto-commit failed', { error: String(err) }));
+      }, this.settings.autoCommitIntervalMs);
+      unrefTimer(this.autoCommitTimer);
+    }
+  }
+
+  /** Commits what was read and leaves the group at once. */
+  async stop(): Promise<void> {
+    if (this.autoCommitTimer) clearInterval(this.autoCommitTimer);
+    this.autoCommitTimer = null;
+    await this.membership.stop();
+  }
+
+  /** Commits the given offsets (next offset to read), or every position when none are given. */
+  async commitOffsets(offsets?: readonly OffsetCommitPartition[]): Promise<void> {
+    if (offsets === undefined) return this.commitPositions();
+    await this.commit(offsets);
+  }
+
+  /** Commits the current position of every partition whose position moved since its last commit. */
+  async commitPositions(only?: readonly GroupTP[]): Promise<void> {
+    const offsets: OffsetCommitPartition[] = [];
+    for (const tp of only ?? this.host.assignment()) {
+      const position = this.host.position(tp.topic, tp.partition);
+      if (position === null || this.committed.get(key(tp)) === position) continue;
+      offsets.push({ topic: tp.topic, partition: tp.partition, offset: position });
+    }
+    if (offsets.length > 0) await this.commit(offsets);
+  }
+
+  private async commit(offsets: readonly OffsetCommitPartition[]): Promise<void> {
+    const { memberId, generationId } = this.membership;
+    try {
+      await this.coordinator.request<CommitOffsetsRequest, CommitOffsetsResponse>(Events.commitOffsets, {
+        groupId: this.groupId,
+        memberId,
+        generationId,
+        offsets: [...offsets],
+      });
+    } catch (err) {
+      const e = asTributaryError(err);
+      if (GroupMembershipError.isFencing(e.code)) throw new GroupMembershipError(e.code, e.message, this.groupId, memberId, generationId);
+      throw e;
+    }
+    for (const o of offsets) this.committed.set(key(o), o.offset);
+  }
+
+  private async revoke(tps: readonly GroupTP[]): Promise<void> {
+    if (tps.length === 0) return;
+    // with autoCommit off the user decides what is committed, even at a rebalance (Kafka's rule)
+    if (this.settings.autoCommit) await this.commitPositions(tps).catch((err: unknown) => this.logger.warn('commit on revoke failed', { error: String(err) }));
+    const gone = new Set(tps.map(key));
+    this.host.assign(this.host.assignment().filter((tp) => !gone.has(key(tp))));
+    for (const k of gone) this.committed.delete(k);
+  }
+
+  private async assigned(tps: readonly GroupTP[], event: GroupJoinEvent): Promise<void> {
+    const current = new Set(this.host.assignment().map(key));
+    const fresh = tps.filter((tp) => !current.has(key(tp)));
+    const offsets = new Map<string, number>();
+    if (fresh.length > 0) {
+      const response = await this.coordinator.request<FetchOffsetsRequest, FetchOffsetsResponse>(Events.fetchOffsets, {
+        groupId: this.groupId,
+        partitions: fresh.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+      });
+      for (const o of response.offsets) if (o.offset >= 0) offsets.set(key(o), o.offset);
+    }
+    await this.cluster.addTargetTopics([...new Set(tps.map((tp) => tp.topic))]).catch(() => undefined);
+    this.host.assign(tps.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: offsets.get(key(tp)) })));
+    for (const [k, offset] of offsets) this.committed.set(k, offset);
+    this.host.emitGroupJoin(event);
+  }
+
+  private async resolveTopics(): Promise<void> {
+    const names = this.patterns.filter((p): p is string => typeof p === 'string');
+    const regexes = this.patterns.filter((p): p is RegExp => p instanceof RegExp);
+    if (regexes.length > 0) {
+      const all = await this.cluster.fetchMetadata(null);
+      for (const t of all.topics) if (t.errorCode === ErrorCode.NONE && regexes.some((r) => r.test(t.name))) names.push(t.name);
+    }
+    this.topics = [...new Set(names)].sort();
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

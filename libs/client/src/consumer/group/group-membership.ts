@@ -1,0 +1,183 @@
+import {
+  ErrorCode,
+  Events,
+  type AssignorName,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type JoinGroupRequest,
+  type JoinGroupResponse,
+  type LeaveGroupRequest,
+  type LeaveGroupResponse,
+} from '@tributary/protocol';
+import { asTributaryError } from '../../errors';
+import type { Logger } from '../../logger/logger';
+import { sleepUnless } from '../../util/timers';
+import type { CoordinatorClient } from './coordinator-client';
+import type { GroupJoinEvent, GroupTP } from './group-types';
+
+export interface MembershipSettings {
+  groupId: string;
+  clientId: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  assignors: AssignorName[];
+}
+
+export interface MembershipCallbacks {
+  topics: () => string[];
+  /** the member must stop reading these and commit what it read, before the call returns */
+  revoke: (partitions: GroupTP[]) => Promise<void>;
+  /** the member's whole assignment for the new generation */
+  assigned: (partitions: GroupTP[], event: GroupJoinEvent) => Promise<void>;
+  rebalancing: () => void;
+}
+
+const key = (tp: GroupTP): string => `${tp.topic}:${tp.partition}`;
+
+/**
+ * The member side of the group protocol: join, heartbeat, rejoin when told, leave. It runs its
+ * own loop, apart from the message handlers, so a slow handler never delays a heartbeat.
+ * Eager assignors revoke everything before rejoining; cooperative-sticky keeps consuming what
+ * it owns during the rebalance and revokes only what the new generation takes away (KIP-429).
+ */
+export class GroupMembership {
+  memberId = '';
+  generationId = -1;
+  private owned: GroupTP[] = [];
+  private assignor: AssignorName | '' = '';
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: { promise: Promise<void>; fire: () => void } = signal();
+
+  constructor(
+    private readonly settings: MembershipSettings,
+    private readonly coordinator: CoordinatorClient,
+    private readonly callbacks: MembershipCallbacks,
+    private readonly logger: Logger,
+  ) {}
+
+  get assignment(): GroupTP[] {
+    return [...this.owned];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake = signal();
+    this.loop = this.run();
+  }
+
+  /** Leaves the group at once (no waiting for the session timeout), after revoking what it owns. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake.fire();
+    await this.loop;
+    await this.callbacks.revoke(this.owned).catch((err: unknown) => this.logger.warn('revoke on leave failed', { error: String(err) }));
+    this.owned = [];
+    if (this.memberId !== '') {
+      await this.coordinator
+        .request<LeaveGroupRequest, LeaveGroupResponse>(Events.leaveGroup, { groupId: this.settings.groupId, memberId: this.memberId }, 5000)
+        .catch((err: unknown) => this.logger.warn('leaveGroup failed; the session timeout will remove the member', { error: String(err) }));
+    }
+    this.memberId = '';
+    this.generationId = -1;
+  }
+
+  /** Makes the loop rejoin now (e.g. the subscription changed). */
+  requestRejoin(): void {
+    this.generationId = -1;
+    this.wake.fire();
+  }
+
+  private async run(): Promise<void> {
+    let needJoin = true;
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (needJoin || this.generationId < 0) {
+          needJoin = await this.join();
+        } else {
+          await sleepUnless(this.settings.heartbeatIntervalMs, this.wake.promise);
+          if (!this.running) break;
+          this.wake = signal();
+          if (this.generationId < 0) continue;
+          await this.coordinator.request<HeartbeatRequest, HeartbeatResponse>(
+            Events.heartbeat,
+            { groupId: this.settings.groupId, memberId: this.memberId, generationId: this.generationId },
+            Math.max(1000, this.settings.sessionTimeoutMs),
+          );
+        }
+        failures = 0;
+      } catch (err) {
+        const e = asTributaryError(err);
+        if (e.code === ErrorCode.REBALANCE_IN_PROGRESS || e.code === ErrorCode.ILLEGAL_GENERATION) {
+          needJoin = true;
+          this.callbacks.rebalancing();
+          continue;
+        }
+        if (e.code === ErrorCode.UNKNOWN_MEMBER_ID) {
+          // the coordinator forgot us: what we held may belong to someone else already
+          await this.callbacks.revoke(this.owned).catch(() => undefined);
+          this.owned = [];
+          this.memberId = '';
+          this.generationId = -1;
+          needJoin = true;
+          continue;
+        }
+        failures++;
+        this.logger.warn('group request failed, retrying', { groupId: this.settings.groupId, error: e.message, code: e.code });
+        await sleepUnless(Math.min(100 * 2 ** Math.min(failures, 5), 2000), this.wake.promise);
+        if (this.running) this.wake = signal();
+      }
+    }
+  }
+
+  /** One join round; returns true when another round is needed at once (cooperative revocation). */
+  private async join(): Promise<boolean> {
+    // the group's assignor once known, else our first choice (what the group will most likely pick)
+    const eager = (this.assignor || this.settings.assignors[0]) !== 'cooperative-sticky';
+    if (eager && this.owned.length > 0) {
+      await this.callbacks.revoke(this.owned);
+      this.owned = [];
+    }
+    const response = await this.coordinator.request<JoinGroupRequest, JoinGroupResponse>(
+      Events.joinGroup,
+      {
+        groupId: this.settings.groupId,
+        memberId: this.memberId,
+        clientId: this.settings.clientId,
+        sessionTimeoutMs: this.settings.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.settings.rebalanceTimeoutMs,
+        topics: this.callbacks.topics(),
+        assignors: this.settings.assignors,
+      },
+      this.settings.rebalanceTimeoutMs + 10_000,
+    );
+    this.memberId = response.memberId;
+    this.generationId = response.generationId;
+    this.assignor = response.assignor;
+    const next = response.assignment.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })));
+    const nextKeys = new Set(next.map(key));
+    const lost = this.owned.filter((tp) => !nextKeys.has(key(tp)));
+    if (lost.length > 0) await this.callbacks.revoke(lost);
+    this.owned = next;
+    await this.callbacks.assigned(next, {
+      groupId: this.settings.groupId,
+      memberId: this.memberId,
+      generationId: this.generationId,
+      assignor: this.assignor,
+      isLeader: response.leaderId === this.memberId,
+      assignment: next,
+    });
+    // KIP-429: having given partitions up, rejoin so the next generation can hand them over
+    return this.assignor === 'cooperative-sticky' && lost.length > 0;
+  }
+}
+
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
+}

@@ -1,0 +1,93 @@
+import type Redis from 'ioredis';
+import { ErrorCode, type CommittedOffset, type OffsetCommitPartition } from '@tributary/protocol';
+import { Keys } from '../keys';
+import { ScriptRunner } from '../store/script-runner';
+import { GroupKeys } from './group-keys';
+import { acquireGroupLease, commitGroupOffsets, GROUP_SCRIPTS, releaseGroupLease, saveGroup } from './group-scripts';
+import type { StoredGroup, StoredOffset } from './group-types';
+
+export interface GroupCommit {
+  brokerId: number;
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  offsets: readonly OffsetCommitPartition[];
+}
+
+/**
+ * Consumer-group state in Redis: the coordinator lease, each group's generation, members and
+ * assignment, and committed offsets. Writes are fenced by the lease inside Lua, so only the
+ * current coordinator changes a group.
+ */
+export class GroupStore {
+  readonly keys: GroupKeys;
+  private readonly scripts: ScriptRunner;
+
+  constructor(
+    private readonly redis: Redis,
+    cluster: string,
+  ) {
+    this.keys = new GroupKeys(new Keys(cluster));
+    this.scripts = new ScriptRunner(redis, GROUP_SCRIPTS);
+  }
+
+  async acquireLease(groupId: string, brokerId: number, ttlMs: number): Promise<boolean> {
+    return (await this.scripts.run(acquireGroupLease, [this.keys.lease(groupId)], [brokerId, ttlMs])) === 1;
+  }
+
+  async releaseLease(groupId: string, brokerId: number): Promise<void> {
+    await this.scripts.run(releaseGroupLease, [this.keys.lease(groupId)], [brokerId]);
+  }
+
+  /** The broker holding the group's lease, or -1. */
+  async leaseHolder(groupId: string): Promise<number> {
+    const v = await this.redis.get(this.keys.lease(groupId));
+    return v === null ? -1 : Number(v);
+  }
+
+  async load(groupId: string): Promise<StoredGroup | null> {
+    const raw = await this.redis.get(this.keys.group(groupId));
+    return raw === null ? null : (JSON.parse(raw) as StoredGroup);
+  }
+
+  /** false when this broker no longer holds the lease: the caller must stop coordinating. */
+  async save(brokerId: number, group: StoredGroup): Promise<boolean> {
+    const k = this.keys;
+    const result = await this.scripts.run(saveGroup, [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
+    return result === 1;
+  }
+
+  /** Returns a wire error code: NONE, NOT_COORDINATOR, ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. */
+  async commit(c: GroupCommit): Promise<number> {
+    const k = this.keys;
+    const now = Date.now();
+    const pairs = c.offsets.flatMap((o) => [`${o.topic}:${o.partition}`, JSON.stringify({ offset: o.offset, metadata: o.metadata ?? '', commitTimestamp: now } satisfies StoredOffset)]);
+    const code = await this.scripts.run(
+      commitGroupOffsets,
+      [k.lease(c.groupId), k.group(c.groupId), k.offsets(c.groupId), k.groups],
+      [c.brokerId, c.groupId, c.generationId, c.memberId, ...pairs],
+    );
+    return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  /** Committed offsets; partitions asked for with nothing committed come back as -1. */
+  async fetchOffsets(groupId: string, partitions?: readonly { topic: string; partition: number }[]): Promise<CommittedOffset[]> {
+    const all = await this.redis.hgetall(this.keys.offsets(groupId));
+    const parse = (field: string, raw: string | undefined): CommittedOffset => {
+      const at = field.lastIndexOf(':');
+      const topic = field.slice(0, at);
+      const partition = Number(field.slice(at + 1));
+      if (raw === undefined) return { topic, partition, offset: -1, metadata: '' };
+      const s = JSON.parse(raw) as StoredOffset;
+      return { topic, partition, offset: s.offset, metadata: s.metadata };
+    };
+    if (partitions) return partitions.map((p) => parse(`${p.topic}:${p.partition}`, all[`${p.topic}:${p.partition}`]));
+    return Object.entries(all)
+      .map(([f, v]) => parse(f, v))
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  }
+
+  async listGroupIds(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.groups)).sort();
+  }
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { TributaryError } from '../errors';
+import type {
+  CommitOffsetsRequest,
+  DescribeGroupsRequest,
+  FetchOffsetsRequest,
+  FindCoordinatorRequest,
+  HeartbeatRequest,
+  JoinGroupRequest,
+  LeaveGroupRequest,
+  ListGroupsRequest,
+  SyncGroupRequest,
+} from './group-messages';
+
+/** Group request shapes, checked at the gateway like every other request. */
+const groupId = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'use 1 to 249 of [a-zA-Z0-9._-]');
+const memberId = z.string().max(300);
+const generationId = z.number().int().min(-1).max(0x7fffffff);
+const topicName = z.string().min(1).max(249);
+const partition = z.number().int().min(0).max(0x7fffffff);
+const assignor = z.enum(['range', 'roundrobin', 'cooperative-sticky']);
+
+const findCoordinator = z.object({ groupId });
+
+const joinGroup = z.object({
+  groupId,
+  memberId,
+  clientId: z.string().max(300),
+  sessionTimeoutMs: z.number().int().min(1).max(3_600_000),
+  rebalanceTimeoutMs: z.number().int().min(1).max(3_600_000),
+  topics: z.array(topicName).min(1).max(10_000),
+  assignors: z.array(assignor).min(1).max(3),
+});
+
+const memberRef = z.object({ groupId, memberId, generationId });
+const leaveGroup = z.object({ groupId, memberId: memberId.min(1) });
+
+const commitOffsets = z.object({
+  groupId,
+  generationId,
+  memberId,
+  offsets: z
+    .array(z.object({ topic: topicName, partition, offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), metadata: z.string().max(4096).optional() }))
+    .min(1)
+    .max(100_000),
+});
+
+const fetchOffsets = z.object({ groupId, partitions: z.array(z.object({ topic: topicName, partition })).max(100_000).optional() });
+const listGroups = z.object({}).passthrough();
+const describeGroups = z.object({ groupIds: z.array(groupId).min(1).max(1000) });
+
+function parser<T>(event: string, schema: z.ZodType<unknown>): (payload: unknown) => T {
+  return (payload) => {
+    const result = schema.safeParse(payload);
+    if (result.success) return result.data as T;
+    const issue = result.error.issues[0];
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(payload)';
+    const code = issue.path[0] === 'groupId' || issue.path[0] === 'groupIds' ? 'INVALID_GROUP_ID' : 'INVALID_REQUEST';
+    throw TributaryError.of(code, `${event}: ${where}: ${issue.message}`);
+  };
+}
+
+export const parseGroupRequest = {
+  findCoordinator: parser<FindCoordinatorRequest>('findCoordinator', findCoordinator),
+  joinGroup: parser<JoinGroupRequest>('joinGroup', joinGroup),
+  syncGroup: parser<SyncGroupRequest>('syncGroup', memberRef),
+  heartbeat: parser<HeartbeatRequest>('heartbeat', memberRef),
+  leaveGroup: parser<LeaveGroupRequest>('leaveGroup', leaveGroup),
+  commitOffsets: parser<CommitOffsetsRequest>('commitOffsets', commitOffsets),
+  fetchOffsets: parser<FetchOffsetsRequest>('fetchOffsets', fetchOffsets),
+  listGroups: parser<ListGroupsRequest>('listGroups', listGroups),
+  describeGroups: parser<DescribeGroupsRequest>('describeGroups', describeGroups),
+};
