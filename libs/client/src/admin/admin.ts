@@ -107,7 +107,11 @@ export class Admin {
   async fetchTopicMetadata(options: { topics?: string[] } = {}): Promise<{ topics: TopicInfo[] }> {
     await this.cluster.connect();
     const names = options.topics ?? (await this.listTopics());
-    if (names.length > 0) await this.cluster.addTargetTopics(names);
+    if (names.length > 0) {
+      await this.cluster.addTargetTopics(names);
+      // An admin describes the cluster as it is now (leaders, epochs, ISR), never as cached.
+      await this.cluster.refreshMetadata();
+    }
     const topics = names.map((name): TopicInfo => {
       const t = this.cluster.metadata.topic(name);
       if (!t) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, undefined, name);
