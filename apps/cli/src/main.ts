@@ -4,6 +4,7 @@ import { registerClusterCommands } from './commands/cluster-up';
 import { registerConsumeCommand } from './commands/consume';
 import { registerProduceCommand } from './commands/produce';
 import { registerTopicCommands } from './commands/topics';
+import { registerGroupCommands } from './commands/groups';
 
 const program = new Command();
 program.name('tributary').description('Tributary: a Kafka-style commit log on Redis and WebSockets').version('0.1.0');
@@ -11,6 +12,7 @@ registerClusterCommands(program);
 registerTopicCommands(program);
 registerProduceCommand(program);
 registerConsumeCommand(program);
+registerGroupCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,96 @@
+import type { GroupStore, StoredGroup } from '@tributary/coordination';
+import { ErrorCode, type JoinGroupRequest } from '@tributary/protocol';
+import { GroupCoordinatorActor } from './group-coordinator-actor';
+
+/** An in-memory stand-in for the Redis store: the fencing rules of the Lua scripts, minus Redis. */
+function fakeStore(): { store: GroupStore; saved: StoredGroup[]; commits: number } {
+  const state = { saved: [] as StoredGroup[], commits: 0 };
+  const store = {
+    save: async (_b: number, g: StoredGroup) => (state.saved.push(JSON.parse(JSON.stringify(g)) as StoredGroup), true),
+    commit: async () => (state.commits++, ErrorCode.NONE),
+  } as unknown as GroupStore;
+  return { store, ...state, get commits() { return state.commits; } } as { store: GroupStore; saved: StoredGroup[]; commits: number };
+}
+
+const join = (memberId = '', topics = ['t']): JoinGroupRequest => ({
+  groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 1000, rebalanceTimeoutMs: 2000, topics, assignors: ['range'],
+});
+
+describe('GroupCoordinatorActor', () => {
+  let now = 0;
+  const make = (stored: StoredGroup | null = null) => {
+    const f = fakeStore();
+    const actor = new GroupCoordinatorActor({ groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined }, stored);
+    return { actor, f };
+  };
+  beforeEach(() => (now = 1000));
+
+  it('a lone first member gets generation 1 and every partition', async () => {
+    const { actor } = make();
+    const r = await actor.join(join());
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect(r.generationId).toBe(1);
+    expect(r.assignment).toEqual([{ topic: 't', partitions: [0, 1, 2, 3] }]);
+  });
+
+  it('a second join starts a rebalance; the first learns it by heartbeat, rejoins, and both share', async () => {
+    const { actor } = make();
+    const a = await actor.join(join());
+    const bJoin = actor.join(join());
+    await expect(actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 1 })).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    const [a2, b] = await Promise.all([actor.join(join(a.memberId)), bJoin]);
+    expect(a2.generationId).toBe(2);
+    expect(b.generationId).toBe(2);
+    expect([...a2.assignment[0].partitions, ...b.assignment[0].partitions].sort()).toEqual([0, 1, 2, 3]);
+    await expect(actor.commit({ groupId: 'g', memberId: a.memberId, generationId: 1, offsets: [{ topic: 't', partition: 0, offset: 1 }] })).rejects.toMatchObject({ type: 'ILLEGAL_GENERATION' });
+    await expect(actor.commit({ groupId: 'g', memberId: 'nobody', generationId: 2, offsets: [{ topic: 't', partition: 0, offset: 1 }] })).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+    await actor.commit({ groupId: 'g', memberId: a.memberId, generationId: 2, offsets: [{ topic: 't', partition: 0, offset: 1 }] });
+  });
+
+  it('a member that stops heartbeating is removed after its session timeout and the rest rebalance', async () => {
+    const { actor } = make();
+    const a = await actor.join(join());
+    const bJoin = actor.join(join());
+    await actor.join(join(a.memberId));
+    const b = await bJoin;
+    now += 600;
+    await actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 2 });
+    now += 600; // b's session (1000 ms) ran out, a's did not
+    await actor.tick();
+    await expect(actor.heartbeat({ groupId: 'g', memberId: b.memberId, generationId: 2 })).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+    await expect(actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 2 })).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    const a3 = await actor.join(join(a.memberId));
+    expect(a3.generationId).toBe(3);
+    expect(a3.assignment[0].partitions).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a member that does not rejoin within the rebalance timeout is dropped', async () => {
+    const { actor } = make();
+    const a = await actor.join(join());
+    const bJoin = actor.join(join());
+    await actor.tick(); // the mailbox has handled b's join: the rebalance deadline is set
+    now += 2500;
+    await actor.tick();
+    const b = await bJoin;
+    expect(b.generationId).toBe(2);
+    expect(b.assignment[0].partitions).toEqual([0, 1, 2, 3]);
+    await expect(actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 2 })).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+  });
+
+  it('a successor coordinator resumes the stored generation and members', async () => {
+    const stored: StoredGroup = {
+      groupId: 'g', state: 'Stable', generationId: 7, assignor: 'range', leaderId: 'm',
+      members: [{ memberId: 'm', clientId: 'c', sessionTimeoutMs: 1000, rebalanceTimeoutMs: 2000, topics: ['t'], assignors: ['range'], assignment: [{ topic: 't', partitions: [0, 1, 2, 3] }] }],
+    };
+    const { actor } = make(stored);
+    await actor.heartbeat({ groupId: 'g', memberId: 'm', generationId: 7 });
+    expect((await actor.sync({ groupId: 'g', memberId: 'm', generationId: 7 })).assignment).toEqual(stored.members[0].assignment);
+  });
+
+  it('leave rebalances at once; the last leave empties the group', async () => {
+    const { actor, f } = make();
+    const a = await actor.join(join());
+    await actor.leave({ groupId: 'g', memberId: a.memberId });
+    expect(f.saved[f.saved.length - 1]).toMatchObject({ state: 'Empty', members: [] });
+  });
+});
