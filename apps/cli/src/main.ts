@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerClusterCommands } from './commands/cluster-up';
+import { registerBenchCommand } from './commands/bench';
 import { registerConsumeCommand } from './commands/consume';
 import { registerProduceCommand } from './commands/produce';
 import { registerTopicCommands } from './commands/topics';
@@ -9,6 +10,7 @@ import { registerGroupCommands } from './commands/groups';
 const program = new Command();
 program.name('tributary').description('Tributary: a Kafka-style commit log on Redis and WebSockets').version('0.1.0');
 registerClusterCommands(program);
+registerBenchCommand(program);
 registerTopicCommands(program);
 registerProduceCommand(program);
 registerConsumeCommand(program);

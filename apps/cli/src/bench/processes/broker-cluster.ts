@@ -1,0 +1,127 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Tributary, type RetryOptions } from '@tributary/client';
+import { brokerMain } from '../paths';
+import { freePort } from './free-port';
+import { ManagedProcess } from './managed-process';
+import type { ProcessRegistry } from './registry';
+import { residentKiB } from './rss';
+import { waitUntil } from './wait';
+
+export interface BrokerClusterOptions {
+  brokers: number;
+  redisUrl: string;
+  /** each broker gets a data dir below this */
+  dataDir: string;
+  /** a fresh cluster id per scenario keeps scenarios apart in the one Redis */
+  clusterId: string;
+  /** extra broker environment, e.g. LOG_FLUSH_INTERVAL_MS */
+  env?: Record<string, string>;
+  /** node flags per broker id, e.g. --cpu-prof for the profiled one */
+  nodeArgs?: (brokerId: number) => string[];
+}
+
+export interface BrokerHandle {
+  id: number;
+  url: string;
+  process: ManagedProcess;
+}
+
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * Broker settings a shell may carry (README's table). They are dropped from what brokers
+ * inherit, so a bench run always measures the defaults unless a scenario sets one itself.
+ */
+const BROKER_SETTINGS = /^(BROKER_|CONTROLLER_|LEADER_|REPLICA_|METADATA_|LOG_|MAX_REQUEST_BYTES$|AUTO_CREATE_TOPICS$|ADVERTISED_HOST$|HOST$|PORT$|DATA_DIR$|REDIS_URL$|CLUSTER_ID$)/;
+
+function inheritedEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !BROKER_SETTINGS.test(k)));
+}
+
+/** Real broker processes (node dist/apps/broker/src/main.js), as users run them. */
+export class BrokerCluster {
+  private constructor(
+    readonly brokers: BrokerHandle[],
+    private readonly registry: ProcessRegistry,
+  ) {}
+
+  static async start(registry: ProcessRegistry, options: BrokerClusterOptions): Promise<BrokerCluster> {
+    const main = brokerMain();
+    const brokers: BrokerHandle[] = [];
+    for (let id = 1; id <= options.brokers; id++) {
+      const port = await freePort();
+      const dataDir = path.join(options.dataDir, `broker-${id}`);
+      fs.mkdirSync(dataDir, { recursive: true });
+      const proc = registry.add(
+        new ManagedProcess({
+          name: `broker ${id}`,
+          command: process.execPath,
+          args: [...(options.nodeArgs?.(id) ?? []), main],
+          env: {
+            ...inheritedEnv(),
+            BROKER_ID: String(id),
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            REDIS_URL: options.redisUrl,
+            DATA_DIR: dataDir,
+            CLUSTER_ID: options.clusterId,
+            ...options.env,
+          },
+        }),
+      );
+      proc.start();
+      brokers.push({ id, url: `ws://127.0.0.1:${port}`, process: proc });
+    }
+    const cluster = new BrokerCluster(brokers, registry);
+    await cluster.waitForAllRegistered();
+    return cluster;
+  }
+
+  get urls(): string[] {
+    return this.brokers.map((b) => b.url);
+  }
+
+  client(options: { requestTimeoutMs?: number; retry?: RetryOptions } = {}): Tributary {
+    return new Tributary({ brokers: this.urls, clientId: 'tributary-bench', ...options });
+  }
+
+  broker(id: number): BrokerHandle {
+    const b = this.brokers.find((x) => x.id === id);
+    if (!b) throw new Error(`no broker ${id} in this cluster`);
+    return b;
+  }
+
+  /** Sum of the brokers' resident memory in KiB (live brokers only). */
+  async residentKiB(): Promise<number> {
+    let total = 0;
+    for (const b of this.brokers) {
+      const pid = b.process.pid;
+      if (pid !== undefined && b.process.running) total += (await residentKiB(pid)) ?? 0;
+    }
+    return total;
+  }
+
+  async stop(): Promise<void> {
+    for (const b of this.brokers) await this.registry.stop(b.process);
+  }
+
+  /** Ready means every broker answers and the cluster sees all of them (and so a controller can place replicas). */
+  private async waitForAllRegistered(): Promise<void> {
+    const admin = this.client({ requestTimeoutMs: 2000, retry: { retries: 1, initialRetryTime: 100 } }).admin();
+    try {
+      await waitUntil(
+        `${this.brokers.length} brokers to register`,
+        async () => {
+          for (const b of this.brokers) b.process.assertRunning();
+          const d = await admin.describeCluster();
+          return d.brokers.length === this.brokers.length && d.controller !== null;
+        },
+        START_TIMEOUT_MS,
+        200,
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

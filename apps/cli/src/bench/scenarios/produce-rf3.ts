@@ -1,0 +1,65 @@
+import { recordValue, warmupCount } from '../measure';
+import { RUN_TIME_CAP_MS } from '../options';
+import type { ResultRow } from '../results';
+import { createReplicatedTopic, REPLICATION_UNAVAILABLE } from '../tributary/replication';
+import { THROUGHPUT_PRODUCER } from '../tributary/settings';
+import { produceRecords } from '../tributary/workloads';
+import { natsProduceSteps } from './peer-steps';
+import { progressOf, skippedRow, step, stepLabel, throughputFields } from './step';
+import type { Scenario } from './types';
+import { PRODUCE_PARTITIONS } from './produce-rf1';
+
+export const RF3_GUARANTEE = 'RF=3 acks=all, min.insync=2: every in-sync replica wrote it (page cache)';
+
+/**
+ * Scenario 2: the durable path. Until replication lands the broker refuses RF=3 and the
+ * Tributary rows say so; the NATS R3 rows (the targets' reference) run regardless.
+ */
+export const produceRf3Scenario: Scenario = {
+  id: 'produce-rf3',
+  title: '2. Produce throughput: RF=3 acks=all, min.insync=2, one producer, 6 partitions, 3 brokers',
+  steps: (o, nats) => o.messageSizes.length * (1 + (nats ? 2 : 0)),
+  async run(ctx) {
+    const rows: ResultRow[] = [];
+    const cluster = await ctx.env.startCluster('produce-rf3');
+    const client = cluster.client();
+    const admin = client.admin();
+    try {
+      for (const size of ctx.options.messageSizes) {
+        const value = recordValue(size);
+        const topic = `produce-rf3-${size}`;
+        const total = ctx.options.records;
+        const base = {
+          scenario: 'produce-rf3',
+          system: 'Tributary' as const,
+          variant: `acks=all, ${PRODUCE_PARTITIONS} partitions, 3 brokers, 1 producer`,
+          guarantee: RF3_GUARANTEE,
+          recordSize: size,
+        };
+        const probe: { refused: string | null } = { refused: null };
+        const row = await step(ctx, stepLabel('produce-rf3', size, 'Tributary'), base, async (progress) => {
+          const created = await createReplicatedTopic(admin, topic, PRODUCE_PARTITIONS);
+          if (!created.available) {
+            probe.refused = created.reason;
+            return {};
+          }
+          const producer = client.producer({ acks: 'all', ...THROUGHPUT_PRODUCER });
+          try {
+            await produceRecords(producer, { topic, value, total: warmupCount(total), timeCapMs: RUN_TIME_CAP_MS });
+            const result = await produceRecords(producer, { topic, value, total, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) });
+            return throughputFields(result, size);
+          } finally {
+            await producer.disconnect().catch(() => undefined);
+          }
+        });
+        if (row.recordsPerSec) ctx.shared.peakReplicatedRate.set(size, Math.max(row.recordsPerSec, ctx.shared.peakReplicatedRate.get(size) ?? 0));
+        rows.push(probe.refused === null ? row : skippedRow(base, `${REPLICATION_UNAVAILABLE} (the broker said: ${probe.refused})`));
+        rows.push(...(await natsProduceSteps(ctx, 'produce-rf3', 3, size, value)));
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+      await cluster.stop();
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,57 @@
+import { mbPerSec, rate, type ThroughputResult } from '../measure';
+import { RUN_TIME_CAP_MS, sizeLabel } from '../options';
+import type { ResultRow } from '../results';
+import type { ScenarioContext } from './types';
+
+/**
+ * Runs one measured step under the progress bar. A step that throws becomes a 'failed' row
+ * with the error, and the bench goes on: a report with one failure says more than none.
+ */
+export async function step(
+  ctx: ScenarioContext,
+  label: string,
+  base: Omit<ResultRow, 'status'>,
+  run: (progress: (fraction: number) => void) => Promise<Partial<ResultRow>>,
+): Promise<ResultRow> {
+  ctx.progress.begin(label);
+  try {
+    const measured = await run((f) => ctx.progress.update(f));
+    return { ...base, status: 'ok', ...measured };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.note(`  ${label}: failed: ${message.split('\n')[0]}`);
+    return { ...base, status: 'failed', note: `failed: ${message.split('\n')[0].slice(0, 300)}` };
+  } finally {
+    ctx.progress.end();
+  }
+}
+
+/** The throughput fields of a row, with a note when the time cap cut the run short. */
+export function throughputFields(result: ThroughputResult, size: number): Partial<ResultRow> {
+  const fields: Partial<ResultRow> = {
+    records: result.records,
+    seconds: round(result.seconds, 3),
+    recordsPerSec: Math.round(rate(result.records, result.seconds)),
+    mbPerSec: round(mbPerSec(result.records, size, result.seconds), 1),
+  };
+  if (result.capped) fields.note = `stopped by the ${RUN_TIME_CAP_MS / 1000} s cap after ${result.records} records`;
+  return fields;
+}
+
+export function skippedRow(base: Omit<ResultRow, 'status'>, note: string): ResultRow {
+  return { ...base, status: 'skipped', note };
+}
+
+export function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export function stepLabel(scenario: string, size: number | null, what: string): string {
+  return size === null ? `${scenario}: ${what}` : `${scenario} ${sizeLabel(size)}: ${what}`;
+}
+
+/** Turns a records-done count into the bar's fraction of the current step. */
+export function progressOf(total: number, report: (fraction: number) => void): (done: number) => void {
+  return (done) => report(total > 0 ? done / total : 1);
+}
