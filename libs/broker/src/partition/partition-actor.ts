@@ -56,6 +56,8 @@ export class PartitionActor {
   /** follower: stream position, null while catching up outside the stream */
   private cursor: string | null = null;
   private syncing = false;
+  /** follower: last time the stream or a catch-up fetch moved this replica */
+  private lastProgressAt = 0;
   private closed = false;
 
   constructor(
@@ -218,6 +220,9 @@ export class PartitionActor {
       const lagging = this.leader?.lagging(this.state.isr, this.me, now, this.ctx.replicaLagTimeMaxMs) ?? [];
       if (lagging.length > 0) void this.changeIsr(this.state.isr.filter((id) => !lagging.includes(id)));
     } else if (this.role === 'follower') {
+      // A stream entry lost to a Redis restart is only noticed when a later one arrives; if
+      // none comes (producers blocked on this very replica), fetch from the leader directly.
+      if (!this.syncing && now - this.lastProgressAt > Math.min(1000, this.ctx.replicaLagTimeMaxMs / 3)) this.sync(false);
       if (!this.syncing) {
         this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: this.state.leaderEpoch, logEndOffset: this.log.logEndOffset });
       }
@@ -295,6 +300,7 @@ export class PartitionActor {
         return;
       }
       if (entry.baseOffset === this.log.logEndOffset) this.log.appendAsFollower(entry.data);
+      this.lastProgressAt = Date.now();
       this.followHighWatermark(entry.highWatermark);
       this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: entry.leaderEpoch, logEndOffset: this.log.logEndOffset });
     });
@@ -317,6 +323,7 @@ export class PartitionActor {
         (cursor) => {
           if (this.state.leaderEpoch !== epoch || this.role !== 'follower') return;
           this.cursor = cursor;
+          this.lastProgressAt = Date.now();
           this.syncing = false;
         },
         () => {
