@@ -16,7 +16,7 @@ describe('consumer groups', () => {
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: FAST_BROKER_ENV });
-    client = new Tributary({ brokers: [cluster.brokers[0].url], logLevel: LogLevel.ERROR, retry: { retries: 20, initialRetryTimeMs: 100, maxRetryTimeMs: 1000 } });
+    client = new Tributary({ brokers: [cluster.brokers[0].url], logLevel: LogLevel.ERROR, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } });
     const admin = client.admin();
     await waitFor('three brokers', async () => (await admin.describeCluster()).brokers.length === 3);
     await admin.disconnect();
