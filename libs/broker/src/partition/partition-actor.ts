@@ -217,7 +217,10 @@ export class PartitionActor {
     if (this.role === 'leader') {
       if (this.leaseEpoch !== this.state.leaderEpoch) void this.claim();
       else if (this.leaseValidUntil - now < this.ctx.leaderLeaseMs * LEASE_SAFETY * 0.6) void this.renew();
-      const lagging = this.leader?.lagging(this.state.isr, this.me, now, this.ctx.replicaLagTimeMaxMs) ?? [];
+      // Out: followers that stopped catching up, and at once those whose broker left the registry.
+      const lagging = (this.leader?.lagging(this.state.isr, this.me, now, this.ctx.replicaLagTimeMaxMs) ?? []).concat(
+        this.state.isr.filter((id) => id !== this.me && !this.ctx.brokerUrl(id)),
+      );
       if (lagging.length > 0) void this.changeIsr(this.state.isr.filter((id) => !lagging.includes(id)));
     } else if (this.role === 'follower') {
       // A stream entry lost to a Redis restart is only noticed when a later one arrives; if

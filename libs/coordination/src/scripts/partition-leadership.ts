@@ -32,8 +32,8 @@ return 1
 
 /**
  * Claims leadership of a partition whose lease has lapsed. Only an ISR member may claim,
- * unless unclean election is allowed; the epoch goes up by one and the lease is taken in the
- * same step. KEYS: lease, partitions hash, changes. ARGV: partition, broker id, ttl ms,
+ * unless unclean election is allowed; the epoch goes up by one, the previous leader leaves the
+ * ISR, and the lease is taken, all in the same step. KEYS: lease, partitions hash, changes. ARGV: partition, broker id, ttl ms,
  * '1' to allow unclean election. Returns the new epoch, -1 lease still held, -2 not in the
  * ISR, -3 no such partition, -4 not a replica.
  */
@@ -54,6 +54,15 @@ for _, r in ipairs(state.isr) do if tonumber(r) == me then inIsr = true end end
 if not inIsr then
   if ARGV[4] ~= '1' then return -2 end
   state.isr = {me}
+end
+-- The lease lapsed, so the previous leader is presumed failed: it leaves the ISR now (as
+-- Kafka's controller drops a fenced broker) and rejoins once caught up, instead of holding
+-- acks=all back for a whole replica lag time.
+local prev = tonumber(state.leader)
+if prev ~= me then
+  local isr = {}
+  for _, r in ipairs(state.isr) do if tonumber(r) ~= prev then table.insert(isr, tonumber(r)) end end
+  state.isr = isr
 end
 state.leader = me
 state.leaderEpoch = tonumber(state.leaderEpoch) + 1

@@ -32,10 +32,16 @@ describe('partition leadership scripts (real Redis)', () => {
     expect(await store.claimLeadership('t', 0, 3, 1000, false)).toEqual({ refused: 'not-in-isr' });
     expect(await store.claimLeadership('t', 0, 9, 1000, true)).toEqual({ refused: 'not-a-replica' });
     expect(await store.claimLeadership('t', 0, 2, 1000, false)).toEqual({ epoch: 1 });
-    expect(await store.partitionState('t', 0)).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [1, 2] });
+    // the lapsed leader leaves the ISR in the same step
+    expect(await store.partitionState('t', 0)).toMatchObject({ leader: 2, leaderEpoch: 1, isr: [2] });
     // the deposed leader can neither renew nor touch the ISR
     expect(await store.renewLeaderLease('t', 0, 1, 0, 1000)).toBe(false);
     expect(await store.updateIsr('t', 0, 1, 0, [1])).toBe('stale');
+  });
+
+  it('keeps the ISR when the named leader claims its own epoch (first claim, or after a restart)', async () => {
+    expect(await store.claimLeadership('t', 0, 1, 1000, false)).toEqual({ epoch: 1 });
+    expect(await store.partitionState('t', 0)).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1, 2] });
   });
 
   it('allows an unclean election only when asked, with the claimant as the whole ISR', async () => {

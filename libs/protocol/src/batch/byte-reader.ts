@@ -83,6 +83,12 @@ export class ByteReader {
     throw TributaryError.of('CORRUPT_MESSAGE', 'varlong is longer than 10 bytes');
   }
 
+  /** Moves past n bytes without looking at them. */
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
   /** A view (no copy) of the next n bytes. */
   bytes(n: number): Buffer {
     this.need(n);

@@ -91,6 +91,23 @@ describe('RecordBatch v2 codec', () => {
     expect(validateRecordBatches(Buffer.concat([good, good]), 1 << 20)).toHaveLength(2);
   });
 
+  it('checks every record\'s framing even when the CRC is right', () => {
+    const recrc = (b: Buffer) => {
+      b.writeUInt32BE(crc32c(b, L.ATTRIBUTES), L.CRC);
+      return b;
+    };
+    const good = encodeRecordBatch([rec('a', 'x'), rec('b', 'y')]);
+    const badDelta = Buffer.from(good);
+    badDelta[L.RECORDS + 3] = 4; // first record's offsetDelta: zig-zag 4 = 2, should be 0
+    expect(codeOf(() => validateRecordBatches(recrc(badDelta), 1 << 20))).toBe(ErrorCode.INVALID_RECORD);
+    const badLength = Buffer.from(good);
+    badLength[L.RECORDS] = 100; // first record claims 50 bytes
+    expect(codeOf(() => validateRecordBatches(recrc(badLength), 1 << 20))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    const badKey = Buffer.from(good);
+    badKey[L.RECORDS + 4] = 3; // key length -2
+    expect(codeOf(() => validateRecordBatches(recrc(badKey), 1 << 20))).toBe(ErrorCode.CORRUPT_MESSAGE);
+  });
+
   it('skips a partial trailing batch when decoding a fetch', () => {
     const a = encodeRecordBatch([rec('a', '1')]);
     const b = encodeRecordBatch([rec('b', '2')], { baseOffset: 1 });

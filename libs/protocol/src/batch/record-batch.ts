@@ -141,6 +141,38 @@ function readRecord(r: ByteReader, header: BatchHeader): DecodedRecord {
   return { offset, timestamp, key, value, headers };
 }
 
+/**
+ * Walks one record's framing as readRecord would, allocating nothing: the broker checks every
+ * record of every produce this way, and decoding them into objects only to drop them was the
+ * largest source of garbage on the produce path.
+ */
+function checkRecord(r: ByteReader, index: number): void {
+  const length = r.varint();
+  if (length < 0 || length > r.remaining) throw TributaryError.of('CORRUPT_MESSAGE', `record length ${length} is out of bounds`);
+  const end = r.pos + length;
+  r.int8();
+  r.varlong();
+  const offsetDelta = r.varint();
+  if (offsetDelta !== index) throw TributaryError.of('INVALID_RECORD', `record ${index} has offset delta ${offsetDelta}`);
+  skipNullableBytes(r);
+  skipNullableBytes(r);
+  const headerCount = r.varint();
+  if (headerCount < 0) throw TributaryError.of('CORRUPT_MESSAGE', `negative header count ${headerCount}`);
+  for (let h = 0; h < headerCount; h++) {
+    const keyLength = r.varint();
+    if (keyLength < 0) throw TributaryError.of('CORRUPT_MESSAGE', 'null header key');
+    r.skip(keyLength);
+    skipNullableBytes(r);
+  }
+  if (r.pos !== end) throw TributaryError.of('CORRUPT_MESSAGE', `record ended at ${r.pos}, its length said ${end}`);
+}
+
+function skipNullableBytes(r: ByteReader): void {
+  const n = r.varint();
+  if (n < -1) throw TributaryError.of('CORRUPT_MESSAGE', `negative length ${n}`);
+  if (n > 0) r.skip(n);
+}
+
 function readNullableBytes(r: ByteReader): Buffer | null {
   const n = r.varint();
   if (n === -1) return null;
@@ -184,10 +216,7 @@ export function validateRecordBatches(buf: Buffer, maxBatchBytes: number): Batch
       throw TributaryError.of('INVALID_RECORD', `record count ${header.recordCount} does not match lastOffsetDelta ${header.lastOffsetDelta}`);
     }
     const r = new ByteReader(buf, pos + L.RECORDS, pos + header.sizeInBytes);
-    for (let i = 0; i < header.recordCount; i++) {
-      const rec = readRecord(r, header);
-      if (rec.offset !== header.baseOffset + i) throw TributaryError.of('INVALID_RECORD', `record ${i} has offset delta ${rec.offset - header.baseOffset}`);
-    }
+    for (let i = 0; i < header.recordCount; i++) checkRecord(r, i);
     if (r.remaining !== 0) throw TributaryError.of('CORRUPT_MESSAGE', `${r.remaining} stray bytes after the last record`);
     headers.push(header);
     pos += header.sizeInBytes;
