@@ -39,6 +39,8 @@ export class PartitionLog {
   private _logStartOffset: number;
   private readonly residency = new IndexResidency(RESIDENT_CLOSED_SEGMENTS);
   private flushTimer: NodeJS.Timeout | null = null;
+  /** a background fdatasync is on the thread pool */
+  private flushing = false;
   private closed = false;
   /** a background fsync failed: what is on disk is unknown, so no more appends */
   private failure: TributaryError | null = null;
@@ -443,13 +445,19 @@ export class PartitionLog {
   }
 
   private backgroundFlush(): void {
-    if (this.closed || this.failure !== null) return;
+    if (this.closed || this.failure !== null || this.flushing) return;
+    this.flushing = true;
     try {
-      this.active.flush();
+      this.active.flushInBackground((err) => {
+        this.flushing = false;
+        if (err && !this.closed) this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
+      });
     } catch (err) {
+      this.flushing = false;
       this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
     }
   }
+
 
   private guard<T>(context: string, fn: () => T): T {
     try {

@@ -255,6 +255,27 @@ export class LogSegment {
     this.dirty = false;
   }
 
+  /**
+   * flush() with the fdatasync on libuv's thread pool: a periodic flush must not stall the
+   * event loop (and every request behind it) while the disk catches up. `done` gets an error
+   * only when the sync failed on a file still open.
+   */
+  flushInBackground(done: (err: Error | null) => void): void {
+    if (this.indexesLoaded) {
+      this.offsetIndex.persist(false);
+      this.timeIndex.persist(false);
+    }
+    const fd = this.fd;
+    if (!this.dirty || fd === null) return done(null);
+    this.dirty = false;
+    fs.fdatasync(fd, (err) => {
+      if (!err) return done(null);
+      if (this.fd !== fd) return done(null); // closed or rolled meanwhile: seal() synced it
+      this.dirty = true;
+      done(err);
+    });
+  }
+
   /** Brings the index files up to date (no fsync: recovery rebuilds them) and fsyncs the log. */
   flush(): void {
     if (this.indexesLoaded) {
