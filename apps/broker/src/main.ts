@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadBrokerConfig } from '@tributary/broker';
+import { ConfigError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
 import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
 
 /** One process, one broker: settings come from the environment (see the README). */
 async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
+  installNativeCrc32c();
   const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
   app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes));
   app.enableShutdownHooks();

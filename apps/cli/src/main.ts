@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { installNativeCrc32c } from '@tributary/broker';
 import { registerClusterCommands } from './commands/cluster-up';
 import { registerBenchCommand } from './commands/bench';
 import { registerConsumeCommand } from './commands/consume';
 import { registerProduceCommand } from './commands/produce';
 import { registerTopicCommands } from './commands/topics';
 import { registerGroupCommands } from './commands/groups';
+
+// The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
+installNativeCrc32c();
 
 const program = new Command();
 program.name('tributary').description('Tributary: a Kafka-style commit log on Redis and WebSockets').version('0.1.0');
