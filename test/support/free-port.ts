@@ -1,18 +1,5 @@
-import * as net from 'net';
-
-/** A TCP port free on loopback right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// One implementation of "a free loopback port" serves the bench and the tests.
+export { freePort } from '../../apps/cli/src/bench/processes/free-port';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import Redis from 'ioredis';
+import { redisAnswers } from '../../apps/cli/src/local-cluster/redis-probe';
 import { freePort, waitFor } from './free-port';
 
 /** A private redis-server on a free loopback port in a temp dir, for tests that need isolation or kill Redis. */
@@ -30,15 +30,7 @@ export class RedisServer {
   private async startProcess(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', this.appendOnly ? 'yes' : 'no'];
     this.proc = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitFor('redis-server to answer PING', async () => {
-      const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } finally {
-        c.disconnect();
-      }
-    });
+    await waitFor('redis-server to answer PING', () => redisAnswers(this.url));
   }
 
   async stop(): Promise<void> {

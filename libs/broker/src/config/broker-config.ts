@@ -14,7 +14,7 @@ const schema = z.object({
   CLUSTER_ID: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]').default('local'),
   BROKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(6000),
   CONTROLLER_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
-  LEADER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(2000),
+  LEADER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(1500),
   REPLICA_LAG_TIME_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   REPLICATION_STREAM_MAXLEN: z.coerce.number().int().min(10).max(10_000_000).default(2000),
   METADATA_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),

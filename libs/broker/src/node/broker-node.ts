@@ -77,7 +77,8 @@ export class BrokerNode {
       maxPartitions: 100_000,
     });
     const streams = new ReplicationStreams(this.store.redis, this.store.keys, config.replicationStreamMaxLen);
-    this.links = new BrokerLinks(10_000);
+    // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
+    this.links = new BrokerLinks(Math.max(1000, config.leaderLeaseMs));
     const context: PartitionContext = {
       brokerId: config.brokerId,
       store: this.store,

@@ -59,6 +59,7 @@ export class PartitionActor {
   /** follower: last time the stream or a catch-up fetch moved this replica */
   private lastProgressAt = 0;
   private closed = false;
+  private readonly createdAt = Date.now();
 
   constructor(
     readonly topic: string,
@@ -252,13 +253,16 @@ export class PartitionActor {
     }
   }
 
-  /** A follower in the ISR claims only after the lease was seen missing on two ticks in a row, so the named leader gets the first chance. */
+  /** A follower in the ISR claims once the lease is seen missing (twice, early in the partition's life). */
   private async maybeClaim(): Promise<void> {
     if (this.claiming) return;
     try {
       const held = await this.ctx.store.redis.exists(this.ctx.store.keys.leaderLease(this.topic, this.partition));
       this.leaseMissingTicks = held ? 0 : this.leaseMissingTicks + 1;
-      if (this.leaseMissingTicks >= 2 || (this.leaseMissingTicks >= 1 && !this.ctx.brokerUrl(this.state.leader))) await this.claim();
+      // Right after creation every replica looks at a lease nobody took yet: waiting a second
+      // tick then lets the named leader claim first. Later, one missing tick is enough.
+      const settled = Date.now() - this.createdAt > this.ctx.leaderLeaseMs * 2;
+      if (this.leaseMissingTicks >= 2 || (this.leaseMissingTicks >= 1 && (settled || !this.ctx.brokerUrl(this.state.leader)))) await this.claim();
     } catch {
       // Redis unreachable: nobody can claim, try again next tick.
     }

@@ -1,11 +1,10 @@
 import { Inject, Logger } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { BrokerNode } from '@tributary/broker';
+import { respond, type ErrorShape } from './respond';
 import {
-  ErrorCode,
   Events,
   parseRequest,
-  toErrorResponse,
   type CreateTopicsResponse,
   type FetchResponse,
   type ListOffsetsResponse,
@@ -61,13 +60,8 @@ export class BrokerGateway {
     return this.handle(() => this.node.createTopics(parseRequest.createTopics(body)), (e) => ({ ...e, topics: [] }));
   }
 
-  private async handle<R>(run: () => Promise<R>, onError: (e: { errorCode: number; errorMessage: string }) => R): Promise<R> {
-    try {
-      return await run();
-    } catch (err) {
-      const e = toErrorResponse(err);
-      if (e.errorCode === ErrorCode.UNKNOWN_SERVER_ERROR) this.logger.error(err instanceof Error ? err.stack : String(err));
-      return onError(e);
-    }
+  private handle<R>(run: () => Promise<R> | R, onError: (e: ErrorShape) => R): Promise<R> {
+    return respond(this.logger, run, onError);
   }
+
 }

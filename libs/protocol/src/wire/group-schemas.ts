@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TributaryError } from '../errors';
+import { requestParser } from './request-parser';
 import type {
   CommitOffsetsRequest,
   DescribeGroupsRequest,
@@ -49,15 +49,9 @@ const fetchOffsets = z.object({ groupId, partitions: z.array(z.object({ topic: t
 const listGroups = z.object({}).passthrough();
 const describeGroups = z.object({ groupIds: z.array(groupId).min(1).max(1000) });
 
+/** A bad group id is INVALID_GROUP_ID, as in Kafka; anything else INVALID_REQUEST. */
 function parser<T>(event: string, schema: z.ZodType<unknown>): (payload: unknown) => T {
-  return (payload) => {
-    const result = schema.safeParse(payload);
-    if (result.success) return result.data as T;
-    const issue = result.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join('.') : '(payload)';
-    const code = issue.path[0] === 'groupId' || issue.path[0] === 'groupIds' ? 'INVALID_GROUP_ID' : 'INVALID_REQUEST';
-    throw TributaryError.of(code, `${event}: ${where}: ${issue.message}`);
-  };
+  return requestParser<T>(event, schema, (path) => (path[0] === 'groupId' || path[0] === 'groupIds' ? 'INVALID_GROUP_ID' : undefined));
 }
 
 export const parseGroupRequest = {

@@ -1,6 +1,6 @@
 import { Buffer } from 'buffer';
 import { z } from 'zod';
-import { TributaryError } from '../errors';
+import { requestParser } from './request-parser';
 import type {
   CreateTopicsRequest,
   DeleteTopicsRequest,
@@ -73,15 +73,7 @@ const deleteTopics = z.object({ topics: z.array(topicName).min(1).max(1000) });
 
 const offsetForLeaderEpoch = z.object({ topic: topicName, partition: int32, leaderEpoch: int32, currentLeaderEpoch: int32 });
 
-function parser<T>(event: string, schema: z.ZodType<unknown>): (payload: unknown) => T {
-  return (payload) => {
-    const result = schema.safeParse(payload);
-    if (result.success) return result.data as T;
-    const issue = result.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join('.') : '(payload)';
-    throw TributaryError.of('INVALID_REQUEST', `${event}: ${where}: ${issue.message}`);
-  };
-}
+const parser = requestParser;
 
 export const parseRequest = {
   metadata: parser<MetadataRequest>('metadata', metadata),

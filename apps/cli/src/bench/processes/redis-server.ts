@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Redis from 'ioredis';
+import { redisAnswers } from '../../local-cluster/redis-probe';
 import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import type { ProcessRegistry } from './registry';
@@ -46,17 +47,9 @@ export class BenchRedis {
     return new Redis(this.url, { maxRetriesPerRequest: 2, enableAutoPipelining: false });
   }
 
-  private async ping(): Promise<boolean> {
+  private ping(): Promise<boolean> {
     this.process.assertRunning();
-    const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      return (await c.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      c.disconnect();
-    }
+    return redisAnswers(this.url);
   }
+
 }
