@@ -58,6 +58,7 @@ export class PartitionActor {
   private syncing = false;
   /** follower: last time the stream or a catch-up fetch moved this replica */
   private lastProgressAt = 0;
+  private lastAckAt = 0;
   private closed = false;
   private readonly createdAt = Date.now();
 
@@ -226,10 +227,9 @@ export class PartitionActor {
     } else if (this.role === 'follower') {
       // A stream entry lost to a Redis restart is only noticed when a later one arrives; if
       // none comes (producers blocked on this very replica), fetch from the leader directly.
-      if (!this.syncing && now - this.lastProgressAt > Math.min(1000, this.ctx.replicaLagTimeMaxMs / 3)) this.sync(false);
-      if (!this.syncing) {
-        this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: this.state.leaderEpoch, logEndOffset: this.log.logEndOffset });
-      }
+      if (!this.syncing && now - this.lastProgressAt > this.ctx.replicaLagTimeMaxMs / 3) this.sync(false);
+      // An idle follower still tells its leader it is caught up, often enough to stay in the ISR.
+      if (!this.syncing && now - this.lastAckAt > this.ctx.replicaLagTimeMaxMs / 4) this.ack(this.state.leaderEpoch);
       if (this.state.isr.includes(this.me)) void this.maybeClaim();
     }
   }
@@ -309,8 +309,13 @@ export class PartitionActor {
       if (entry.baseOffset === this.log.logEndOffset) this.log.appendAsFollower(entry.data);
       this.lastProgressAt = Date.now();
       this.followHighWatermark(entry.highWatermark);
-      this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: entry.leaderEpoch, logEndOffset: this.log.logEndOffset });
+      this.ack(entry.leaderEpoch);
     });
+  }
+
+  private ack(leaderEpoch: number): void {
+    this.lastAckAt = Date.now();
+    this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch, logEndOffset: this.log.logEndOffset });
   }
 
   private followHighWatermark(leaderHw: number): void {
@@ -372,7 +377,7 @@ export class PartitionActor {
       this.followHighWatermark(p.highWatermark);
       if (p.byteLength === 0 || this.log.logEndOffset >= (p.logEndOffset ?? 0)) break;
     }
-    this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch: epoch, logEndOffset: this.log.logEndOffset });
+    this.ack(epoch);
     return cursor;
   }
 
