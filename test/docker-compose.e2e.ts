@@ -21,6 +21,7 @@ describe('docker-compose.yml', () => {
 
   it('runs Redis and three brokers built from this repo', () => {
     expect(doc.services.redis.image).toMatch(/^redis:/);
+    expect(doc.services.redis.ports).toBeUndefined(); // the host's own Redis keeps 6379
     expect(brokers).toHaveLength(3);
     for (const [, s] of brokers) {
       expect(s.build).toBe('.');
@@ -34,8 +35,11 @@ describe('docker-compose.yml', () => {
     const configs = brokers.map(([, s]) => loadBrokerConfig(s.environment ?? {}));
     expect(new Set(configs.map((c) => c.brokerId)).size).toBe(3);
     expect(new Set(configs.map((c) => c.port)).size).toBe(3);
-    brokers.forEach(([, s], i) => {
+    brokers.forEach(([name, s], i) => {
       expect(configs[i].redisUrl).toBe('redis://redis:6379');
+      // clients on the host use localhost; peers must use the service name, which resolves inside the network
+      expect(configs[i].advertisedHost).toBe('localhost');
+      expect(configs[i].interBrokerHost).toBe(name);
       expect(s.ports).toEqual([`${configs[i].port}:${configs[i].port}`]);
       const volume = (s.volumes ?? [])[0]?.split(':');
       expect(volume?.[1]).toBe(configs[i].dataDir);

@@ -5,7 +5,14 @@ describe('loadBrokerConfig', () => {
 
   it('applies defaults', () => {
     const c = loadBrokerConfig(base);
-    expect(c).toMatchObject({ brokerId: 1, port: 9092, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6379', autoCreateTopics: false });
+    expect(c).toMatchObject({ brokerId: 1, port: 9092, host: '127.0.0.1', redisUrl: 'redis://127.0.0.1:6379', leaderLeaseMs: 1500 });
+    expect(c.interBrokerHost).toBe('127.0.0.1');
+  });
+
+  it('lets peers reach a broker at another host than clients do', () => {
+    expect(loadBrokerConfig({ ...base, ADVERTISED_HOST: 'localhost' }).interBrokerHost).toBe('localhost');
+    const c = loadBrokerConfig({ ...base, HOST: '0.0.0.0', ADVERTISED_HOST: 'localhost', INTER_BROKER_HOST: 'broker-1' });
+    expect([c.advertisedHost, c.interBrokerHost]).toEqual(['localhost', 'broker-1']);
   });
 
   it.each([

@@ -9,6 +9,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535),
   HOST: z.string().min(1).default('127.0.0.1'),
   ADVERTISED_HOST: z.string().min(1).optional(),
+  INTER_BROKER_HOST: z.string().min(1).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
   DATA_DIR: z.string().min(1),
   CLUSTER_ID: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]').default('local'),
@@ -22,9 +23,6 @@ const schema = z.object({
   LOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   LOG_RETENTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
-  AUTO_CREATE_TOPICS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  DEFAULT_PARTITIONS: z.coerce.number().int().min(1).max(100_000).default(1),
-  DEFAULT_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(100).default(1),
 });
 
 export type BrokerEnv = z.input<typeof schema>;
@@ -34,6 +32,8 @@ export interface BrokerConfig {
   port: number;
   host: string;
   advertisedHost: string;
+  /** the host other brokers reach this one at (replica catch-up fetches); differs from advertisedHost behind NAT or in containers */
+  interBrokerHost: string;
   redisUrl: string;
   dataDir: string;
   clusterId: string;
@@ -49,9 +49,6 @@ export interface BrokerConfig {
   logFlushIntervalMs: number;
   logRetentionCheckIntervalMs: number;
   maxRequestBytes: number;
-  autoCreateTopics: boolean;
-  defaultPartitions: number;
-  defaultReplicationFactor: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +76,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     port: c.PORT,
     host: c.HOST,
     advertisedHost: c.ADVERTISED_HOST ?? c.HOST,
+    interBrokerHost: c.INTER_BROKER_HOST ?? c.ADVERTISED_HOST ?? c.HOST,
     redisUrl: c.REDIS_URL,
     dataDir: c.DATA_DIR,
     clusterId: c.CLUSTER_ID,
@@ -92,8 +90,5 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,
     logRetentionCheckIntervalMs: c.LOG_RETENTION_CHECK_INTERVAL_MS,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
-    autoCreateTopics: c.AUTO_CREATE_TOPICS,
-    defaultPartitions: c.DEFAULT_PARTITIONS,
-    defaultReplicationFactor: c.DEFAULT_REPLICATION_FACTOR,
   };
 }

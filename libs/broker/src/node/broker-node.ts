@@ -63,6 +63,7 @@ export class BrokerNode {
       host: config.advertisedHost,
       port: config.port,
       url: `ws://${config.advertisedHost}:${config.port}`,
+      internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
     this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
@@ -86,7 +87,10 @@ export class BrokerNode {
       links: this.links,
       leaderLeaseMs: config.leaderLeaseMs,
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
-      brokerUrl: (id) => this.metadataCache.snapshot.brokers.find((b) => b.id === id)?.url,
+      brokerUrl: (id) => {
+        const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
+        return peer ? (peer.internalUrl ?? peer.url) : undefined;
+      },
       reloadMetadata: () => void this.metadataCache.reload().catch(() => undefined),
       reportAck: (ack) => this.replication.reportAck(ack),
     };

@@ -24,6 +24,8 @@ export interface BrokerInfo {
   port: number;
   /** what a client connects to, e.g. ws://127.0.0.1:9092 */
   url: string;
+  /** what other brokers connect to, when it differs from `url` (containers, NAT) */
+  internalUrl?: string;
 }
 
 export interface PartitionMetadata extends PartitionError {

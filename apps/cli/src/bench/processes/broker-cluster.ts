@@ -33,7 +33,7 @@ const START_TIMEOUT_MS = 60_000;
  * Broker settings a shell may carry (README's table). They are dropped from what brokers
  * inherit, so a bench run always measures the defaults unless a scenario sets one itself.
  */
-const BROKER_SETTINGS = /^(BROKER_|CONTROLLER_|LEADER_|REPLICA_|METADATA_|LOG_|MAX_REQUEST_BYTES$|AUTO_CREATE_TOPICS$|ADVERTISED_HOST$|HOST$|PORT$|DATA_DIR$|REDIS_URL$|CLUSTER_ID$)/;
+const BROKER_SETTINGS = /^(BROKER_|CONTROLLER_|LEADER_|REPLICA_|METADATA_|LOG_|MAX_REQUEST_BYTES$|ADVERTISED_HOST$|INTER_BROKER_HOST$|HOST$|PORT$|DATA_DIR$|REDIS_URL$|CLUSTER_ID$)/;
 
 function inheritedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !BROKER_SETTINGS.test(k)));
