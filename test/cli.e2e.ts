@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Tributary } from '@tributary/client';
 import { freePort, waitFor } from './support/free-port';
 import { RedisServer } from './support/redis-server';
 
@@ -84,6 +85,37 @@ describe('tributary CLI', () => {
     const consumed = run(['consume', 'cli-demo', '--from-beginning', '--max-messages', '3', '--print-key']);
     expect(consumed.code).toBe(0);
     expect(consumed.out).toBe('k1\tone\nk1\ttwo\nk1\tthree\n');
+  });
+
+  it('lists and describes a consumer group with its lag', async () => {
+    // A member reads the three records of cli-demo, commits 2 of them, and leaves.
+    const client = new Tributary({ brokers: [brokers] });
+    const member = client.consumer({ groupId: 'cli-group', autoCommit: false });
+    await member.subscribe({ topics: ['cli-demo'], fromBeginning: true });
+    let seen = 0;
+    let partition = -1;
+    await member.run({
+      eachMessage: async ({ partition: p }) => {
+        seen++;
+        partition = p;
+      },
+    });
+    await waitFor('three records read', () => seen === 3, 30_000, 50);
+    await member.commitOffsets([{ topic: 'cli-demo', partition, offset: 2 }]);
+
+    const listed = run(['groups', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/cli-group\s+Stable/);
+    const described = run(['groups', 'describe', 'cli-group']);
+    expect(described.code).toBe(0);
+    expect(described.out).toContain('group: cli-group  state: Stable');
+    const row = described.out.split('\n').find((l) => l.startsWith(`cli-demo  ${partition} `))?.trim().split(/\s+/);
+    expect(row?.slice(2, 5)).toEqual(['2', '3', '1']); // committed 2, end 3, lag 1
+    expect(described.out).toContain('total lag: 1');
+    await member.disconnect();
+    const missing = run(['groups', 'describe', 'no-such-group']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("group 'no-such-group' does not exist");
   });
 
   it('stops every broker on Ctrl-C', async () => {
