@@ -328,6 +328,16 @@ export class PartitionLog {
     return this.epochs.latestEpoch();
   }
 
+  /**
+   * A new leader records where its epoch starts before it appends anything (Kafka does the
+   * same): a follower asking where an older epoch ended then gets an answer even while the new
+   * epoch has no records yet.
+   */
+  assignEpochStart(epoch: number): void {
+    this.checkWritable();
+    if (epoch > this.epochs.latestEpoch()) this.epochs.assign(epoch, this.logEndOffset);
+  }
+
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
     return this.epochs.endOffsetFor(epoch, this.logEndOffset);
   }

@@ -167,3 +167,31 @@ describe('PartitionLog truncation and the leader-epoch cache', () => {
     ]);
   });
 });
+
+describe('epoch start recorded by a new leader before it appends', () => {
+  it('answers where an older epoch ended even while the new epoch holds no records', () => {
+    const dir = makeTempDir();
+    try {
+      const log = PartitionLog.open(dir);
+      appendEach(log, [makeBatch(3, T0), makeBatch(2, T0 + 1)], 3); // epoch 3: offsets 0..4
+      expect(log.endOffsetForEpoch(4)).toEqual({ epoch: -1, endOffset: -1 }); // epoch 4 unknown here
+      log.assignEpochStart(5); // this replica now leads epoch 5, nothing appended yet
+      expect(log.endOffsetForEpoch(4)).toEqual({ epoch: 3, endOffset: 5 });
+      expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 5 });
+      log.assignEpochStart(5); // idempotent
+      log.assignEpochStart(2); // older: ignored
+      expect(log.epochEntries()).toEqual([
+        { epoch: 3, startOffset: 0 },
+        { epoch: 5, startOffset: 5 },
+      ]);
+      log.close();
+      // Like Kafka's recovery, a reopened log forgets an epoch that never got a record (a
+      // restarted broker claims a fresh epoch anyway).
+      const reopened = PartitionLog.open(dir);
+      expect(reopened.epochEntries()).toEqual([{ epoch: 3, startOffset: 0 }]);
+      reopened.close();
+    } finally {
+      removeDir(dir);
+    }
+  });
+});

@@ -52,6 +52,8 @@ export class PartitionActor {
   private renewing = false;
   private claiming = false;
   private isrChanging = false;
+  /** the ISR being written to Redis, counted for the high watermark until the write settles */
+  private isrInFlight: number[] | null = null;
   private leaseMissingTicks = 0;
   /** follower: stream position, null while catching up outside the stream */
   private cursor: string | null = null;
@@ -99,11 +101,14 @@ export class PartitionActor {
     this.config = config;
     if (state.leaderEpoch < this.state.leaderEpoch) return; // older metadata than we know
     const newTerm = state.leaderEpoch !== this.state.leaderEpoch || state.leader !== this.state.leader;
-    this.state = state;
     if (!newTerm) {
-      this.advanceHighWatermark(); // the ISR may have changed
+      // Within its own epoch the leader alone changes the ISR, and it applies its changes as
+      // they commit; a snapshot read before one of them must not roll it back.
+      this.state = this.role === 'leader' ? { ...state, isr: this.state.isr } : state;
+      this.advanceHighWatermark();
       return;
     }
+    this.state = state;
     if (state.leader === this.me) this.becomeLeader();
     else this.becomeFollower();
   }
@@ -120,6 +125,7 @@ export class PartitionActor {
     // Leadership from metadata alone (topic creation, or a restart) is not enough: the epoch
     // must be claimed in Redis first, which bumps it, so followers truncate against this log.
     if (this.leaseEpoch !== this.state.leaderEpoch) void this.claim();
+    else void this.mailbox.post(() => this.log.assignEpochStart(this.state.leaderEpoch)).catch(() => undefined);
     this.advanceHighWatermark();
   }
 
@@ -155,7 +161,7 @@ export class PartitionActor {
       return { ...result, leader: this.leader };
     });
     if (acks === -1 && this.highWatermark <= appended.lastOffset) {
-      if (!appended.leader) throw notLeader(this, 'leadership moved during the append');
+      if (!appended.leader || appended.leader !== this.leader) throw notLeader(this, 'leadership moved during the append');
       await appended.leader.waitFor(appended.lastOffset + 1, timeoutMs);
     }
     return { baseOffset: appended.baseOffset, logStartOffset: this.log.logStartOffset };
@@ -170,7 +176,10 @@ export class PartitionActor {
 
   private advanceHighWatermark(): void {
     if (this.role !== 'leader' || !this.leader) return;
-    const candidate = this.leader.highWatermark(this.state.isr, this.me, this.log.logEndOffset);
+    // While an ISR change is in flight the larger of the two sets counts: Redis may already
+    // hold the new ISR, and any member of it may be the next leader.
+    const isr = this.isrInFlight ? [...new Set([...this.state.isr, ...this.isrInFlight])] : this.state.isr;
+    const candidate = this.leader.highWatermark(isr, this.me, this.log.logEndOffset);
     if (candidate > this.highWatermark) {
       this.highWatermark = candidate;
       this.notifyAppend();
@@ -197,6 +206,7 @@ export class PartitionActor {
   private async changeIsr(isr: number[]): Promise<void> {
     if (this.isrChanging || this.role !== 'leader') return;
     this.isrChanging = true;
+    this.isrInFlight = isr;
     const epoch = this.state.leaderEpoch;
     try {
       const outcome = await this.ctx.store.updateIsr(this.topic, this.partition, this.me, epoch, isr);
@@ -206,9 +216,11 @@ export class PartitionActor {
       }
       if (outcome !== 'updated') this.ctx.reloadMetadata();
     } catch {
-      // Redis unreachable: the next tick tries again.
+      // Redis unreachable: the write may or may not have committed; ask metadata, retry next tick.
+      this.ctx.reloadMetadata();
     } finally {
       this.isrChanging = false;
+      this.isrInFlight = null;
     }
   }
 
@@ -273,9 +285,18 @@ export class PartitionActor {
     this.claiming = true;
     const startedAt = Date.now();
     try {
-      const r = await this.ctx.store.claimLeadership(this.topic, this.partition, this.me, this.ctx.leaderLeaseMs, this.config['unclean.leader.election.enable']);
+      const r = await this.ctx.store.claimLeadership(
+        this.topic,
+        this.partition,
+        this.me,
+        this.ctx.leaderLeaseMs,
+        this.config['unclean.leader.election.enable'],
+        this.log.latestEpoch(),
+      );
       if ('epoch' in r) {
         this.leaseEpoch = r.epoch;
+        const epoch = r.epoch;
+        await this.mailbox.post(() => this.log.assignEpochStart(epoch));
         this.leaseValidUntil = startedAt + this.ctx.leaderLeaseMs * LEASE_SAFETY;
         this.leaseMissingTicks = 0;
         this.ctx.reloadMetadata();
@@ -381,7 +402,11 @@ export class PartitionActor {
     return cursor;
   }
 
-  /** KIP-101: drop whatever this log holds past the point where its last epoch ended on the leader. */
+  /**
+   * KIP-101/KIP-279: drop whatever this log holds past the point where its last epoch ended on
+   * the leader. When the leader only knows an older epoch, the log is cut where that epoch ends
+   * here too; when it knows none, at the high watermark (everything below it is committed).
+   */
   private async truncateToLeader(url: string, epoch: number): Promise<void> {
     const latest = this.log.latestEpoch();
     if (latest < 0) return;
@@ -391,10 +416,17 @@ export class PartitionActor {
       leaderEpoch: latest,
       currentLeaderEpoch: epoch,
     });
-    const end = r.endOffset < 0 ? this.log.logStartOffset : r.endOffset;
+    let end: number;
+    if (r.leaderEpoch < 0 || r.endOffset < 0) end = this.highWatermark;
+    else if (r.leaderEpoch === latest) end = r.endOffset;
+    else {
+      const mine = this.log.endOffsetForEpoch(r.leaderEpoch);
+      end = mine.endOffset >= 0 ? Math.min(r.endOffset, mine.endOffset) : r.endOffset;
+    }
     if (end < this.log.logEndOffset) this.log.truncateTo(Math.max(end, this.log.logStartOffset));
     this.highWatermark = Math.min(this.highWatermark, this.log.logEndOffset);
   }
+
 
   private async restartAtLeaderLogStart(url: string): Promise<void> {
     const r = await this.ctx.links.request<ListOffsetsResponse>(url, 'listOffsets', { partitions: [{ topic: this.topic, partition: this.partition, timestamp: -2 }] });

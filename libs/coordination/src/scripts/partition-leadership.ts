@@ -41,7 +41,8 @@ export const claimLeadership: LuaScript = {
   name: 'claimLeadership',
   numberOfKeys: 3,
   lua: `
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[2] then return -1 end
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
 if not raw then return -3 end
 local state = cjson.decode(raw)
@@ -65,7 +66,9 @@ if prev ~= me then
   state.isr = isr
 end
 state.leader = me
-state.leaderEpoch = tonumber(state.leaderEpoch) + 1
+-- Never below an epoch the claimant's own log has seen: if Redis lost writes, an epoch
+-- number must still never be used twice.
+state.leaderEpoch = math.max(tonumber(state.leaderEpoch), tonumber(ARGV[5] or '-1')) + 1
 redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(state))
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 redis.call('PUBLISH', KEYS[3], cjson.encode({kind = 'partition', subject = state.topic}))

@@ -118,10 +118,15 @@ export class ClusterStore {
     brokerId: number,
     ttlMs: number,
     allowUnclean: boolean,
+    latestLogEpoch = -1,
   ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' }> {
     const k = this.keys;
     const r = Number(
-      await this.scripts.run(claimLeadership, [k.leaderLease(topic, partition), k.partitions(topic), k.changes], [partition, brokerId, ttlMs, allowUnclean ? '1' : '0']),
+      await this.scripts.run(
+        claimLeadership,
+        [k.leaderLease(topic, partition), k.partitions(topic), k.changes],
+        [partition, brokerId, ttlMs, allowUnclean ? '1' : '0', latestLogEpoch],
+      ),
     );
     if (r >= 0) return { epoch: r };
     const refused = ({ [-1]: 'lease-held', [-2]: 'not-in-isr', [-3]: 'no-partition', [-4]: 'not-a-replica' } as const)[r as -1 | -2 | -3 | -4];

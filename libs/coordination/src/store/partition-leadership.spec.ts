@@ -44,6 +44,14 @@ describe('partition leadership scripts (real Redis)', () => {
     expect(await store.partitionState('t', 0)).toMatchObject({ leader: 1, leaderEpoch: 1, isr: [1, 2] });
   });
 
+  it('lets a broker re-claim over its own stale lease, and never reuses an epoch its log has seen', async () => {
+    await store.renewLeaderLease('t', 0, 1, 0, 5000);
+    expect(await store.claimLeadership('t', 0, 1, 1000, false)).toEqual({ epoch: 1 });
+    await store.redis.del(store.keys.leaderLease('t', 0));
+    // Redis says epoch 1, but broker 2's log already holds epoch 7 (Redis lost writes): next is 8.
+    expect(await store.claimLeadership('t', 0, 2, 1000, false, 7)).toEqual({ epoch: 8 });
+  });
+
   it('allows an unclean election only when asked, with the claimant as the whole ISR', async () => {
     expect(await store.claimLeadership('t', 0, 3, 1000, true)).toEqual({ epoch: 1 });
     expect(await store.partitionState('t', 0)).toMatchObject({ leader: 3, leaderEpoch: 1, isr: [3] });
