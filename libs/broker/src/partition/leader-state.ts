@@ -3,8 +3,11 @@ import { TributaryError } from '@tributary/protocol';
 interface ReplicaProgress {
   /** -1 until the follower has reported in this epoch */
   logEndOffset: number;
-  /** last time its log end reached the leader's, Kafka's lastCaughtUpTimeMs */
+  /** last time it was known to be caught up, Kafka's lastCaughtUpTimeMs */
   caughtUpAt: number;
+  /** when it last reported, and the leader's log end then */
+  lastReportAt: number;
+  leaderEndAtLastReport: number;
 }
 
 interface PendingAck {
@@ -26,14 +29,20 @@ export class LeaderState {
 
   constructor(followers: readonly number[], now: number) {
     // A new leader gives every follower one lag period to report before judging it.
-    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now });
+    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER });
   }
 
   record(replicaId: number, logEndOffset: number, leaderLogEnd: number, now: number): void {
     const p = this.replicas.get(replicaId);
     if (!p) return;
     p.logEndOffset = Math.max(p.logEndOffset, logEndOffset);
+    // Kafka's rule: caught up now if it reached the leader's end; else caught up as of its
+    // previous report if it has reached where the leader was then. Under steady load a
+    // follower is always a little behind the live end, and must not be judged lagging for it.
     if (logEndOffset >= leaderLogEnd) p.caughtUpAt = now;
+    else if (logEndOffset >= p.leaderEndAtLastReport) p.caughtUpAt = Math.max(p.caughtUpAt, p.lastReportAt);
+    p.lastReportAt = now;
+    p.leaderEndAtLastReport = leaderLogEnd;
   }
 
   logEndOffsetOf(replicaId: number): number {

@@ -381,8 +381,10 @@ export class PartitionActor {
     const cursor = await this.ctx.streams.lastId(this.topic, this.partition);
     if (truncate) await this.truncateToLeader(url, epoch);
     for (let i = 0; i < 100_000; i++) {
+      if (this.state.leaderEpoch !== epoch || this.role !== 'follower' || this.closed) throw notLeader(this, 'the epoch changed during catch-up');
       const res = await this.ctx.links.request<FetchResponse>(url, 'fetch', {
         replicaId: this.me,
+        replicaEpoch: epoch,
         maxWaitMs: 0,
         minBytes: 0,
         maxBytes: CATCH_UP_BYTES,
@@ -439,8 +441,14 @@ export class PartitionActor {
   // ---- reads (leader) ----
 
   /** Reads committed batches from `offset`, up to maxBytes (at least one whole batch); replicas read to the log end. */
-  read(offset: number, maxBytes: number, replicaId?: number): ReadResult {
+  read(offset: number, maxBytes: number, replicaId?: number, replicaEpoch?: number): ReadResult {
     if (this.role !== 'leader') throw notLeader(this, `the leader is broker ${this.state.leader}`);
+    // A follower fetches only after truncating for the current epoch; one still in another
+    // epoch may hold records this leader never had, and must not count as progress.
+    if (replicaId !== undefined && replicaEpoch !== undefined && replicaEpoch !== this.state.leaderEpoch) {
+      const code = replicaEpoch < this.state.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH';
+      throw TributaryError.of(code, `${this.name}: replica ${replicaId} fetched in epoch ${replicaEpoch}, the leader is in ${this.state.leaderEpoch}`);
+    }
     if (offset < this.log.logStartOffset || offset > this.log.logEndOffset) {
       throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside ${this.name}'s range [${this.log.logStartOffset}, ${this.log.logEndOffset}]`);
     }

@@ -79,6 +79,8 @@ export interface FetchPartitionRequest {
 export interface FetchRequest {
   /** set by a follower broker fetching to catch up: it reads up to the log end, not the high watermark, and reports its position */
   replicaId?: number;
+  /** with replicaId: the leader epoch the follower truncated for; a leader of another epoch answers FENCED/UNKNOWN_LEADER_EPOCH */
+  replicaEpoch?: number;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;

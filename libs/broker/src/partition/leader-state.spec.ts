@@ -1,0 +1,30 @@
+import { LeaderState } from './leader-state';
+
+describe('LeaderState', () => {
+  it('holds the high watermark at the slowest ISR member, and back until every follower reported', () => {
+    const s = new LeaderState([2, 3], 0);
+    expect(s.highWatermark([1, 2, 3], 1, 100)).toBe(-1);
+    s.record(2, 80, 100, 10);
+    expect(s.highWatermark([1, 2, 3], 1, 100)).toBe(-1);
+    s.record(3, 60, 100, 10);
+    expect(s.highWatermark([1, 2, 3], 1, 100)).toBe(60);
+    expect(s.highWatermark([1, 2], 1, 100)).toBe(80); // 3 left the ISR
+  });
+
+  it('judges a follower under steady load by where the leader was at its previous report (Kafka\'s rule)', () => {
+    const s = new LeaderState([2], 0);
+    // The leader's end keeps moving ahead; the follower always reaches the previous end.
+    s.record(2, 90, 100, 1000);
+    s.record(2, 100, 110, 2000);
+    s.record(2, 110, 120, 3000);
+    expect(s.lagging([1, 2], 1, 3500, 2000)).toEqual([]); // caught up as of t=2000
+    // Now it stalls at 110 while the leader moves on: last caught up as of t=2000, so it lags at 4001+.
+    s.record(2, 110, 130, 4000);
+    s.record(2, 110, 140, 5000);
+    expect(s.lagging([1, 2], 1, 3900, 2000)).toEqual([]);
+    expect(s.lagging([1, 2], 1, 5200, 2000)).toEqual([2]);
+    // Catching up to the live end clears it at once.
+    s.record(2, 140, 140, 5300);
+    expect(s.lagging([1, 2], 1, 5400, 2000)).toEqual([]);
+  });
+});
