@@ -17,7 +17,6 @@ import type {
  * partition, so it can never touch a log.
  */
 const int32 = z.number().int().min(-0x80000000).max(0x7fffffff);
-const nonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const topicName = z.string().min(1).max(32767);
 const binary = z.custom<Buffer>((v) => v instanceof Uint8Array, { message: 'expected binary data' });
 
@@ -85,6 +84,3 @@ export const parseRequest = {
   deleteTopics: parser<DeleteTopicsRequest>('deleteTopics', deleteTopics),
   offsetForLeaderEpoch: parser<OffsetForLeaderEpochRequest>('offsetForLeaderEpoch', offsetForLeaderEpoch),
 };
-
-/** nonNegInt is exported for callers that validate offsets outside a request. */
-export const schemas = { nonNegInt };
