@@ -24,7 +24,7 @@ export class FetchHandler {
       if (!appended) break;
       result = this.collect(request);
     }
-    return { errorCode: ErrorCode.NONE, partitions: result.partitions, records: Buffer.concat(result.chunks) };
+    return { errorCode: ErrorCode.NONE, partitions: result.partitions, records: joinChunks(result.chunks) };
   }
 
   private collect(request: FetchRequest) {
@@ -70,4 +70,10 @@ function waitForAppend(actors: PartitionActor[], timeoutMs: number): Promise<boo
     const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
     for (const a of actors) unsubscribers.push(a.onAppend(() => done(true)));
   });
+}
+
+/** One attachment for the whole response; a single non-empty chunk goes out as it is (Buffer.concat would copy it). */
+function joinChunks(chunks: Buffer[]): Buffer {
+  const nonEmpty = chunks.filter((c) => c.length > 0);
+  return nonEmpty.length === 1 ? nonEmpty[0] : Buffer.concat(nonEmpty);
 }
