@@ -1,12 +1,7 @@
-import type { AssignorName, GroupState, GroupTopicPartitions } from '@tributary/protocol';
+import type { AssignorName, GroupState, GroupTopicPartitions, JoinGroupRequest } from '@tributary/protocol';
 
-export interface StoredMember {
-  memberId: string;
-  clientId: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  topics: string[];
-  assignors: AssignorName[];
+/** A member as it joined (its join request, less the group id), with what it was given. */
+export interface StoredMember extends Omit<JoinGroupRequest, 'groupId'> {
   /** the member's partitions in the current generation */
   assignment: GroupTopicPartitions[];
 }

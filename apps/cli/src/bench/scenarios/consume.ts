@@ -1,15 +1,14 @@
-import { performance } from 'perf_hooks';
 import type { Tributary } from '@tributary/client';
-import { recordValue, waitForCondition, type ThroughputResult } from '../measure';
+import { recordValue, type ThroughputResult } from '../measure';
 import { RUN_TIME_CAP_MS } from '../options';
 import type { ResultRow } from '../results';
-import { groupConsumer, groupsAvailable, GROUPS_UNAVAILABLE } from '../tributary/groups';
+import { readAsGroup } from '../tributary/groups';
 import { createTopic } from '../tributary/replication';
 import { THROUGHPUT_CONSUMER, THROUGHPUT_PRODUCER } from '../tributary/settings';
 import { consumeFromStart, produceRecords } from '../tributary/workloads';
 import { redisConsumeSteps } from './peer-steps';
 import { PRODUCE_PARTITIONS } from './produce-rf1';
-import { progressOf, skippedRow, step, stepLabel, throughputFields } from './step';
+import { progressOf, step, stepLabel, throughputFields } from './step';
 import type { Scenario, ScenarioContext } from './types';
 
 const GROUP_MEMBERS = 3;
@@ -22,7 +21,7 @@ const CONSUME_GUARANTEE = 'RF=1; reads records below the high watermark from the
 export const consumeScenario: Scenario = {
   id: 'consume',
   title: `3. Consume throughput from the start of a topic: one consumer, and a group of ${GROUP_MEMBERS}`,
-  steps: (o) => o.messageSizes.length * (2 + (groupsAvailable() ? 1 : 0) + 3),
+  steps: (o) => o.messageSizes.length * (2 + 1 + 3),
   async run(ctx) {
     const rows: ResultRow[] = [];
     const cluster = await ctx.env.startCluster('consume');
@@ -82,40 +81,17 @@ async function tributaryConsumeSteps(ctx: ScenarioContext, client: Tributary, ad
       throughputFields(await consumeFromStart(client, { topic, partitions: PRODUCE_PARTITIONS, total, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) }), size),
     ),
   ];
-  if (!groupsAvailable()) rows.push(skippedRow(group, GROUPS_UNAVAILABLE));
-  else {
-    rows.push(
-      await step(ctx, stepLabel('consume', size, `Tributary, group of ${GROUP_MEMBERS}`), group, async (progress) =>
-        throughputFields(await consumeWithGroup(client, topic, total, GROUP_MEMBERS, progressOf(total, progress)), size),
-      ),
-    );
-  }
+  rows.push(
+    await step(ctx, stepLabel('consume', size, `Tributary, group of ${GROUP_MEMBERS}`), group, async (progress) =>
+      throughputFields(await consumeWithGroup(client, topic, total, GROUP_MEMBERS, progressOf(total, progress)), size),
+    ),
+  );
   return rows;
 }
 
 /** Three members of a fresh group read the topic from the beginning; timed from the first subscribe. */
 async function consumeWithGroup(client: Tributary, topic: string, total: number, members: number, onProgress: (done: number) => void): Promise<ThroughputResult> {
   const groupId = `bench-${topic}-${process.pid}-${Date.now()}`;
-  const consumers = Array.from({ length: members }, () => groupConsumer(client, groupId, THROUGHPUT_CONSUMER));
-  let received = 0;
-  let lastAt = 0;
-  try {
-    const start = performance.now();
-    await Promise.all(
-      consumers.map(async (c) => {
-        await c.subscribe({ topics: [topic], fromBeginning: true });
-        await c.run({
-          eachBatch: async ({ batch }) => {
-            received += batch.messages.length;
-            lastAt = performance.now();
-            onProgress(received);
-          },
-        });
-      }),
-    );
-    const complete = await waitForCondition(() => received >= total, RUN_TIME_CAP_MS, 2);
-    return { records: Math.min(received, total), seconds: ((complete ? lastAt : performance.now()) - start) / 1000, capped: !complete };
-  } finally {
-    await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
-  }
+  const read = await readAsGroup(client, groupId, topic, members, total, RUN_TIME_CAP_MS, THROUGHPUT_CONSUMER, (_batch, received) => onProgress(received));
+  return { records: Math.min(read.received, total), seconds: read.seconds, capped: !read.complete };
 }

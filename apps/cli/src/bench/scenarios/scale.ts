@@ -1,15 +1,15 @@
 import { performance } from 'perf_hooks';
 import type { Tributary } from '@tributary/client';
-import { recordValue, waitForCondition } from '../measure';
+import { recordValue } from '../measure';
 import { RUN_TIME_CAP_MS } from '../options';
 import { sleep } from '../processes/wait';
 import type { ResultRow } from '../results';
-import { groupConsumer, groupsAvailable, GROUPS_UNAVAILABLE } from '../tributary/groups';
+import { readAsGroup } from '../tributary/groups';
 import { createTopic } from '../tributary/replication';
 import { THROUGHPUT_CONSUMER, THROUGHPUT_PRODUCER } from '../tributary/settings';
 import { produceRecords } from '../tributary/workloads';
 import { RF1_GUARANTEE } from './produce-rf1';
-import { progressOf, round, skippedRow, step, stepLabel, throughputFields } from './step';
+import { progressOf, round, step, stepLabel, throughputFields } from './step';
 import type { Scenario, ScenarioContext } from './types';
 
 const PARTITIONS = 1_000;
@@ -29,7 +29,7 @@ const CREATE_TIMEOUT_MS = 180_000;
 export const scaleScenario: Scenario = {
   id: 'scale',
   title: '5. Scale: one topic of 1,000 partitions on 3 brokers',
-  steps: (o) => 1 + o.messageSizes.length + 1 + (groupsAvailable() ? 1 : 0),
+  steps: (o) => 1 + o.messageSizes.length + 1 + 1,
   async run(ctx) {
     const partitions = ctx.options.quick ? QUICK_PARTITIONS : PARTITIONS;
     const members = ctx.options.quick ? QUICK_GROUP_MEMBERS : GROUP_MEMBERS;
@@ -122,8 +122,7 @@ export const scaleScenario: Scenario = {
         guarantee: 'RF=1',
         recordSize: null,
       };
-      if (!groupsAvailable()) rows.push(skippedRow(groupBase, GROUPS_UNAVAILABLE));
-      else rows.push(await step(ctx, stepLabel('scale', null, `${members} consumers join one group`), groupBase, () => groupJoin(ctx, client, topic, produced, members)));
+      rows.push(await step(ctx, stepLabel('scale', null, `${members} consumers join one group`), groupBase, () => groupJoin(ctx, client, topic, produced, members)));
     } finally {
       await admin.disconnect().catch(() => undefined);
       await cluster.stop();
@@ -146,32 +145,13 @@ async function firstWriteToEvery(client: Tributary, topic: string, partitions: n
 /** Time from the first subscribe until the group has consumed every record of the topic. */
 async function groupJoin(ctx: ScenarioContext, client: Tributary, topic: string, total: number, members: number): Promise<Partial<ResultRow>> {
   const groupId = `bench-scale-${process.pid}-${Date.now()}`;
-  const consumers = Array.from({ length: members }, () => groupConsumer(client, groupId, THROUGHPUT_CONSUMER));
   const partitionsSeen = new Set<number>();
-  let received = 0;
-  try {
-    const start = performance.now();
-    await Promise.all(
-      consumers.map(async (c) => {
-        await c.subscribe({ topics: [topic], fromBeginning: true });
-        await c.run({
-          eachBatch: async ({ batch }) => {
-            partitionsSeen.add(batch.partition);
-            received += batch.messages.length;
-          },
-        });
-      }),
-    );
-    const complete = await waitForCondition(() => received >= total, RUN_TIME_CAP_MS, 5);
-    const seconds = (performance.now() - start) / 1000;
-    if (!complete) ctx.note(`  scale: the group consumed ${received} of ${total} records in ${RUN_TIME_CAP_MS / 1000} s`);
-    return {
-      seconds: round(seconds, 3),
-      records: received,
-      note: complete ? undefined : `stopped by the cap: ${received} of ${total} records`,
-      metrics: { members, partitionsConsumed: partitionsSeen.size, secondsUntilAllConsumed: round(seconds, 3) },
-    };
-  } finally {
-    await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
-  }
+  const read = await readAsGroup(client, groupId, topic, members, total, RUN_TIME_CAP_MS, THROUGHPUT_CONSUMER, (batch) => partitionsSeen.add(batch.partition));
+  if (!read.complete) ctx.note(`  scale: the group consumed ${read.received} of ${total} records in ${RUN_TIME_CAP_MS / 1000} s`);
+  return {
+    seconds: round(read.seconds, 3),
+    records: read.received,
+    note: read.complete ? undefined : `stopped by the cap: ${read.received} of ${total} records`,
+    metrics: { members, partitionsConsumed: partitionsSeen.size, secondsUntilAllConsumed: round(read.seconds, 3) },
+  };
 }

@@ -1,33 +1,51 @@
-import { Consumer, type ConsumerOptions, type RunConfig, type Tributary } from '@tributary/client';
+import { performance } from 'perf_hooks';
+import type { Batch, ConsumerOptions, Tributary } from '@tributary/client';
+import { waitForCondition } from '../measure';
+
+export interface GroupRead {
+  /** records handed to the members */
+  received: number;
+  /** all `total` records arrived before the cap */
+  complete: boolean;
+  /** from the first subscribe to the last record (or to the cap) */
+  seconds: number;
+}
 
 /**
- * The part of a group consumer the bench needs, as the design doc promises it
- * (`consumer({ groupId })`, `subscribe({ topics, fromBeginning })`). Typed structurally
- * so this file compiles before groups exist and needs no change when they land.
+ * `members` consumers of a fresh group read `topic` from the beginning until `total` records
+ * arrived or `capMs` passed; timed from the first subscribe, so joining counts. Every member
+ * leaves the group before this returns.
  */
-export interface GroupConsumer {
-  subscribe(options: { topics: string[]; fromBeginning: boolean }): Promise<void>;
-  run(config: RunConfig): Promise<void>;
-  disconnect(): Promise<void>;
-}
-
-export const GROUPS_UNAVAILABLE = 'skipped: consumer groups not available in this build';
-
-function isGroupConsumer(value: unknown): value is GroupConsumer {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.subscribe === 'function' && typeof v.run === 'function' && typeof v.disconnect === 'function';
-}
-
-/** Whether this build's SDK has consumer groups (a subscribe() on its Consumer). */
-export function groupsAvailable(): boolean {
-  return typeof (Consumer.prototype as unknown as Record<string, unknown>).subscribe === 'function';
-}
-
-/** A consumer in group `groupId`; throws when the SDK has no groups (check groupsAvailable first). */
-export function groupConsumer(client: Tributary, groupId: string, options: ConsumerOptions): GroupConsumer {
-  const withGroup: ConsumerOptions & { groupId: string } = { ...options, groupId };
-  const consumer: unknown = client.consumer(withGroup);
-  if (!isGroupConsumer(consumer)) throw new Error('this build of the SDK has no consumer groups');
-  return consumer;
+export async function readAsGroup(
+  client: Tributary,
+  groupId: string,
+  topic: string,
+  members: number,
+  total: number,
+  capMs: number,
+  options: ConsumerOptions,
+  onBatch: (batch: Batch, received: number) => void = () => undefined,
+): Promise<GroupRead> {
+  const consumers = Array.from({ length: members }, () => client.consumer({ ...options, groupId }));
+  let received = 0;
+  let lastAt = 0;
+  try {
+    const start = performance.now();
+    await Promise.all(
+      consumers.map(async (c) => {
+        await c.subscribe({ topics: [topic], fromBeginning: true });
+        await c.run({
+          eachBatch: async ({ batch }) => {
+            received += batch.messages.length;
+            lastAt = performance.now();
+            onBatch(batch, received);
+          },
+        });
+      }),
+    );
+    const complete = await waitForCondition(() => received >= total, capMs, 2);
+    return { received, complete, seconds: ((complete ? lastAt : performance.now()) - start) / 1000 };
+  } finally {
+    await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
+  }
 }
