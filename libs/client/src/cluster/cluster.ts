@@ -70,12 +70,20 @@ export class Cluster {
     }
   }
 
+  /**
+   * Closes every connection, each once the broker confirmed the ack-less (acks=0) sends made on
+   * it (bounded by requestTimeoutMs). Rejects with the first connection whose sends could not
+   * be confirmed; every connection is closed either way.
+   */
   async disconnect(): Promise<void> {
     this.closed = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = null;
-    for (const c of this.connections.values()) c.close();
+    const connections = [...this.connections.values()];
     this.connections.clear();
+    const failures = await Promise.all(connections.map((c) => c.flushAndClose().then(() => null, (err: unknown) => asTributaryError(err))));
+    const failed = failures.find((f): f is TributaryError => f !== null);
+    if (failed) throw failed;
   }
 
   /**
