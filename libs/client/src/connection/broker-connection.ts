@@ -41,6 +41,11 @@ export class BrokerConnection {
     return this.socket?.connected === true;
   }
 
+  /** requests sent and not yet answered, failed or timed out */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }

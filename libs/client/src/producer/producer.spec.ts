@@ -205,4 +205,14 @@ describe('Producer against a fake cluster', () => {
     expect(fake.values('orders', 0)).toEqual(['o', 'last']);
     await expect(p.send({ topic: 'orders', messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(TributaryError);
   });
+
+  it('acks=0: disconnect() returns only once the broker has taken in every record sent', async () => {
+    const p = producer({ acks: 0 });
+    const results = await p.send({ topic: 'orders', messages: Array.from({ length: 1000 }, (_, i) => ({ value: `line-${i}` })) });
+    expect(results.every((r) => r.baseOffset === -1)).toBe(true);
+    await p.disconnect();
+    // the fake appends as it takes a request in: nothing may still be on its way
+    const total = [0, 1, 2, 3].reduce((n, partition) => n + fake.records('orders', partition).length, 0);
+    expect(total).toBe(1000);
+  });
 });
