@@ -1,7 +1,7 @@
 import { Buffer } from 'buffer';
 import { ErrorCode, type Acks, type RecordData } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
-import { ClientStateError, TopicError } from '../errors';
+import { asTributaryError, ClientStateError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { resolveRetry, type ResolvedRetryOptions } from '../retry/retrier';
 import { definedOnly } from '../util/objects';
@@ -97,7 +97,25 @@ export class Producer {
       });
     });
     this.sender.wakeup();
-    return this.collect(placed);
+    try {
+      return await this.collect(placed);
+    } catch (err) {
+      await this.refreshAfterFailure(err);
+      throw err;
+    }
+  }
+
+  /**
+   * A send that failed retriably (a dead leader, NOT_LEADER_OR_FOLLOWER...) refreshes metadata
+   * before it rejects, whatever the retry budget: with `retries: 0` nothing else would, and the
+   * caller's next send would go to the same dead leader until metadataMaxAgeMs. Awaiting it
+   * means the next send, issued as soon as this one failed, already sees the new leader.
+   */
+  private async refreshAfterFailure(err: unknown): Promise<void> {
+    const error = asTributaryError(err);
+    const cause = error instanceof RetriesExhaustedError ? error.cause : error;
+    if (!cause.retriable || this.closing) return;
+    await this.cluster.refreshMetadata().catch((e: unknown) => this.logger.debug('metadata refresh after a failed send failed', { error: String(e) }));
   }
 
   /**
