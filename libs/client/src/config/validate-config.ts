@@ -2,9 +2,8 @@ import { normalizeBrokerList } from '../connection/broker-address';
 import { InvalidConfigError } from '../errors';
 import { LogLevel } from '../logger/logger';
 import type { RetryOptions } from '../retry/retrier';
+import { MAX_TIMER_MS } from '../util/timers';
 
-/** setTimeout fires at once for delays above 2^31-1 ms, which would turn a long timeout into none. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The options Tributary's constructor checks; the full type lives in tributary.ts. */
 export interface CheckedConfig {

@@ -2,6 +2,7 @@ import { ErrorCode, Events, TributaryError, type EventName, type MetadataRequest
 import { io, type Socket } from 'socket.io-client';
 import { ClientStateError, ConnectionError, RequestTimeoutError } from '../errors';
 import type { Logger } from '../logger/logger';
+import { MAX_TIMER_MS } from '../util/timers';
 import { normalizeBinary } from './normalize-binary';
 
 export interface BrokerConnectionOptions {
@@ -135,7 +136,8 @@ export class BrokerConnection {
         },
       };
       this.pending.add(entry);
-      socket.timeout(timeoutMs).emit(event, payload, (err: Error | null, response: unknown) => {
+      // setTimeout fires at once above 2^31-1 ms: a huge produce timeoutMs must not become none
+      socket.timeout(Math.min(timeoutMs, MAX_TIMER_MS)).emit(event, payload, (err: Error | null, response: unknown) => {
         if (err) {
           // a disconnect also lands here, after the 'disconnect' handler already failed the entry
           entry.fail(socket.connected ? new RequestTimeoutError(this.url, event, timeoutMs) : new ConnectionError(this.url, `disconnected from ${this.url}`));
