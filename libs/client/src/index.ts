@@ -49,6 +49,7 @@ export {
   AggregateTopicError,
   ClientStateError,
   ConnectionError,
+  InvalidConfigError,
   RequestTimeoutError,
   RetriesExhaustedError,
   TopicError,

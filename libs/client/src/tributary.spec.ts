@@ -16,6 +16,38 @@ describe('Tributary (entry point)', () => {
     expect(() => new client.Tributary({ brokers: [] })).toThrow(client.TributaryError);
   });
 
+  it('validates its options once, at construction, with a message naming the option', () => {
+    const invalid = (config: unknown): client.InvalidConfigError => {
+      try {
+        new client.Tributary(config as client.TributaryConfig);
+      } catch (err) {
+        expect(err).toBeInstanceOf(client.InvalidConfigError);
+        return err as client.InvalidConfigError;
+      }
+      throw new Error('expected the constructor to throw');
+    };
+    expect(invalid({ brokers: 'localhost:9092' }).message).toMatch(/^brokers must be a non-empty list/);
+    expect(invalid({ brokers: [9092] }).message).toBe('brokers[0] must be a string, got 9092');
+    expect(invalid({ brokers: ['localhost:9092', 'http://b2:9092'] }).message).toMatch(/'http:\/\/b2:9092' is not a broker address: scheme 'http:\/\/' is not supported/);
+    expect(invalid({ brokers: ['b1:1'], requestTimeoutMs: 0 })).toMatchObject({ option: 'requestTimeoutMs', message: 'requestTimeoutMs must be an integer from 1 to 2147483647, got 0' });
+    expect(invalid({ brokers: ['b1:1'], requestTimeoutMs: 3e9 }).option).toBe('requestTimeoutMs');
+    expect(invalid({ brokers: ['b1:1'], connectionTimeoutMs: '5000' })).toMatchObject({ option: 'connectionTimeoutMs', message: expect.stringContaining("got '5000'") });
+    expect(invalid({ brokers: ['b1:1'], metadataMaxAgeMs: Number.NaN }).option).toBe('metadataMaxAgeMs');
+    expect(invalid({ brokers: ['b1:1'], clientId: '' }).option).toBe('clientId');
+    expect(invalid({ brokers: ['b1:1'], logLevel: 3 }).option).toBe('logLevel');
+    expect(invalid({ brokers: ['b1:1'], retry: { retries: -1 } }).option).toBe('retry.retries');
+    expect(invalid({ brokers: ['b1:1'], retry: { factor: 2 } }).option).toBe('retry.factor');
+    const tributary = new client.Tributary({ brokers: ['b1:1'] });
+    expect(() => tributary.producer({ retry: { retries: 1.5 } })).toThrow(/producer retry.retries must be an integer/);
+  });
+
+  it('accepts host:port bootstrap addresses and connects through them', async () => {
+    const hostPort = fake.urls[0].replace('ws://', '');
+    const admin = new client.Tributary({ brokers: [hostPort], logLevel: client.LogLevel.NOTHING }).admin();
+    expect((await admin.describeCluster()).brokers.map((b) => b.id)).toEqual([1]);
+    await admin.disconnect();
+  });
+
   it('creates a topic, produces and consumes through the public API only', async () => {
     const tributary = new client.Tributary({ brokers: fake.urls, clientId: 'spec', logLevel: client.LogLevel.NOTHING, retry: { initialRetryTime: 10 } });
     const admin = tributary.admin();

@@ -1,6 +1,6 @@
-import { TributaryError } from '@tributary/protocol';
 import { Admin } from './admin/admin';
 import { Cluster } from './cluster/cluster';
+import { validateConfig, validateRetry } from './config/validate-config';
 import { Consumer } from './consumer/consumer';
 import type { ConsumerOptions } from './consumer/types';
 import { createLogger, LogLevel, type Logger, type LogSink } from './logger/logger';
@@ -9,12 +9,15 @@ import type { ProducerOptions } from './producer/types';
 import { resolveRetry, type ResolvedRetryOptions, type RetryOptions } from './retry/retrier';
 
 export interface TributaryConfig {
-  /** bootstrap broker URLs, e.g. ['ws://localhost:9092']; any one reachable is enough */
+  /**
+   * bootstrap brokers, e.g. ['localhost:9092', 'ws://b2:9092']: `host:port` means ws://; tried in
+   * order until one answers, so any one reachable is enough
+   */
   brokers: string[];
   clientId?: string;
-  /** default 30000 */
+  /** how long one request may wait for its answer before it fails with RequestTimeoutError; default 30000 */
   requestTimeoutMs?: number;
-  /** default 10000 */
+  /** how long opening a connection to one broker may take (bounds a blackholed address); default 10000 */
   connectionTimeoutMs?: number;
   /** metadata older than this is refreshed in the background; default 300000 */
   metadataMaxAgeMs?: number;
@@ -38,11 +41,9 @@ export class Tributary {
   private readonly rootLogger: Logger;
 
   constructor(config: TributaryConfig) {
-    if (!Array.isArray(config.brokers) || config.brokers.length === 0 || config.brokers.some((b) => typeof b !== 'string' || b.length === 0)) {
-      throw TributaryError.of('INVALID_CONFIG', 'brokers must be a non-empty list of broker URLs');
-    }
+    const brokers = validateConfig(config);
     this.config = {
-      brokers: [...config.brokers],
+      brokers,
       clientId: config.clientId ?? 'tributary',
       requestTimeoutMs: config.requestTimeoutMs ?? 30_000,
       connectionTimeoutMs: config.connectionTimeoutMs ?? 10_000,
@@ -54,16 +55,19 @@ export class Tributary {
   }
 
   producer(options: ProducerOptions = {}): Producer {
+    validateRetry('producer retry', options.retry);
     const retry = resolveRetry(options.retry, this.config.retry);
     return new Producer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options);
   }
 
   consumer(options: ConsumerOptions = {}): Consumer {
+    validateRetry('consumer retry', options.retry);
     const retry = resolveRetry(options.retry, this.config.retry);
     return new Consumer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options);
   }
 
   admin(options: AdminOptions = {}): Admin {
+    validateRetry('admin retry', options.retry);
     return new Admin({ cluster: this.cluster(resolveRetry(options.retry, this.config.retry)), logger: this.rootLogger });
   }
 

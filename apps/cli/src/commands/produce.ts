@@ -26,15 +26,19 @@ export function registerProduceCommand(program: Command): void {
         await producer.send({ topic, messages });
         sent += messages.length;
       };
+      let closed = false;
       try {
         for await (const line of rl) {
           pending.push({ key: opts.key ?? null, value: line });
           if (pending.length >= 1000) await flush();
         }
         await flush();
+        // with acks=0 a send is only handed to the socket: disconnect confirms the broker took it in
+        closed = true;
+        await producer.disconnect();
         process.stderr.write(`sent ${sent} record(s) to '${topic}'\n`);
       } finally {
-        await producer.disconnect();
+        if (!closed) await producer.disconnect().catch(() => undefined);
       }
     });
 }

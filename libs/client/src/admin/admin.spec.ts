@@ -1,6 +1,6 @@
 import { Buffer } from 'buffer';
 import { encodeRecordBatch, ErrorCode } from '@tributary/protocol';
-import { AggregateTopicError, TopicError } from '../errors';
+import { AggregateTopicError, RequestTimeoutError, TopicError } from '../errors';
 import { FakeCluster } from '../testing/fake-broker';
 import { quietLogger, testCluster } from '../testing/helpers';
 import { Admin } from './admin';
@@ -111,5 +111,24 @@ describe('Admin against a fake cluster', () => {
     await admin.deleteTopics({ topics: ['old'] });
     expect(fake.topics.has('old')).toBe(false);
     await expect(admin.deleteTopics({ topics: ['old'] })).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic: 'old' });
+  });
+
+  it('fails a request the broker never answers with RequestTimeoutError within requestTimeoutMs, without retrying it', async () => {
+    // the real broker has no deleteTopics handler yet (issue 11): it takes the event in and never answers
+    fake.unanswered.add('deleteTopics');
+    fake.createTopic('old', 1);
+    const quick = new Admin({ cluster: testCluster(fake.urls, { requestTimeoutMs: 300 }), logger: quietLogger });
+    await quick.connect();
+    const started = Date.now();
+    const err = (await quick.deleteTopics({ topics: ['old'] }).catch((e: unknown) => e)) as RequestTimeoutError;
+    const took = Date.now() - started;
+    expect(err).toBeInstanceOf(RequestTimeoutError);
+    expect(err.retriable).toBe(true);
+    expect(err.event).toBe('deleteTopics');
+    expect(err.message).toMatch(/^deleteTopics request to ws:\/\/127\.0\.0\.1:\d+ timed out after 300 ms$/);
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1500);
+    expect(fake.countRequests('deleteTopics')).toBe(1);
+    await quick.disconnect();
   });
 });

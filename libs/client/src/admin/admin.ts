@@ -16,7 +16,7 @@ import {
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { listOffsets } from '../cluster/list-offsets';
-import { AggregateTopicError, TopicError } from '../errors';
+import { AggregateTopicError, RequestTimeoutError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { backoffMs, retry } from '../retry/retrier';
 import { sleep } from '../util/timers';
@@ -192,7 +192,7 @@ export class Admin {
     let pending = items;
     await retry(
       async () => {
-        const response = await this.cluster.controllerConnection().request<Req, Res>(event, build(pending), undefined);
+        const response = await this.cluster.controllerConnection().request<Req, Res>(event, build(pending));
         const retriable: Item[] = [];
         for (const item of pending) {
           const result = response.topics.find((t) => t.name === nameOf(item)) ?? { name: nameOf(item), errorCode: ErrorCode.NONE };
@@ -206,7 +206,10 @@ export class Admin {
         }
       },
       this.cluster.retryOptions,
-      { onRetry: () => this.cluster.refreshMetadata(), shouldRetry: retriableForAdmin },
+      // A timed-out create or delete may have happened: asking again would answer TOPIC_ALREADY_EXISTS
+      // or UNKNOWN_TOPIC for our own change, and a broker that never answers (no handler for the
+      // event) would hold the call for every retry. The caller gets the typed, retriable timeout.
+      { onRetry: () => this.cluster.refreshMetadata(), shouldRetry: (e) => retriableForAdmin(e) && !(e instanceof RequestTimeoutError) },
     );
     return items.map((item) => final.get(nameOf(item)) ?? { name: nameOf(item), errorCode: ErrorCode.NONE });
   }

@@ -1,7 +1,7 @@
 import { ErrorCode, TributaryError } from '@tributary/protocol';
 import { TopicError } from '../errors';
 import { FakeCluster } from '../testing/fake-broker';
-import { deadUrl, testCluster } from '../testing/helpers';
+import { deadUrl, silentServer, testCluster } from '../testing/helpers';
 
 describe('Cluster', () => {
   let fake: FakeCluster;
@@ -23,6 +23,37 @@ describe('Cluster', () => {
     expect([0, 1, 2].map((p) => cluster.leaderOf('orders', p))).toEqual([1, 1, 2]);
     expect(cluster.leaderConnection('orders', 2).url).toBe(fake.brokers[1].url);
     expect(cluster.connectionFor(1).url).toBe(fake.brokers[0].url);
+    await cluster.disconnect();
+  });
+
+  it('bootstraps over a list: a refused first broker costs no wait, a blackholed one at most connectionTimeoutMs', async () => {
+    const refused = testCluster([await deadUrl(), fake.brokers[1].url.replace('ws://', '')]);
+    let started = Date.now();
+    await refused.connect();
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(refused.brokers().map((b) => b.id)).toEqual([1, 2]);
+    await refused.disconnect();
+
+    const hole = await silentServer();
+    const blackholed = testCluster([hole.url, fake.brokers[1].url], { connectionTimeoutMs: 300 });
+    started = Date.now();
+    await blackholed.connect();
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1500);
+    expect(blackholed.brokers().map((b) => b.id)).toEqual([1, 2]);
+    await blackholed.disconnect();
+    await hole.close();
+  });
+
+  it('asks the bootstrap brokers in the order given, then spreads later refreshes over the known brokers', async () => {
+    const cluster = testCluster([fake.brokers[1].url, fake.brokers[0].url]);
+    await cluster.connect();
+    expect(fake.requests.filter((r) => r.event === 'metadata').map((r) => r.brokerId)).toEqual([2]);
+    // a broker that hangs rather than refuses would otherwise be asked first on every refresh
+    for (let i = 0; i < 4; i++) await cluster.refreshMetadata();
+    const later = fake.requests.filter((r) => r.event === 'metadata').slice(1).map((r) => r.brokerId);
+    expect(new Set(later)).toEqual(new Set([1, 2]));
     await cluster.disconnect();
   });
 

@@ -7,6 +7,7 @@ import {
   type MetadataRequest,
   type MetadataResponse,
 } from '@tributary/protocol';
+import { normalizeBrokerList } from '../connection/broker-address';
 import { BrokerConnection } from '../connection/broker-connection';
 import { asTributaryError, ClientStateError, ConnectionError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
@@ -42,12 +43,17 @@ export class Cluster {
   private readonly connections = new Map<string, BrokerConnection>();
   private readonly targetTopics = new Set<string>();
   private refreshing: Refresh | null = null;
+  private candidateTurn = 0;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
   private readonly logger: Logger;
   private closed = false;
 
-  constructor(private readonly options: ClusterOptions) {
+  private readonly options: ClusterOptions;
+
+  constructor(options: ClusterOptions) {
     if (options.brokers.length === 0) throw TributaryError.of('INVALID_CONFIG', 'at least one bootstrap broker URL is needed');
+    // Tributary's constructor normalised them already; a Cluster built directly gets the same rules
+    this.options = { ...options, brokers: normalizeBrokerList(options.brokers) };
     this.retryOptions = options.retry;
     this.logger = options.logger.namespace('cluster');
   }
@@ -70,12 +76,20 @@ export class Cluster {
     }
   }
 
+  /**
+   * Closes every connection, each once the broker confirmed the ack-less (acks=0) sends made on
+   * it (bounded by requestTimeoutMs). Rejects with the first connection whose sends could not
+   * be confirmed; every connection is closed either way.
+   */
   async disconnect(): Promise<void> {
     this.closed = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = null;
-    for (const c of this.connections.values()) c.close();
+    const connections = [...this.connections.values()];
     this.connections.clear();
+    const failures = await Promise.all(connections.map((c) => c.flushAndClose().then(() => null, (err: unknown) => asTributaryError(err))));
+    const failed = failures.find((f): f is TributaryError => f !== null);
+    if (failed) throw failed;
   }
 
   /**
@@ -146,11 +160,15 @@ export class Cluster {
     throw lastError ?? new ConnectionError(this.options.brokers.join(','), 'no broker to ask for metadata');
   }
 
-  /** Connected brokers first (cheapest), then every known broker, then the bootstrap list in order. */
+  /**
+   * The first bootstrap asks the bootstrap brokers in the order the user gave. Later refreshes
+   * go round-robin over the brokers metadata named (then the bootstrap list), so a broker that
+   * hangs rather than refuses costs one request timeout once, not on every refresh, and the
+   * load of refreshes spreads over the cluster.
+   */
   private metadataCandidates(): string[] {
     const known = this.metadata.brokers().map((b) => b.url);
-    const connected = [...this.connections.values()].filter((c) => c.isConnected).map((c) => c.url);
-    return [...new Set([...connected, ...known, ...this.options.brokers])];
+    return [...new Set([...rotate(known, this.candidateTurn++), ...this.options.brokers])];
   }
 
   /** Brokers that left the cluster should not keep sockets open; bootstrap URLs stay, they are cheap to reuse. */
@@ -232,4 +250,10 @@ export class Cluster {
     }
     return { byBroker, leaderless };
   }
+}
+
+function rotate<T>(items: readonly T[], turn: number): T[] {
+  if (items.length === 0) return [];
+  const k = turn % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
 }

@@ -77,11 +77,65 @@ describe('BrokerConnection', () => {
     expect(err.retriable).toBe(true);
   });
 
-  it('times out with a retriable REQUEST_TIMED_OUT', async () => {
-    const err = (await connection.request(ev('silent'), {}, 50).catch((e: unknown) => e)) as TributaryError;
+  it('times out with a retriable REQUEST_TIMED_OUT naming the request and the broker', async () => {
+    const started = Date.now();
+    const err = (await connection.request(ev('silent'), {}, 200).catch((e: unknown) => e)) as RequestTimeoutError;
+    const took = Date.now() - started;
     expect(err).toBeInstanceOf(RequestTimeoutError);
     expect(err.code).toBe(ErrorCode.REQUEST_TIMED_OUT);
     expect(err.retriable).toBe(true);
+    expect(err.event).toBe('silent');
+    expect(err.broker).toBe(url);
+    expect(err.message).toBe(`silent request to ${url} timed out after 200 ms`);
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(2000);
+  });
+
+  it('uses requestTimeoutMs when the caller names no timeout, and a timed-out request holds nothing', async () => {
+    let answerLate: (() => void) | undefined;
+    io.on('connection', (socket) => socket.on('late', (_p: unknown, ack: (r: unknown) => void) => (answerLate = () => ack({ errorCode: 0 }))));
+    const quick = new BrokerConnection({ url, clientId: 't', connectionTimeoutMs: 1000, requestTimeoutMs: 150, logger: quietLogger });
+    await expect(quick.request(ev('late'), {})).rejects.toBeInstanceOf(RequestTimeoutError);
+    expect(quick.inFlight).toBe(0);
+    // the answer that comes after the timeout finds nothing waiting for it, and the connection still works
+    answerLate?.();
+    await expect(quick.request(ev('echo'), { n: 1 })).resolves.toMatchObject({ errorCode: 0 });
+    expect(quick.inFlight).toBe(0);
+    quick.close();
+  });
+
+  it('flushSends: every ack-less send is taken in by the server before the socket closes', async () => {
+    let received = 0;
+    io.on('connection', (socket) => {
+      socket.on('fire', () => void received++);
+      socket.on('metadata', (_p: unknown, ack: (r: unknown) => void) => ack({ errorCode: 0 }));
+    });
+    await connection.connect();
+    // enough binary frames that some are still in the socket's buffers when close() runs
+    for (let i = 0; i < 200; i++) await connection.send(ev('fire'), { data: Buffer.alloc(2048, i) });
+    await connection.flushAndClose();
+    expect(received).toBe(200);
+    expect(connection.isClosed).toBe(true);
+  });
+
+  it('flushSends does nothing (no round trip) when nothing was sent without an ack', async () => {
+    let barriers = 0;
+    io.on('connection', (socket) => socket.on('metadata', (_p: unknown, ack: (r: unknown) => void) => (barriers++, ack({ errorCode: 0 }))));
+    await connection.request(ev('echo'), {});
+    await connection.flushSends();
+    expect(barriers).toBe(0);
+    await connection.send(ev('fire'), {});
+    await connection.flushSends();
+    await connection.flushSends();
+    expect(barriers).toBe(1);
+  });
+
+  it('flushSends rejects, naming the count, when the server never confirms', async () => {
+    await connection.send(ev('fire'), {});
+    const err = (await connection.flushAndClose(100).catch((e: unknown) => e)) as ConnectionError;
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.message).toMatch(/1 ack-less send\(s\) to .* could not be confirmed: metadata request to .* timed out after 100 ms/);
+    expect(connection.isClosed).toBe(true);
   });
 
   it('fails pending requests with a retriable NETWORK_EXCEPTION on disconnect, and reconnects on the next request', async () => {

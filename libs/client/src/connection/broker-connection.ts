@@ -1,8 +1,8 @@
-import { ErrorCode, TributaryError, type EventName, type ResponseBase } from '@tributary/protocol';
+import { ErrorCode, Events, TributaryError, type EventName, type MetadataRequest, type ResponseBase } from '@tributary/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { ClientStateError, ConnectionError, RequestTimeoutError } from '../errors';
 import type { Logger } from '../logger/logger';
-import type { Timer } from '../util/timers';
+import { MAX_TIMER_MS } from '../util/timers';
 import { normalizeBinary } from './normalize-binary';
 
 export interface BrokerConnectionOptions {
@@ -31,6 +31,8 @@ export class BrokerConnection {
   private opening: Promise<Socket> | null = null;
   private readonly pending = new Set<PendingRequest>();
   private closed = false;
+  /** ack-less emits on the current socket that no answered round trip has followed yet */
+  private unconfirmedSends = 0;
 
   constructor(private readonly options: BrokerConnectionOptions) {
     this.url = options.url;
@@ -38,6 +40,11 @@ export class BrokerConnection {
 
   get isConnected(): boolean {
     return this.socket?.connected === true;
+  }
+
+  /** requests sent and not yet answered, failed or timed out */
+  get inFlight(): number {
+    return this.pending.size;
   }
 
   get isClosed(): boolean {
@@ -50,36 +57,56 @@ export class BrokerConnection {
 
   /**
    * Sends `event` and resolves with the broker's answer. Rejects with ConnectionError on
-   * disconnect, RequestTimeoutError after `timeoutMs`, and TributaryError(code) when the
-   * answer's top-level errorCode is not NONE.
+   * disconnect, RequestTimeoutError after `timeoutMs` (the wait for the socket to open counts
+   * separately, bounded by connectionTimeoutMs), and TributaryError(code) when the answer's
+   * top-level errorCode is not NONE.
    */
   async request<Req, Res extends ResponseBase>(event: EventName, payload: Req, timeoutMs = this.options.requestTimeoutMs): Promise<Res> {
     const socket = await this.ensureSocket();
-    const raw = await new Promise<unknown>((resolve, reject) => {
-      let timer: Timer | undefined;
-      const entry: PendingRequest = {
-        socket,
-        fail: (error) => {
-          clearTimeout(timer);
-          this.pending.delete(entry);
-          reject(error);
-        },
-      };
-      timer = setTimeout(() => entry.fail(new RequestTimeoutError(this.url, event, timeoutMs)), timeoutMs);
-      this.pending.add(entry);
-      socket.emit(event, payload, (response: unknown) => {
-        clearTimeout(timer);
-        this.pending.delete(entry);
-        resolve(response);
-      });
-    });
+    const raw = await this.roundTrip(socket, event, payload, timeoutMs);
     return parseResponse<Res>(event, this.url, raw);
   }
 
-  /** Emits without waiting for an answer (produce with acks=0): resolves once handed to the socket. */
+  /**
+   * Emits without waiting for an answer (produce with acks=0): resolves once handed to the
+   * socket, which does not mean the broker has it yet; flushSends() confirms that.
+   */
   async send<Req>(event: EventName, payload: Req): Promise<void> {
     const socket = await this.ensureSocket();
     socket.emit(event, payload);
+    this.unconfirmedSends++;
+  }
+
+  /**
+   * Resolves once the broker has taken in every ack-less send made on the current socket.
+   * Waiting for the socket's write buffer to drain is not enough: socket.io's server drops
+   * events it had read but not yet dispatched when the client's disconnect packet arrives in
+   * the same read, so the only proof is a round trip behind them. Any answer to it will do
+   * (events on one socket are dispatched in order); a lost socket or a timeout rejects.
+   */
+  async flushSends(timeoutMs = this.options.requestTimeoutMs): Promise<void> {
+    const socket = this.socket;
+    const count = this.unconfirmedSends;
+    if (count === 0) return;
+    if (!socket?.connected) throw new ConnectionError(this.url, `${count} ack-less send(s) to ${this.url} could not be confirmed: the connection was lost`);
+    try {
+      const barrier: MetadataRequest = { topics: [] };
+      await this.roundTrip(socket, Events.metadata, barrier, timeoutMs);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ConnectionError(this.url, `${count} ack-less send(s) to ${this.url} could not be confirmed: ${why}`);
+    }
+    // sends made while the barrier was out are confirmed only by a later one
+    this.unconfirmedSends -= count;
+  }
+
+  /** Confirms ack-less sends (see flushSends), then closes; rejects if they could not be confirmed, but closes either way. */
+  async flushAndClose(timeoutMs = this.options.requestTimeoutMs): Promise<void> {
+    try {
+      await this.flushSends(timeoutMs);
+    } finally {
+      this.close();
+    }
   }
 
   /** Closes for good: pending requests fail with NETWORK_EXCEPTION, later ones with ClientStateError. */
@@ -89,6 +116,39 @@ export class BrokerConnection {
     this.socket = null;
     socket?.disconnect();
     this.failPending(null, new ConnectionError(this.url, `connection to ${this.url} was closed`));
+  }
+
+  /**
+   * Emits with an acknowledgement and resolves with the raw answer. The timeout goes through
+   * socket.io's own (socket.timeout) so that a request that never gets an answer also leaves
+   * no ack callback behind in the socket: a timed-out request holds nothing.
+   */
+  private roundTrip(socket: Socket, event: EventName, payload: unknown, timeoutMs: number): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      let settled = false;
+      const entry: PendingRequest = {
+        socket,
+        fail: (error) => {
+          if (settled) return;
+          settled = true;
+          this.pending.delete(entry);
+          reject(error);
+        },
+      };
+      this.pending.add(entry);
+      // setTimeout fires at once above 2^31-1 ms: a huge produce timeoutMs must not become none
+      socket.timeout(Math.min(timeoutMs, MAX_TIMER_MS)).emit(event, payload, (err: Error | null, response: unknown) => {
+        if (err) {
+          // a disconnect also lands here, after the 'disconnect' handler already failed the entry
+          entry.fail(socket.connected ? new RequestTimeoutError(this.url, event, timeoutMs) : new ConnectionError(this.url, `disconnected from ${this.url}`));
+          return;
+        }
+        if (settled) return;
+        settled = true;
+        this.pending.delete(entry);
+        resolve(response);
+      });
+    });
   }
 
   private ensureSocket(): Promise<Socket> {
@@ -138,6 +198,8 @@ export class BrokerConnection {
 
   private adopt(socket: Socket): void {
     this.socket = socket;
+    // ack-less sends on an earlier socket are beyond confirming: acks=0 promised no more than that
+    this.unconfirmedSends = 0;
     socket.on('disconnect', (reason: string) => {
       if (this.socket === socket) this.socket = null;
       this.options.logger.debug('disconnected', { url: this.url, reason });

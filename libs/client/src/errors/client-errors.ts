@@ -79,6 +79,20 @@ export class ClientStateError extends TributaryError {
   }
 }
 
+/**
+ * An SDK option or broker address is unusable (INVALID_CONFIG, not retriable). Thrown at
+ * construction, naming the option, so a typo fails at once rather than as a connection error later.
+ */
+export class InvalidConfigError extends TributaryError {
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(ErrorCode.INVALID_CONFIG, message);
+    this.name = 'InvalidConfigError';
+    this.option = option;
+  }
+}
+
 /** Anything thrown, as a TributaryError: unexpected errors become UNKNOWN_SERVER_ERROR, not retriable. */
 export function asTributaryError(err: unknown): TributaryError {
   if (err instanceof TributaryError) return err;

@@ -205,4 +205,31 @@ describe('Producer against a fake cluster', () => {
     expect(fake.values('orders', 0)).toEqual(['o', 'last']);
     await expect(p.send({ topic: 'orders', messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(TributaryError);
   });
+
+  it('acks=0: disconnect() returns only once the broker has taken in every record sent', async () => {
+    const p = producer({ acks: 0 });
+    const results = await p.send({ topic: 'orders', messages: Array.from({ length: 1000 }, (_, i) => ({ value: `line-${i}` })) });
+    expect(results.every((r) => r.baseOffset === -1)).toBe(true);
+    await p.disconnect();
+    // the fake appends as it takes a request in: nothing may still be on its way
+    const total = [0, 1, 2, 3].reduce((n, partition) => n + fake.records('orders', partition).length, 0);
+    expect(total).toBe(1000);
+  });
+
+  it('retries: 0: a send failed by a leader change refreshes metadata before it rejects, so the next send goes to the new leader', async () => {
+    const p = new Producer(
+      { cluster: testCluster(fake.urls, { retry: resolveRetry({ retries: 0 }) }), requestTimeoutMs: 2000, retry: resolveRetry({ retries: 0 }), logger: quietLogger },
+      { retry: { retries: 0 }, lingerMs: 0 },
+    );
+    producers.push(p);
+    await p.send({ topic: 'orders', messages: [{ value: 'a', partition: 0 }] });
+    fake.setLeader('orders', 0, 2);
+    const err = (await p.send({ topic: 'orders', messages: [{ value: 'b', partition: 0 }] }).catch((e: unknown) => e)) as RetriesExhaustedError;
+    expect(err).toBeInstanceOf(RetriesExhaustedError);
+    expect(err.cause.code).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const [meta] = await p.send({ topic: 'orders', messages: [{ value: 'c', partition: 0 }] });
+    expect(meta.baseOffset).toBe(1);
+    expect(fake.requests.filter((r) => r.event === 'produce').map((r) => r.brokerId)).toEqual([1, 1, 2]);
+    expect(fake.values('orders', 0)).toEqual(['a', 'c']);
+  });
 });

@@ -1,10 +1,11 @@
 import { Buffer } from 'buffer';
 import { ErrorCode, type Acks, type RecordData } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
-import { ClientStateError, TopicError } from '../errors';
+import { asTributaryError, ClientStateError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { resolveRetry, type ResolvedRetryOptions } from '../retry/retrier';
 import { definedOnly } from '../util/objects';
+import type { Timer } from '../util/timers';
 import { tpKey } from '../util/topic-partition';
 import { DefaultPartitioner } from './partitioner';
 import { estimateRecordSize } from './producer-batch';
@@ -41,6 +42,7 @@ export class Producer {
   private readonly sender: Sender;
   private readonly partitioner: DefaultPartitioner;
   private readonly maxRequestSize: number;
+  private readonly requestTimeoutMs: number;
   private readonly logger: Logger;
   private connecting: Promise<void> | null = null;
   private closing = false;
@@ -54,6 +56,7 @@ export class Producer {
       throw new ClientStateError('producer options: batchSize, maxInFlightPerBroker and maxRequestSize must be positive, lingerMs not negative');
     }
     this.maxRequestSize = o.maxRequestSize;
+    this.requestTimeoutMs = deps.requestTimeoutMs;
     this.partitioner = new DefaultPartitioner(deps.random);
     this.accumulator = new RecordAccumulator({ batchSize: o.batchSize, lingerMs: o.lingerMs });
     this.sender = new Sender(this.cluster, this.accumulator, {
@@ -97,7 +100,31 @@ export class Producer {
       });
     });
     this.sender.wakeup();
-    return this.collect(placed);
+    try {
+      return await this.collect(placed);
+    } catch (err) {
+      await this.refreshAfterFailure(err);
+      throw err;
+    }
+  }
+
+  /**
+   * A send that failed retriably (a dead leader, NOT_LEADER_OR_FOLLOWER...) refreshes metadata
+   * before it rejects, whatever the retry budget: with `retries: 0` nothing else would, and the
+   * caller's next send would go to the same dead leader until metadataMaxAgeMs. Awaiting it
+   * means the next send, issued as soon as this one failed, already sees the new leader.
+   */
+  private async refreshAfterFailure(err: unknown): Promise<void> {
+    const error = asTributaryError(err);
+    const cause = error instanceof RetriesExhaustedError ? error.cause : error;
+    if (!cause.retriable || this.closing) return;
+    const refresh = this.cluster.refreshMetadata().catch((e: unknown) => this.logger.debug('metadata refresh after a failed send failed', { error: String(e) }));
+    // a refresh that meets a hung broker goes on in the background: the caller hears of its failure in bounded time
+    let timer: Timer | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.requestTimeoutMs);
+    });
+    await Promise.race([refresh, bound]).finally(() => clearTimeout(timer));
   }
 
   /**

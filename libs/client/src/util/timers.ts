@@ -1,6 +1,9 @@
 /** Timer helpers that behave the same in Node and in browsers. */
 export type Timer = ReturnType<typeof setTimeout>;
 
+/** setTimeout fires at once for delays above 2^31-1 ms, which would turn a long timeout into none. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Lets a background timer (e.g. the periodic metadata refresh) not keep a Node process alive;
  * browsers return a number, which has no unref, so this is a no-op there.
