@@ -135,7 +135,8 @@ function readRecord(r: ByteReader, header: BatchHeader): DecodedRecord {
     if (keyLength < 0) throw TributaryError.of('CORRUPT_MESSAGE', 'null header key');
     const k = r.bytes(keyLength).toString('utf8');
     const v = readNullableBytes(r);
-    headers[k] = v ?? Buffer.alloc(0);
+    // defineProperty, not assignment: a header named __proto__ must stay data, not replace the object's prototype.
+    Object.defineProperty(headers, k, { value: v ?? Buffer.alloc(0), enumerable: true, writable: true, configurable: true });
   }
   if (r.pos !== end) throw TributaryError.of('CORRUPT_MESSAGE', `record ended at ${r.pos}, its length said ${end}`);
   return { offset, timestamp, key, value, headers };
