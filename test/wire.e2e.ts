@@ -107,6 +107,19 @@ describe('wire API on two brokers', () => {
     });
   });
 
+  it('answers a request it does not serve (deleteTopics until issue 11, a misspelt event) with UNSUPPORTED_VERSION at once', async () => {
+    for (const event of ['deleteTopics', 'metadta', '__proto__']) {
+      const started = Date.now();
+      const r = await sock(1).request<{ errorCode: number; errorMessage: string }>(event, { topics: [topic] }, 2000);
+      expect(r.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+      expect(r.errorMessage).toContain(event);
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    // and the topic is untouched
+    const meta = await sock(1).request<MetadataResponse>('metadata', { topics: [topic] });
+    expect(meta.topics[0].errorCode).toBe(ErrorCode.NONE);
+  });
+
   it('lists earliest, latest and by-timestamp offsets', async () => {
     const leader = leaders.get(0)!;
     const base = Date.now() + 60_000; // later than anything written so far in this file

@@ -97,8 +97,13 @@ export class FakeCluster {
   readonly requests: RequestLogEntry[] = [];
   produceHook: ((call: PartitionCall, batch: Buffer) => HookAnswer) | null = null;
   fetchHook: ((call: PartitionCall, fetchOffset: number) => HookAnswer) | null = null;
-  /** events taken in but never answered, as by a real broker without a handler for them (deleteTopics until issue 11) or a hung one */
+  /** events taken in but never answered, as by a hung broker */
   readonly unanswered = new Set<string>();
+  /**
+   * The real broker does not serve deleteTopics yet (issue 11) and answers it, like any event
+   * it has no handler for, with UNSUPPORTED_VERSION; a test of the admin's per-topic results opts in.
+   */
+  serveDeleteTopics = false;
   private readonly waiters = new Set<() => void>();
 
   static async start(brokerCount = 1): Promise<FakeCluster> {
@@ -188,12 +193,19 @@ export class FakeCluster {
         }
       });
     };
+    // As the real broker's UnhandledRequestsGateway: an event nobody handles is answered at once.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof event === 'string' && socket.listenerCount(event) > 0) return;
+      if (typeof ack === 'function') (ack as (r: unknown) => void)(unsupported(String(event).slice(0, 100)));
+    });
     handle('metadata', (p) => this.metadata(parseRequest.metadata(p).topics ?? null));
     handle('produce', (p) => this.produce(broker.id, p));
     handle('fetch', (p) => this.fetch(broker.id, p));
     handle('listOffsets', (p) => this.listOffsets(broker.id, p));
     handle('createTopics', (p) => this.createTopics(p));
     handle('deleteTopics', (p) => {
+      if (!this.serveDeleteTopics) return unsupported('deleteTopics');
       const req = parseRequest.deleteTopics(p);
       return {
         errorCode: 0,
@@ -333,4 +345,8 @@ export class FakeCluster {
       }),
     };
   }
+}
+
+function unsupported(event: string): { errorCode: number; errorMessage: string } {
+  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: `this broker does not serve "${event}" requests` };
 }
