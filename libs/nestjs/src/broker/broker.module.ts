@@ -2,6 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type On
 import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
+import { InterBrokerAuthGateway } from './inter-broker-auth';
 import { BROKER_CONFIG } from './tokens';
 
 /** Starts the broker node when the module initialises and stops it on shutdown. */
@@ -32,6 +33,7 @@ export class TributaryBrokerModule {
         BrokerLifecycle,
         BrokerGateway,
         GroupGateway,
+        InterBrokerAuthGateway,
       ],
       exports: [BrokerNode],
     };
