@@ -13,7 +13,9 @@ import {
   type ProduceResponse,
   type ResponseBase,
 } from '@tributary/protocol';
-import { TEST_INTER_BROKER_SECRET } from './support/broker-process';
+import * as path from 'path';
+import { BrokerProcess, TEST_INTER_BROKER_SECRET } from './support/broker-process';
+import { freePort } from './support/free-port';
 import { RawSocket } from './support/raw-socket';
 import { committedBytes, readReplicaBatches } from './support/replica-logs';
 import { leaderOf, readAll, waitForFullIsr } from './support/replication-helpers';
@@ -134,6 +136,7 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
     expect((await authenticate(wrong, clusterId, followers[0], `${TEST_INTER_BROKER_SECRET}-wrong`)).errorCode).toBe(AUTH_FAILED);
     expect((await replicaFetch(wrong, followers[0], topic, 0)).errorCode).toBe(AUTH_FAILED);
     expect((await epochQuery(wrong, topic, followers[0])).errorCode).toBe(AUTH_FAILED);
+    await waitFor('the broker to log the failed challenge', () => cluster.broker(leader).output.includes(`failed the inter-broker challenge claiming broker ${followers[0]}`), 10_000);
     // The right secret under another cluster id is wrong too.
     expect((await authenticate(wrong, `${clusterId}-other`, followers[0], TEST_INTER_BROKER_SECRET)).errorCode).toBe(AUTH_FAILED);
     expect((await replicaFetch(wrong, followers[0], topic, 0)).errorCode).toBe(AUTH_FAILED);
@@ -225,5 +228,41 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
     const copies = cluster.brokers.map((b) => committedBytes(b.options.dataDir, topic, 0, hw));
     for (const c of copies) expect(c.equals(copies[0])).toBe(true);
     await admin.disconnect();
+  });
+
+  it('a broker with another secret never replicates with the others: its peers refuse it, it refuses them, and the log says why', async () => {
+    const outsider = new BrokerProcess({
+      id: 4,
+      port: await freePort(),
+      redisUrl: cluster.redis.url,
+      dataDir: path.join(cluster.dir, 'broker-4'),
+      clusterId,
+      env: { ...ENV, INTER_BROKER_SECRET: `${TEST_INTER_BROKER_SECRET}-other` },
+    });
+    await outsider.start();
+    try {
+      const topic = 'trust-outsider';
+      const admin = client.admin();
+      await waitFor('the outsider to register', async () => (await admin.describeCluster()).brokers.length === 4, 30_000, 200);
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 4, configEntries: [{ name: 'min.insync.replicas', value: '1' }] }] });
+      const leader = await leaderOf(admin, topic, 0);
+      await admin.disconnect();
+      const raw = await RawSocket.connect(leader === 4 ? outsider.url : cluster.broker(leader).url);
+      for (let i = 0; i < 5; i++) expect((await produceRaw(raw, topic, 1, `r${i}`)).partitions[0].errorCode).toBe(ErrorCode.NONE);
+      raw.close();
+      const all = [...cluster.brokers, outsider];
+      const ends = () => all.map((b) => readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0));
+      // Whoever leads, only brokers holding its secret copy the records.
+      const sameSecret = leader === 4 ? [4] : [1, 2, 3];
+      await waitFor('the leader\'s peers to copy the records', () => all.every((b, i) => !sameSecret.includes(b.id) || ends()[i] === 5), 30_000, 200);
+      await sleep(3000);
+      expect(Object.fromEntries(all.map((b, i) => [b.id, ends()[i]]))).toEqual(Object.fromEntries(all.map((b) => [b.id, sameSecret.includes(b.id) ? 5 : 0])));
+      // The brokers that could not follow say why.
+      for (const b of all.filter((x) => !sameSecret.includes(x.id))) {
+        await waitFor(`broker ${b.id} to log the refused handshake`, () => /handshake with .* refused: .*could not prove it holds this cluster's inter-broker secret/.test(b.output), 30_000, 200);
+      }
+    } finally {
+      await outsider.kill('SIGKILL');
+    }
   });
 });

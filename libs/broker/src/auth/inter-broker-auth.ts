@@ -34,6 +34,8 @@ export class InterBrokerAuth {
    * when set. Left to the broker-identity work to fill in.
    */
   brokerEpoch: number | undefined = undefined;
+  /** Where a refused handshake is reported (the broker module points it at its logger). */
+  onWarning: (message: string) => void = () => undefined;
 
   constructor(
     readonly clusterId: string,

@@ -16,6 +16,8 @@ interface Link {
   generation: number;
   /** the handshake of the current connection, started by its first request */
   handshake: { generation: number; done: Promise<void> } | null;
+  /** a refused handshake is reported once until one succeeds, not on every retry */
+  warned: boolean;
 }
 
 /**
@@ -65,10 +67,19 @@ export class BrokerLinks {
     if (!link.handshake || link.handshake.generation !== generation) {
       const done = this.handshake(url, link.socket);
       link.handshake = { generation, done };
-      // A failed handshake is retried by the next request, not cached.
-      done.catch(() => {
-        if (link.handshake?.done === done) link.handshake = null;
-      });
+      done.then(
+        () => {
+          link.warned = false;
+        },
+        (err: unknown) => {
+          // A failed handshake is retried by the next request, not cached.
+          if (link.handshake?.done === done) link.handshake = null;
+          if (err instanceof TributaryError && err.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED && !link.warned) {
+            link.warned = true;
+            this.auth.onWarning(`inter-broker handshake with ${url} refused: ${err.message}`);
+          }
+        },
+      );
     }
     await link.handshake.done;
     return generation;
@@ -78,7 +89,7 @@ export class BrokerLinks {
     const peerNonce = newNonce();
     const challenge = await this.emit<BrokerChallengeResponse>(url, socket, Events.brokerChallenge, { peerNonce });
     if (challenge.errorCode !== 0) throw new TributaryError(challenge.errorCode, `${url} refused the inter-broker challenge: ${challenge.errorMessage ?? ''}`);
-    const answer = this.auth.answer(peerNonce, challenge);
+    const answer = this.auth.answer(peerNonce, challenge); // throws unless the server proved it holds our secret
     const res = await this.emit<BrokerAuthenticateResponse>(url, socket, Events.brokerAuthenticate, answer);
     if (res.errorCode !== 0) {
       throw new TributaryError(res.errorCode, `${url} did not accept this broker's inter-broker proof (is INTER_BROKER_SECRET the same on every broker?): ${res.errorMessage ?? ''}`);
@@ -100,7 +111,7 @@ export class BrokerLinks {
       // Requests made while disconnected are buffered by socket.io and sent on reconnect;
       // the timeout above bounds how long any of them waits.
       const socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 1000 });
-      const link: Link = { socket, generation: 0, handshake: null };
+      const link: Link = { socket, generation: 0, handshake: null, warned: false };
       socket.on('connect', () => {
         link.generation++;
         this.everConnected.add(url);

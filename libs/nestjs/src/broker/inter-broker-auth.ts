@@ -66,7 +66,10 @@ export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: 
 export class InterBrokerAuthGateway {
   private readonly logger = new Logger('InterBrokerAuth');
 
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
+    // Our own outgoing handshakes that a peer refused (or that failed its proof) are logged here too.
+    node.interBroker.onWarning = (message) => this.logger.warn(message);
+  }
 
   @SubscribeMessage(Events.brokerChallenge)
   challenge(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<BrokerChallengeResponse> {
