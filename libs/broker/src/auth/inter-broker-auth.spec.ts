@@ -64,6 +64,10 @@ describe('InterBrokerAuth', () => {
     for (const bad of ['', 'zz', p.slice(0, 10), `${p}00`, p.toUpperCase()]) expect(proofMatches(p, bad)).toBe(false);
   });
 
+  it('refuses a short secret even from a hand-built config', () => {
+    expect(() => new InterBrokerAuth('c1', 1, 'short')).toThrow(/INTER_BROKER_SECRET must be at least 32/);
+  });
+
   it('answers BROKER_NOT_AVAILABLE until it has a secret', () => {
     expect(() => new InterBrokerAuth('c1', 1, undefined).challenge(newNonce())).toThrow(expect.objectContaining({ code: 8 }));
   });

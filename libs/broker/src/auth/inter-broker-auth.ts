@@ -3,7 +3,10 @@ import {
   type BrokerAuthenticateRequest,
   type BrokerChallengeResponse,
 } from '@tributary/protocol';
+import { ConfigError } from '../config/broker-config';
 import { interBrokerProof, newClusterSecret, newNonce, proofMatches, secretFingerprint } from './inter-broker-hmac';
+
+const MIN_SECRET_LENGTH = 32;
 
 /** Who a connection proved to be. */
 export interface AuthenticatedBroker {
@@ -42,6 +45,10 @@ export class InterBrokerAuth {
     readonly brokerId: number,
     configured: string | undefined,
   ) {
+    // loadBrokerConfig checks this too; an embedding app may build its config by hand.
+    if (configured !== undefined && configured.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`invalid broker configuration: INTER_BROKER_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    }
     if (configured !== undefined) this.useSecret(configured, 'INTER_BROKER_SECRET');
   }
 
