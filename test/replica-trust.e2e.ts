@@ -157,6 +157,11 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
     expect([...meta.topics[0].partitions[0].isr].sort()).toEqual([1, 2, 3]);
     for (const b of cluster.brokers) expect(readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0)).toBe(10);
     for (const s of [anon, wrong, peer]) s.close();
+    // Each broker logs where its secret came from and a fingerprint to compare, never the secret.
+    const fingerprints = cluster.brokers.map((b) => /inter-broker secret from INTER_BROKER_SECRET, fingerprint ([0-9a-f]{12})/.exec(b.output)?.[1]);
+    expect(fingerprints[0]).toBeDefined();
+    expect(new Set(fingerprints)).toEqual(new Set([fingerprints[0]]));
+    for (const b of cluster.brokers) expect(b.output).not.toContain(TEST_INTER_BROKER_SECRET);
   });
 
   it('never serves a client fetch above the high watermark (followers paused, so HW < LEO)', async () => {
@@ -263,6 +268,40 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
       }
     } finally {
       await outsider.kill('SIGKILL');
+    }
+  });
+});
+
+describe('without INTER_BROKER_SECRET (real brokers, real Redis)', () => {
+  it('the brokers agree on one secret made in the coordination Redis, and replicate with it', async () => {
+    const cluster = await TestCluster.start({ brokers: 3, brokerEnv: { ...ENV, INTER_BROKER_SECRET: '' } });
+    const client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+    try {
+      const sources = cluster.brokers.map((b) => /inter-broker secret from (coordination Redis(?: \(created now\))?), fingerprint ([0-9a-f]{12})/.exec(b.output));
+      expect(sources.every((m) => m !== null)).toBe(true);
+      expect(sources.filter((m) => m?.[1] === 'coordination Redis (created now)')).toHaveLength(1);
+      expect(new Set(sources.map((m) => m?.[2])).size).toBe(1);
+      const topic = 'no-configured-secret';
+      const admin = client.admin();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }] });
+      await waitForFullIsr(admin, topic, 3);
+      const producer = client.producer({ acks: 'all', lingerMs: 1 });
+      for (let i = 0; i < 10; i++) await producer.send({ topic, messages: [{ value: `v${i}` }] });
+      await producer.disconnect();
+      // A restarted follower must catch up by direct fetch, which needs the handshake.
+      const leader = await leaderOf(admin, topic, 0);
+      const follower = cluster.brokers.find((b) => b.id !== leader)!;
+      await follower.kill('SIGKILL');
+      const live = new Tributary({ brokers: cluster.brokers.filter((b) => b !== follower).map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+      const p2 = live.producer({ acks: 1, lingerMs: 1 });
+      for (let i = 10; i < 20; i++) await p2.send({ topic, messages: [{ value: `v${i}` }] });
+      await p2.disconnect();
+      await follower.start();
+      await waitFor('the restarted follower to hold all 20 records', () => readReplicaBatches(follower.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0) === 20, 60_000, 200);
+      await waitForFullIsr(admin, topic, 3);
+      await admin.disconnect();
+    } finally {
+      await cluster.stop();
     }
   });
 });
