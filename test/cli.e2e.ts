@@ -58,6 +58,12 @@ describe('tributary CLI', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('gives its brokers one inter-broker secret of its own (the same fingerprint on all three)', async () => {
+    await waitFor('three secret lines', () => (upOutput.match(/inter-broker secret from INTER_BROKER_SECRET/g) ?? []).length === 3, 10_000);
+    const fingerprints = [...upOutput.matchAll(/inter-broker secret from INTER_BROKER_SECRET, fingerprint ([0-9a-f]{12})/g)].map((m) => m[1]);
+    expect(new Set(fingerprints).size).toBe(1);
+  });
+
   it('creates, lists and describes topics, produces lines and consumes them back', () => {
     const created = run(['topics', 'create', 'cli-demo', '--partitions', '3', '--config', 'retention.ms=3600000']);
     expect(created.code).toBe(0);

@@ -14,6 +14,16 @@ interface Service {
   command?: string[];
 }
 
+/** Compose's variable interpolation, as much of it as the file uses: `${VAR}` and `${VAR:-default}`. */
+function interpolate(env: Record<string, string>, shell: Record<string, string | undefined>): Record<string, string> {
+  const sub = (v: string) =>
+    v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+      const set = shell[name];
+      return set !== undefined && set !== '' ? set : (fallback ?? '');
+    });
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, sub(String(v))]));
+}
+
 describe('docker-compose.yml', () => {
   const root = path.resolve(__dirname, '..');
   const doc = yaml.load(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
@@ -32,7 +42,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives each broker a valid config: unique id and port, Redis by service name, a data volume', () => {
-    const configs = brokers.map(([, s]) => loadBrokerConfig(s.environment ?? {}));
+    const configs = brokers.map(([, s]) => loadBrokerConfig(interpolate(s.environment ?? {}, {})));
     expect(new Set(configs.map((c) => c.brokerId)).size).toBe(3);
     expect(new Set(configs.map((c) => c.port)).size).toBe(3);
     brokers.forEach(([name, s], i) => {
@@ -45,5 +55,16 @@ describe('docker-compose.yml', () => {
       expect(volume?.[1]).toBe(configs[i].dataDir);
       expect(doc.volumes).toHaveProperty(volume?.[0] ?? '');
     });
+  });
+
+  it('gives every broker one inter-broker secret: TRIBUTARY_INTER_BROKER_SECRET, else a documented local default', () => {
+    const defaults = brokers.map(([, s]) => loadBrokerConfig(interpolate(s.environment ?? {}, {})).interBrokerSecret);
+    expect(defaults[0]).toEqual(expect.any(String));
+    expect(new Set(defaults)).toEqual(new Set([defaults[0]]));
+    const chosen = 'a-secret-chosen-by-the-operator-0123456789';
+    const set = brokers.map(([, s]) => loadBrokerConfig(interpolate(s.environment ?? {}, { TRIBUTARY_INTER_BROKER_SECRET: chosen })).interBrokerSecret);
+    expect(set).toEqual([chosen, chosen, chosen]);
+    // the override is validated like any broker setting
+    expect(() => loadBrokerConfig(interpolate(brokers[0][1].environment ?? {}, { TRIBUTARY_INTER_BROKER_SECRET: 'short' }))).toThrow(/INTER_BROKER_SECRET/);
   });
 });

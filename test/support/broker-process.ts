@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as path from 'path';
 import { io } from 'socket.io-client';
 import { waitFor } from './free-port';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The inter-broker secret test brokers share unless a test sets INTER_BROKER_SECRET in `env`. */
+export const TEST_INTER_BROKER_SECRET = `test-secret-${randomBytes(24).toString('hex')}`;
 export const BROKER_MAIN = path.join(ROOT, 'dist', 'apps', 'broker', 'src', 'main.js');
 
 export interface BrokerProcessOptions {
@@ -49,6 +53,7 @@ export class BrokerProcess {
         REDIS_URL: o.redisUrl,
         DATA_DIR: o.dataDir,
         CLUSTER_ID: o.clusterId,
+        INTER_BROKER_SECRET: TEST_INTER_BROKER_SECRET,
         ...o.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,3 +3,4 @@ export { loadBrokerConfig, ConfigError, type BrokerConfig, type BrokerEnv } from
 export { Mailbox } from './actor/mailbox';
 export { GroupCoordinatorManager } from './group/group-coordinator-manager';
 export { installNativeCrc32c } from './native/native-crc32c';
+export { InterBrokerAuth, type AuthenticatedBroker, type SecretSource } from './auth/inter-broker-auth';

@@ -55,6 +55,11 @@ export class Keys {
     return `${this.prefix}replica-acks:${brokerId}`;
   }
 
+  /** string: the inter-broker secret when INTER_BROKER_SECRET is not set (made once, SET NX) */
+  get interBrokerSecret(): string {
+    return `${this.prefix}inter-broker-secret`;
+  }
+
   /** pub/sub channel announcing metadata changes */
   get changes(): string {
     return `${this.prefix}changes`;

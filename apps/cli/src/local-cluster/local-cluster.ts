@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { redisAnswers } from './redis-probe';
@@ -24,6 +25,8 @@ export class LocalCluster {
   private redis: ChildProcess | null = null;
   private readonly brokers: ChildProcess[] = [];
   private stopping = false;
+  /** one inter-broker secret per run, shared by this run's brokers only (brokerEnv may set its own) */
+  private readonly interBrokerSecret = randomBytes(32).toString('base64url');
 
   constructor(private readonly options: LocalClusterOptions) {}
 
@@ -69,6 +72,7 @@ export class LocalCluster {
         REDIS_URL: o.redisUrl,
         DATA_DIR: path.join(o.dataDir, `broker-${id}`),
         CLUSTER_ID: o.clusterId,
+        INTER_BROKER_SECRET: this.interBrokerSecret,
         ...o.brokerEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

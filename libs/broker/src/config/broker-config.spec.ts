@@ -25,4 +25,21 @@ describe('loadBrokerConfig', () => {
     expect(() => loadBrokerConfig({ ...base, ...override })).toThrow(ConfigError);
     expect(() => loadBrokerConfig({ ...base, ...override })).toThrow(message);
   });
+
+  it('takes an inter-broker secret of at least 32 characters, and never echoes a bad one', () => {
+    expect(loadBrokerConfig(base).interBrokerSecret).toBeUndefined();
+    const good = 'x'.repeat(32);
+    expect(loadBrokerConfig({ ...base, INTER_BROKER_SECRET: good }).interBrokerSecret).toBe(good);
+    for (const bad of ['too-short-secret', ' leading-space-then-32-characters-long', 'trailing-space-then-32-characters-long ']) {
+      let message = '';
+      try {
+        loadBrokerConfig({ ...base, INTER_BROKER_SECRET: bad });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/INTER_BROKER_SECRET='<redacted>'/);
+      expect(message).not.toContain(bad.trim());
+    }
+  });
 });

@@ -22,6 +22,12 @@ const schema = z.object({
   LOG_SEGMENT_BYTES: z.coerce.number().int().min(1024).max(0x7fffffff).default(1024 * 1024 * 1024),
   LOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   LOG_RETENTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  INTER_BROKER_SECRET: z
+    .string()
+    .min(32, 'use at least 32 characters (e.g. `openssl rand -base64 32`)')
+    .max(1024)
+    .regex(/^\S(.*\S)?$/, 'must not start or end with whitespace')
+    .optional(),
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
 });
 
@@ -49,7 +55,12 @@ export interface BrokerConfig {
   logFlushIntervalMs: number;
   logRetentionCheckIntervalMs: number;
   maxRequestBytes: number;
+  /** the cluster secret brokers prove to each other; undefined: the one kept in the coordination Redis */
+  interBrokerSecret?: string;
 }
+
+/** Settings whose values never appear in an error message. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['INTER_BROKER_SECRET']);
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -65,7 +76,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
   if (!parsed.success) {
     const msgs = parsed.error.issues.map((i) => {
       const name = i.path.join('.');
-      const value = env[name];
+      const value = SECRET_SETTINGS.has(name) && env[name] !== undefined ? '<redacted>' : env[name];
       return `${name}${value === undefined ? ' (not set)' : `='${value}'`}: ${i.message}`;
     });
     throw new ConfigError(`invalid broker configuration: ${msgs.join('; ')}`);
@@ -90,5 +101,6 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,
     logRetentionCheckIntervalMs: c.LOG_RETENTION_CHECK_INTERVAL_MS,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
+    interBrokerSecret: c.INTER_BROKER_SECRET,
   };
 }

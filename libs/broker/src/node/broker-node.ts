@@ -22,6 +22,7 @@ import { ControllerActor } from '../controller/controller-actor';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
+import { InterBrokerAuth } from '../auth/inter-broker-auth';
 import { BrokerLinks } from '../replication/broker-links';
 import { ReplicationService } from '../replication/replication-service';
 import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
@@ -52,6 +53,8 @@ export class BrokerNode {
   private readonly offsetForLeaderEpochHandler: OffsetForLeaderEpochHandler;
   private readonly replication: ReplicationService;
   private readonly links: BrokerLinks;
+  /** the inter-broker handshake over the cluster secret; the gateway checks peers with it */
+  readonly interBroker: InterBrokerAuth;
   /** consumer groups this broker coordinates; the group gateway calls it directly */
   readonly groups: GroupCoordinatorManager;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -79,7 +82,8 @@ export class BrokerNode {
     });
     const streams = new ReplicationStreams(this.store.redis, this.store.keys, config.replicationStreamMaxLen);
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
-    this.links = new BrokerLinks(Math.max(1000, config.leaderLeaseMs));
+    this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
+    this.links = new BrokerLinks(Math.max(1000, config.leaderLeaseMs), this.interBroker);
     const context: PartitionContext = {
       brokerId: config.brokerId,
       store: this.store,
@@ -122,6 +126,8 @@ export class BrokerNode {
 
   async start(): Promise<void> {
     fs.mkdirSync(this.config.dataDir, { recursive: true });
+    // Before anything can talk to a peer or answer one.
+    await this.interBroker.start((candidate) => this.store.ensureInterBrokerSecret(candidate));
     await this.feed.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
     await this.registration.start();

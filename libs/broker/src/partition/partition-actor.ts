@@ -417,6 +417,7 @@ export class PartitionActor {
       partition: this.partition,
       leaderEpoch: latest,
       currentLeaderEpoch: epoch,
+      replicaId: this.me,
     });
     let end: number;
     if (r.leaderEpoch < 0 || r.endOffset < 0) end = this.highWatermark;

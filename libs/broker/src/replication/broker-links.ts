@@ -1,18 +1,42 @@
 import { io, type Socket } from 'socket.io-client';
-import { TributaryError, type ResponseBase } from '@tributary/protocol';
+import {
+  ErrorCode,
+  Events,
+  TributaryError,
+  type BrokerAuthenticateResponse,
+  type BrokerChallengeResponse,
+  type ResponseBase,
+} from '@tributary/protocol';
+import type { InterBrokerAuth } from '../auth/inter-broker-auth';
+import { newNonce } from '../auth/inter-broker-hmac';
+
+interface Link {
+  socket: Socket;
+  /** bumped on every (re)connect: the server forgets who we are when the connection drops */
+  generation: number;
+  /** the handshake of the current connection, started by its first request */
+  handshake: { generation: number; done: Promise<void> } | null;
+  /** a refused handshake is reported once until one succeeds, not on every retry */
+  warned: boolean;
+}
 
 /**
  * WebSocket connections from this broker to its peers, for what followers must ask leaders
- * directly: catch-up fetches and KIP-101 epoch end offsets. One connection per peer URL.
+ * directly: catch-up fetches and KIP-101 epoch end offsets. One connection per peer URL, each
+ * authenticated as this broker (challenge-response over the cluster secret) before its first request.
  */
 export class BrokerLinks {
-  private readonly sockets = new Map<string, Socket>();
+  private readonly links = new Map<string, Link>();
   private readonly everConnected = new Set<string>();
 
-  constructor(private readonly requestTimeoutMs: number) {}
+  constructor(
+    private readonly requestTimeoutMs: number,
+    private readonly auth: InterBrokerAuth,
+  ) {}
 
   async request<Res extends ResponseBase>(url: string, event: string, payload: unknown): Promise<Res> {
-    const socket = this.socketFor(url);
+    const link = this.linkFor(url);
+    const socket = link.socket;
     // A request to a peer that is down must fail now, not sit in socket.io's send buffer for
     // the whole timeout: it runs inside a partition's mailbox, and the new leader's epoch waits behind it.
     if (!socket.connected) {
@@ -20,31 +44,82 @@ export class BrokerLinks {
       if (this.everConnected.has(url)) throw TributaryError.of('NETWORK_EXCEPTION', `lost the connection to broker ${url}`);
       await waitConnected(socket, Math.min(CONNECT_WAIT_MS, this.requestTimeoutMs), url);
     }
-    const res = await new Promise<Res>((resolve, reject) => {
-      socket.timeout(this.requestTimeoutMs).emit(event, payload, (err: Error | null, r: Res) => {
-        if (err) reject(TributaryError.of('NETWORK_EXCEPTION', `${event} to ${url} failed: ${err.message}`));
-        else resolve(r);
-      });
-    });
+    const generation = await this.authenticated(url, link);
+    let res = await this.emit<Res>(url, socket, event, payload);
+    // The connection dropped and came back between the handshake and this request (socket.io
+    // sent it on the new connection, which had not proved itself yet): prove again, ask once more.
+    if (res.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED && link.generation !== generation) {
+      await this.authenticated(url, link);
+      res = await this.emit<Res>(url, socket, event, payload);
+    }
     if (res.errorCode !== 0) throw new TributaryError(res.errorCode, res.errorMessage);
     return res;
   }
 
   close(): void {
-    for (const s of this.sockets.values()) s.close();
-    this.sockets.clear();
+    for (const l of this.links.values()) l.socket.close();
+    this.links.clear();
   }
 
-  private socketFor(url: string): Socket {
-    let s = this.sockets.get(url);
-    if (!s) {
+  /** Runs (or joins) the current connection's handshake; returns the generation it authenticated. */
+  private async authenticated(url: string, link: Link): Promise<number> {
+    const generation = link.generation;
+    if (!link.handshake || link.handshake.generation !== generation) {
+      const done = this.handshake(url, link.socket);
+      link.handshake = { generation, done };
+      done.then(
+        () => {
+          link.warned = false;
+        },
+        (err: unknown) => {
+          // A failed handshake is retried by the next request, not cached.
+          if (link.handshake?.done === done) link.handshake = null;
+          if (err instanceof TributaryError && err.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED && !link.warned) {
+            link.warned = true;
+            this.auth.onWarning(`inter-broker handshake with ${url} refused: ${err.message}`);
+          }
+        },
+      );
+    }
+    await link.handshake.done;
+    return generation;
+  }
+
+  private async handshake(url: string, socket: Socket): Promise<void> {
+    const peerNonce = newNonce();
+    const challenge = await this.emit<BrokerChallengeResponse>(url, socket, Events.brokerChallenge, { peerNonce });
+    if (challenge.errorCode !== 0) throw new TributaryError(challenge.errorCode, `${url} refused the inter-broker challenge: ${challenge.errorMessage ?? ''}`);
+    const answer = this.auth.answer(peerNonce, challenge); // throws unless the server proved it holds our secret
+    const res = await this.emit<BrokerAuthenticateResponse>(url, socket, Events.brokerAuthenticate, answer);
+    if (res.errorCode !== 0) {
+      throw new TributaryError(res.errorCode, `${url} did not accept this broker's inter-broker proof (is INTER_BROKER_SECRET the same on every broker?): ${res.errorMessage ?? ''}`);
+    }
+  }
+
+  private emit<Res extends ResponseBase>(url: string, socket: Socket, event: string, payload: unknown): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      socket.timeout(this.requestTimeoutMs).emit(event, payload, (err: Error | null, r: Res) => {
+        if (err) reject(TributaryError.of('NETWORK_EXCEPTION', `${event} to ${url} failed: ${err.message}`));
+        else resolve(r);
+      });
+    });
+  }
+
+  private linkFor(url: string): Link {
+    let l = this.links.get(url);
+    if (!l) {
       // Requests made while disconnected are buffered by socket.io and sent on reconnect;
       // the timeout above bounds how long any of them waits.
-      s = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 1000 });
-      s.on('connect', () => this.everConnected.add(url));
-      this.sockets.set(url, s);
+      const socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 1000 });
+      const link: Link = { socket, generation: 0, handshake: null, warned: false };
+      socket.on('connect', () => {
+        link.generation++;
+        this.everConnected.add(url);
+      });
+      l = link;
+      this.links.set(url, l);
     }
-    return s;
+    return l;
   }
 }
 

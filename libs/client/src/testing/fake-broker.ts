@@ -268,6 +268,15 @@ export class FakeCluster {
 
   private async fetch(brokerId: number, payload: unknown): Promise<FetchResponse | 'drop'> {
     const req = parseRequest.fetch(payload);
+    // As the real broker: an SDK connection never authenticated as a broker, so it may not fetch as a replica.
+    if (req.replicaId !== undefined) {
+      return {
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: `fetch as replica ${req.replicaId}: only a broker that authenticated on this connection may send it`,
+        partitions: [],
+        records: Buffer.alloc(0),
+      };
+    }
     const deadline = Date.now() + req.maxWaitMs;
     for (;;) {
       const parts: FetchPartitionResponse[] = [];

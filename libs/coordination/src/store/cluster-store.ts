@@ -70,6 +70,20 @@ export class ClusterStore {
     return rows.map((r) => JSON.parse(r) as BrokerInfo).sort((a, b) => a.id - b.id);
   }
 
+  // ---- inter-broker secret ----
+
+  /**
+   * The cluster's inter-broker secret: `candidate` becomes it unless one is stored already
+   * (SET NX on one key, so concurrent first starts agree on the winner).
+   */
+  async ensureInterBrokerSecret(candidate: string): Promise<{ secret: string; created: boolean }> {
+    const key = this.keys.interBrokerSecret;
+    const created = (await this.redis.set(key, candidate, 'NX')) === 'OK';
+    const secret = await this.redis.get(key);
+    if (secret === null) throw new Error(`the inter-broker secret at ${key} vanished right after it was set`);
+    return { secret, created };
+  }
+
   // ---- controller ----
 
   /** Takes or renews the controller lease; returns the controller epoch when held, else 0. */

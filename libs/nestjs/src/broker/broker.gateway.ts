@@ -1,6 +1,8 @@
 import { Inject, Logger } from '@nestjs/common';
-import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
 import { BrokerNode } from '@tributary/broker';
+import { requireBroker, requireReplicaIfNamed } from './inter-broker-auth';
 import { respond, type ErrorShape } from './respond';
 import {
   Events,
@@ -41,8 +43,12 @@ export class BrokerGateway {
   }
 
   @SubscribeMessage(Events.fetch)
-  fetch(@MessageBody() body: unknown): Promise<FetchResponse> {
-    return this.handle(() => this.node.fetch(parseRequest.fetch(body)), (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }));
+  fetch(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<FetchResponse> {
+    return this.handle(() => {
+      const request = parseRequest.fetch(body);
+      requireReplicaIfNamed(socket, Events.fetch, request.replicaId);
+      return this.node.fetch(request);
+    }, (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }));
   }
 
   @SubscribeMessage(Events.listOffsets)
@@ -51,8 +57,12 @@ export class BrokerGateway {
   }
 
   @SubscribeMessage(Events.offsetForLeaderEpoch)
-  offsetForLeaderEpoch(@MessageBody() body: unknown): Promise<OffsetForLeaderEpochResponse> {
-    return this.handle(async () => this.node.offsetForLeaderEpoch(parseRequest.offsetForLeaderEpoch(body)), (e) => ({ ...e, leaderEpoch: -1, endOffset: -1 }));
+  offsetForLeaderEpoch(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<OffsetForLeaderEpochResponse> {
+    return this.handle(async () => {
+      const request = parseRequest.offsetForLeaderEpoch(body);
+      requireBroker(socket, Events.offsetForLeaderEpoch, request.replicaId);
+      return this.node.offsetForLeaderEpoch(request);
+    }, (e) => ({ ...e, leaderEpoch: -1, endOffset: -1 }));
   }
 
   @SubscribeMessage(Events.createTopics)

@@ -16,6 +16,9 @@ export const Events = {
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
   offsetForLeaderEpoch: 'offsetForLeaderEpoch',
+  /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
+  brokerChallenge: 'brokerChallenge',
+  brokerAuthenticate: 'brokerAuthenticate',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

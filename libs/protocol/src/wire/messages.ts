@@ -166,6 +166,8 @@ export interface OffsetForLeaderEpochRequest {
   leaderEpoch: number;
   /** the epoch the requester believes the leader has; FENCED_LEADER_EPOCH if the leader's is newer, UNKNOWN_LEADER_EPOCH if older */
   currentLeaderEpoch: number;
+  /** the asking follower's broker id; must be the broker its connection authenticated as */
+  replicaId?: number;
 }
 
 export interface OffsetForLeaderEpochResponse extends ResponseBase {

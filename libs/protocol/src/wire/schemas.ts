@@ -71,7 +71,13 @@ const createTopics = z.object({
 
 const deleteTopics = z.object({ topics: z.array(topicName).min(1).max(1000) });
 
-const offsetForLeaderEpoch = z.object({ topic: topicName, partition: int32, leaderEpoch: int32, currentLeaderEpoch: int32 });
+const offsetForLeaderEpoch = z.object({
+  topic: topicName,
+  partition: int32,
+  leaderEpoch: int32,
+  currentLeaderEpoch: int32,
+  replicaId: z.number().int().min(0).max(0x7fffffff).optional(),
+});
 
 const parser = requestParser;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Tributary, type RetryOptions } from '@tributary/client';
@@ -33,7 +34,7 @@ const START_TIMEOUT_MS = 60_000;
  * Broker settings a shell may carry (README's table). They are dropped from what brokers
  * inherit, so a bench run always measures the defaults unless a scenario sets one itself.
  */
-const BROKER_SETTINGS = /^(BROKER_|CONTROLLER_|LEADER_|REPLICA_|METADATA_|LOG_|MAX_REQUEST_BYTES$|ADVERTISED_HOST$|INTER_BROKER_HOST$|HOST$|PORT$|DATA_DIR$|REDIS_URL$|CLUSTER_ID$)/;
+const BROKER_SETTINGS = /^(BROKER_|CONTROLLER_|LEADER_|REPLICA_|METADATA_|LOG_|MAX_REQUEST_BYTES$|ADVERTISED_HOST$|INTER_BROKER_HOST$|INTER_BROKER_SECRET$|HOST$|PORT$|DATA_DIR$|REDIS_URL$|CLUSTER_ID$)/;
 
 function inheritedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !BROKER_SETTINGS.test(k)));
@@ -49,6 +50,8 @@ export class BrokerCluster {
   static async start(registry: ProcessRegistry, options: BrokerClusterOptions): Promise<BrokerCluster> {
     const main = brokerMain();
     const brokers: BrokerHandle[] = [];
+    // One secret per bench cluster, so its brokers authenticate to each other as users' do.
+    const interBrokerSecret = randomBytes(32).toString('base64url');
     for (let id = 1; id <= options.brokers; id++) {
       const port = await freePort();
       const dataDir = path.join(options.dataDir, `broker-${id}`);
@@ -66,6 +69,7 @@ export class BrokerCluster {
             REDIS_URL: options.redisUrl,
             DATA_DIR: dataDir,
             CLUSTER_ID: options.clusterId,
+            INTER_BROKER_SECRET: interBrokerSecret,
             ...options.env,
           },
         }),

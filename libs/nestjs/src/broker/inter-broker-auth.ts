@@ -1,0 +1,118 @@
+import { Inject, Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { BrokerNode, type AuthenticatedBroker } from '@tributary/broker';
+import {
+  ErrorCode,
+  Events,
+  TributaryError,
+  parseInterBrokerRequest,
+  type BrokerAuthenticateResponse,
+  type BrokerChallengeResponse,
+} from '@tributary/protocol';
+import { respond } from './respond';
+
+interface ConnectionTrust {
+  /** the challenge this connection may answer, once */
+  pending: { nonce: string; peerNonce: string } | null;
+  broker: AuthenticatedBroker | null;
+  /** one warning per connection, however many bad proofs it sends */
+  warned: boolean;
+}
+
+/** Per-connection trust; a dropped connection takes its identity with it. */
+const trust = new WeakMap<Socket, ConnectionTrust>();
+
+function trustOf(socket: Socket): ConnectionTrust {
+  let t = trust.get(socket);
+  if (!t) {
+    t = { pending: null, broker: null, warned: false };
+    trust.set(socket, t);
+  }
+  return t;
+}
+
+/** The broker this connection proved to be, or null for a client connection. */
+export function authenticatedBroker(socket: Socket): AuthenticatedBroker | null {
+  return trust.get(socket)?.broker ?? null;
+}
+
+/**
+ * Guards an inter-broker request: the connection must have authenticated as a broker of this
+ * cluster and, when the request names a replica, as that replica. Throws
+ * CLUSTER_AUTHORIZATION_FAILED otherwise, before the request touches any partition.
+ */
+export function requireBroker(socket: Socket, event: string, replicaId: number | undefined): AuthenticatedBroker {
+  const broker = authenticatedBroker(socket);
+  const as = replicaId === undefined ? '' : ` as replica ${replicaId}`;
+  if (!broker) throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', `${event}${as}: only a broker that authenticated on this connection may send it`);
+  if (replicaId !== undefined && replicaId !== broker.brokerId) {
+    throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', `${event}${as}: this connection authenticated as broker ${broker.brokerId}`);
+  }
+  return broker;
+}
+
+/** A fetch is a replica fetch when it names a replica; a client's fetch needs nothing. */
+export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: number | undefined): void {
+  if (replicaId !== undefined) requireBroker(socket, event, replicaId);
+}
+
+/**
+ * The server half of the inter-broker handshake: hands out a nonce (with this broker's own
+ * proof over the peer's nonce), and marks the connection as broker N once it answers with a
+ * valid proof. A wrong proof leaves the connection a plain client connection.
+ */
+@WebSocketGateway({ transports: ['websocket', 'polling'] })
+export class InterBrokerAuthGateway {
+  private readonly logger = new Logger('InterBrokerAuth');
+
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
+    // Our own outgoing handshakes that a peer refused (or that failed its proof) are logged here too.
+    node.interBroker.onWarning = (message) => this.logger.warn(message);
+  }
+
+  @SubscribeMessage(Events.brokerChallenge)
+  challenge(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<BrokerChallengeResponse> {
+    return respond(
+      this.logger,
+      () => {
+        const { peerNonce } = parseInterBrokerRequest.brokerChallenge(body);
+        const t = trustOf(socket);
+        // A new handshake starts from nothing: whoever this connection was, it must prove it again.
+        t.broker = null;
+        const { nonce, response } = this.node.interBroker.challenge(peerNonce);
+        t.pending = { nonce, peerNonce };
+        return response;
+      },
+      (e) => ({ ...e, clusterId: this.node.config.clusterId, brokerId: this.node.config.brokerId, nonce: '', proof: '' }),
+    );
+  }
+
+  @SubscribeMessage(Events.brokerAuthenticate)
+  authenticate(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<BrokerAuthenticateResponse> {
+    return respond(
+      this.logger,
+      () => {
+        const t = trustOf(socket);
+        const pending = t.pending;
+        // One answer per challenge: a guess that fails costs the guesser a new round trip.
+        t.pending = null;
+        t.broker = null;
+        const request = parseInterBrokerRequest.brokerAuthenticate(body);
+        if (!pending) throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', 'brokerAuthenticate: ask for a brokerChallenge on this connection first');
+        const broker = this.node.interBroker.verifyPeer(pending.nonce, pending.peerNonce, request);
+        if (!broker) {
+          if (!t.warned) {
+            t.warned = true;
+            this.logger.warn(`a connection from ${socket.handshake.address} failed the inter-broker challenge claiming broker ${request.brokerId}; if it is a broker, its INTER_BROKER_SECRET differs from this one's`);
+          }
+          throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', `brokerAuthenticate: the proof for broker ${request.brokerId} is not valid for cluster '${this.node.config.clusterId}'`);
+        }
+        t.broker = broker;
+        const ok: BrokerAuthenticateResponse = { errorCode: ErrorCode.NONE };
+        return ok;
+      },
+      (e) => e,
+    );
+  }
+}
