@@ -140,8 +140,9 @@ function parseHolder(raw: string): LockHolder | null {
 
 function isAlive(holder: LockHolder): boolean {
   if (holder.pid === process.pid) {
-    // This very process (an embedded second broker on the same directory): alive.
-    return true;
+    // This very process (a second embedded broker on the same directory) is alive; a previous
+    // process with our pid (a restarted container's pid 1) started at another time.
+    return holder.startTime === null || holder.startTime === processStartTime(process.pid);
   }
   try {
     process.kill(holder.pid, 0);
