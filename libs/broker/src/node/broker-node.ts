@@ -51,6 +51,7 @@ export class BrokerNode {
   private readonly dataDirLock: DataDirLock;
   private readonly fencedListeners = new Set<(err: TributaryError) => void>();
   private stopping: Promise<void> | null = null;
+  private fenced = false;
   private readonly controller: ControllerActor;
   private readonly replicas: ReplicaManager;
   private readonly metadataHandler: MetadataHandler;
@@ -178,8 +179,9 @@ export class BrokerNode {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
-    await this.groups.stop();
-    await this.controller.stop();
+    // A fenced node leaves the id-keyed leases alone: they may be its successor's.
+    await this.groups.stop(!this.fenced);
+    await this.controller.stop(!this.fenced);
     await this.registration?.stop();
     await this.replication.stop();
     this.links.close();
@@ -207,6 +209,7 @@ export class BrokerNode {
 
   /** Another incarnation owns the id: stop acting as this broker at once, then tell the host. */
   private fence(err: TributaryError): void {
+    this.fenced = true;
     void this.stop()
       .catch(() => undefined)
       .then(() => {
