@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { BrokerNode, ConfigError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
+import { BrokerNode, ConfigError, DataDirLockedError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
+import { TributaryError } from '@tributary/protocol';
 import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
 
 /** One process, one broker: settings come from the environment (see the README). */
@@ -10,6 +11,12 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
   app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes));
   app.enableShutdownHooks();
+  // Another process took this broker id while this one was paused: it has stopped serving, and
+  // must not live on under an identity that is no longer its own.
+  app.get(BrokerNode).onFenced((err) => {
+    process.stderr.write(`broker ${config.brokerId} fenced: ${err.message}\n`);
+    process.exit(3);
+  });
   await app.listen(config.port, config.host);
   // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
   process.stdout.write(`broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`);
@@ -22,6 +29,11 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
+  }
+  // Refusals of identity are expected operator errors: their message says it all, no stack.
+  if (err instanceof DataDirLockedError || (err instanceof TributaryError && err.type === 'DUPLICATE_BROKER_REGISTRATION')) {
+    process.stderr.write(`broker failed to start: ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`broker failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);

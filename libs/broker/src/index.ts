@@ -1,5 +1,6 @@
 export { BrokerNode } from './node/broker-node';
 export { loadBrokerConfig, ConfigError, type BrokerConfig, type BrokerEnv } from './config/broker-config';
+export { DataDirLock, DataDirLockedError, type LockHolder } from './node/data-dir-lock';
 export { Mailbox } from './actor/mailbox';
 export { GroupCoordinatorManager } from './group/group-coordinator-manager';
 export { installNativeCrc32c } from './native/native-crc32c';

@@ -15,9 +15,14 @@ export class Keys {
     return `${this.prefix}brokers`;
   }
 
-  /** string with TTL: present while the broker is alive */
+  /** string with TTL: present while the broker is alive, value = the holder's incarnation token */
   broker(id: number): string {
     return `${this.prefix}broker:${id}`;
+  }
+
+  /** hash: broker id -> broker epoch (KIP-380), bumped by every new incarnation of that id, never reset */
+  get brokerEpochs(): string {
+    return `${this.prefix}broker-epochs`;
   }
 
   /** string with TTL: the controller lease, value = broker id */

@@ -30,8 +30,19 @@ export interface ClusterSnapshot {
   /** -1: no controller right now */
   controllerId: number;
   brokers: BrokerInfo[];
+  /** each live broker's current broker epoch (KIP-380), from the registry */
+  brokerEpochs: ReadonlyMap<number, number>;
   topics: Map<string, TopicSnapshot>;
 }
+
+/** One start of a broker process: its id and the broker epoch its registration was given. */
+export interface BrokerIncarnation {
+  id: number;
+  epoch: number;
+}
+
+/** What claiming a broker id at start gave: the broker epoch, or who holds the id. */
+export type BrokerClaim = { claimed: true; epoch: number } | { claimed: false; holder: BrokerInfo | null };
 
 export type ChangeKind = 'broker' | 'controller' | 'topic' | 'partition';
 

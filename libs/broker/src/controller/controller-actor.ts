@@ -49,10 +49,11 @@ export class ControllerActor {
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  /** `releaseLease` false: a fenced broker, whose lease (keyed by broker id) is its successor's now. */
+  async stop(releaseLease = true): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.epoch > 0) await this.store.releaseController(this.options.brokerId).catch(() => undefined);
+    if (this.epoch > 0 && releaseLease) await this.store.releaseController(this.options.brokerId).catch(() => undefined);
     this.epoch = 0;
   }
 

@@ -53,7 +53,8 @@ export class GroupCoordinatorManager {
     this.tickTimer.unref();
   }
 
-  async stop(): Promise<void> {
+  /** `releaseLeases` false: a fenced broker, whose leases (keyed by broker id) are its successor's now. */
+  async stop(releaseLeases = true): Promise<void> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
     const entries = [...this.actors];
@@ -63,7 +64,7 @@ export class GroupCoordinatorManager {
         const actor = await pending.catch(() => null);
         actor?.close();
         // released at once, so a clean shutdown hands groups over without waiting for the TTL
-        await this.store.releaseLease(groupId, this.options.brokerId).catch(() => undefined);
+        if (releaseLeases) await this.store.releaseLease(groupId, this.options.brokerId).catch(() => undefined);
       }),
     );
   }

@@ -1,7 +1,8 @@
-import * as fs from 'fs';
+import { randomUUID } from 'crypto';
 import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
+  type TributaryError,
   type BrokerInfo,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
@@ -32,6 +33,7 @@ import { MetadataHandler } from '../requests/metadata-handler';
 import { PartitionLookup } from '../requests/partition-lookup';
 import { ProduceHandler } from '../requests/produce-handler';
 import { BrokerRegistration } from './broker-registration';
+import { DataDirLock } from './data-dir-lock';
 
 /**
  * One broker: the composition root that wires Redis coordination, the controller, the
@@ -43,7 +45,14 @@ export class BrokerNode {
   private readonly store: ClusterStore;
   private readonly feed: ChangeFeed;
   private readonly metadataCache: MetadataCache;
-  private readonly registration: BrokerRegistration;
+  /** random per process start: tells this incarnation from any other holding the same broker id */
+  readonly incarnationToken: string = randomUUID();
+  /** made at start, once the data directory lock says whether a dead predecessor can be taken over */
+  private registration: BrokerRegistration | null = null;
+  private readonly dataDirLock: DataDirLock;
+  private readonly fencedListeners = new Set<(err: TributaryError) => void>();
+  private stopping: Promise<void> | null = null;
+  private fenced = false;
   private readonly controller: ControllerActor;
   private readonly replicas: ReplicaManager;
   private readonly metadataHandler: MetadataHandler;
@@ -72,7 +81,7 @@ export class BrokerNode {
     this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
     this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
-    this.registration = new BrokerRegistration(this.store, this.info, config.brokerSessionTimeoutMs);
+    this.dataDirLock = new DataDirLock(config.dataDir);
     this.controller = new ControllerActor(this.store, {
       brokerId: config.brokerId,
       leaseMs: config.controllerLeaseMs,
@@ -86,6 +95,8 @@ export class BrokerNode {
     this.links = new BrokerLinks(Math.max(1000, config.leaderLeaseMs), this.interBroker);
     const context: PartitionContext = {
       brokerId: config.brokerId,
+      brokerEpoch: () => this.brokerEpoch,
+      replicaBrokerEpoch: (id) => this.metadataCache.snapshot.brokerEpochs.get(id),
       store: this.store,
       streams,
       links: this.links,
@@ -124,13 +135,40 @@ export class BrokerNode {
     });
   }
 
+  /** This incarnation's broker epoch (KIP-380): one number per process start, -1 until registered. */
+  get brokerEpoch(): number {
+    return this.registration?.brokerEpoch ?? -1;
+  }
+
+  /**
+   * Calls `listener` once if another incarnation takes this broker's id while this one runs
+   * (it was paused past its session): the node has stopped serving by then, and the process
+   * should exit.
+   */
+  onFenced(listener: (err: TributaryError) => void): () => void {
+    this.fencedListeners.add(listener);
+    return () => this.fencedListeners.delete(listener);
+  }
+
   async start(): Promise<void> {
-    fs.mkdirSync(this.config.dataDir, { recursive: true });
-    // Before anything can talk to a peer or answer one.
+    // Identity first, before this process touches Redis state or the logs: the data directory
+    // lock, then the broker id. Either refusal leaves the live holder undisturbed.
+    this.dataDirLock.acquire(this.config.brokerId, this.incarnationToken);
+    try {
+      const registration = this.newRegistration();
+      await registration.start();
+      this.registration = registration;
+      this.dataDirLock.recordEpoch(registration.brokerEpoch);
+    } catch (err) {
+      this.dataDirLock.release();
+      await this.store.close();
+      throw err;
+    }
+    // Before anything can talk to a peer or answer one; the proof carries this incarnation's epoch.
+    this.interBroker.brokerEpoch = this.brokerEpoch;
     await this.interBroker.start((candidate) => this.store.ensureInterBrokerSecret(candidate));
     await this.feed.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
-    await this.registration.start();
     await this.metadataCache.start();
     await this.controller.start();
     this.replication.start();
@@ -139,18 +177,51 @@ export class BrokerNode {
     this.retentionTimer.unref();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
-    await this.groups.stop();
-    await this.controller.stop();
-    await this.registration.stop();
+    // A fenced node leaves the id-keyed leases alone: they may be its successor's.
+    await this.groups.stop(!this.fenced);
+    await this.controller.stop(!this.fenced);
+    await this.registration?.stop();
     await this.replication.stop();
     this.links.close();
     await this.replicas.closeAll();
+    this.dataDirLock.release();
     await this.feed.close();
     await this.store.close();
+  }
+
+  /**
+   * The token is made with the registration; a stale lock on the data directory that names this
+   * same broker id proves its previous holder dead, so the claim may take its id over at once.
+   */
+  private newRegistration(): BrokerRegistration {
+    const stale = this.dataDirLock.staleHolder;
+    const previous = stale && stale.brokerId === this.config.brokerId ? stale : null;
+    return new BrokerRegistration(this.store, this.info, {
+      token: this.incarnationToken,
+      sessionTimeoutMs: this.config.brokerSessionTimeoutMs,
+      takeoverToken: previous?.token,
+      epochFloor: previous?.brokerEpoch,
+      onFenced: (err) => this.fence(err),
+    });
+  }
+
+  /** Another incarnation owns the id: stop acting as this broker at once, then tell the host. */
+  private fence(err: TributaryError): void {
+    this.fenced = true;
+    void this.stop()
+      .catch(() => undefined)
+      .then(() => {
+        for (const l of this.fencedListeners) l(err);
+      });
   }
 
   metadata(request: MetadataRequest): Promise<MetadataResponse> {

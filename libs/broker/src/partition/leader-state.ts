@@ -8,6 +8,8 @@ interface ReplicaProgress {
   /** when it last reported, and the leader's log end then */
   lastReportAt: number;
   leaderEndAtLastReport: number;
+  /** the broker epoch of the incarnation that reported last, -1 before any report */
+  brokerEpoch: number;
 }
 
 interface PendingAck {
@@ -29,13 +31,21 @@ export class LeaderState {
 
   constructor(followers: readonly number[], now: number) {
     // A new leader gives every follower one lag period to report before judging it.
-    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER });
+    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER, brokerEpoch: -1 });
   }
 
-  record(replicaId: number, logEndOffset: number, leaderLogEnd: number, now: number): void {
+  /**
+   * A follower's report. One from an older incarnation of the broker than already reported is
+   * 'stale' and ignored; the first from a newer one ('reborn') replaces what the old one said,
+   * since a restarted broker may have lost its unflushed tail (Kafka's KIP-903).
+   */
+  record(replicaId: number, logEndOffset: number, leaderLogEnd: number, now: number, brokerEpoch: number): 'ok' | 'stale' | 'reborn' {
     const p = this.replicas.get(replicaId);
-    if (!p) return;
-    p.logEndOffset = Math.max(p.logEndOffset, logEndOffset);
+    if (!p) return 'ok';
+    if (brokerEpoch < p.brokerEpoch) return 'stale';
+    const reborn = brokerEpoch > p.brokerEpoch && p.brokerEpoch >= 0;
+    p.logEndOffset = brokerEpoch > p.brokerEpoch ? logEndOffset : Math.max(p.logEndOffset, logEndOffset);
+    p.brokerEpoch = brokerEpoch;
     // Kafka's rule: caught up now if it reached the leader's end; else caught up as of its
     // previous report if it has reached where the leader was then. Under steady load a
     // follower is always a little behind the live end, and must not be judged lagging for it.
@@ -43,6 +53,12 @@ export class LeaderState {
     else if (logEndOffset >= p.leaderEndAtLastReport) p.caughtUpAt = Math.max(p.caughtUpAt, p.lastReportAt);
     p.lastReportAt = now;
     p.leaderEndAtLastReport = leaderLogEnd;
+    return reborn ? 'reborn' : 'ok';
+  }
+
+  /** The broker epoch the replica last reported under, -1 if it has not reported in this epoch. */
+  brokerEpochOf(replicaId: number): number {
+    return this.replicas.get(replicaId)?.brokerEpoch ?? -1;
   }
 
   logEndOffsetOf(replicaId: number): number {

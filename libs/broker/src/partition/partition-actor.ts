@@ -1,5 +1,5 @@
 import { Buffer } from 'buffer';
-import type { PartitionState, ReplicationEntry } from '@tributary/coordination';
+import type { BrokerIncarnation, PartitionState, ReplicationEntry } from '@tributary/coordination';
 import type { PartitionLog } from '@tributary/log';
 import {
   ErrorCode,
@@ -94,6 +94,11 @@ export class PartitionActor {
 
   private get me(): number {
     return this.ctx.brokerId;
+  }
+
+  /** this broker as Redis must see it in claims and ISR changes: id and current broker epoch */
+  private get incarnation(): BrokerIncarnation {
+    return { id: this.ctx.brokerId, epoch: this.ctx.brokerEpoch() };
   }
 
   /** Applies the partition's latest state from metadata: may change role or epoch. */
@@ -194,13 +199,31 @@ export class PartitionActor {
     });
   }
 
-  /** A follower's log end, from the ack stream or from its catch-up fetch. */
-  onReplicaProgress(replicaId: number, logEndOffset: number, leaderEpoch: number): void {
+  /**
+   * A follower's log end, from the ack stream or from its catch-up fetch. Ignored when it comes
+   * from an older incarnation of that broker than the registry or an earlier report shows.
+   */
+  onReplicaProgress(replicaId: number, logEndOffset: number, leaderEpoch: number, brokerEpoch: number): void {
     if (this.role !== 'leader' || !this.leader || leaderEpoch !== this.state.leaderEpoch) return;
-    this.leader.record(replicaId, logEndOffset, this.log.logEndOffset, Date.now());
+    if (this.isStaleIncarnation(replicaId, brokerEpoch)) return;
+    const seen = this.leader.record(replicaId, logEndOffset, this.log.logEndOffset, Date.now(), brokerEpoch);
+    if (seen === 'stale') return;
+    // A restarted member may have lost what its previous incarnation acknowledged: it leaves
+    // the ISR until it has caught up again, so it cannot become leader without those records.
+    if (seen === 'reborn' && this.state.isr.includes(replicaId) && logEndOffset < this.highWatermark) {
+      void this.changeIsr(this.state.isr.filter((id) => id !== replicaId));
+      return;
+    }
     const rejoin = this.leader.caughtUp(this.state.isr, this.highWatermark);
     if (rejoin.length > 0) void this.changeIsr([...this.state.isr, ...rejoin].sort((a, b) => a - b));
     this.advanceHighWatermark();
+  }
+
+  /** True when `brokerEpoch` is older than the replica's current one (from the registry, or from its own later reports). */
+  private isStaleIncarnation(replicaId: number, brokerEpoch: number): boolean {
+    const registered = this.ctx.replicaBrokerEpoch(replicaId);
+    if (registered !== undefined && brokerEpoch < registered) return true;
+    return this.leader !== null && brokerEpoch < this.leader.brokerEpochOf(replicaId);
   }
 
   private async changeIsr(isr: number[]): Promise<void> {
@@ -209,7 +232,7 @@ export class PartitionActor {
     this.isrInFlight = isr;
     const epoch = this.state.leaderEpoch;
     try {
-      const outcome = await this.ctx.store.updateIsr(this.topic, this.partition, this.me, epoch, isr);
+      const outcome = await this.ctx.store.updateIsr(this.topic, this.partition, this.incarnation, epoch, isr);
       if (outcome === 'updated' && this.state.leaderEpoch === epoch) {
         this.state = { ...this.state, isr };
         this.advanceHighWatermark();
@@ -252,7 +275,7 @@ export class PartitionActor {
     const startedAt = Date.now();
     const epoch = this.state.leaderEpoch;
     try {
-      const ok = await this.ctx.store.renewLeaderLease(this.topic, this.partition, this.me, epoch, this.ctx.leaderLeaseMs);
+      const ok = await this.ctx.store.renewLeaderLease(this.topic, this.partition, this.incarnation, epoch, this.ctx.leaderLeaseMs);
       if (ok && this.leaseEpoch === epoch) this.leaseValidUntil = startedAt + this.ctx.leaderLeaseMs * LEASE_SAFETY;
       if (!ok) {
         this.leaseValidUntil = 0;
@@ -288,7 +311,7 @@ export class PartitionActor {
       const r = await this.ctx.store.claimLeadership(
         this.topic,
         this.partition,
-        this.me,
+        this.incarnation,
         this.ctx.leaderLeaseMs,
         this.config['unclean.leader.election.enable'],
         this.log.latestEpoch(),
@@ -336,7 +359,14 @@ export class PartitionActor {
 
   private ack(leaderEpoch: number): void {
     this.lastAckAt = Date.now();
-    this.ctx.reportAck({ topic: this.topic, partition: this.partition, leaderId: this.state.leader, leaderEpoch, logEndOffset: this.log.logEndOffset });
+    this.ctx.reportAck({
+      topic: this.topic,
+      partition: this.partition,
+      leaderId: this.state.leader,
+      leaderEpoch,
+      logEndOffset: this.log.logEndOffset,
+      brokerEpoch: this.ctx.brokerEpoch(),
+    });
   }
 
   private followHighWatermark(leaderHw: number): void {
@@ -385,6 +415,7 @@ export class PartitionActor {
       const res = await this.ctx.links.request<FetchResponse>(url, 'fetch', {
         replicaId: this.me,
         replicaEpoch: epoch,
+        replicaBrokerEpoch: this.ctx.brokerEpoch(),
         maxWaitMs: 0,
         minBytes: 0,
         maxBytes: CATCH_UP_BYTES,
@@ -442,7 +473,7 @@ export class PartitionActor {
   // ---- reads (leader) ----
 
   /** Reads committed batches from `offset`, up to maxBytes (at least one whole batch); replicas read to the log end. */
-  read(offset: number, maxBytes: number, replicaId?: number, replicaEpoch?: number): ReadResult {
+  read(offset: number, maxBytes: number, replicaId?: number, replicaEpoch?: number, replicaBrokerEpoch?: number): ReadResult {
     if (this.role !== 'leader') throw notLeader(this, `the leader is broker ${this.state.leader}`);
     // A follower fetches only after truncating for the current epoch; one still in another
     // epoch may hold records this leader never had, and must not count as progress.
@@ -450,10 +481,15 @@ export class PartitionActor {
       const code = replicaEpoch < this.state.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH';
       throw TributaryError.of(code, `${this.name}: replica ${replicaId} fetched in epoch ${replicaEpoch}, the leader is in ${this.state.leaderEpoch}`);
     }
+    // A fetch from an older incarnation of that broker (or one that does not say which it is)
+    // must neither read past the high watermark nor count as the replica's progress.
+    if (replicaId !== undefined && this.isStaleIncarnation(replicaId, replicaBrokerEpoch ?? -1)) {
+      throw TributaryError.of('STALE_BROKER_EPOCH', `${this.name}: replica ${replicaId} fetched with broker epoch ${replicaBrokerEpoch ?? 'none'}, older than its current incarnation`);
+    }
     if (offset < this.log.logStartOffset || offset > this.log.logEndOffset) {
       throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside ${this.name}'s range [${this.log.logStartOffset}, ${this.log.logEndOffset}]`);
     }
-    if (replicaId !== undefined) this.onReplicaProgress(replicaId, offset, this.state.leaderEpoch);
+    if (replicaId !== undefined) this.onReplicaProgress(replicaId, offset, this.state.leaderEpoch, replicaBrokerEpoch ?? -1);
     const limit = replicaId !== undefined ? this.log.logEndOffset : this.highWatermark;
     const records = offset >= limit || maxBytes <= 0 ? EMPTY : this.log.read(offset, maxBytes, limit);
     return { records, highWatermark: this.highWatermark, logStartOffset: this.log.logStartOffset, logEndOffset: this.log.logEndOffset };

@@ -7,11 +7,17 @@ export interface FollowerAck {
   leaderId: number;
   leaderEpoch: number;
   logEndOffset: number;
+  /** the follower's broker epoch, so its leader can ignore acks from an older incarnation */
+  brokerEpoch: number;
 }
 
 /** What a partition actor needs from its broker, injected so the actor stays testable. */
 export interface PartitionContext {
   brokerId: number;
+  /** this incarnation's broker epoch (KIP-380), carried in claims, ISR changes, acks and fetches */
+  brokerEpoch(): number;
+  /** another broker's current broker epoch from the registry, undefined when it is not live */
+  replicaBrokerEpoch(id: number): number | undefined;
   store: ClusterStore;
   streams: ReplicationStreams;
   links: BrokerLinks;

@@ -98,7 +98,7 @@ export class ReplicationService {
         const acks = await this.streams.readAcks(this.ackReader, this.options.brokerId, after, BLOCK_MS);
         for (const a of acks) {
           after = a.id;
-          this.replicas.get(a.topic, a.partition)?.onReplicaProgress(a.replicaId, a.logEndOffset, a.leaderEpoch);
+          this.replicas.get(a.topic, a.partition)?.onReplicaProgress(a.replicaId, a.logEndOffset, a.leaderEpoch, a.brokerEpoch);
         }
       } catch {
         if (this.running) await sleep(200);

@@ -38,7 +38,7 @@ export class FetchHandler {
         const actor = this.lookup.leaderFor(p.topic, p.partition);
         actors.push(actor);
         const limit = Math.min(p.partitionMaxBytes, remaining);
-        const r = actor.read(p.fetchOffset, Math.max(0, limit), request.replicaId, request.replicaEpoch);
+        const r = actor.read(p.fetchOffset, Math.max(0, limit), request.replicaId, request.replicaEpoch, request.replicaBrokerEpoch);
         chunks.push(r.records);
         remaining -= r.records.length;
         bytes += r.records.length;

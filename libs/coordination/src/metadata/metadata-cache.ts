@@ -15,7 +15,7 @@ export interface MetadataCacheOptions {
  * Readers get the last snapshot synchronously, so request handling never waits on Redis.
  */
 export class MetadataCache {
-  private current: ClusterSnapshot = { clusterId: '', controllerId: -1, brokers: [], topics: new Map() };
+  private current: ClusterSnapshot = { clusterId: '', controllerId: -1, brokers: [], brokerEpochs: new Map(), topics: new Map() };
   private readonly listeners = new Set<SnapshotListener>();
   private reloading: Promise<void> | null = null;
   private again = false;

@@ -22,6 +22,8 @@ export interface ReplicaAck {
   replicaId: number;
   logEndOffset: number;
   leaderEpoch: number;
+  /** the follower's broker epoch (KIP-380), -1 when the ack carries none: the leader ignores acks from an older incarnation */
+  brokerEpoch: number;
 }
 
 export interface StreamCursor {
@@ -102,7 +104,7 @@ export class ReplicationStreams {
     if (acks.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const a of acks) {
-      pipeline.xadd(this.keys.replicaAcks(a.leaderId), 'MAXLEN', '~', 10_000, '*', 't', a.topic, 'p', a.partition, 'r', a.replicaId, 'o', a.logEndOffset, 'e', a.leaderEpoch);
+      pipeline.xadd(this.keys.replicaAcks(a.leaderId), 'MAXLEN', '~', 10_000, '*', 't', a.topic, 'p', a.partition, 'r', a.replicaId, 'o', a.logEndOffset, 'e', a.leaderEpoch, 'be', a.brokerEpoch);
     }
     await pipeline.exec();
   }
@@ -121,6 +123,7 @@ export class ReplicationStreams {
           replicaId: Number(f.get('r')?.toString()),
           logEndOffset: Number(f.get('o')?.toString()),
           leaderEpoch: Number(f.get('e')?.toString()),
+          brokerEpoch: Number(f.get('be')?.toString() ?? '-1'),
         });
       }
     }

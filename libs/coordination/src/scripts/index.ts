@@ -1,15 +1,17 @@
 import { acquireController, releaseController } from './controller-lease';
 import { createTopic } from './create-topic';
 import { claimLeadership, renewLeaderLease, updateIsr } from './partition-leadership';
-import { deregisterBroker, liveBrokers, registerBroker } from './register-broker';
+import { claimBrokerId, releaseBrokerId, renewBrokerId } from './broker-identity';
+import { liveBrokers } from './register-broker';
 import type { LuaScript } from './script';
 
 export type { LuaScript } from './script';
 
 export const SCRIPTS: readonly LuaScript[] = [
-  registerBroker,
+  claimBrokerId,
+  renewBrokerId,
+  releaseBrokerId,
   liveBrokers,
-  deregisterBroker,
   acquireController,
   releaseController,
   createTopic,

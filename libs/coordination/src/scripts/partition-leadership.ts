@@ -1,3 +1,4 @@
+import { BROKER_EPOCH_IS } from './broker-identity';
 import type { LuaScript } from './script';
 
 /**
@@ -7,18 +8,21 @@ import type { LuaScript } from './script';
  * a deposed leader can change nothing.
  *
  * State is the partition-state JSON in the topic's partitions hash (field = partition).
+ * Each script also checks the caller's broker epoch (KIP-380) against the registry, so an
+ * older incarnation of a broker id can neither claim, renew nor change the ISR.
  */
 
 /**
  * Renews the lease of the current leader. Refused when the state names another leader or
- * another epoch, or when someone else holds the lease.
- * KEYS: lease, partitions hash. ARGV: partition, broker id, leader epoch, ttl ms.
+ * another epoch, when someone else holds the lease, or when the broker epoch is not current.
+ * KEYS: lease, partitions hash, broker epochs hash. ARGV: partition, broker id, leader epoch, ttl ms, broker epoch.
  * Returns 1 renewed, 0 refused.
  */
 export const renewLeaderLease: LuaScript = {
   name: 'renewLeaderLease',
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `
+if not ${BROKER_EPOCH_IS('KEYS[3]', 'ARGV[2]', 'ARGV[5]')} then return 0 end
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
 if not raw then return 0 end
 local state = cjson.decode(raw)
@@ -33,14 +37,18 @@ return 1
 /**
  * Claims leadership of a partition whose lease has lapsed. Only an ISR member may claim,
  * unless unclean election is allowed; the epoch goes up by one, the previous leader leaves the
- * ISR, and the lease is taken, all in the same step. KEYS: lease, partitions hash, changes. ARGV: partition, broker id, ttl ms,
- * '1' to allow unclean election. Returns the new epoch, -1 lease still held, -2 not in the
- * ISR, -3 no such partition, -4 not a replica.
+ * ISR, and the lease is taken, all in the same step. Only the live, current incarnation of
+ * the broker id may claim. KEYS: lease, partitions hash, changes, broker epochs hash, the
+ * claimant's liveness key. ARGV: partition, broker id, ttl ms, '1' to allow unclean election,
+ * the claimant log's latest epoch, the claimant's broker epoch. Returns the new epoch, -1
+ * lease still held, -2 not in the ISR, -3 no such partition, -4 not a replica, -5 stale or
+ * unregistered broker epoch.
  */
 export const claimLeadership: LuaScript = {
   name: 'claimLeadership',
-  numberOfKeys: 3,
+  numberOfKeys: 5,
   lua: `
+if redis.call('EXISTS', KEYS[5]) == 0 or not ${BROKER_EPOCH_IS('KEYS[4]', 'ARGV[2]', 'ARGV[6]')} then return -5 end
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[2] then return -1 end
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
@@ -77,14 +85,17 @@ return state.leaderEpoch
 };
 
 /**
- * Replaces the ISR, only for the leader of the given epoch, and never without the leader in it.
- * KEYS: partitions hash, changes. ARGV: partition, leader id, leader epoch, new ISR as a JSON array.
- * Returns 1 written, 0 stale leader or epoch, -1 leader missing from the new ISR.
+ * Replaces the ISR, only for the leader of the given epoch and the current incarnation of that
+ * leader's broker id, and never without the leader in it.
+ * KEYS: partitions hash, changes, broker epochs hash. ARGV: partition, leader id, leader epoch,
+ * new ISR as a JSON array, the leader's broker epoch.
+ * Returns 1 written, 0 stale leader or epoch, -1 leader missing from the new ISR, -2 stale broker epoch.
  */
 export const updateIsr: LuaScript = {
   name: 'updateIsr',
-  numberOfKeys: 2,
+  numberOfKeys: 3,
   lua: `
+if not ${BROKER_EPOCH_IS('KEYS[3]', 'ARGV[2]', 'ARGV[5]')} then return -2 end
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
 local state = cjson.decode(raw)

@@ -23,13 +23,14 @@ describe('ClusterStore (real Redis)', () => {
   const info = (id: number) => ({ id, host: '127.0.0.1', port: 9000 + id, url: `ws://127.0.0.1:${9000 + id}` });
 
   it('lists brokers while their TTL lives and drops them after', async () => {
-    expect(await store.registerBroker(info(1), 5000)).toBe(true);
-    expect(await store.registerBroker(info(1), 5000)).toBe(false);
-    expect(await store.registerBroker(info(2), 150)).toBe(true);
+    expect(await store.claimBrokerId(info(1), 'a', 5000)).toEqual({ claimed: true, epoch: 1 });
+    expect(await store.renewBrokerId(info(1), 'a', 1, 5000)).toBe('renewed');
+    expect(await store.claimBrokerId(info(2), 'b', 150)).toEqual({ claimed: true, epoch: 1 });
     expect((await store.liveBrokers()).map((b) => b.id)).toEqual([1, 2]);
     await sleep(250);
     expect((await store.liveBrokers()).map((b) => b.id)).toEqual([1]);
-    await store.deregisterBroker(1);
+    expect((await store.snapshot()).brokerEpochs).toEqual(new Map([[1, 1]]));
+    await store.releaseBrokerId(1, 'a');
     expect(await store.liveBrokers()).toEqual([]);
   });
 
@@ -64,7 +65,7 @@ describe('ClusterStore (real Redis)', () => {
     await feed.start();
     const seen: ChangeEvent[] = [];
     feed.onChange((c) => seen.push(c));
-    await store.registerBroker(info(7), 5000);
+    await store.claimBrokerId(info(7), 't', 5000);
     for (let i = 0; i < 50 && seen.length === 0; i++) await sleep(10);
     await feed.close();
     expect(seen[0]).toEqual({ kind: 'broker', subject: '7' });

@@ -5,8 +5,9 @@ import { SCRIPTS } from '../scripts';
 import { acquireController, releaseController } from '../scripts/controller-lease';
 import { createTopic } from '../scripts/create-topic';
 import { claimLeadership, renewLeaderLease, updateIsr } from '../scripts/partition-leadership';
-import { deregisterBroker, liveBrokers, registerBroker } from '../scripts/register-broker';
-import type { ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot } from '../types';
+import { claimBrokerId, releaseBrokerId, renewBrokerId } from '../scripts/broker-identity';
+import { liveBrokers } from '../scripts/register-broker';
+import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot } from '../types';
 import { ScriptRunner } from './script-runner';
 
 export interface StoreOptions {
@@ -54,20 +55,58 @@ export class ClusterStore {
 
   // ---- brokers ----
 
-  /** Registers or renews; true when the broker was not alive before the call. */
-  async registerBroker(info: BrokerInfo, ttlMs: number): Promise<boolean> {
+  /**
+   * Claims a broker id for this process (token = its incarnation): the new broker epoch, or
+   * the holder when another live process has the id. `takeoverToken` is a previous holder's
+   * token the caller proved dead; `epochFloor` the highest broker epoch it has used before.
+   */
+  async claimBrokerId(info: BrokerInfo, token: string, ttlMs: number, takeoverToken = '', epochFloor = 0): Promise<BrokerClaim> {
     const k = this.keys;
-    const born = await this.scripts.run(registerBroker, [k.brokers, k.broker(info.id), k.changes], [info.id, JSON.stringify(info), ttlMs]);
-    return born === 1;
+    const [first, second] = (await this.scripts.run(
+      claimBrokerId,
+      [k.brokers, k.broker(info.id), k.brokerEpochs, k.changes],
+      [info.id, JSON.stringify(info), ttlMs, token, takeoverToken, epochFloor],
+    )) as [number, number | string];
+    if (Number(first) >= 0) return { claimed: true, epoch: Number(first) };
+    const holder = typeof second === 'string' && second !== '' ? (JSON.parse(second) as BrokerInfo) : null;
+    return { claimed: false, holder };
   }
 
-  async deregisterBroker(id: number): Promise<void> {
-    await this.scripts.run(deregisterBroker, [this.keys.broker(id), this.keys.changes], [id]);
+  /** Renews a claimed id: 'renewed', 'reborn' (it had lapsed, nobody took it), or 'fenced' (another incarnation owns it). */
+  async renewBrokerId(info: BrokerInfo, token: string, brokerEpoch: number, ttlMs: number): Promise<'renewed' | 'reborn' | 'fenced'> {
+    const k = this.keys;
+    const r = Number(
+      await this.scripts.run(renewBrokerId, [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes], [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)]),
+    );
+    return r === 0 ? 'renewed' : r === 1 ? 'reborn' : 'fenced';
+  }
+
+  /** Gives the id up (clean shutdown); a no-op unless `token` still holds it. */
+  async releaseBrokerId(id: number, token: string): Promise<boolean> {
+    return (await this.scripts.run(releaseBrokerId, [this.keys.broker(id), this.keys.changes], [id, token])) === 1;
+  }
+
+  /** The id's current broker epoch from the registry, -1 if it never registered. */
+  async brokerEpoch(id: number): Promise<number> {
+    const v = await this.redis.hget(this.keys.brokerEpochs, String(id));
+    return v === null ? -1 : Number(v);
   }
 
   async liveBrokers(): Promise<BrokerInfo[]> {
-    const rows = (await this.scripts.run(liveBrokers, [this.keys.brokers], [`${this.keys.prefix}broker:`])) as string[];
-    return rows.map((r) => JSON.parse(r) as BrokerInfo).sort((a, b) => a.id - b.id);
+    return (await this.liveBrokersWithEpochs()).brokers;
+  }
+
+  private async liveBrokersWithEpochs(): Promise<{ brokers: BrokerInfo[]; epochs: Map<number, number> }> {
+    const rows = (await this.scripts.run(liveBrokers, [this.keys.brokers, this.keys.brokerEpochs], [`${this.keys.prefix}broker:`])) as string[];
+    const brokers: BrokerInfo[] = [];
+    const epochs = new Map<number, number>();
+    for (let i = 0; i + 1 < rows.length; i += 2) {
+      const info = JSON.parse(rows[i]) as BrokerInfo;
+      brokers.push(info);
+      epochs.set(info.id, Number(rows[i + 1]));
+    }
+    brokers.sort((a, b) => a.id - b.id);
+    return { brokers, epochs };
   }
 
   // ---- inter-broker secret ----
@@ -116,10 +155,14 @@ export class ClusterStore {
 
   // ---- partition leadership ----
 
-  /** Renews the leader's lease; false when this broker is no longer the leader of that epoch. */
-  async renewLeaderLease(topic: string, partition: number, brokerId: number, leaderEpoch: number, ttlMs: number): Promise<boolean> {
+  /** Renews the leader's lease; false when this broker (this incarnation) is no longer the leader of that epoch. */
+  async renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean> {
     const k = this.keys;
-    const r = await this.scripts.run(renewLeaderLease, [k.leaderLease(topic, partition), k.partitions(topic)], [partition, brokerId, leaderEpoch, ttlMs]);
+    const r = await this.scripts.run(
+      renewLeaderLease,
+      [k.leaderLease(topic, partition), k.partitions(topic), k.brokerEpochs],
+      [partition, broker.id, leaderEpoch, ttlMs, broker.epoch],
+    );
     return r === 1;
   }
 
@@ -129,29 +172,35 @@ export class ClusterStore {
   async claimLeadership(
     topic: string,
     partition: number,
-    brokerId: number,
+    broker: BrokerIncarnation,
     ttlMs: number,
     allowUnclean: boolean,
     latestLogEpoch = -1,
-  ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' }> {
+  ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch' }> {
     const k = this.keys;
     const r = Number(
       await this.scripts.run(
         claimLeadership,
-        [k.leaderLease(topic, partition), k.partitions(topic), k.changes],
-        [partition, brokerId, ttlMs, allowUnclean ? '1' : '0', latestLogEpoch],
+        [k.leaderLease(topic, partition), k.partitions(topic), k.changes, k.brokerEpochs, k.broker(broker.id)],
+        [partition, broker.id, ttlMs, allowUnclean ? '1' : '0', latestLogEpoch, broker.epoch],
       ),
     );
     if (r >= 0) return { epoch: r };
-    const refused = ({ [-1]: 'lease-held', [-2]: 'not-in-isr', [-3]: 'no-partition', [-4]: 'not-a-replica' } as const)[r as -1 | -2 | -3 | -4];
+    const refused = ({ [-1]: 'lease-held', [-2]: 'not-in-isr', [-3]: 'no-partition', [-4]: 'not-a-replica', [-5]: 'stale-broker-epoch' } as const)[r as -1 | -2 | -3 | -4 | -5];
     return { refused };
   }
 
-  /** Compare-and-set of the ISR on (leader, epoch): 'stale' when either moved on. */
-  async updateIsr(topic: string, partition: number, leaderId: number, leaderEpoch: number, isr: number[]): Promise<'updated' | 'stale' | 'leader-missing'> {
+  /** Compare-and-set of the ISR on (leader, epoch, leader's broker epoch): 'stale' when either moved on. */
+  async updateIsr(
+    topic: string,
+    partition: number,
+    leader: BrokerIncarnation,
+    leaderEpoch: number,
+    isr: number[],
+  ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'> {
     const k = this.keys;
-    const r = await this.scripts.run(updateIsr, [k.partitions(topic), k.changes], [partition, leaderId, leaderEpoch, JSON.stringify(isr)]);
-    return r === 1 ? 'updated' : r === 0 ? 'stale' : 'leader-missing';
+    const r = await this.scripts.run(updateIsr, [k.partitions(topic), k.changes, k.brokerEpochs], [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch]);
+    return r === 1 ? 'updated' : r === 0 ? 'stale' : r === -1 ? 'leader-missing' : 'stale-broker-epoch';
   }
 
   async partitionState(topic: string, partition: number): Promise<PartitionState | null> {
@@ -173,8 +222,8 @@ export class ClusterStore {
 
   /** Everything a broker or client needs to route requests, read in two round trips. */
   async snapshot(): Promise<ClusterSnapshot> {
-    const [brokers, controllerId, rawTopics] = await Promise.all([
-      this.liveBrokers(),
+    const [{ brokers, epochs: brokerEpochs }, controllerId, rawTopics] = await Promise.all([
+      this.liveBrokersWithEpochs(),
       this.controllerId(),
       this.redis.hgetall(this.keys.topics),
     ]);
@@ -191,7 +240,7 @@ export class ClusterStore {
         .sort((a, b) => a.partition - b.partition);
       topics.set(topic.name, { topic, partitions });
     });
-    return { clusterId: this.keys.cluster, controllerId, brokers, topics };
+    return { clusterId: this.keys.cluster, controllerId, brokers, brokerEpochs, topics };
   }
 }
 

@@ -46,7 +46,7 @@ export class BrokerGateway {
   fetch(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<FetchResponse> {
     return this.handle(() => {
       const request = parseRequest.fetch(body);
-      requireReplicaIfNamed(socket, Events.fetch, request.replicaId);
+      requireReplicaIfNamed(socket, Events.fetch, request.replicaId, request.replicaBrokerEpoch);
       return this.node.fetch(request);
     }, (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }));
   }

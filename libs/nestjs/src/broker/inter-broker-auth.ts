@@ -52,9 +52,16 @@ export function requireBroker(socket: Socket, event: string, replicaId: number |
   return broker;
 }
 
-/** A fetch is a replica fetch when it names a replica; a client's fetch needs nothing. */
-export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: number | undefined): void {
-  if (replicaId !== undefined) requireBroker(socket, event, replicaId);
+/**
+ * A fetch is a replica fetch when it names a replica; a client's fetch needs nothing. A replica
+ * fetch speaks for the incarnation that authenticated: it may not name another broker epoch.
+ */
+export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: number | undefined, replicaBrokerEpoch?: number): void {
+  if (replicaId === undefined) return;
+  const broker = requireBroker(socket, event, replicaId);
+  if (replicaBrokerEpoch !== undefined && broker.brokerEpoch !== undefined && replicaBrokerEpoch !== broker.brokerEpoch) {
+    throw TributaryError.of('STALE_BROKER_EPOCH', `${event} as replica ${replicaId}: broker epoch ${replicaBrokerEpoch} is not the one this connection proved (${broker.brokerEpoch})`);
+  }
 }
 
 /**

@@ -48,9 +48,11 @@ export const ErrorCode = {
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
   UNSUPPORTED_COMPRESSION_TYPE: 76,
+  STALE_BROKER_EPOCH: 77,
   MEMBER_ID_REQUIRED: 79,
   GROUP_MAX_SIZE_REACHED: 81,
   INVALID_RECORD: 87,
+  DUPLICATE_BROKER_REGISTRATION: 101,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -126,9 +128,11 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   FENCED_LEADER_EPOCH: 'the leader epoch is older than the current one',
   UNKNOWN_LEADER_EPOCH: 'the leader epoch is newer than the broker knows',
   UNSUPPORTED_COMPRESSION_TYPE: 'the compression type is not supported',
+  STALE_BROKER_EPOCH: 'the broker epoch is from an older incarnation of that broker id',
   MEMBER_ID_REQUIRED: 'the group requires a member id: join again with the one given',
   GROUP_MAX_SIZE_REACHED: 'the group has reached its maximum size',
   INVALID_RECORD: 'a record in the batch is invalid',
+  DUPLICATE_BROKER_REGISTRATION: 'another live process holds that broker id',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(

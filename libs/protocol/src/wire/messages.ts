@@ -81,6 +81,8 @@ export interface FetchRequest {
   replicaId?: number;
   /** with replicaId: the leader epoch the follower truncated for; a leader of another epoch answers FENCED/UNKNOWN_LEADER_EPOCH */
   replicaEpoch?: number;
+  /** with replicaId: the follower's broker epoch (KIP-380); a fetch from an older incarnation of that id is refused with STALE_BROKER_EPOCH */
+  replicaBrokerEpoch?: number;
   maxWaitMs: number;
   minBytes: number;
   maxBytes: number;

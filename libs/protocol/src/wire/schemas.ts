@@ -31,6 +31,7 @@ const produce = z.object({
 const fetch = z.object({
   replicaId: z.number().int().min(0).max(0x7fffffff).optional(),
   replicaEpoch: int32.optional(),
+  replicaBrokerEpoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   maxWaitMs: z.number().int().min(0).max(300_000),
   minBytes: z.number().int().min(0).max(0x7fffffff),
   maxBytes: z.number().int().min(1).max(0x7fffffff),
