@@ -5,8 +5,9 @@ import * as path from 'path';
 import { Tributary } from '@tributary/client';
 import { ClusterStore, connectRedis } from '@tributary/coordination';
 import { ErrorCode, type FetchResponse } from '@tributary/protocol';
-import { BROKER_MAIN, BrokerProcess } from './support/broker-process';
+import { BROKER_MAIN, BrokerProcess, TEST_INTER_BROKER_SECRET } from './support/broker-process';
 import { freePort, sleep, waitFor } from './support/free-port';
+import { authenticateAsBroker } from './support/inter-broker';
 import { RawSocket } from './support/raw-socket';
 import { readAll, waitForFullIsr } from './support/replication-helpers';
 import { TestCluster } from './support/test-cluster';
@@ -181,6 +182,9 @@ describe('broker identity: one live process per broker id, one broker per data d
     const leader = cluster.broker(state!.leader);
     const raw = await RawSocket.connect(leader.url);
     try {
+      // Replica fetches need a broker connection; this one proves broker 3 without naming an
+      // epoch, so the partition's own epoch check is what answers.
+      expect((await authenticateAsBroker(raw, clusterId(), 3, TEST_INTER_BROKER_SECRET)).errorCode).toBe(ErrorCode.NONE);
       const fetch = (brokerEpoch: number | undefined) =>
         raw.request<FetchResponse>('fetch', {
           replicaId: 3,

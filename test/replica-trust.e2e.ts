@@ -1,12 +1,11 @@
-import { createHmac, randomBytes } from 'crypto';
 import { Buffer } from 'buffer';
 import { Tributary } from '@tributary/client';
+import { ClusterStore, connectRedis } from '@tributary/coordination';
 import {
   encodeProduceEntries,
   encodeRecordBatch,
   ErrorCode,
   readBatchHeader,
-  type BrokerChallengeResponse,
   type FetchResponse,
   type ListOffsetsResponse,
   type OffsetForLeaderEpochResponse,
@@ -16,6 +15,7 @@ import {
 import * as path from 'path';
 import { BrokerProcess, TEST_INTER_BROKER_SECRET } from './support/broker-process';
 import { freePort } from './support/free-port';
+import { authenticateAsBroker } from './support/inter-broker';
 import { RawSocket } from './support/raw-socket';
 import { committedBytes, readReplicaBatches } from './support/replica-logs';
 import { leaderOf, readAll, waitForFullIsr } from './support/replication-helpers';
@@ -33,22 +33,12 @@ const ENV = { LEADER_LEASE_MS: '1000', BROKER_SESSION_TIMEOUT_MS: '3000', METADA
 const AUTH_FAILED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 
 /** The peer's proof as a broker computes it (libs/broker/src/auth): written out here so a test can use any secret. */
-function peerProof(secret: string, clusterId: string, brokerId: number, serverId: number, nonce: string, peerNonce: string): string {
-  return createHmac('sha256', Buffer.from(secret, 'utf8'))
-    .update(JSON.stringify(['tributary-inter-broker-v1', 'peer', clusterId, brokerId, null, serverId, nonce, peerNonce]))
-    .digest('hex');
-}
+const authenticate = authenticateAsBroker;
 
-async function authenticate(raw: RawSocket, clusterId: string, brokerId: number, secret: string): Promise<ResponseBase> {
-  const peerNonce = randomBytes(32).toString('hex');
-  const ch = await raw.request<BrokerChallengeResponse>('brokerChallenge', { peerNonce });
-  expect(ch.errorCode).toBe(ErrorCode.NONE);
-  return raw.request<ResponseBase>('brokerAuthenticate', { brokerId, proof: peerProof(secret, clusterId, brokerId, ch.brokerId, ch.nonce, peerNonce) });
-}
-
-const replicaFetch = (raw: RawSocket, replicaId: number, topic: string, fetchOffset: number) =>
+const replicaFetch = (raw: RawSocket, replicaId: number, topic: string, fetchOffset: number, replicaBrokerEpoch?: number) =>
   raw.request<FetchResponse>('fetch', {
     replicaId,
+    ...(replicaBrokerEpoch === undefined ? {} : { replicaBrokerEpoch }),
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 1 << 20,
@@ -143,10 +133,15 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
 
     // Control: the same computation with the cluster's secret authenticates, as that broker only.
     const peer = await RawSocket.connect(url);
-    expect((await authenticate(peer, clusterId, followers[0], TEST_INTER_BROKER_SECRET)).errorCode).toBe(ErrorCode.NONE);
+    const store = new ClusterStore(connectRedis(cluster.redis.url), clusterId);
+    const epoch = await store.brokerEpoch(followers[0]);
+    await store.close();
+    expect((await authenticate(peer, clusterId, followers[0], TEST_INTER_BROKER_SECRET, epoch)).errorCode).toBe(ErrorCode.NONE);
     expect((await replicaFetch(peer, followers[1], topic, 10)).errorCode).toBe(AUTH_FAILED);
     expect((await epochQuery(peer, topic, followers[1])).errorCode).toBe(AUTH_FAILED);
-    const own = await replicaFetch(peer, followers[0], topic, 10);
+    // A replica fetch speaks for the incarnation that authenticated, no other.
+    expect((await replicaFetch(peer, followers[0], topic, 10, epoch + 1)).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
+    const own = await replicaFetch(peer, followers[0], topic, 10, epoch);
     expect([own.errorCode, own.partitions[0].errorCode]).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
 
     // Nothing moved: the high watermark, the ISR, and the log on every replica.
