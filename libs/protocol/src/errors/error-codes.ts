@@ -50,6 +50,7 @@ export const ErrorCode = {
   MEMBER_ID_REQUIRED: 79,
   GROUP_MAX_SIZE_REACHED: 81,
   INVALID_RECORD: 87,
+  FENCED_MEMBER_EPOCH: 110,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -127,6 +128,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   MEMBER_ID_REQUIRED: 'the group requires a member id: join again with the one given',
   GROUP_MAX_SIZE_REACHED: 'the group has reached its maximum size',
   INVALID_RECORD: 'a record in the batch is invalid',
+  FENCED_MEMBER_EPOCH: 'the group member does not own this partition in its generation: it must drop the partition and rejoin',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(
