@@ -7,7 +7,8 @@ const CLIENT_MAIN = path.resolve(__dirname, '..', '..', 'dist', 'libs', 'client'
  * A group member in its own process (the built client) that a test can SIGSTOP mid-batch. It
  * takes whole batches (eachBatch), prints every record when its handler gets it ("seen", with the
  * time), holds the batch for holdMs, then commits the batch's end by hand and prints the outcome.
- * SIGUSR2 makes its next batch hold for longHoldMs, so the test can stop it while it holds one.
+ * SIGUSR2 makes its next batch hold for longHoldMs of running time, so the test can stop it
+ * while it holds one, and it goes on holding for a while after it is resumed.
  */
 const SCRIPT = `
 const { Tributary } = require(process.env.CLIENT_MAIN);
@@ -33,7 +34,10 @@ consumer.on('group.join', (e) => out({ e: 'join', gen: e.generationId, member: e
       const long = longHold;
       longHold = false;
       out({ e: 'hold', p: batch.partition, first, last, long, t });
-      await sleep(long ? cfg.longHoldMs : cfg.holdMs);
+      // a long hold counts running time only: stopped in it, the member still holds the batch for
+      // most of longHoldMs after it resumes, long enough to rejoin before it commits
+      if (long) for (let i = 0; i < cfg.longHoldMs / 100; i++) await sleep(100);
+      else await sleep(cfg.holdMs);
       try {
         await consumer.commitOffsets([{ topic: cfg.topic, partition: batch.partition, offset: last + 1 }]);
         out({ e: 'commit', p: batch.partition, o: last + 1, ok: true, t: Date.now() });
