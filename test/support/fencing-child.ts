@@ -4,8 +4,9 @@ import * as path from 'path';
 const CLIENT_MAIN = path.resolve(__dirname, '..', '..', 'dist', 'libs', 'client', 'src', 'index.js');
 
 /**
- * A group member in its own process (the built client) that a test can SIGSTOP mid-batch. It
- * takes whole batches (eachBatch), prints every record when its handler gets it ("seen", with the
+ * A group member in its own process (the built client) that a test can SIGSTOP mid-batch.
+ * mode 'message': eachMessage, each record printed ("seen", with the time) when handed out and
+ * held for holdMs, auto-commit every 200 ms. mode 'batch': it takes whole batches (eachBatch), prints every record when its handler gets it ("seen", with the
  * time), holds the batch for holdMs, then commits the batch's end by hand and prints the outcome.
  * SIGUSR2 makes its next batch hold for longHoldMs of running time, so the test can stop it
  * while it holds one, and it goes on holding for a while after it is resumed.
@@ -20,11 +21,20 @@ process.on('SIGUSR2', () => { longHold = true; });
 const client = new Tributary({ brokers: [cfg.url], logLevel: 0 });
 const consumer = client.consumer({
   groupId: cfg.groupId, sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, rebalanceTimeoutMs: 6000,
-  autoCommit: false, maxWaitMs: 100, maxBytesPerPartition: 1, assignors: cfg.assignors,
+  autoCommit: cfg.mode === 'message', autoCommitIntervalMs: 200, maxWaitMs: 100, maxBytesPerPartition: 1, assignors: cfg.assignors,
 });
 consumer.on('group.join', (e) => out({ e: 'join', gen: e.generationId, member: e.memberId, parts: e.assignment.flatMap((a) => a.partitions) }));
 (async () => {
   await consumer.subscribe({ topic: cfg.topic, fromBeginning: true });
+  if (cfg.mode === 'message') {
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        out({ e: 'seen', p: partition, o: message.offset, t: Date.now() });
+        await sleep(cfg.holdMs);
+      },
+    });
+    return;
+  }
   await consumer.run({
     eachBatch: async ({ batch }) => {
       const t = Date.now();
@@ -50,6 +60,7 @@ consumer.on('group.join', (e) => out({ e: 'join', gen: e.generationId, member: e
 `;
 
 export interface FencingChildOptions {
+  mode: 'batch' | 'message';
   url: string;
   groupId: string;
   topic: string;
