@@ -59,6 +59,7 @@ export class GroupMembership {
   /** until when the coordinator surely still counts this member (its session cannot have expired) */
   private aliveUntil = 0;
   private verifying: Promise<boolean> | null = null;
+  private rejoinRequested = false;
 
   constructor(
     private readonly settings: MembershipSettings,
@@ -153,7 +154,8 @@ export class GroupMembership {
 
   /** Makes the loop rejoin now (e.g. the subscription changed). */
   requestRejoin(): void {
-    this.generationId = -1;
+    // a flag, not generationId = -1: a join in progress keeps the identity it was just given
+    this.rejoinRequested = true;
     this.wake.fire();
   }
 
@@ -163,13 +165,14 @@ export class GroupMembership {
     while (this.running) {
       let heartbeatSentAt = 0;
       try {
-        if (needJoin || this.generationId < 0) {
+        if (needJoin || this.generationId < 0 || this.rejoinRequested) {
+          this.rejoinRequested = false;
           needJoin = await this.join();
         } else {
           await sleepUnless(this.settings.heartbeatIntervalMs, this.wake.promise);
           if (!this.running) break;
           this.wake = signal();
-          if (this.generationId < 0) continue;
+          if (this.generationId < 0 || this.rejoinRequested) continue;
           heartbeatSentAt = Date.now();
           await this.heartbeatOnce(this.settings.sessionTimeoutMs);
           this.markAlive(heartbeatSentAt);
@@ -238,8 +241,8 @@ export class GroupMembership {
     this.owned = next;
     await this.callbacks.assigned(next, {
       groupId: this.settings.groupId,
-      memberId: this.memberId,
-      generationId: this.generationId,
+      memberId: response.memberId,
+      generationId: response.generationId,
       assignor: this.assignor,
       isLeader: response.leaderId === this.memberId,
       assignment: next,
