@@ -1,7 +1,7 @@
-import { LogLevel, Tributary } from '@tributary/client';
+import { GroupMembershipError, LogLevel, Tributary } from '@tributary/client';
 import { FencingChild, type FencingChildOptions } from './support/fencing-child';
 import { sleep, waitFor } from './support/free-port';
-import { FAST_BROKER_ENV } from './support/group-helpers';
+import { FAST_BROKER_ENV, startMember, waitForBalanced } from './support/group-helpers';
 import { TestCluster } from './support/test-cluster';
 
 /**
@@ -102,13 +102,13 @@ describe('stale group member fencing', () => {
     return { handedOut: seen.length, redelivered: seen.length - distinct.size };
   }
 
-  it("refuses the commit of a batch held across the pause, made after the member rejoined; the offset never goes back", async () => {
-    const topic = 'fence-batch';
+  it.each(['range', 'cooperative-sticky'])("%s: refuses the commit of a batch held across the pause, made after the member rejoined; the offset never goes back", async (assignor) => {
+    const topic = `fence-batch-${assignor}`;
     const records = 1000;
     await topicWith(topic, records);
-    const sampler = new OffsetSampler(client, 'fence-batch-group', topic);
+    const sampler = new OffsetSampler(client, `${topic}-group`, topic);
     const children: FencingChild[] = [];
-    const options: FencingChildOptions = { mode: 'batch', url: cluster.brokers[0].url, groupId: 'fence-batch-group', topic, holdMs: 150, longHoldMs: 5000, assignors: ['range'] };
+    const options: FencingChildOptions = { mode: 'batch', url: cluster.brokers[0].url, groupId: `${topic}-group`, topic, holdMs: 150, longHoldMs: 5000, assignors: [assignor] };
     try {
       const { owner, other, generation } = await twoMembers(options, sampler, children);
 
@@ -142,7 +142,7 @@ describe('stale group member fencing', () => {
       await sleep(500);
       await sampler.stop();
       const totals = checkHistory(sampler.samples, children, records);
-      console.log(JSON.stringify({ scenario: 'batch', takeoverMs, heldBatch: [held.first, held.last], committedBeforeResume, staleCommit: { offset: stale.o, type: stale.type }, samples: sampler.samples.length, ...totals }));
+      console.log(JSON.stringify({ scenario: `batch ${assignor}`, takeoverMs, heldBatch: [held.first, held.last], committedBeforeResume, staleCommit: { offset: stale.o, type: stale.type }, samples: sampler.samples.length, ...totals }));
       // the session timeout, a heartbeat and a rebalance; generous under a loaded machine
       expect(takeoverMs).toBeLessThan(SESSION_MS + 7000);
     } finally {
@@ -182,6 +182,26 @@ describe('stale group member fencing', () => {
     } finally {
       await sampler.stop();
       await Promise.all(children.map((c) => c.kill()));
+    }
+  });
+
+  it('a current member committing a partition it does not own gets FENCED_MEMBER_EPOCH and the offset stays', async () => {
+    const topic = 'fence-owner';
+    await topicWith(topic, 50);
+    const a = await startMember(client, 'fence-owner-group', topic, { autoCommit: false, assignors: ['range'] });
+    const b = await startMember(client, 'fence-owner-group', topic, { autoCommit: false, assignors: ['range'] });
+    try {
+      const admin = client.admin().groups();
+      // one partition: one member owns it, the other owns nothing in the same generation
+      const [ownedByA] = await waitForBalanced([a, b], 1).then((o) => o.map((ps) => ps.length === 1));
+      const [owner, outsider] = ownedByA ? [a, b] : [b, a];
+      await owner.consumer.commitOffsets([{ topic, partition: 0, offset: 30 }]);
+      const err = await outsider.consumer.commitOffsets([{ topic, partition: 0, offset: 5 }]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GroupMembershipError);
+      expect((err as GroupMembershipError).type).toBe('FENCED_MEMBER_EPOCH');
+      expect((await admin.fetchOffsets('fence-owner-group')).find((o) => o.topic === topic)?.offset).toBe(30);
+    } finally {
+      await Promise.all([a.consumer.disconnect(), b.consumer.disconnect()]);
     }
   });
 });
