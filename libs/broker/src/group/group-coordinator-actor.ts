@@ -14,6 +14,7 @@ import {
 } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
 import { computeAssignment } from './assignors';
+import { checkCommit, revokingPartitions, type FenceView } from './commit-fencing';
 import type { LiveMember } from './group-member';
 
 export interface GroupActorDeps {
@@ -95,7 +96,7 @@ export class GroupCoordinatorActor {
 
   commit(req: CommitOffsetsRequest): Promise<void> {
     return this.mailbox.post(async () => {
-      if (req.memberId !== '' || req.generationId !== -1) this.check(req.memberId, req.generationId);
+      checkCommit(this.fenceView(), req);
       const code = await this.deps.store.commit({ brokerId: this.deps.brokerId, ...req });
       if (code === ErrorCode.NOT_COORDINATOR) this.depose();
       if (code !== ErrorCode.NONE) throw new TributaryError(code);
@@ -195,7 +196,12 @@ export class GroupCoordinatorActor {
       members: members.map((m) => ({ memberId: m.stored.memberId, topics: m.stored.topics, owned: m.stored.assignment })),
       partitionCounts,
     });
-    for (const m of members) m.stored.assignment = plan.get(m.stored.memberId) ?? [];
+    const cooperative = this.assignor === 'cooperative-sticky';
+    for (const m of members) {
+      const next = plan.get(m.stored.memberId) ?? [];
+      m.stored.revoking = cooperative ? revokingPartitions(m.stored.assignment, next, plan) : [];
+      m.stored.assignment = next;
+    }
     this.leaderId = members[0].stored.memberId;
     this.state = 'Stable';
     await this.persist();
@@ -237,6 +243,10 @@ export class GroupCoordinatorActor {
     this.deposed = true;
     this.close();
     this.deps.onDeposed();
+  }
+
+  private fenceView(): FenceView {
+    return { generationId: this.generationId, members: new Map([...this.members].map(([id, m]) => [id, m.stored])) };
   }
 
   private check(memberId: string, generationId: number): LiveMember {

@@ -25,6 +25,9 @@ export const CONSUMER_DEFAULTS = {
   partitionsConsumedConcurrently: 1,
 };
 
+/** how long a member whose session is in doubt waits before fetching again */
+const SESSION_DOUBT_BACKOFF_MS = 200;
+
 export interface ConsumerDeps {
   cluster: Cluster;
   requestTimeoutMs: number;
@@ -124,6 +127,7 @@ export class Consumer {
   seek({ topic, partition, offset }: { topic: string; partition: number; offset: number }): void {
     assertOffset(offset);
     if (!this.state.seek(topic, partition, offset)) throw new ClientStateError(`partition ${topic}/${partition} is not assigned to this consumer`);
+    this.group?.seeked(topic, partition, offset);
     this.reconcile();
   }
 
@@ -269,9 +273,21 @@ export class Consumer {
     const config = this.config;
     if (!config) return;
     const live = (): boolean => this.running && !state.paused && this.state.isCurrent(state, version);
+    let inDoubt = false;
+    // a group member hands out records only while its session surely holds; after a pause it
+    // asks the coordinator first, so a member the group replaced meanwhile reads nothing more
+    const confirm = async (group: GroupConsumer): Promise<boolean> => {
+      if (await group.confirmSession()) return live();
+      inDoubt = true;
+      return false;
+    };
+    // synchronous on the common path: no extra await per message
+    const mayHandOut = (): boolean | Promise<boolean> => (!this.group || this.group.sessionSurelyAlive ? live() : confirm(this.group));
     const failure = await this.handlers.run(async (): Promise<unknown> => {
-      if (!live()) return undefined;
+      const first = mayHandOut();
+      if (first === false || (first !== true && !(await first))) return undefined;
       const messages: ConsumedMessage[] = records.map(toMessage);
+      this.group?.handedOut(state.topic, state.partition, messages[0].offset, messages[messages.length - 1].offset);
       try {
         if (config.eachBatch) {
           await config.eachBatch({ batch: { topic: state.topic, partition: state.partition, highWatermark, messages } });
@@ -279,7 +295,8 @@ export class Consumer {
           return undefined;
         }
         for (const message of messages) {
-          if (!live()) return undefined;
+          const gate = mayHandOut();
+          if (gate === false || (gate !== true && !(await gate))) return undefined;
           await config.eachMessage?.({ topic: state.topic, partition: state.partition, message });
           if (this.state.isCurrent(state, version)) this.advance(state, message.offset + 1);
         }
@@ -290,6 +307,8 @@ export class Consumer {
     });
     // back off outside the semaphore, so other partitions' handlers are not held up meanwhile
     if (failure !== undefined) await this.handlerFailed(state, failure);
+    // the records were dropped unread: the next fetch brings them again, once the group decided
+    else if (inDoubt) await sleepUnless(SESSION_DOUBT_BACKOFF_MS, this.stopSignal.promise);
   }
 
   private advance(state: PartitionState, position: number): void {

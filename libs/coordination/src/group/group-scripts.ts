@@ -46,12 +46,14 @@ return 1
 };
 
 /**
- * Commits offsets, fenced three ways in one step: the caller holds the lease, the member is in
- * the stored group, and its generation is the stored one. A generation of -1 with an empty
- * member id is a commit from outside the group, allowed only while nobody is a member.
+ * Commits offsets, fenced four ways in one step, so a rebalance cannot slip in between check and
+ * write: the caller holds the lease, the member is in the stored group, its generation is the
+ * stored one, and every partition committed is in that member's stored assignment (or still
+ * being revoked by it). A generation of -1 with an empty member id is a commit from outside the
+ * group (a simple consumer, an admin tool), allowed only while the group has no members.
  * KEYS: lease, group, offsets hash, groups set. ARGV: broker id, group id, generation, member id,
- * then field/value pairs. Returns a wire error code: 0, 16 NOT_COORDINATOR, 22 ILLEGAL_GENERATION,
- * 25 UNKNOWN_MEMBER_ID.
+ * then field/value pairs (field "topic:partition"). Returns a wire error code: 0,
+ * 16 NOT_COORDINATOR, 22 ILLEGAL_GENERATION, 25 UNKNOWN_MEMBER_ID, 110 FENCED_MEMBER_EPOCH.
  */
 export const commitGroupOffsets: LuaScript = {
   name: 'commitGroupOffsets',
@@ -64,18 +66,30 @@ local members = {}
 local current = 0
 if raw then
   local g = cjson.decode(raw)
-  members = g.members or {}
+  if type(g.members) == 'table' then members = g.members end
   current = tonumber(g.generationId) or 0
 end
 if ARGV[4] == '' and generation == -1 then
   if #members > 0 then return 25 end
 else
-  local known = false
+  local member = nil
   for i = 1, #members do
-    if members[i].memberId == ARGV[4] then known = true end
+    if members[i].memberId == ARGV[4] then member = members[i] end
   end
-  if not known then return 25 end
+  if not member then return 25 end
   if generation ~= current then return 22 end
+  local owned = {}
+  local function own(list)
+    if type(list) ~= 'table' then return end
+    for _, t in ipairs(list) do
+      for _, p in ipairs(t.partitions) do owned[t.topic .. ':' .. string.format('%d', p)] = true end
+    end
+  end
+  own(member.assignment)
+  own(member.revoking)
+  for i = 5, #ARGV, 2 do
+    if not owned[ARGV[i]] then return 110 end
+  end
 end
 for i = 5, #ARGV, 2 do
   redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])

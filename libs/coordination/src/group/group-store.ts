@@ -57,7 +57,7 @@ export class GroupStore {
     return result === 1;
   }
 
-  /** Returns a wire error code: NONE, NOT_COORDINATOR, ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. */
+  /** Returns a wire error code: NONE, NOT_COORDINATOR, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH. */
   async commit(c: GroupCommit): Promise<number> {
     const k = this.keys;
     const now = Date.now();

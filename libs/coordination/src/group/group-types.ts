@@ -4,6 +4,11 @@ import type { AssignorName, GroupState, GroupTopicPartitions, JoinGroupRequest }
 export interface StoredMember extends Omit<JoinGroupRequest, 'groupId'> {
   /** the member's partitions in the current generation */
   assignment: GroupTopicPartitions[];
+  /**
+   * cooperative-sticky only: partitions it held in the previous generation that this one
+   * withholds from everybody; it still owns them (may commit them) until it rejoins without them
+   */
+  revoking?: GroupTopicPartitions[];
 }
 
 /** A group as kept in Redis: enough for a new coordinator to carry on where the old one stopped. */

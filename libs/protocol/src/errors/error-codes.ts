@@ -53,6 +53,7 @@ export const ErrorCode = {
   GROUP_MAX_SIZE_REACHED: 81,
   INVALID_RECORD: 87,
   DUPLICATE_BROKER_REGISTRATION: 101,
+  FENCED_MEMBER_EPOCH: 110,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -133,6 +134,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   GROUP_MAX_SIZE_REACHED: 'the group has reached its maximum size',
   INVALID_RECORD: 'a record in the batch is invalid',
   DUPLICATE_BROKER_REGISTRATION: 'another live process holds that broker id',
+  FENCED_MEMBER_EPOCH: 'the group member does not own this partition in its generation: it must drop the partition and rejoin',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(

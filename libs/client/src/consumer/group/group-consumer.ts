@@ -15,6 +15,7 @@ import type { TopicPartitionOffset } from '../types';
 import { CoordinatorClient } from './coordinator-client';
 import { GroupMembershipError } from './group-errors';
 import { GroupMembership } from './group-membership';
+import { OwnershipLedger, sameIdentity, type GroupIdentity } from './ownership-ledger';
 import type { GroupJoinEvent, GroupOptions, GroupTP, SubscribeOptions } from './group-types';
 
 /** What the group layer needs from the consumer: it drives assignment and reads positions. */
@@ -49,6 +50,7 @@ export class GroupConsumer {
   private patterns: (string | RegExp)[] = [];
   private topics: string[] = [];
   private readonly committed = new Map<string, number>();
+  private readonly ledger = new OwnershipLedger();
   private autoCommitTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -66,7 +68,7 @@ export class GroupConsumer {
       this.coordinator,
       {
         topics: () => this.topics,
-        revoke: (tps) => this.revoke(tps),
+        revoke: (tps, commitAs) => this.revoke(tps, commitAs),
         assigned: (tps, event) => this.assigned(tps, event),
         rebalancing: () => host.emitRebalancing(),
       },
@@ -105,25 +107,74 @@ export class GroupConsumer {
     await this.membership.stop();
   }
 
-  /** Commits the given offsets (next offset to read), or every position when none are given. */
+  /**
+   * Commits the given offsets (next offset to read), or every position when none are given. Each
+   * offset goes under the identity its partition was fetched with, so a batch that outlived its
+   * generation is refused (GroupMembershipError) instead of being committed as the new owner's.
+   */
   async commitOffsets(offsets?: readonly OffsetCommitPartition[]): Promise<void> {
     if (offsets === undefined) return this.commitPositions();
-    await this.commit(offsets);
+    await this.commit(offsets.map((o) => ({ offset: o, identity: this.ledger.identityFor(o, o.offset) ?? this.membership.identity })));
   }
 
   /** Commits the current position of every partition whose position moved since its last commit. */
   async commitPositions(only?: readonly GroupTP[]): Promise<void> {
-    const offsets: OffsetCommitPartition[] = [];
+    const entries: { offset: OffsetCommitPartition; identity: GroupIdentity | null }[] = [];
     for (const tp of only ?? this.host.assignment()) {
       const position = this.host.position(tp.topic, tp.partition);
       if (position === null || this.committed.get(key(tp)) === position) continue;
-      offsets.push({ topic: tp.topic, partition: tp.partition, offset: position });
+      entries.push({ offset: { topic: tp.topic, partition: tp.partition, offset: position }, identity: this.ledger.identityOf(tp) ?? this.membership.identity });
     }
-    if (offsets.length > 0) await this.commit(offsets);
+    if (entries.length > 0) await this.commit(entries);
   }
 
-  private async commit(offsets: readonly OffsetCommitPartition[]): Promise<void> {
-    const { memberId, generationId } = this.membership;
+  /**
+   * Whether a handler may be given records now without asking the coordinator: false once the
+   * member's session may have expired (it was paused, or heartbeats failed), see confirmSession().
+   */
+  get sessionSurelyAlive(): boolean {
+    return this.membership.isSurelyAlive;
+  }
+
+  /** Asks the coordinator whether this member still belongs to the group; false means do not hand out records. */
+  confirmSession(): Promise<boolean> {
+    return this.membership.confirmAlive();
+  }
+
+  /** Records going to a handler now: a commit of their offsets later carries this holding's identity. */
+  handedOut(topic: string, partition: number, first: number, last: number): void {
+    this.ledger.handedOut({ topic, partition }, first, last);
+  }
+
+  /** The user moved a position back: offsets from there on are this holding's own, not an older one's. */
+  seeked(topic: string, partition: number, offset: number): void {
+    this.ledger.lowerFloor({ topic, partition }, offset);
+  }
+
+  /** One commit request per identity; every request is tried, and the first failure is thrown. */
+  private async commit(entries: readonly { offset: OffsetCommitPartition; identity: GroupIdentity | null }[]): Promise<void> {
+    const byIdentity = new Map<string, { identity: GroupIdentity | null; offsets: OffsetCommitPartition[] }>();
+    for (const e of entries) {
+      const k = e.identity === null ? '' : `${e.identity.generationId}:${e.identity.memberId}`;
+      const bucket = byIdentity.get(k) ?? { identity: e.identity, offsets: [] };
+      bucket.offsets.push(e.offset);
+      byIdentity.set(k, bucket);
+    }
+    let failure: unknown = null;
+    for (const { identity, offsets } of byIdentity.values()) {
+      try {
+        await this.send(identity, offsets);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== null) throw failure;
+  }
+
+  private async send(identity: GroupIdentity | null, offsets: readonly OffsetCommitPartition[]): Promise<void> {
+    // no identity: this consumer never joined, so it commits from outside the group (refused while the group has members)
+    const memberId = identity?.memberId ?? '';
+    const generationId = identity?.generationId ?? -1;
     try {
       await this.coordinator.request<CommitOffsetsRequest, CommitOffsetsResponse>(Events.commitOffsets, {
         groupId: this.groupId,
@@ -133,19 +184,24 @@ export class GroupConsumer {
       });
     } catch (err) {
       const e = asTributaryError(err);
-      if (GroupMembershipError.isFencing(e.code)) throw new GroupMembershipError(e.code, e.message, this.groupId, memberId, generationId);
-      throw e;
+      if (!GroupMembershipError.isFencing(e.code)) throw e;
+      // the identity the member holds now was refused: the group moved on unnoticed, so rejoin;
+      // the offsets are dropped, never re-sent under another identity
+      if (sameIdentity(identity, this.membership.identity)) this.membership.requestRejoin();
+      throw new GroupMembershipError(e.code, e.message, this.groupId, memberId, generationId);
     }
-    for (const o of offsets) this.committed.set(key(o), o.offset);
+    for (const o of offsets) if (identity === null || sameIdentity(this.ledger.identityOf(o), identity)) this.committed.set(key(o), o.offset);
   }
 
-  private async revoke(tps: readonly GroupTP[]): Promise<void> {
+  private async revoke(tps: readonly GroupTP[], commitAs: 'held' | 'none' | GroupIdentity): Promise<void> {
     if (tps.length === 0) return;
+    if (typeof commitAs === 'object') for (const tp of tps) this.ledger.hold(tp, commitAs, null);
     // with autoCommit off the user decides what is committed, even at a rebalance (Kafka's rule)
-    if (this.settings.autoCommit) await this.commitPositions(tps).catch((err: unknown) => this.logger.warn('commit on revoke failed', { error: String(err) }));
+    if (this.settings.autoCommit && commitAs !== 'none') await this.commitPositions(tps).catch((err: unknown) => this.logger.warn('commit on revoke failed', { error: String(err) }));
     const gone = new Set(tps.map(key));
     this.host.assign(this.host.assignment().filter((tp) => !gone.has(key(tp))));
     for (const k of gone) this.committed.delete(k);
+    for (const tp of tps) this.ledger.release(tp);
   }
 
   private async assigned(tps: readonly GroupTP[], event: GroupJoinEvent): Promise<void> {
@@ -160,6 +216,8 @@ export class GroupConsumer {
       for (const o of response.offsets) if (o.offset >= 0) offsets.set(key(o), o.offset);
     }
     await this.cluster.addTargetTopics([...new Set(tps.map((tp) => tp.topic))]).catch(() => undefined);
+    const identity: GroupIdentity = { memberId: event.memberId, generationId: event.generationId };
+    for (const tp of tps) this.ledger.hold(tp, identity, offsets.get(key(tp)) ?? null);
     this.host.assign(tps.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: offsets.get(key(tp)) })));
     for (const [k, offset] of offsets) this.committed.set(k, offset);
     this.host.emitGroupJoin(event);
