@@ -8,6 +8,7 @@ import {
   batchCrcMatches,
   readBatchHeader,
   type BatchHeader,
+  type Timestamp,
 } from '@tributary/protocol';
 import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
 import { fsyncDir, unlinkIfExists } from './file-io';
@@ -21,7 +22,7 @@ import { toStorageError } from './storage-error';
 export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
-  maxTimestamp: number;
+  maxTimestamp: Timestamp;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -168,7 +169,7 @@ export class PartitionLog {
     const baseOffset = this.logEndOffset;
     let offset = baseOffset;
     let position = 0;
-    let maxTimestamp = -1;
+    let maxTimestamp: Timestamp = -1;
     for (const h of headers) {
       assignBatchOffsets(batches, position, offset, leaderEpoch);
       offset += h.lastOffsetDelta + 1;
@@ -197,7 +198,7 @@ export class PartitionLog {
     const headers: BatchHeader[] = [];
     let expected = baseOffset;
     let position = 0;
-    let maxTimestamp = -1;
+    let maxTimestamp: Timestamp = -1;
     while (position < batches.length) {
       const h = readBatchHeader(batches, position);
       if (h.magic !== BatchLayout.CURRENT_MAGIC || h.batchLength < MIN_BATCH_LENGTH || position + h.sizeInBytes > batches.length || h.lastOffsetDelta < 0) {
@@ -257,7 +258,7 @@ export class PartitionLog {
    * The first batch whose maxTimestamp >= `timestamp`: its base offset and that maxTimestamp
    * (the log never decodes records, so it answers per batch). Null when every batch is older.
    */
-  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+  offsetForTimestamp(timestamp: Timestamp): { offset: number; timestamp: Timestamp } | null {
     this.checkOpen();
     return this.guard('cannot search by timestamp', () => {
       // Segments are in offset order, so the first one reaching the timestamp holds the answer.
@@ -445,7 +446,7 @@ export class PartitionLog {
   }
 
   /** Without record timestamps (all -1) the file's modification time is the best age there is, as in Kafka. */
-  private segmentTimestamp(segment: LogSegment): number {
+  private segmentTimestamp(segment: LogSegment): Timestamp {
     return segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModifiedMs();
   }
 

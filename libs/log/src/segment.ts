@@ -1,6 +1,6 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
-import { BatchLayout, TributaryError, type BatchHeader } from '@tributary/protocol';
+import { BatchLayout, TributaryError, timestampToNumber, type BatchHeader, type Timestamp } from '@tributary/protocol';
 import { peekBatch, type BatchSummary } from './batch-summary';
 import { unlinkIfExists, writeFully } from './file-io';
 import { FileWindow } from './file-window';
@@ -47,7 +47,7 @@ export class LogSegment {
   private readonly offsetIndex: OffsetIndex;
   private readonly timeIndex: TimeIndex;
   private indexesLoaded = false;
-  private _maxTimestamp = -1;
+  private _maxTimestamp: Timestamp = -1;
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
   /** wall-clock time the first batch was appended; segment.ms counts from here */
@@ -91,9 +91,17 @@ export class LogSegment {
   static openClosed(dir: string, baseOffset: number, nextOffset: number, indexIntervalBytes: number): LogSegment {
     const size = fs.statSync(segmentFileName(dir, baseOffset, LOG_SUFFIX)).size;
     const segment = new LogSegment(dir, baseOffset, size, nextOffset, indexIntervalBytes);
-    const largest = segment.timeIndex.readLastTimestamp();
-    if (largest !== null) {
-      segment._maxTimestamp = largest;
+    const last = segment.timeIndex.readLastEntry();
+    if (last !== null) {
+      // Retention and time lookups trust this entry without loading the index; one no append
+      // could have written means the files are not what this broker wrote: refuse the log.
+      if (last.timestamp < -1 || last.offset < baseOffset || last.offset >= nextOffset) {
+        throw TributaryError.of(
+          'KAFKA_STORAGE_ERROR',
+          `corrupt time index ${segmentFileName(dir, baseOffset, TIME_INDEX_SUFFIX)}: last entry (timestamp ${last.timestamp}, offset ${last.offset}) lies outside the segment [${baseOffset}, ${nextOffset})`,
+        );
+      }
+      segment._maxTimestamp = last.timestamp;
     } else if (size > 0) {
       segment.ensureIndexes();
       segment.releaseIndexes();
@@ -134,7 +142,7 @@ export class LogSegment {
   }
 
   /** Largest batch timestamp in the segment, -1 when it has none. */
-  get maxTimestamp(): number {
+  get maxTimestamp(): Timestamp {
     return this._maxTimestamp;
   }
 
@@ -197,7 +205,7 @@ export class LogSegment {
   }
 
   /** The first batch whose maxTimestamp >= `timestamp`, as (its base offset, its maxTimestamp). */
-  findByTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+  findByTimestamp(timestamp: Timestamp): { offset: number; timestamp: Timestamp } | null {
     if (this._maxTimestamp < timestamp) return null;
     this.ensureIndexes();
     // Every batch up to the entry's offset has maxTimestamp <= the entry's timestamp <= the
@@ -404,7 +412,7 @@ export class LogSegment {
   private estimateRollStart(now: number): number | null {
     if (this._size === 0) return null;
     const window = new FileWindow(this.fileFd(), this._size, HEADER);
-    const firstTimestamp = this.batchAt(window, 0).maxTimestamp;
+    const firstTimestamp = timestampToNumber(this.batchAt(window, 0).maxTimestamp);
     const born = fs.fstatSync(this.fileFd()).birthtimeMs; // 0 where the platform cannot tell
     const guess = Math.max(born, firstTimestamp);
     return guess > 0 ? Math.min(now, guess) : now;

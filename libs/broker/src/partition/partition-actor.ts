@@ -4,6 +4,7 @@ import type { PartitionLog } from '@tributary/log';
 import {
   ErrorCode,
   TributaryError,
+  timestampToNumber,
   validateRecordBatches,
   type Acks,
   type FetchResponse,
@@ -465,7 +466,7 @@ export class PartitionActor {
     if (timestamp === -2) return { offset: this.log.logStartOffset, timestamp: -1 };
     const found = this.log.offsetForTimestamp(timestamp);
     if (!found || found.offset >= this.highWatermark) return { offset: -1, timestamp: -1 };
-    return found;
+    return { offset: found.offset, timestamp: timestampToNumber(found.timestamp) };
   }
 
   /** KIP-101, answered by the leader: where did `epoch` end in this log? */

@@ -20,6 +20,7 @@ import {
   LATEST_TIMESTAMP,
   parseRequest,
   readBatchHeader,
+  timestampToNumber,
   toErrorResponse,
   validateRecordBatches,
   type CreateTopicsResponse,
@@ -311,7 +312,7 @@ export class FakeCluster {
         if (ask.timestamp === LATEST_TIMESTAMP) return { ...base, errorCode: 0, offset: p.nextOffset };
         if (ask.timestamp === EARLIEST_TIMESTAMP) return { ...base, errorCode: 0, offset: p.logStartOffset };
         const hit = decodeRecordBatches(Buffer.concat(p.batches)).find((r) => r.timestamp >= ask.timestamp);
-        return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit?.timestamp ?? -1 };
+        return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit ? timestampToNumber(hit.timestamp) : -1 };
       }),
     };
   }

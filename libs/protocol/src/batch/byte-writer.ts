@@ -50,9 +50,9 @@ export class ByteWriter {
     return this;
   }
 
-  int64(v: number): this {
+  int64(v: number | bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    this.buf.writeBigInt64BE(typeof v === 'bigint' ? v : BigInt(v), this.pos);
     this.pos += 8;
     return this;
   }
@@ -71,6 +71,18 @@ export class ByteWriter {
       z = Math.floor(z / 0x80);
     }
     this.buf[this.pos++] = z;
+    return this;
+  }
+
+  /** Zig-zag varlong of any int64, exact (a timestamp delta may need all 64 bits). */
+  varlongBig(v: bigint): this {
+    let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+    this.ensure(10);
+    while (z >= 0x80n) {
+      this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;
+      z >>= 7n;
+    }
+    this.buf[this.pos++] = Number(z);
     return this;
   }
 
