@@ -43,8 +43,9 @@ export class PartitionLog {
   /** a background fdatasync is on the thread pool */
   private flushing = false;
   private closed = false;
-  /** a background fsync failed: what is on disk is unknown, so no more appends */
+  /** a storage error (background fsync, a write, an unreadable file): what is on disk is unknown, so no more appends */
   private failure: TributaryError | null = null;
+  private failureListener: ((err: TributaryError) => void) | null = null;
 
   private constructor(
     readonly dir: string,
@@ -131,6 +132,20 @@ export class PartitionLog {
 
   get logStartOffset(): number {
     return this._logStartOffset;
+  }
+
+  /**
+   * Called once, when the log first meets a storage error (in a request or a background task):
+   * the owner takes the partition offline instead of letting the error escape anywhere else.
+   */
+  onFailure(listener: (err: TributaryError) => void): void {
+    this.failureListener = listener;
+    if (this.failure !== null) listener(this.failure);
+  }
+
+  /** The storage error that stopped this log, or null while it is healthy. */
+  get failed(): TributaryError | null {
+    return this.failure;
   }
 
   /** The next offset to assign. */
@@ -461,11 +476,21 @@ export class PartitionLog {
     try {
       this.active.flushInBackground((err) => {
         this.flushing = false;
-        if (err && !this.closed) this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
+        if (err && !this.closed) this.fail(toStorageError(err, `background flush of ${this.dir} failed`));
       });
     } catch (err) {
       this.flushing = false;
-      this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
+      this.fail(toStorageError(err, `background flush of ${this.dir} failed`));
+    }
+  }
+
+  private fail(err: TributaryError): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    try {
+      this.failureListener?.(err);
+    } catch {
+      // the listener's own trouble must not turn a contained failure into a thrown one
     }
   }
 
@@ -474,7 +499,10 @@ export class PartitionLog {
     try {
       return fn();
     } catch (err) {
-      throw toStorageError(err, `${context} (log ${this.dir})`);
+      const storageError = toStorageError(err, `${context} (log ${this.dir})`);
+      // Only storage errors stop the log; a coded refusal (e.g. out of range) leaves it healthy.
+      if (storageError.type === 'KAFKA_STORAGE_ERROR') this.fail(storageError);
+      throw storageError;
     }
   }
 

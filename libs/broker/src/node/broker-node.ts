@@ -106,7 +106,7 @@ export class BrokerNode {
       this.store.redis.duplicate(),
     );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
-    this.metadataHandler = new MetadataHandler(this.metadataCache);
+    this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline });
     this.produceHandler = new ProduceHandler(lookup);
     this.fetchHandler = new FetchHandler(lookup);
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
@@ -129,7 +129,15 @@ export class BrokerNode {
     await this.controller.start();
     this.replication.start();
     this.groups.start();
-    this.retentionTimer = setInterval(() => this.replicas.applyRetention(), this.config.logRetentionCheckIntervalMs);
+    // applyRetention contains each partition's failure; this catch only keeps a bug there from
+    // becoming an uncaught exception that would end the process.
+    this.retentionTimer = setInterval(() => {
+      try {
+        this.replicas.applyRetention();
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), brokerId: this.config.brokerId, event: 'retention-failed', reason: (err as Error).message }));
+      }
+    }, this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
   }
 

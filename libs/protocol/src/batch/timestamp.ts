@@ -1,4 +1,5 @@
 import type { Buffer } from 'buffer';
+import { TributaryError } from '../errors';
 
 /**
  * An int64 timestamp (ms since the epoch), exact: a number whenever it is a safe integer
@@ -26,14 +27,14 @@ export function readTimestamp(buf: Buffer, pos: number): Timestamp {
   return toTimestamp(buf.readBigInt64BE(pos));
 }
 
-/** Writes exactly; a value outside int64 is a programming error, refused before any byte moves. */
+/** Writes exactly; a value outside int64 is refused before any byte moves. */
 export function writeTimestamp(buf: Buffer, value: Timestamp, pos: number): void {
   buf.writeBigInt64BE(toInt64(value), pos);
 }
 
 export function toInt64(value: Timestamp): bigint {
   const big = typeof value === 'bigint' ? value : BigInt(value);
-  if (big < INT64_MIN || big > INT64_MAX) throw new RangeError(`timestamp ${big} is outside int64`);
+  if (big < INT64_MIN || big > INT64_MAX) throw TributaryError.of('INVALID_TIMESTAMP', `timestamp (or timestamp delta) ${big} does not fit in int64`);
   return big;
 }
 
