@@ -1,0 +1,134 @@
+import { Buffer } from 'buffer';
+import * as fs from 'fs';
+import * as path from 'path';
+import { decodeRecordBatches, encodeRecordBatch, ErrorCode, readBatchHeader, toTimestamp, type CreateTopicsResponse } from '@tributary/protocol';
+import { sleep, waitFor } from './support/free-port';
+import { readReplicaBatches } from './support/replica-logs';
+import { TestCluster } from './support/test-cluster';
+import { waitForLeaders, Wire } from './support/timestamp-helpers';
+
+jest.setTimeout(240_000);
+
+const INT64_MAX = (1n << 63n) - 1n;
+const ENV = { LOG_RETENTION_CHECK_INTERVAL_MS: '300', LOG_FLUSH_INTERVAL_MS: '200', LEADER_LEASE_MS: '1500', METADATA_REFRESH_MS: '1000' };
+/** Small segments, so each partition has closed segments whose files can be damaged. */
+const SMALL = { 'segment.bytes': '1024' };
+const value = (i: number) => `record-${i}-${'x'.repeat(300)}`;
+
+/**
+ * Issue 9: an error in one partition's files or background tasks is contained to that
+ * partition. The test damages one partition's files on disk in three ways (a bad time-index
+ * entry, an unreadable segment, and a batch with maxTimestamp 2^63-1 that slipped past
+ * validation), restarts the broker, and sees it come up: the damaged partitions offline with
+ * KAFKA_STORAGE_ERROR, every other partition on the same broker served, retention running
+ * over all of them without killing the process.
+ */
+describe('partition offline, broker up (one real broker)', () => {
+  let cluster: TestCluster;
+  let wire: Wire;
+  const dataDir = () => cluster.brokers[0].options.dataDir;
+  const partitionDir = (topic: string, p = 0) => path.join(dataDir(), `${topic}-${p}`);
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ brokers: 1, brokerEnv: ENV });
+    wire = await Wire.connect(cluster.brokers[0].url);
+    await waitFor('controller', async () => (await wire.metadata()).controllerId === 1);
+    const created = await wire.sock.request<CreateTopicsResponse>('createTopics', {
+      topics: [
+        { name: 'bad-index', numPartitions: 1, replicationFactor: 1, configs: SMALL },
+        { name: 'bad-segment', numPartitions: 1, replicationFactor: 1, configs: SMALL },
+        { name: 'poisoned', numPartitions: 1, replicationFactor: 1, configs: { ...SMALL, 'retention.ms': '1000' } },
+        { name: 'healthy', numPartitions: 3, replicationFactor: 1, configs: SMALL },
+      ],
+    });
+    expect(created.topics.map((t) => t.errorCode)).toEqual([0, 0, 0, 0]);
+  });
+
+  afterAll(async () => {
+    wire?.close();
+    await cluster?.stop();
+  });
+
+  it('restarts with damaged partitions offline and every other partition served; retention does not kill it', async () => {
+    const topics = ['bad-index', 'bad-segment', 'poisoned', 'healthy'];
+    for (const t of topics) await waitForLeaders(wire, t);
+    const healthyBefore: Buffer[] = [];
+    for (const t of topics) {
+      const parts = t === 'healthy' ? 3 : 1;
+      for (let p = 0; p < parts; p++) {
+        for (let i = 0; i < 8; i++) expect((await wire.produce(t, p, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+      }
+    }
+    for (let p = 0; p < 3; p++) healthyBefore.push((await wire.fetch('healthy', p)).records);
+    wire.close();
+    await cluster.brokers[0].kill('SIGKILL');
+
+    // 1. A closed segment's last time-index entry points past its segment.
+    const indexes = fs.readdirSync(partitionDir('bad-index')).filter((f) => f.endsWith('.timeindex')).sort();
+    expect(indexes.length).toBeGreaterThan(1);
+    const entry = Buffer.alloc(12);
+    entry.writeBigInt64BE(BigInt(Date.now()), 0);
+    entry.writeInt32BE(1_000_000, 8);
+    fs.writeFileSync(path.join(partitionDir('bad-index'), indexes[0]), entry);
+    // 2. The active segment cannot be read at all (a directory where the file was).
+    const logs = fs.readdirSync(partitionDir('bad-segment')).filter((f) => f.endsWith('.log')).sort();
+    const active = path.join(partitionDir('bad-segment'), logs[logs.length - 1]);
+    fs.rmSync(active);
+    fs.mkdirSync(active);
+    // 3. A future bug let a batch with maxTimestamp 2^63-1 (valid CRC, right offset) into the log.
+    const poisonedLogs = fs.readdirSync(partitionDir('poisoned')).filter((f) => f.endsWith('.log')).sort();
+    const last = readReplicaBatches(dataDir(), 'poisoned', 0).pop();
+    if (!last) throw new Error('poisoned has no batches');
+    const epoch = readBatchHeader(last.bytes).partitionLeaderEpoch;
+    const poison = encodeRecordBatch([{ key: null, value: Buffer.from('poison'), timestamp: toTimestamp(INT64_MAX) }], { baseOffset: last.lastOffset + 1, partitionLeaderEpoch: epoch });
+    fs.appendFileSync(path.join(partitionDir('poisoned'), poisonedLogs[poisonedLogs.length - 1]), poison);
+
+    await cluster.brokers[0].start();
+    wire = await Wire.connect(cluster.brokers[0].url);
+    await waitForLeaders(wire, 'healthy');
+
+    // The damaged partitions: offline, with KAFKA_STORAGE_ERROR on every request and in metadata.
+    for (const t of ['bad-index', 'bad-segment']) {
+      const m = (await wire.metadata([t])).topics[0].partitions[0];
+      expect(m).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, offlineReplicas: [1] });
+      expect((await wire.produce(t, 0, encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: Date.now() }]), 1)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+      expect((await wire.fetch(t, 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+      expect((await wire.listOffsets(t, 0, -2)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    }
+    expect(cluster.brokers[0].output).toMatch(/"event":"partition-offline".*"topic":"bad-index"/);
+    expect(cluster.brokers[0].output).toMatch(/"event":"partition-offline".*"topic":"bad-segment"/);
+
+    // Every other partition on this broker: its data intact and writable.
+    for (let p = 0; p < 3; p++) {
+      expect((await wire.fetch('healthy', p)).records.equals(healthyBefore[p])).toBe(true);
+      expect((await wire.produce('healthy', p, encodeRecordBatch([{ key: null, value: Buffer.from('after'), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+    }
+
+    // The planted 2^63-1 batch is held exactly and served; time lookups reach it; new writes roll past it.
+    const poisoned = await wire.fetch('poisoned', 0, last.lastOffset + 1);
+    expect(poisoned.errorCode).toBe(0);
+    expect(decodeRecordBatches(poisoned.records).map((r) => [r.offset, r.timestamp])).toEqual([[last.lastOffset + 1, INT64_MAX]]);
+    expect(await wire.listOffsets('poisoned', 0, Date.now() + 86_400_000)).toMatchObject({ errorCode: 0, offset: last.lastOffset + 1 });
+    for (let i = 0; i < 6; i++) expect((await wire.produce('poisoned', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+
+    // Retention runs every 300 ms over all of it (poisoned has retention.ms 1000): the broker lives on.
+    await sleep(3000);
+    expect(cluster.brokers[0].running).toBe(true);
+    const start = await wire.listOffsets('poisoned', 0, -2);
+    expect(start.errorCode).toBe(0);
+    // Old segments expired up to the poisoned one, which never does (its time is in the far future), as in Kafka.
+    expect(start.offset).toBeGreaterThan(0);
+    expect(start.offset).toBeLessThanOrEqual(last.lastOffset + 1);
+    expect((await wire.metadata(['healthy'])).topics[0].partitions.every((p) => p.errorCode === 0)).toBe(true);
+    expect((await wire.produce('healthy', 0, encodeRecordBatch([{ key: null, value: Buffer.from('later'), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+
+    // And it comes up again, the same way, after another restart.
+    wire.close();
+    await cluster.brokers[0].kill('SIGKILL');
+    await cluster.brokers[0].start();
+    wire = await Wire.connect(cluster.brokers[0].url);
+    await waitForLeaders(wire, 'healthy');
+    expect((await wire.fetch('bad-index', 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect((await wire.fetch('poisoned', 0, start.offset)).errorCode).toBe(0);
+  });
+});
