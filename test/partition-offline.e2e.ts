@@ -131,4 +131,22 @@ describe('partition offline, broker up (one real broker)', () => {
     expect((await wire.fetch('bad-index', 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     expect((await wire.fetch('poisoned', 0, start.offset)).errorCode).toBe(0);
   });
+
+  it('a storage error while running (the log directory vanishes, then a segment roll) takes only that partition offline', async () => {
+    const created = await wire.sock.request<CreateTopicsResponse>('createTopics', { topics: [{ name: 'doomed', numPartitions: 1, replicationFactor: 1, configs: SMALL }] });
+    expect(created.topics[0].errorCode).toBe(0);
+    await waitForLeaders(wire, 'doomed');
+    expect((await wire.produce('doomed', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(0)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+    fs.rmSync(partitionDir('doomed'), { recursive: true, force: true });
+    // Appends go to the open file until the segment must roll, which cannot create its files.
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++) codes.push((await wire.produce('doomed', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode);
+    expect(codes).toContain(ErrorCode.KAFKA_STORAGE_ERROR);
+    await waitFor('doomed offline in metadata', async () => (await wire.metadata(['doomed'])).topics[0].partitions[0].errorCode === ErrorCode.KAFKA_STORAGE_ERROR);
+    expect((await wire.fetch('doomed', 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    await sleep(1000); // retention and the flush timer run over it meanwhile
+    expect(cluster.brokers[0].running).toBe(true);
+    expect((await wire.produce('healthy', 1, encodeRecordBatch([{ key: null, value: Buffer.from('still'), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+    expect(cluster.brokers[0].output).toMatch(/"event":"partition-offline".*"topic":"doomed"/);
+  });
 });
