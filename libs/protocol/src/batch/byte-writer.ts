@@ -64,6 +64,8 @@ export class ByteWriter {
 
   /** Zig-zag varlong for any safe integer (timestamps deltas can exceed 32 bits). */
   varlong(v: number): this {
+    // Zig-zag doubles the value: from 2^52 on that no longer fits a number exactly.
+    if (v >= 2 ** 52 || v <= -(2 ** 52)) return this.varlongBig(BigInt(v));
     let z = v >= 0 ? v * 2 : -v * 2 - 1;
     this.ensure(10);
     while (z >= 0x80) {
