@@ -4,6 +4,7 @@ import { BatchLayout, TributaryError, timestampToNumber, type BatchHeader, type 
 import { peekBatch, type BatchSummary } from './batch-summary';
 import { unlinkIfExists, writeFully } from './file-io';
 import { FileWindow } from './file-window';
+import { openSegmentFiles, type FdHolder } from './open-segment-files';
 import { OffsetIndex } from './offset-index';
 import { scanBatches } from './recovery';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName } from './segment-files';
@@ -39,7 +40,7 @@ const MAX_RELATIVE_OFFSET = 0x7fffffff;
  * close (recovery rebuilds them from the log anyway); closed segments load theirs on demand
  * and may drop them again, so a partition with many segments does not hold every index.
  */
-export class LogSegment {
+export class LogSegment implements FdHolder {
   readonly logPath: string;
   private fd: number | null = null;
   private _size: number;
@@ -54,6 +55,8 @@ export class LogSegment {
   private rollStartMs: number | null = null;
   /** bytes written since the last fsync */
   private dirty = false;
+  /** asynchronous calls using the descriptor; the open-file pool must not close it under them */
+  private fdPins = 0;
 
   private constructor(
     dir: string,
@@ -73,6 +76,7 @@ export class LogSegment {
   static create(dir: string, baseOffset: number, indexIntervalBytes: number): LogSegment {
     const segment = new LogSegment(dir, baseOffset, 0, baseOffset, indexIntervalBytes);
     segment.fd = fs.openSync(segment.logPath, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+    openSegmentFiles.opened(segment);
     segment.offsetIndex.clear();
     segment.timeIndex.clear();
     segment.offsetIndex.invalidateFile();
@@ -252,14 +256,15 @@ export class LogSegment {
     if (this.offsetOfMaxTimestamp >= 0) this.timeIndex.maybeAppend(this._maxTimestamp, this.offsetOfMaxTimestamp);
     this.offsetIndex.persist(true);
     this.timeIndex.persist(true);
-    if (this.fd !== null) fs.fsyncSync(this.fd);
+    // Always: the descriptor may have been closed by the open-file pool since the last write.
+    fs.fsyncSync(this.fileFd());
     this.dirty = false;
   }
 
   /** fsyncs the log if anything was written since the last time. */
   syncLog(): void {
-    if (!this.dirty || this.fd === null) return;
-    fs.fdatasyncSync(this.fd);
+    if (!this.dirty) return;
+    fs.fdatasyncSync(this.fileFd());
     this.dirty = false;
   }
 
@@ -273,10 +278,12 @@ export class LogSegment {
       this.offsetIndex.persist(false);
       this.timeIndex.persist(false);
     }
-    const fd = this.fd;
-    if (!this.dirty || fd === null) return done(null);
+    if (!this.dirty) return done(null);
+    const fd = this.fileFd();
     this.dirty = false;
+    this.fdPins++;
     fs.fdatasync(fd, (err) => {
+      this.fdPins--;
       if (!err) return done(null);
       if (this.fd !== fd) return done(null); // closed or rolled meanwhile: seal() synced it
       this.dirty = true;
@@ -319,21 +326,18 @@ export class LogSegment {
     this.offsetIndex.close();
     this.timeIndex.close();
     this.indexesLoaded = false;
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
   }
 
   close(): void {
     this.flush();
     this.offsetIndex.close();
     this.timeIndex.close();
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
   }
 
   delete(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
     // The .log goes first: index files without their log are cleaned up on open, the reverse
     // would leave a log whose indexes must be rebuilt.
     unlinkIfExists(this.logPath);
@@ -418,8 +422,34 @@ export class LogSegment {
     return guess > 0 ? Math.min(now, guess) : now;
   }
 
+  get fdPinned(): boolean {
+    return this.fdPins > 0;
+  }
+
+  /** The open-file pool reclaims the descriptor; `dirty` stays, so the next flush still syncs. */
+  closeIdleFd(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    fs.closeSync(fd);
+  }
+
+  private closeFd(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    openSegmentFiles.closed(this);
+    fs.closeSync(fd);
+  }
+
+  /** The .log descriptor, reopened when the pool closed it; callers use it at once, never across an await. */
   private fileFd(): number {
-    if (this.fd === null) this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    if (this.fd === null) {
+      this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      openSegmentFiles.opened(this);
+    } else {
+      openSegmentFiles.touch(this);
+    }
     return this.fd;
   }
 }

@@ -22,6 +22,7 @@ const schema = z.object({
   LOG_SEGMENT_BYTES: z.coerce.number().int().min(1024).max(0x7fffffff).default(1024 * 1024 * 1024),
   LOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   LOG_RETENTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  LOG_MAX_OPEN_SEGMENT_FILES: z.coerce.number().int().min(16).max(1_000_000).default(10_000),
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
 });
 
@@ -48,6 +49,8 @@ export interface BrokerConfig {
   logSegmentBytes: number;
   logFlushIntervalMs: number;
   logRetentionCheckIntervalMs: number;
+  /** segment .log files this process keeps open at most (least recently used closed first); unset = the log's default */
+  logMaxOpenSegmentFiles?: number;
   maxRequestBytes: number;
 }
 
@@ -89,6 +92,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     logSegmentBytes: c.LOG_SEGMENT_BYTES,
     logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,
     logRetentionCheckIntervalMs: c.LOG_RETENTION_CHECK_INTERVAL_MS,
+    logMaxOpenSegmentFiles: c.LOG_MAX_OPEN_SEGMENT_FILES,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
   };
 }

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { setMaxOpenSegmentFiles } from '@tributary/log';
 import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
@@ -66,6 +67,7 @@ export class BrokerNode {
       internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
+    if (config.logMaxOpenSegmentFiles !== undefined) setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
     this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
     this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
