@@ -16,10 +16,12 @@ const openFds = (pid: number) => fs.readdirSync(`/proc/${pid}/fd`).length;
  * written (3 fds per partition before, measured here), and segment .log files live in a
  * process-wide LRU bounded by LOG_MAX_OPEN_SEGMENT_FILES.
  */
-describe.each([
+const cases: Array<{ name: string; env: Record<string, string>; maxGrowth: number }> = [
   { name: 'default bound (10,000)', env: {}, maxGrowth: PARTITIONS * 1.1 },
   { name: 'LOG_MAX_OPEN_SEGMENT_FILES=100', env: { LOG_MAX_OPEN_SEGMENT_FILES: '100' }, maxGrowth: 110 },
-])('file descriptors for $name (one real broker)', ({ env, maxGrowth }) => {
+];
+
+describe.each(cases)('file descriptors for $name (one real broker)', ({ env, maxGrowth }) => {
   let cluster: TestCluster;
   let wire: Wire;
 

@@ -99,7 +99,8 @@ export class LogSegment implements FdHolder {
     if (last !== null) {
       // Retention and time lookups trust this entry without loading the index; one no append
       // could have written means the files are not what this broker wrote: refuse the log.
-      if (last.timestamp < -1 || last.offset < baseOffset || last.offset >= nextOffset) {
+      // (Earlier versions wrote a -1 entry at offset base-1 for segments without timestamps: harmless.)
+      if (last.timestamp < -1 || (last.timestamp !== -1 && (last.offset < baseOffset || last.offset >= nextOffset))) {
         throw TributaryError.of(
           'KAFKA_STORAGE_ERROR',
           `corrupt time index ${segmentFileName(dir, baseOffset, TIME_INDEX_SUFFIX)}: last entry (timestamp ${last.timestamp}, offset ${last.offset}) lies outside the segment [${baseOffset}, ${nextOffset})`,
@@ -353,7 +354,8 @@ export class LogSegment implements FdHolder {
     }
     if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
       this.offsetIndex.append(b.lastOffset, b.position);
-      this.timeIndex.maybeAppend(this._maxTimestamp, this.offsetOfMaxTimestamp);
+      // Batches without timestamps (-1) get no time entry, as in Kafka: there is no offset to point at.
+      if (this.offsetOfMaxTimestamp >= 0) this.timeIndex.maybeAppend(this._maxTimestamp, this.offsetOfMaxTimestamp);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += b.size;

@@ -26,7 +26,7 @@ describe('timestamp topic configs', () => {
   });
 
   it('refuses bad values with INVALID_CONFIG', () => {
-    for (const raw of [
+    const refused: Array<Record<string, string>> = [
       { 'message.timestamp.type': 'createtime' },
       { 'message.timestamp.type': '' },
       { 'message.timestamp.before.max.ms': '-1' },
@@ -34,7 +34,8 @@ describe('timestamp topic configs', () => {
       { 'message.timestamp.after.max.ms': '1e3' },
       { 'message.timestamp.after.max.ms': ' 5' },
       { 'message.timestamp.difference.max.ms': '5' },
-    ]) {
+    ];
+    for (const raw of refused) {
       expect(codeOf(raw)).toBe(ErrorCode.INVALID_CONFIG);
     }
   });
