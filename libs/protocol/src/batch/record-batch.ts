@@ -231,10 +231,15 @@ export function validateRecordBatches(buf: Buffer, maxBatchBytes: number, timest
       for (let i = 0; i < header.recordCount; i++) checkRecord(r, i);
     } else {
       checkCreateTime(header.baseTimestamp, timestamps, 'base timestamp');
+      // The base is now -1 or a safe integer, so base + delta in plain numbers decides the check
+      // exactly: a sum that rounds lies beyond 2^53, above any bound. Exact sums only for errors.
+      const base = header.baseTimestamp as number;
+      const { min, max } = timestamps;
       let latest: Timestamp = -Infinity;
       for (let i = 0; i < header.recordCount; i++) {
-        const t = addTimestamps(header.baseTimestamp, checkRecord(r, i));
-        checkCreateTime(t, timestamps, `record ${i}'s timestamp`);
+        const delta = checkRecord(r, i);
+        const t = typeof delta === 'number' ? base + delta : addTimestamps(base, delta);
+        if (t !== -1 && (t < min || t > max)) checkCreateTime(addTimestamps(base, delta), timestamps, `record ${i}'s timestamp`);
         if (t > latest) latest = t;
       }
       // Canonical forms (a bigint only beyond 2^53) make !== exact here.

@@ -120,6 +120,25 @@ describe('timestamp validation at the leader (KIP-937 bounds)', () => {
     );
   });
 
+  it('property: with both bounds unbounded, exactly [0, 2^53-1] and -1 pass, whatever the deltas', () => {
+    const open = timestampRule('CreateTime', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, now);
+    expect(open.max).toBe(Number.MAX_SAFE_INTEGER);
+    const ts = fc.oneof(fc.constant(-1n), fc.bigInt(SAFE - 3n, SAFE + 3n), fc.bigInt(-3n, 3n), fc.constantFrom(...EDGES));
+    fc.assert(
+      fc.property(fc.array(ts, { minLength: 1, maxLength: 5 }), (stamps) => {
+        let buf: Buffer;
+        try {
+          buf = encodeRecordBatch(stamps.map((t) => rec(toTimestamp(t))));
+        } catch {
+          return;
+        }
+        const ok = stamps.every((t) => t === -1n || (t >= 0n && t <= SAFE));
+        expect(codeOf(() => validateRecordBatches(buf, 1 << 20, open))).toBe(ok ? null : ErrorCode.INVALID_TIMESTAMP);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('LogAppendTime: the leader stamps maxTimestamp and the attribute bit, with a valid CRC, and records read the stamp', () => {
     const lat = timestampRule('LogAppendTime', Number.MAX_SAFE_INTEGER, 3_600_000, now);
     // Under LogAppendTime a client's create times are not checked (Kafka overwrites them).
