@@ -150,3 +150,117 @@ describe('partition offline, broker up (one real broker)', () => {
     expect(cluster.brokers[0].output).toMatch(/"event":"partition-offline".*"topic":"doomed"/);
   });
 });
+
+/**
+ * With RF=3 an offline replica costs the partition nothing but that replica: when the leader's
+ * log fails, its lease lapses and an in-sync follower leads; when a follower's files are
+ * damaged, it stays offline after a restart and acks=all goes on with the other two.
+ */
+describe('partition offline with RF=3 (three real brokers)', () => {
+  const FAST = { LEADER_LEASE_MS: '1000', REPLICA_LAG_TIME_MAX_MS: '3000', BROKER_SESSION_TIMEOUT_MS: '3000', METADATA_REFRESH_MS: '1000', LOG_RETENTION_CHECK_INTERVAL_MS: '300' };
+  let cluster: TestCluster;
+  const wires = new Map<number, Wire>();
+  const wire = (id: number) => wires.get(id) as Wire;
+  const record = (v: string) => encodeRecordBatch([{ key: null, value: Buffer.from(v), timestamp: Date.now() }]);
+  const leaderOf = async (topic: string, not?: number) =>
+    waitFor(
+      `a leader of ${topic}${not ? ` other than ${not}` : ''}`,
+      async () => {
+        const p = (await wire(not === 1 ? 2 : 1).metadata([topic])).topics[0].partitions[0];
+        return p.leader > 0 && p.leader !== not ? p.leader : null;
+      },
+      30_000,
+      100,
+    );
+  /** acks=all through whoever leads now, retrying while leadership moves. */
+  const produceAll = (topic: string, v: string, not?: number) =>
+    waitFor(
+      `acks=all produce of ${v}`,
+      async () => {
+        const leader = await leaderOf(topic, not);
+        const r = await wire(leader).produce(topic, 0, record(v), -1);
+        return r.errorCode === 0 ? r : null;
+      },
+      30_000,
+      200,
+    );
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ brokers: 3, brokerEnv: FAST });
+    for (const b of cluster.brokers) wires.set(b.id, await Wire.connect(b.url));
+    await waitFor('controller', async () => (await wire(1).metadata()).controllerId > 0);
+    const r = await wire(1).sock.request<CreateTopicsResponse>('createTopics', {
+      topics: [
+        { name: 'leader-fails', numPartitions: 1, replicationFactor: 3, configs: SMALL },
+        { name: 'follower-damaged', numPartitions: 1, replicationFactor: 3, configs: SMALL },
+      ],
+    });
+    expect(r.topics.map((t) => t.errorCode)).toEqual([0, 0]);
+    await waitForLeaders(wire(1), 'leader-fails', 3);
+    await waitForLeaders(wire(1), 'follower-damaged', 3);
+  });
+
+  afterAll(async () => {
+    for (const w of wires.values()) w.close();
+    await cluster?.stop();
+  });
+
+  it('a leader whose log fails hands over to an in-sync follower; no acknowledged record is lost', async () => {
+    const acked: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await produceAll('leader-fails', value(i));
+      acked.push(value(i));
+    }
+    const old = await leaderOf('leader-fails');
+    fs.rmSync(path.join(cluster.broker(old).options.dataDir, 'leader-fails-0'), { recursive: true, force: true });
+    // Writes on the old leader fail once its segment must roll; then another replica leads.
+    for (let i = 3; i < 12; i++) {
+      const r = await wire(old).produce('leader-fails', 0, record(value(i)), -1);
+      if (r.errorCode === 0) acked.push(value(i));
+      else expect([ErrorCode.KAFKA_STORAGE_ERROR, ErrorCode.NOT_LEADER_OR_FOLLOWER]).toContain(r.errorCode);
+    }
+    expect((await wire(old).metadata(['leader-fails'])).topics[0].partitions[0].offlineReplicas).toEqual([old]);
+    const t0 = Date.now();
+    await produceAll('leader-fails', 'after-failover', old);
+    acked.push('after-failover');
+    console.log(`leader-fails: new leader acked ${Date.now() - t0} ms after the old one went offline`);
+    const leader = await leaderOf('leader-fails', old);
+    const f = await wire(leader).fetch('leader-fails', 0);
+    const values = decodeRecordBatches(f.records).map((r) => r.value?.toString());
+    for (const v of acked) expect(values).toContain(v);
+    expect(cluster.brokers.every((b) => b.running)).toBe(true);
+  });
+
+  it('a follower with a damaged time index stays offline after its restart; acks=all goes on with the other two', async () => {
+    for (let i = 0; i < 8; i++) await produceAll('follower-damaged', value(i));
+    const leader = await leaderOf('follower-damaged');
+    const follower = cluster.brokers.find((b) => b.id !== leader) as (typeof cluster.brokers)[number];
+    await waitFor('the follower caught up', () => readReplicaBatches(follower.options.dataDir, 'follower-damaged', 0).length >= 8);
+    wire(follower.id).close();
+    await follower.kill('SIGKILL');
+    const dir = path.join(follower.options.dataDir, 'follower-damaged-0');
+    const index = fs.readdirSync(dir).filter((f) => f.endsWith('.timeindex')).sort()[0];
+    const entry = Buffer.alloc(12);
+    entry.writeBigInt64BE(-5n, 0); // no append can write a timestamp below -1
+    entry.writeInt32BE(0, 8);
+    fs.writeFileSync(path.join(dir, index), entry);
+    await follower.start();
+    wires.set(follower.id, await Wire.connect(follower.url));
+
+    await waitFor('the follower reports its replica offline', async () => {
+      const p = (await wire(follower.id).metadata(['follower-damaged'])).topics[0].partitions[0];
+      return p.offlineReplicas?.includes(follower.id) ?? false;
+    });
+    for (let i = 8; i < 12; i++) await produceAll('follower-damaged', value(i), follower.id);
+    const now = await leaderOf('follower-damaged', follower.id);
+    const f = await wire(now).fetch('follower-damaged', 0);
+    expect(decodeRecordBatches(f.records).map((r) => r.value?.toString())).toEqual(Array.from({ length: 12 }, (_, i) => value(i)));
+    // The two healthy replicas hold the same bytes.
+    const healthy = cluster.brokers.filter((b) => b.id !== follower.id);
+    await waitFor('healthy replicas identical', () => {
+      const [a, b] = healthy.map((x) => Buffer.concat(readReplicaBatches(x.options.dataDir, 'follower-damaged', 0).map((y) => y.bytes)));
+      return a.length > 0 && a.equals(b);
+    });
+    expect(cluster.brokers.every((b) => b.running)).toBe(true);
+  });
+});
