@@ -188,8 +188,11 @@ describe('partition offline with RF=3 (three real brokers)', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: FAST });
     for (const b of cluster.brokers) wires.set(b.id, await Wire.connect(b.url));
-    await waitFor('controller', async () => (await wire(1).metadata()).controllerId > 0);
-    const r = await wire(1).sock.request<CreateTopicsResponse>('createTopics', {
+    const controllerId = await waitFor('a controller and three brokers', async () => {
+      const m = await wire(1).metadata();
+      return m.controllerId > 0 && m.brokers.length === 3 ? m.controllerId : null;
+    });
+    const r = await wire(controllerId).sock.request<CreateTopicsResponse>('createTopics', {
       topics: [
         { name: 'leader-fails', numPartitions: 1, replicationFactor: 3, configs: SMALL },
         { name: 'follower-damaged', numPartitions: 1, replicationFactor: 3, configs: SMALL },

@@ -40,7 +40,12 @@ describe('exact timestamps and LogAppendTime (3 real brokers, RF=3, acks=all)', 
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: ENV });
     for (const b of cluster.brokers) wires.set(b.id, await Wire.connect(b.url));
     any = wires.get(1) as Wire;
-    await waitFor('a controller', async () => (await any.metadata()).controllerId > 0);
+    const controllerId = await waitFor('a controller and three brokers', async () => {
+      const m = await any.metadata();
+      return m.controllerId > 0 && m.brokers.length === 3 ? m.controllerId : null;
+    });
+    // Topics are created by the controller; 'any' is used for it below as well.
+    any = wires.get(controllerId) as Wire;
     const created = await any.sock.request<CreateTopicsResponse>('createTopics', {
       topics: [
         { name: 'create-time', numPartitions: 1, replicationFactor: 3 },
