@@ -1,12 +1,12 @@
 import type { Buffer } from 'buffer';
-import { BatchLayout } from '@tributary/protocol';
+import { BatchLayout, readTimestamp, type Timestamp } from '@tributary/protocol';
 
 /** What the log keeps about a batch: enough to index and serve it, never its records. */
 export interface BatchSummary {
   position: number;
   baseOffset: number;
   lastOffset: number;
-  maxTimestamp: number;
+  maxTimestamp: Timestamp;
   size: number;
 }
 
@@ -21,7 +21,7 @@ export function peekBatch(buf: Buffer, at: number, position: number): BatchSumma
     position,
     baseOffset,
     lastOffset: baseOffset + buf.readInt32BE(at + BatchLayout.LAST_OFFSET_DELTA),
-    maxTimestamp: Number(buf.readBigInt64BE(at + BatchLayout.MAX_TIMESTAMP)),
+    maxTimestamp: readTimestamp(buf, at + BatchLayout.MAX_TIMESTAMP),
     size: buf.readInt32BE(at + BatchLayout.BATCH_LENGTH) + BatchLayout.LOG_OVERHEAD,
   };
 }

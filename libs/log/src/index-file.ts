@@ -14,6 +14,8 @@ export class IndexFile {
   private persisted = 0;
   /** entries physically in the file; -1 when unknown (then the next write trims it first) */
   private fileEntries = -1;
+  /** written since the last fsync (a seal must sync them; an unchanged file needs no sync) */
+  private unsynced = false;
 
   constructor(
     readonly path: string,
@@ -59,18 +61,35 @@ export class IndexFile {
     if (this.persisted > count) this.persisted = count;
   }
 
-  /** Writes entries [persisted, count) given by `encode`, trimming stale entries first. */
+  /**
+   * Writes entries [persisted, count) given by `encode`, trimming stale entries first. The file
+   * is opened only for this and closed again: an index is written once per flush at most, and
+   * holding two descriptors per partition for it made thousands of partitions exhaust the
+   * open-file limit. fsync through a fresh descriptor still flushes everything written before.
+   */
   persist(count: number, encode: (from: number, to: number) => Buffer, sync: boolean): void {
+    const trim = this.fileEntries !== this.persisted;
+    const write = count > this.persisted;
+    if (!trim && !write && !(sync && this.unsynced)) return;
     const fd = this.open();
-    if (this.fileEntries !== this.persisted) {
-      fs.ftruncateSync(fd, this.persisted * this.entrySize);
-      this.fileEntries = this.persisted;
+    try {
+      if (trim) {
+        fs.ftruncateSync(fd, this.persisted * this.entrySize);
+        this.fileEntries = this.persisted;
+        this.unsynced = true;
+      }
+      if (write) {
+        writeFully(fd, encode(this.persisted, count), this.persisted * this.entrySize);
+        this.persisted = this.fileEntries = count;
+        this.unsynced = true;
+      }
+      if (sync) {
+        fs.fsyncSync(fd);
+        this.unsynced = false;
+      }
+    } finally {
+      this.close();
     }
-    if (count > this.persisted) {
-      writeFully(fd, encode(this.persisted, count), this.persisted * this.entrySize);
-      this.persisted = this.fileEntries = count;
-    }
-    if (sync) fs.fsyncSync(fd);
   }
 
   /** Forgets what the file holds, so the next persist rewrites it from scratch. */

@@ -8,6 +8,7 @@ import {
   batchCrcMatches,
   readBatchHeader,
   type BatchHeader,
+  type Timestamp,
 } from '@tributary/protocol';
 import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
 import { fsyncDir, unlinkIfExists } from './file-io';
@@ -21,7 +22,7 @@ import { toStorageError } from './storage-error';
 export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
-  maxTimestamp: number;
+  maxTimestamp: Timestamp;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -42,8 +43,9 @@ export class PartitionLog {
   /** a background fdatasync is on the thread pool */
   private flushing = false;
   private closed = false;
-  /** a background fsync failed: what is on disk is unknown, so no more appends */
+  /** a storage error (background fsync, a write, an unreadable file): what is on disk is unknown, so no more appends */
   private failure: TributaryError | null = null;
+  private failureListener: ((err: TributaryError) => void) | null = null;
 
   private constructor(
     readonly dir: string,
@@ -132,6 +134,20 @@ export class PartitionLog {
     return this._logStartOffset;
   }
 
+  /**
+   * Called once, when the log first meets a storage error (in a request or a background task):
+   * the owner takes the partition offline instead of letting the error escape anywhere else.
+   */
+  onFailure(listener: (err: TributaryError) => void): void {
+    this.failureListener = listener;
+    if (this.failure !== null) listener(this.failure);
+  }
+
+  /** The storage error that stopped this log, or null while it is healthy. */
+  get failed(): TributaryError | null {
+    return this.failure;
+  }
+
   /** The next offset to assign. */
   get logEndOffset(): number {
     return this.active.nextOffset;
@@ -168,7 +184,7 @@ export class PartitionLog {
     const baseOffset = this.logEndOffset;
     let offset = baseOffset;
     let position = 0;
-    let maxTimestamp = -1;
+    let maxTimestamp: Timestamp = -1;
     for (const h of headers) {
       assignBatchOffsets(batches, position, offset, leaderEpoch);
       offset += h.lastOffsetDelta + 1;
@@ -197,7 +213,7 @@ export class PartitionLog {
     const headers: BatchHeader[] = [];
     let expected = baseOffset;
     let position = 0;
-    let maxTimestamp = -1;
+    let maxTimestamp: Timestamp = -1;
     while (position < batches.length) {
       const h = readBatchHeader(batches, position);
       if (h.magic !== BatchLayout.CURRENT_MAGIC || h.batchLength < MIN_BATCH_LENGTH || position + h.sizeInBytes > batches.length || h.lastOffsetDelta < 0) {
@@ -257,7 +273,7 @@ export class PartitionLog {
    * The first batch whose maxTimestamp >= `timestamp`: its base offset and that maxTimestamp
    * (the log never decodes records, so it answers per batch). Null when every batch is older.
    */
-  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+  offsetForTimestamp(timestamp: Timestamp): { offset: number; timestamp: Timestamp } | null {
     this.checkOpen();
     return this.guard('cannot search by timestamp', () => {
       // Segments are in offset order, so the first one reaching the timestamp holds the answer.
@@ -445,7 +461,7 @@ export class PartitionLog {
   }
 
   /** Without record timestamps (all -1) the file's modification time is the best age there is, as in Kafka. */
-  private segmentTimestamp(segment: LogSegment): number {
+  private segmentTimestamp(segment: LogSegment): Timestamp {
     return segment.maxTimestamp >= 0 ? segment.maxTimestamp : segment.lastModifiedMs();
   }
 
@@ -460,11 +476,21 @@ export class PartitionLog {
     try {
       this.active.flushInBackground((err) => {
         this.flushing = false;
-        if (err && !this.closed) this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
+        if (err && !this.closed) this.fail(toStorageError(err, `background flush of ${this.dir} failed`));
       });
     } catch (err) {
       this.flushing = false;
-      this.failure = toStorageError(err, `background flush of ${this.dir} failed`);
+      this.fail(toStorageError(err, `background flush of ${this.dir} failed`));
+    }
+  }
+
+  private fail(err: TributaryError): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    try {
+      this.failureListener?.(err);
+    } catch {
+      // the listener's own trouble must not turn a contained failure into a thrown one
     }
   }
 
@@ -473,7 +499,10 @@ export class PartitionLog {
     try {
       return fn();
     } catch (err) {
-      throw toStorageError(err, `${context} (log ${this.dir})`);
+      const storageError = toStorageError(err, `${context} (log ${this.dir})`);
+      // Only storage errors stop the log; a coded refusal (e.g. out of range) leaves it healthy.
+      if (storageError.type === 'KAFKA_STORAGE_ERROR') this.fail(storageError);
+      throw storageError;
     }
   }
 

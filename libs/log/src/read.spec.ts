@@ -87,7 +87,7 @@ describe('PartitionLog reads across segments', () => {
       const time = fs.readFileSync(path.join(dir, segmentName(base, '.timeindex')));
       expect(time.length % 12).toBe(0);
       const inSegment = splitBatches(logBytes);
-      const maxTs = Math.max(...inSegment.map((b) => b.maxTimestamp));
+      const maxTs = Math.max(...inSegment.map((b) => Number(b.maxTimestamp)));
       // A closed segment's last entry is its largest timestamp, at the batch that holds it.
       expect(Number(time.readBigInt64BE(time.length - 12))).toBe(maxTs);
       expect(base + time.readInt32BE(time.length - 4)).toBe(inSegment.find((b) => b.maxTimestamp === maxTs)?.lastOffset);
@@ -142,15 +142,15 @@ describe('PartitionLog reads across segments', () => {
       const b = written.find((w) => w.maxTimestamp >= ts);
       return b === undefined ? null : { offset: b.baseOffset, timestamp: b.maxTimestamp };
     };
-    const last = written[written.length - 1];
-    const probes = [0, T0, T0 + 5, T0 + 6, T0 + 1000, T0 + 1001, T0 + 1150, T0 + 1700, T0 + 1703, T0 + 2500, last.maxTimestamp, last.maxTimestamp + 1];
-    for (let ts = T0 + 900; ts <= last.maxTimestamp + 2; ts += 37) probes.push(ts);
+    const lastTs = Number(written[written.length - 1].maxTimestamp);
+    const probes = [0, T0, T0 + 5, T0 + 6, T0 + 1000, T0 + 1001, T0 + 1150, T0 + 1700, T0 + 1703, T0 + 2500, lastTs, lastTs + 1];
+    for (let ts = T0 + 900; ts <= lastTs + 2; ts += 37) probes.push(ts);
     for (const ts of probes) expect(log.offsetForTimestamp(ts)).toEqual(expected(ts));
     // Spot checks the model above could share a mistake with.
     expect(log.offsetForTimestamp(T0)).toEqual({ offset: 0, timestamp: T0 + 1000 });
     expect(log.offsetForTimestamp(T0 + 1101)).toEqual({ offset: written[1].baseOffset, timestamp: T0 + 1101 });
     expect(log.offsetForTimestamp(T0 + 1102)).toEqual({ offset: written[2].baseOffset, timestamp: T0 + 1202 });
-    expect(log.offsetForTimestamp(last.maxTimestamp + 1)).toBeNull();
+    expect(log.offsetForTimestamp(lastTs + 1)).toBeNull();
   });
 
   it('keeps working while appending after the reopen', () => {

@@ -1,9 +1,10 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
-import { BatchLayout, TributaryError, type BatchHeader } from '@tributary/protocol';
+import { BatchLayout, TributaryError, timestampToNumber, type BatchHeader, type Timestamp } from '@tributary/protocol';
 import { peekBatch, type BatchSummary } from './batch-summary';
 import { unlinkIfExists, writeFully } from './file-io';
 import { FileWindow } from './file-window';
+import { openSegmentFiles, type FdHolder } from './open-segment-files';
 import { OffsetIndex } from './offset-index';
 import { scanBatches } from './recovery';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName } from './segment-files';
@@ -39,7 +40,7 @@ const MAX_RELATIVE_OFFSET = 0x7fffffff;
  * close (recovery rebuilds them from the log anyway); closed segments load theirs on demand
  * and may drop them again, so a partition with many segments does not hold every index.
  */
-export class LogSegment {
+export class LogSegment implements FdHolder {
   readonly logPath: string;
   private fd: number | null = null;
   private _size: number;
@@ -47,13 +48,15 @@ export class LogSegment {
   private readonly offsetIndex: OffsetIndex;
   private readonly timeIndex: TimeIndex;
   private indexesLoaded = false;
-  private _maxTimestamp = -1;
+  private _maxTimestamp: Timestamp = -1;
   private offsetOfMaxTimestamp = -1;
   private bytesSinceLastIndexEntry = 0;
   /** wall-clock time the first batch was appended; segment.ms counts from here */
   private rollStartMs: number | null = null;
   /** bytes written since the last fsync */
   private dirty = false;
+  /** asynchronous calls using the descriptor; the open-file pool must not close it under them */
+  private fdPins = 0;
 
   private constructor(
     dir: string,
@@ -73,6 +76,7 @@ export class LogSegment {
   static create(dir: string, baseOffset: number, indexIntervalBytes: number): LogSegment {
     const segment = new LogSegment(dir, baseOffset, 0, baseOffset, indexIntervalBytes);
     segment.fd = fs.openSync(segment.logPath, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
+    openSegmentFiles.opened(segment);
     segment.offsetIndex.clear();
     segment.timeIndex.clear();
     segment.offsetIndex.invalidateFile();
@@ -91,9 +95,18 @@ export class LogSegment {
   static openClosed(dir: string, baseOffset: number, nextOffset: number, indexIntervalBytes: number): LogSegment {
     const size = fs.statSync(segmentFileName(dir, baseOffset, LOG_SUFFIX)).size;
     const segment = new LogSegment(dir, baseOffset, size, nextOffset, indexIntervalBytes);
-    const largest = segment.timeIndex.readLastTimestamp();
-    if (largest !== null) {
-      segment._maxTimestamp = largest;
+    const last = segment.timeIndex.readLastEntry();
+    if (last !== null) {
+      // Retention and time lookups trust this entry without loading the index; one no append
+      // could have written means the files are not what this broker wrote: refuse the log.
+      // (Earlier versions wrote a -1 entry at offset base-1 for segments without timestamps: harmless.)
+      if (last.timestamp < -1 || (last.timestamp !== -1 && (last.offset < baseOffset || last.offset >= nextOffset))) {
+        throw TributaryError.of(
+          'KAFKA_STORAGE_ERROR',
+          `corrupt time index ${segmentFileName(dir, baseOffset, TIME_INDEX_SUFFIX)}: last entry (timestamp ${last.timestamp}, offset ${last.offset}) lies outside the segment [${baseOffset}, ${nextOffset})`,
+        );
+      }
+      segment._maxTimestamp = last.timestamp;
     } else if (size > 0) {
       segment.ensureIndexes();
       segment.releaseIndexes();
@@ -134,7 +147,7 @@ export class LogSegment {
   }
 
   /** Largest batch timestamp in the segment, -1 when it has none. */
-  get maxTimestamp(): number {
+  get maxTimestamp(): Timestamp {
     return this._maxTimestamp;
   }
 
@@ -197,7 +210,7 @@ export class LogSegment {
   }
 
   /** The first batch whose maxTimestamp >= `timestamp`, as (its base offset, its maxTimestamp). */
-  findByTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+  findByTimestamp(timestamp: Timestamp): { offset: number; timestamp: Timestamp } | null {
     if (this._maxTimestamp < timestamp) return null;
     this.ensureIndexes();
     // Every batch up to the entry's offset has maxTimestamp <= the entry's timestamp <= the
@@ -244,14 +257,15 @@ export class LogSegment {
     if (this.offsetOfMaxTimestamp >= 0) this.timeIndex.maybeAppend(this._maxTimestamp, this.offsetOfMaxTimestamp);
     this.offsetIndex.persist(true);
     this.timeIndex.persist(true);
-    if (this.fd !== null) fs.fsyncSync(this.fd);
+    // Always: the descriptor may have been closed by the open-file pool since the last write.
+    fs.fsyncSync(this.fileFd());
     this.dirty = false;
   }
 
   /** fsyncs the log if anything was written since the last time. */
   syncLog(): void {
-    if (!this.dirty || this.fd === null) return;
-    fs.fdatasyncSync(this.fd);
+    if (!this.dirty) return;
+    fs.fdatasyncSync(this.fileFd());
     this.dirty = false;
   }
 
@@ -265,10 +279,12 @@ export class LogSegment {
       this.offsetIndex.persist(false);
       this.timeIndex.persist(false);
     }
-    const fd = this.fd;
-    if (!this.dirty || fd === null) return done(null);
+    if (!this.dirty) return done(null);
+    const fd = this.fileFd();
     this.dirty = false;
+    this.fdPins++;
     fs.fdatasync(fd, (err) => {
+      this.fdPins--;
       if (!err) return done(null);
       if (this.fd !== fd) return done(null); // closed or rolled meanwhile: seal() synced it
       this.dirty = true;
@@ -311,21 +327,18 @@ export class LogSegment {
     this.offsetIndex.close();
     this.timeIndex.close();
     this.indexesLoaded = false;
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
   }
 
   close(): void {
     this.flush();
     this.offsetIndex.close();
     this.timeIndex.close();
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
   }
 
   delete(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
     // The .log goes first: index files without their log are cleaned up on open, the reverse
     // would leave a log whose indexes must be rebuilt.
     unlinkIfExists(this.logPath);
@@ -341,7 +354,8 @@ export class LogSegment {
     }
     if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
       this.offsetIndex.append(b.lastOffset, b.position);
-      this.timeIndex.maybeAppend(this._maxTimestamp, this.offsetOfMaxTimestamp);
+      // Batches without timestamps (-1) get no time entry, as in Kafka: there is no offset to point at.
+      if (this.offsetOfMaxTimestamp >= 0) this.timeIndex.maybeAppend(this._maxTimestamp, this.offsetOfMaxTimestamp);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += b.size;
@@ -404,14 +418,40 @@ export class LogSegment {
   private estimateRollStart(now: number): number | null {
     if (this._size === 0) return null;
     const window = new FileWindow(this.fileFd(), this._size, HEADER);
-    const firstTimestamp = this.batchAt(window, 0).maxTimestamp;
+    const firstTimestamp = timestampToNumber(this.batchAt(window, 0).maxTimestamp);
     const born = fs.fstatSync(this.fileFd()).birthtimeMs; // 0 where the platform cannot tell
     const guess = Math.max(born, firstTimestamp);
     return guess > 0 ? Math.min(now, guess) : now;
   }
 
+  get fdPinned(): boolean {
+    return this.fdPins > 0;
+  }
+
+  /** The open-file pool reclaims the descriptor; `dirty` stays, so the next flush still syncs. */
+  closeIdleFd(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    fs.closeSync(fd);
+  }
+
+  private closeFd(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    openSegmentFiles.closed(this);
+    fs.closeSync(fd);
+  }
+
+  /** The .log descriptor, reopened when the pool closed it; callers use it at once, never across an await. */
   private fileFd(): number {
-    if (this.fd === null) this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    if (this.fd === null) {
+      this.fd = fs.openSync(this.logPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      openSegmentFiles.opened(this);
+    } else {
+      openSegmentFiles.touch(this);
+    }
     return this.fd;
   }
 }

@@ -3,7 +3,7 @@ import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ErrorCode, TributaryError, encodeRecordBatch, readBatchHeader, validateRecordBatches } from '@tributary/protocol';
+import { ErrorCode, TributaryError, encodeRecordBatch, readBatchHeader, validateRecordBatches, type Timestamp } from '@tributary/protocol';
 import type { AppendResult, PartitionLog } from './partition-log';
 
 export const T0 = 1_700_000_000_000;
@@ -42,7 +42,7 @@ export function appendLeader(log: PartitionLog, batches: Buffer[], epoch = 0): A
 export interface WrittenBatch {
   baseOffset: number;
   lastOffset: number;
-  maxTimestamp: number;
+  maxTimestamp: Timestamp;
   bytes: Buffer;
 }
 

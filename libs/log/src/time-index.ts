@@ -1,4 +1,5 @@
 import { Buffer } from 'buffer';
+import { toTimestamp, type Timestamp } from '@tributary/protocol';
 import { IndexFile } from './index-file';
 
 const ENTRY_SIZE = 12;
@@ -9,9 +10,13 @@ const INITIAL_CAPACITY = 64;
  * saying "up to this offset, the largest timestamp in the segment is this". Timestamps only
  * grow from entry to entry, so a binary search finds where to start looking for a time; the
  * last entry is the segment's largest timestamp once the segment is closed.
+ *
+ * Timestamps are kept as int64 (a BigInt64Array), exactly as the file holds them: a Float64Array
+ * rounded 2^63-1 up to 2^63, which then could not be written back. Entries are sparse (one
+ * per index interval), so the BigInt conversion on append and lookup costs nothing measurable.
  */
 export class TimeIndex {
-  private ts = new Float64Array(INITIAL_CAPACITY);
+  private ts = new BigInt64Array(INITIAL_CAPACITY);
   private rel = new Int32Array(INITIAL_CAPACITY);
   private count = 0;
   private readonly file: IndexFile;
@@ -28,8 +33,8 @@ export class TimeIndex {
   }
 
   /** -1 when empty, matching Kafka's NO_TIMESTAMP */
-  lastTimestamp(): number {
-    return this.count === 0 ? -1 : this.ts[this.count - 1];
+  lastTimestamp(): Timestamp {
+    return this.count === 0 ? -1 : toTimestamp(this.ts[this.count - 1]);
   }
 
   /** Absolute offset of the last entry, or -1 when empty. */
@@ -38,16 +43,16 @@ export class TimeIndex {
   }
 
   /** Appends only when the timestamp moves forward, which keeps entries sorted for the search. */
-  maybeAppend(timestamp: number, offset: number): void {
+  maybeAppend(timestamp: Timestamp, offset: number): void {
     if (this.count > 0 && timestamp <= this.ts[this.count - 1]) return;
     if (this.count === this.ts.length) this.grow();
-    this.ts[this.count] = timestamp;
+    this.ts[this.count] = BigInt(timestamp);
     this.rel[this.count] = offset - this.baseOffset;
     this.count++;
   }
 
   /** Absolute offset of the last entry whose timestamp is <= `timestamp`, or -1 when none is. */
-  lookup(timestamp: number): number {
+  lookup(timestamp: Timestamp): number {
     let lo = 0;
     let hi = this.count - 1;
     let found = -1;
@@ -77,15 +82,16 @@ export class TimeIndex {
   }
 
   release(): void {
-    this.ts = new Float64Array(0);
+    this.ts = new BigInt64Array(0);
     this.rel = new Int32Array(0);
     this.count = 0;
   }
 
-  /** The largest timestamp on disk (the last entry), read without loading the file; null when unusable. */
-  readLastTimestamp(): number | null {
+  /** The last entry on disk (timestamp, absolute offset), read without loading the file; null when unusable. */
+  readLastEntry(): { timestamp: Timestamp; offset: number } | null {
     const last = this.file.readLast();
-    return last === null ? null : Number(last.readBigInt64BE(0));
+    if (last === null) return null;
+    return { timestamp: toTimestamp(last.readBigInt64BE(0)), offset: this.baseOffset + last.readInt32BE(8) };
   }
 
   /** Loads the file; false when missing or inconsistent with a segment ending before `nextOffset`. */
@@ -94,10 +100,10 @@ export class TimeIndex {
     if (data === null || data.length % ENTRY_SIZE !== 0) return this.reject();
     const n = data.length / ENTRY_SIZE;
     const limit = nextOffset - this.baseOffset;
-    this.ts = new Float64Array(Math.max(n, INITIAL_CAPACITY));
+    this.ts = new BigInt64Array(Math.max(n, INITIAL_CAPACITY));
     this.rel = new Int32Array(Math.max(n, INITIAL_CAPACITY));
     for (let i = 0; i < n; i++) {
-      const ts = Number(data.readBigInt64BE(i * ENTRY_SIZE));
+      const ts = data.readBigInt64BE(i * ENTRY_SIZE);
       const rel = data.readInt32BE(i * ENTRY_SIZE + 8);
       const ordered = i === 0 ? rel >= 0 : ts > this.ts[i - 1] && rel >= this.rel[i - 1];
       if (!ordered || rel >= limit) return this.reject();
@@ -127,7 +133,7 @@ export class TimeIndex {
   private encode(from: number, to: number): Buffer {
     const out = Buffer.allocUnsafe((to - from) * ENTRY_SIZE);
     for (let i = from; i < to; i++) {
-      out.writeBigInt64BE(BigInt(this.ts[i]), (i - from) * ENTRY_SIZE);
+      out.writeBigInt64BE(this.ts[i], (i - from) * ENTRY_SIZE);
       out.writeInt32BE(this.rel[i], (i - from) * ENTRY_SIZE + 8);
     }
     return out;
@@ -141,7 +147,7 @@ export class TimeIndex {
 
   private grow(): void {
     const capacity = Math.max(INITIAL_CAPACITY, this.ts.length * 2);
-    const ts = new Float64Array(capacity);
+    const ts = new BigInt64Array(capacity);
     const rel = new Int32Array(capacity);
     ts.set(this.ts.subarray(0, this.count));
     rel.set(this.rel.subarray(0, this.count));

@@ -28,6 +28,7 @@ const schema = z.object({
     .max(1024)
     .regex(/^\S(.*\S)?$/, 'must not start or end with whitespace')
     .optional(),
+  LOG_MAX_OPEN_SEGMENT_FILES: z.coerce.number().int().min(16).max(1_000_000).default(10_000),
   MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
 });
 
@@ -54,6 +55,8 @@ export interface BrokerConfig {
   logSegmentBytes: number;
   logFlushIntervalMs: number;
   logRetentionCheckIntervalMs: number;
+  /** segment .log files this process keeps open at most (least recently used closed first); unset = the log's default */
+  logMaxOpenSegmentFiles?: number;
   maxRequestBytes: number;
   /** the cluster secret brokers prove to each other; undefined: the one kept in the coordination Redis */
   interBrokerSecret?: string;
@@ -100,6 +103,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     logSegmentBytes: c.LOG_SEGMENT_BYTES,
     logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,
     logRetentionCheckIntervalMs: c.LOG_RETENTION_CHECK_INTERVAL_MS,
+    logMaxOpenSegmentFiles: c.LOG_MAX_OPEN_SEGMENT_FILES,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
     interBrokerSecret: c.INTER_BROKER_SECRET,
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { setMaxOpenSegmentFiles } from '@tributary/log';
 import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
@@ -78,6 +79,7 @@ export class BrokerNode {
       internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
+    if (config.logMaxOpenSegmentFiles !== undefined) setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
     this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
     this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
@@ -121,7 +123,7 @@ export class BrokerNode {
       this.store.redis.duplicate(),
     );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
-    this.metadataHandler = new MetadataHandler(this.metadataCache);
+    this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline });
     this.produceHandler = new ProduceHandler(lookup);
     this.fetchHandler = new FetchHandler(lookup);
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
@@ -173,7 +175,15 @@ export class BrokerNode {
     await this.controller.start();
     this.replication.start();
     this.groups.start();
-    this.retentionTimer = setInterval(() => this.replicas.applyRetention(), this.config.logRetentionCheckIntervalMs);
+    // applyRetention contains each partition's failure; this catch only keeps a bug there from
+    // becoming an uncaught exception that would end the process.
+    this.retentionTimer = setInterval(() => {
+      try {
+        this.replicas.applyRetention();
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), brokerId: this.config.brokerId, event: 'retention-failed', reason: (err as Error).message }));
+      }
+    }, this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
   }
 

@@ -4,6 +4,9 @@ import type { PartitionLog } from '@tributary/log';
 import {
   ErrorCode,
   TributaryError,
+  applyTimestampType,
+  timestampRule,
+  timestampToNumber,
   validateRecordBatches,
   type Acks,
   type FetchResponse,
@@ -156,7 +159,11 @@ export class PartitionActor {
       if (acks === -1 && this.state.isr.length < minIsr) {
         throw TributaryError.of('NOT_ENOUGH_REPLICAS', `${this.name} has ${this.state.isr.length} in-sync replica(s), min.insync.replicas is ${minIsr}`);
       }
-      const headers = validateRecordBatches(batches, this.config['max.message.bytes']);
+      const c = this.config;
+      const rule = timestampRule(c['message.timestamp.type'], c['message.timestamp.before.max.ms'], c['message.timestamp.after.max.ms'], Date.now());
+      const headers = validateRecordBatches(batches, c['max.message.bytes'], rule);
+      // Stamped (LogAppendTime) or cleared (CreateTime) before the bytes reach the log and the stream.
+      applyTimestampType(batches, headers, rule);
       const result = this.log.appendAsLeader(batches, headers, this.state.leaderEpoch);
       if (this.state.replicas.length > 1) {
         this.ctx.streams.append(this.topic, this.partition, this.state.leaderEpoch, result.baseOffset, this.highWatermark, batches).catch(() => undefined);
@@ -502,7 +509,7 @@ export class PartitionActor {
     if (timestamp === -2) return { offset: this.log.logStartOffset, timestamp: -1 };
     const found = this.log.offsetForTimestamp(timestamp);
     if (!found || found.offset >= this.highWatermark) return { offset: -1, timestamp: -1 };
-    return found;
+    return { offset: found.offset, timestamp: timestampToNumber(found.timestamp) };
   }
 
   /** KIP-101, answered by the leader: where did `epoch` end in this log? */

@@ -1,7 +1,8 @@
 import * as path from 'path';
 import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
 import { PartitionLog, type LogConfig } from '@tributary/log';
-import { parseTopicConfig, TributaryError, type TopicConfig } from '@tributary/protocol';
+import { parseTopicConfig, type TopicConfig } from '@tributary/protocol';
+import { OfflinePartitions } from './offline-partitions';
 import { PartitionActor } from './partition-actor';
 import type { PartitionContext } from './partition-context';
 
@@ -20,11 +21,15 @@ export interface ReplicaManagerOptions {
  */
 export class ReplicaManager {
   private readonly actors = new Map<string, PartitionActor>();
+  /** replicas whose log failed: reported, never reopened until the broker restarts */
+  readonly offline: OfflinePartitions;
 
   constructor(
     private readonly options: ReplicaManagerOptions,
     private readonly context: PartitionContext,
-  ) {}
+  ) {
+    this.offline = new OfflinePartitions(options.brokerId);
+  }
 
   /** The actor for topic-partition, or undefined when this broker holds no replica of it. */
   get(topic: string, partition: number): PartitionActor | undefined {
@@ -49,11 +54,13 @@ export class ReplicaManager {
         if (!state.replicas.includes(this.options.brokerId)) continue;
         const k = key(state.topic, state.partition);
         wanted.add(k);
+        if (this.offline.has(state.topic, state.partition)) continue;
         const actor = this.actors.get(k);
         if (actor) actor.update(state, config);
-        else this.actors.set(k, this.open(state, config));
+        else this.open(k, state, config);
       }
     }
+    this.offline.retain((topic, partition) => wanted.has(key(topic, partition)));
     for (const [k, actor] of this.actors) {
       if (!wanted.has(k)) {
         this.actors.delete(k);
@@ -62,10 +69,29 @@ export class ReplicaManager {
     }
   }
 
+  /** Retention over every replica; one that fails goes offline, the others still get theirs. */
   applyRetention(now = Date.now()): number {
     let deleted = 0;
-    for (const actor of this.actors.values()) deleted += actor.applyRetention(now);
+    for (const actor of [...this.actors.values()]) {
+      try {
+        deleted += actor.applyRetention(now);
+      } catch (err) {
+        this.takeOffline(actor, `retention failed: ${(err as Error).message}`);
+      }
+    }
     return deleted;
+  }
+
+  /**
+   * Contains a failed log to its partition: the actor leaves (its waiting produces fail, its
+   * lease lapses so another in-sync replica can lead) and requests get KAFKA_STORAGE_ERROR.
+   */
+  takeOffline(actor: PartitionActor, reason: string): void {
+    const k = key(actor.topic, actor.partition);
+    if (this.actors.get(k) !== actor) return;
+    this.actors.delete(k);
+    this.offline.add(actor.topic, actor.partition, reason);
+    actor.close().catch(() => undefined);
   }
 
   async closeAll(): Promise<void> {
@@ -74,14 +100,31 @@ export class ReplicaManager {
     await Promise.all(actors.map((a) => a.close()));
   }
 
-  private open(state: PartitionState, config: TopicConfig): PartitionActor {
+  /** A log that cannot be opened makes its partition offline, never the broker. */
+  private open(k: string, state: PartitionState, config: TopicConfig): void {
     const dir = path.join(this.options.dataDir, `${state.topic}-${state.partition}`);
+    let log: PartitionLog;
     try {
-      const log = PartitionLog.open(dir, logConfigOf(config, this.options.flushIntervalMs));
-      return new PartitionActor(state.topic, state.partition, this.context, log, state, config);
+      log = PartitionLog.open(dir, logConfigOf(config, this.options.flushIntervalMs));
     } catch (err) {
-      throw TributaryError.of('KAFKA_STORAGE_ERROR', `cannot open log ${dir}: ${(err as Error).message}`);
+      this.offline.add(state.topic, state.partition, `cannot open log ${dir}: ${(err as Error).message}`);
+      return;
     }
+    let actor: PartitionActor;
+    try {
+      actor = new PartitionActor(state.topic, state.partition, this.context, log, state, config);
+    } catch (err) {
+      this.offline.add(state.topic, state.partition, `cannot start replica: ${(err as Error).message}`);
+      try {
+        log.close();
+      } catch {
+        // already offline; the reason above is what matters
+      }
+      return;
+    }
+    this.actors.set(k, actor);
+    // Deferred: the failure is noticed inside a log call, possibly within the actor's own mailbox task.
+    log.onFailure((err) => setImmediate(() => this.takeOffline(actor, err.message)));
   }
 }
 

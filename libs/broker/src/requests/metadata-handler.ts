@@ -1,4 +1,5 @@
 import type { MetadataCache } from '@tributary/coordination';
+import type { OfflinePartitions } from '../partition/offline-partitions';
 import {
   ErrorCode,
   isValidTopicName,
@@ -9,7 +10,11 @@ import {
 
 /** Metadata from the broker's cache: any broker can answer for the whole cluster. */
 export class MetadataHandler {
-  constructor(private readonly metadata: MetadataCache) {}
+  constructor(
+    private readonly metadata: MetadataCache,
+    /** this broker's offline replicas, which only it knows of */
+    private readonly local?: { brokerId: number; offline: OfflinePartitions },
+  ) {}
 
   async handle(request: MetadataRequest): Promise<MetadataResponse> {
     const wanted = request.topics ?? null;
@@ -28,14 +33,25 @@ export class MetadataHandler {
         name,
         errorCode: ErrorCode.NONE,
         configs: t.topic.configs,
-        partitions: t.partitions.map((p) => ({
-          partition: p.partition,
-          errorCode: p.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
-          leader: p.leader,
-          leaderEpoch: p.leaderEpoch,
-          replicas: p.replicas,
-          isr: p.isr,
-        })),
+        partitions: t.partitions.map((p) => {
+          const offline = this.local?.offline.get(name, p.partition);
+          const base = {
+            partition: p.partition,
+            errorCode: p.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+            leader: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            replicas: p.replicas,
+            isr: p.isr,
+          };
+          if (!offline || !this.local) return base;
+          // As Kafka's offline_replicas; a partition led by an offline replica answers its error.
+          const ledHere = p.leader === this.local.brokerId;
+          return {
+            ...base,
+            offlineReplicas: [this.local.brokerId],
+            ...(ledHere ? { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: `offline on broker ${this.local.brokerId}: ${offline.reason}` } : {}),
+          };
+        }),
       };
     });
     return { errorCode: ErrorCode.NONE, clusterId: snap.clusterId, controllerId: snap.controllerId, brokers: snap.brokers, topics };

@@ -22,6 +22,8 @@ export class PartitionLookup {
     if (!Number.isInteger(partition) || partition < 0 || partition >= meta.partitions.length) {
       throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${topic}' has no partition ${partition} (it has ${meta.partitions.length})`);
     }
+    const offline = this.replicas.offline.error(topic, partition);
+    if (offline) throw offline;
     const actor = this.replicas.get(topic, partition);
     if (!actor || !actor.isLeader) {
       const leader = meta.partitions[partition].leader;

@@ -1,4 +1,4 @@
-import { EARLIEST_TIMESTAMP, isValidTopicName, LATEST_TIMESTAMP, type DecodedRecord } from '@tributary/protocol';
+import { EARLIEST_TIMESTAMP, isValidTopicName, LATEST_TIMESTAMP, timestampToNumber, type DecodedRecord } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { listOffsets } from '../cluster/list-offsets';
 import { ClientStateError } from '../errors';
@@ -333,7 +333,7 @@ export class Consumer {
 }
 
 function toMessage(r: DecodedRecord): ConsumedMessage {
-  return { offset: r.offset, key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp };
+  return { offset: r.offset, key: r.key, value: r.value, headers: r.headers, timestamp: timestampToNumber(r.timestamp) };
 }
 
 function assertOffset(offset: number): void {

@@ -20,6 +20,10 @@ import {
   LATEST_TIMESTAMP,
   parseRequest,
   readBatchHeader,
+  applyTimestampType,
+  timestampRule,
+  timestampToNumber,
+  TOPIC_CONFIG_DEFAULTS,
   toErrorResponse,
   validateRecordBatches,
   type CreateTopicsResponse,
@@ -255,7 +259,10 @@ export class FakeCluster {
       else if (p.leader !== brokerId) partitions.push({ ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
       else {
         try {
-          validateRecordBatches(entry.batches, 1024 * 1024);
+          // As a real broker with the default topic configs: CreateTime, timestamps in range.
+          const d = TOPIC_CONFIG_DEFAULTS;
+          const rule = timestampRule(d['message.timestamp.type'], d['message.timestamp.before.max.ms'], d['message.timestamp.after.max.ms'], Date.now());
+          applyTimestampType(entry.batches, validateRecordBatches(entry.batches, 1024 * 1024, rule), rule);
           const baseOffset = this.append(entry.topic, entry.partition, entry.batches);
           partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
         } catch (err) {
@@ -335,7 +342,7 @@ export class FakeCluster {
         if (ask.timestamp === LATEST_TIMESTAMP) return { ...base, errorCode: 0, offset: p.nextOffset };
         if (ask.timestamp === EARLIEST_TIMESTAMP) return { ...base, errorCode: 0, offset: p.logStartOffset };
         const hit = decodeRecordBatches(Buffer.concat(p.batches)).find((r) => r.timestamp >= ask.timestamp);
-        return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit?.timestamp ?? -1 };
+        return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit ? timestampToNumber(hit.timestamp) : -1 };
       }),
     };
   }

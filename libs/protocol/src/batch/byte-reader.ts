@@ -83,6 +83,40 @@ export class ByteReader {
     throw TributaryError.of('CORRUPT_MESSAGE', 'varlong is longer than 10 bytes');
   }
 
+  /**
+   * A zig-zag varlong read exactly: a number while it fits (the usual small timestamp delta,
+   * no BigInt involved), the bigint beyond 2^53, where varlong() would round. Up to 10 bytes,
+   * as Kafka's 64-bit varlong.
+   */
+  varlongExact(): number | bigint {
+    const start = this.pos;
+    let z = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      this.need(1);
+      const b = this.buf[this.pos++];
+      z += (b & 0x7f) * mul;
+      // Seven groups hold 49 bits: still exact as a number.
+      if ((b & 0x80) === 0) return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      mul *= 0x80;
+    }
+    this.pos = start;
+    let big = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      this.need(1);
+      const b = this.buf[this.pos++];
+      big |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) {
+        big = BigInt.asUintN(64, big);
+        const v = (big >> 1n) ^ -(big & 1n);
+        return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+      }
+      shift += 7n;
+    }
+    throw TributaryError.of('CORRUPT_MESSAGE', 'varlong is longer than 10 bytes');
+  }
+
   /** Moves past n bytes without looking at them. */
   skip(n: number): void {
     this.need(n);

@@ -50,9 +50,9 @@ export class ByteWriter {
     return this;
   }
 
-  int64(v: number): this {
+  int64(v: number | bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    this.buf.writeBigInt64BE(typeof v === 'bigint' ? v : BigInt(v), this.pos);
     this.pos += 8;
     return this;
   }
@@ -64,6 +64,8 @@ export class ByteWriter {
 
   /** Zig-zag varlong for any safe integer (timestamps deltas can exceed 32 bits). */
   varlong(v: number): this {
+    // Zig-zag doubles the value: from 2^52 on that no longer fits a number exactly.
+    if (v >= 2 ** 52 || v <= -(2 ** 52)) return this.varlongBig(BigInt(v));
     let z = v >= 0 ? v * 2 : -v * 2 - 1;
     this.ensure(10);
     while (z >= 0x80) {
@@ -71,6 +73,18 @@ export class ByteWriter {
       z = Math.floor(z / 0x80);
     }
     this.buf[this.pos++] = z;
+    return this;
+  }
+
+  /** Zig-zag varlong of any int64, exact (a timestamp delta may need all 64 bits). */
+  varlongBig(v: bigint): this {
+    let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+    this.ensure(10);
+    while (z >= 0x80n) {
+      this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;
+      z >>= 7n;
+    }
+    this.buf[this.pos++] = Number(z);
     return this;
   }
 

@@ -1,5 +1,7 @@
 export * from './record';
 export * from './record-batch';
+export * from './timestamp';
+export * from './batch-timestamps';
 export * from './crc32c';
 export { ByteReader } from './byte-reader';
 export { ByteWriter } from './byte-writer';

@@ -5,6 +5,8 @@ import { ByteWriter } from './byte-writer';
 import { crc32c } from './crc32c';
 import * as L from './layout';
 import type { BatchHeader, DecodedRecord, RecordData } from './record';
+import { checkCreateTime, type TimestampRule } from './batch-timestamps';
+import { addTimestamps, maxTimestamp as laterOf, readTimestamp, subtractTimestamps, toInt64, type Timestamp } from './timestamp';
 
 export interface EncodeOptions {
   baseOffset?: number;
@@ -12,6 +14,8 @@ export interface EncodeOptions {
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
+  /** sets the LogAppendTime attribute bit (a broker stamps it; clients do not) */
+  logAppendTime?: boolean;
 }
 
 const EMPTY_HEADERS: Record<string, Buffer> = {};
@@ -21,8 +25,8 @@ const textEncoder = new TextEncoder();
 export function encodeRecordBatch(records: readonly RecordData[], options: EncodeOptions = {}): Buffer {
   if (records.length === 0) throw TributaryError.of('INVALID_RECORD', 'a record batch needs at least one record');
   const baseTimestamp = records[0].timestamp;
-  let maxTimestamp = baseTimestamp;
-  for (const r of records) if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+  let maxTimestamp: Timestamp = baseTimestamp;
+  for (const r of records) maxTimestamp = laterOf(maxTimestamp, r.timestamp);
 
   const w = new ByteWriter(L.RECORDS + records.length * 64);
   w.int64(options.baseOffset ?? 0);
@@ -30,10 +34,10 @@ export function encodeRecordBatch(records: readonly RecordData[], options: Encod
   w.int32(options.partitionLeaderEpoch ?? -1);
   w.int8(L.CURRENT_MAGIC);
   const crcAt = w.reserve(4);
-  w.int16(0); // attributes: no compression, create time, not transactional
+  w.int16(options.logAppendTime ? L.TIMESTAMP_TYPE_MASK : 0); // no compression, not transactional
   w.int32(records.length - 1);
-  w.int64(baseTimestamp);
-  w.int64(maxTimestamp);
+  w.int64(toInt64(baseTimestamp));
+  w.int64(toInt64(maxTimestamp));
   w.int64(options.producerId ?? -1);
   w.int16(options.producerEpoch ?? -1);
   w.int32(options.baseSequence ?? -1);
@@ -42,7 +46,9 @@ export function encodeRecordBatch(records: readonly RecordData[], options: Encod
   const body = new ByteWriter(256);
   records.forEach((r, i) => {
     body.int8(0);
-    body.varlong(r.timestamp - baseTimestamp);
+    const delta = subtractTimestamps(r.timestamp, baseTimestamp);
+    if (typeof delta === 'number') body.varlong(delta);
+    else body.varlongBig(toInt64(delta));
     body.varint(i);
     writeNullableBytes(body, r.key);
     writeNullableBytes(body, r.value);
@@ -86,8 +92,8 @@ export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
     crc: buf.readUInt32BE(pos + L.CRC),
     attributes: buf.readInt16BE(pos + L.ATTRIBUTES),
     lastOffsetDelta,
-    baseTimestamp: Number(buf.readBigInt64BE(pos + L.BASE_TIMESTAMP)),
-    maxTimestamp: Number(buf.readBigInt64BE(pos + L.MAX_TIMESTAMP)),
+    baseTimestamp: readTimestamp(buf, pos + L.BASE_TIMESTAMP),
+    maxTimestamp: readTimestamp(buf, pos + L.MAX_TIMESTAMP),
     producerId: Number(buf.readBigInt64BE(pos + L.PRODUCER_ID)),
     producerEpoch: buf.readInt16BE(pos + L.PRODUCER_EPOCH),
     baseSequence: buf.readInt32BE(pos + L.BASE_SEQUENCE),
@@ -123,7 +129,9 @@ function readRecord(r: ByteReader, header: BatchHeader): DecodedRecord {
   if (length < 0 || length > r.remaining) throw TributaryError.of('CORRUPT_MESSAGE', `record length ${length} is out of bounds`);
   const end = r.pos + length;
   r.int8(); // record attributes: unused in v2
-  const timestamp = header.baseTimestamp + r.varlong();
+  const delta = r.varlongExact();
+  // Under LogAppendTime every record's time is the broker's stamp, as Kafka's consumers read it.
+  const timestamp = (header.attributes & L.TIMESTAMP_TYPE_MASK) !== 0 ? header.maxTimestamp : addTimestamps(header.baseTimestamp, delta);
   const offset = header.baseOffset + r.varint();
   const key = readNullableBytes(r);
   const value = readNullableBytes(r);
@@ -147,12 +155,12 @@ function readRecord(r: ByteReader, header: BatchHeader): DecodedRecord {
  * record of every produce this way, and decoding them into objects only to drop them was the
  * largest source of garbage on the produce path.
  */
-function checkRecord(r: ByteReader, index: number): void {
+function checkRecord(r: ByteReader, index: number): number | bigint {
   const length = r.varint();
   if (length < 0 || length > r.remaining) throw TributaryError.of('CORRUPT_MESSAGE', `record length ${length} is out of bounds`);
   const end = r.pos + length;
   r.int8();
-  r.varlong();
+  const timestampDelta = r.varlongExact();
   const offsetDelta = r.varint();
   if (offsetDelta !== index) throw TributaryError.of('INVALID_RECORD', `record ${index} has offset delta ${offsetDelta}`);
   skipNullableBytes(r);
@@ -166,6 +174,7 @@ function checkRecord(r: ByteReader, index: number): void {
     skipNullableBytes(r);
   }
   if (r.pos !== end) throw TributaryError.of('CORRUPT_MESSAGE', `record ended at ${r.pos}, its length said ${end}`);
+  return timestampDelta;
 }
 
 function skipNullableBytes(r: ByteReader): void {
@@ -194,9 +203,11 @@ function checkHeaderShape(buf: Buffer, pos: number, header: BatchHeader): void {
  * Walks a buffer of batches back to back and checks each one completely, as a broker must
  * before anything reaches its log: whole header, magic 2, CRC, no compression, record count
  * equal to lastOffsetDelta + 1, every record well-formed and ending exactly at the batch end.
- * Returns the headers, so the caller does not parse twice.
+ * With a `timestamps` rule, every record timestamp (and the batch's max) must also be in its
+ * range and consistent, else INVALID_TIMESTAMP. Returns the headers, so the caller does not
+ * parse twice.
  */
-export function validateRecordBatches(buf: Buffer, maxBatchBytes: number): BatchHeader[] {
+export function validateRecordBatches(buf: Buffer, maxBatchBytes: number, timestamps?: TimestampRule): BatchHeader[] {
   const headers: BatchHeader[] = [];
   let pos = 0;
   if (buf.length === 0) throw TributaryError.of('CORRUPT_MESSAGE', 'no record batch in the request');
@@ -217,7 +228,26 @@ export function validateRecordBatches(buf: Buffer, maxBatchBytes: number): Batch
       throw TributaryError.of('INVALID_RECORD', `record count ${header.recordCount} does not match lastOffsetDelta ${header.lastOffsetDelta}`);
     }
     const r = new ByteReader(buf, pos + L.RECORDS, pos + header.sizeInBytes);
-    for (let i = 0; i < header.recordCount; i++) checkRecord(r, i);
+    if (timestamps === undefined || timestamps.logAppendTime) {
+      for (let i = 0; i < header.recordCount; i++) checkRecord(r, i);
+    } else {
+      checkCreateTime(header.baseTimestamp, timestamps, 'base timestamp');
+      // The base is now -1 or a safe integer, so base + delta in plain numbers decides the check
+      // exactly: a sum that rounds lies beyond 2^53, above any bound. Exact sums only for errors.
+      const base = header.baseTimestamp as number;
+      const { min, max } = timestamps;
+      let latest: Timestamp = -Infinity;
+      for (let i = 0; i < header.recordCount; i++) {
+        const delta = checkRecord(r, i);
+        const t = typeof delta === 'number' ? base + delta : addTimestamps(base, delta);
+        if (t !== -1 && (t < min || t > max)) checkCreateTime(addTimestamps(base, delta), timestamps, `record ${i}'s timestamp`);
+        if (t > latest) latest = t;
+      }
+      // Canonical forms (a bigint only beyond 2^53) make !== exact here.
+      if (header.maxTimestamp !== latest) {
+        throw TributaryError.of('INVALID_TIMESTAMP', `batch maxTimestamp ${header.maxTimestamp} is not its records' largest timestamp ${latest}`);
+      }
+    }
     if (r.remaining !== 0) throw TributaryError.of('CORRUPT_MESSAGE', `${r.remaining} stray bytes after the last record`);
     headers.push(header);
     pos += header.sizeInBytes;

@@ -1,12 +1,16 @@
 import type { Buffer } from 'buffer';
+import type { Timestamp } from './timestamp';
 
 /** A record as the codec sees it: bytes in, bytes out. */
 export interface RecordData {
   key: Buffer | null;
   value: Buffer | null;
   headers?: Record<string, Buffer>;
-  /** create time, ms since epoch */
-  timestamp: number;
+  /**
+   * ms since epoch, exact int64 (see Timestamp): the create time, or, in a batch with the
+   * LogAppendTime attribute, the broker's append time (the batch's maxTimestamp)
+   */
+  timestamp: Timestamp;
 }
 
 /** A record read back from a log, with its place in the partition. */
@@ -25,8 +29,8 @@ export interface BatchHeader {
   crc: number;
   attributes: number;
   lastOffsetDelta: number;
-  baseTimestamp: number;
-  maxTimestamp: number;
+  baseTimestamp: Timestamp;
+  maxTimestamp: Timestamp;
   producerId: number;
   producerEpoch: number;
   baseSequence: number;

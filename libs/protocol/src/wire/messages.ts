@@ -34,6 +34,8 @@ export interface PartitionMetadata extends PartitionError {
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  /** replicas whose log failed on the answering broker (Kafka's offline_replicas); absent when none */
+  offlineReplicas?: number[];
 }
 
 export interface TopicMetadata extends PartitionError {

@@ -1,3 +1,4 @@
+import type { TimestampType } from '../batch/batch-timestamps';
 import { TributaryError } from '../errors';
 
 /** A topic's settings, typed; the wire and Redis keep them as Kafka-named strings. */
@@ -9,7 +10,15 @@ export interface TopicConfig {
   'max.message.bytes': number;
   'min.insync.replicas': number;
   'unclean.leader.election.enable': boolean;
+  'message.timestamp.type': TimestampType;
+  /** how far in the past a create time may lie (KIP-937); at or above 2^53 means unbounded */
+  'message.timestamp.before.max.ms': number;
+  /** how far in the future a create time may lie (KIP-937) */
+  'message.timestamp.after.max.ms': number;
 }
+
+/** Kafka's Long.MAX_VALUE, the spelling of "unbounded" for the timestamp bounds. */
+const LONG_MAX = '9223372036854775807';
 
 export const TOPIC_CONFIG_DEFAULTS: TopicConfig = {
   'retention.ms': 14 * 24 * 3600 * 1000,
@@ -19,10 +28,17 @@ export const TOPIC_CONFIG_DEFAULTS: TopicConfig = {
   'max.message.bytes': 1024 * 1024 + 12,
   'min.insync.replicas': 1,
   'unclean.leader.election.enable': false,
+  'message.timestamp.type': 'CreateTime',
+  // Kafka's defaults since 4.0: the past unbounded, the future one hour. Kafka 3.x let the
+  // future be unbounded too, which is how a maxTimestamp of 2^63-1 got in.
+  'message.timestamp.before.max.ms': Number.MAX_SAFE_INTEGER,
+  'message.timestamp.after.max.ms': 3600 * 1000,
 };
 
+const TIMESTAMP_BOUND_KEYS = new Set(['message.timestamp.before.max.ms', 'message.timestamp.after.max.ms']);
+
 type Key = keyof TopicConfig;
-const BOUNDS: Record<Exclude<Key, 'unclean.leader.election.enable'>, [number, number]> = {
+const BOUNDS: Record<Exclude<Key, 'unclean.leader.election.enable' | 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>, [number, number]> = {
   'retention.ms': [-1, Number.MAX_SAFE_INTEGER],
   'retention.bytes': [-1, Number.MAX_SAFE_INTEGER],
   'segment.bytes': [14, 0x7fffffff],
@@ -43,6 +59,17 @@ export function parseTopicConfig(raw: Record<string, string> = {}, defaults: Top
       config[key] = value === 'true';
       continue;
     }
+    if (key === 'message.timestamp.type') {
+      if (value !== 'CreateTime' && value !== 'LogAppendTime') throw invalid(key, value, 'CreateTime or LogAppendTime');
+      config[key] = value;
+      continue;
+    }
+    if (TIMESTAMP_BOUND_KEYS.has(key)) {
+      // Kafka takes any long >= 0; beyond 2^53 ms (285,000 years) every value means the same.
+      if (!/^\d{1,19}$/.test(value) || BigInt(value) > BigInt(LONG_MAX)) throw invalid(key, value, `an integer from 0 to ${LONG_MAX}`);
+      config[key as 'message.timestamp.after.max.ms'] = Math.min(Number(value), Number.MAX_SAFE_INTEGER);
+      continue;
+    }
     if (!(key in BOUNDS)) throw TributaryError.of('INVALID_CONFIG', `unknown topic config '${key}'`);
     const k = key as keyof typeof BOUNDS;
     const n = Number(value);
@@ -57,7 +84,7 @@ export function parseTopicConfig(raw: Record<string, string> = {}, defaults: Top
 
 export function topicConfigToStrings(config: TopicConfig): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config)) out[k] = String(v);
+  for (const [k, v] of Object.entries(config)) out[k] = TIMESTAMP_BOUND_KEYS.has(k) && v === Number.MAX_SAFE_INTEGER ? LONG_MAX : String(v);
   return out;
 }
 
