@@ -41,6 +41,7 @@ export const ErrorCode = {
   INVALID_CONFIG: 40,
   NOT_CONTROLLER: 41,
   INVALID_REQUEST: 42,
+  POLICY_VIOLATION: 44,
   KAFKA_STORAGE_ERROR: 56,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
@@ -50,6 +51,7 @@ export const ErrorCode = {
   MEMBER_ID_REQUIRED: 79,
   GROUP_MAX_SIZE_REACHED: 81,
   INVALID_RECORD: 87,
+  THROTTLING_QUOTA_EXCEEDED: 89,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -79,6 +81,7 @@ const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
   'KAFKA_STORAGE_ERROR',
   'FENCED_LEADER_EPOCH',
   'UNKNOWN_LEADER_EPOCH',
+  'THROTTLING_QUOTA_EXCEEDED',
 ]);
 
 const DESCRIPTIONS: Record<ErrorName, string> = {
@@ -118,6 +121,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   INVALID_CONFIG: 'a configuration value is invalid',
   NOT_CONTROLLER: 'this broker is not the controller',
   INVALID_REQUEST: 'the request is malformed',
+  POLICY_VIOLATION: 'the request breaks a broker limit (e.g. partitions per broker)',
   KAFKA_STORAGE_ERROR: 'the broker could not read or write its log',
   NON_EMPTY_GROUP: 'the group is not empty',
   GROUP_ID_NOT_FOUND: 'the group does not exist',
@@ -127,6 +131,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   MEMBER_ID_REQUIRED: 'the group requires a member id: join again with the one given',
   GROUP_MAX_SIZE_REACHED: 'the group has reached its maximum size',
   INVALID_RECORD: 'a record in the batch is invalid',
+  THROTTLING_QUOTA_EXCEEDED: 'too many requests are waiting on this connection; retry after a backoff',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(

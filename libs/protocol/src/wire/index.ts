@@ -6,3 +6,4 @@ export * from './topic-name';
 export * from './topic-config';
 export * from './group-messages';
 export * from './group-schemas';
+export * from './request-limits';
