@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkLimits, limitSettings, readLimits, type BrokerLimits } from './limits-config';
 
 /**
  * A broker's settings, validated once at start. Each comes from an environment variable of
@@ -22,7 +23,8 @@ const schema = z.object({
   LOG_SEGMENT_BYTES: z.coerce.number().int().min(1024).max(0x7fffffff).default(1024 * 1024 * 1024),
   LOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   LOG_RETENTION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  ...limitSettings,
 });
 
 export type BrokerEnv = z.input<typeof schema>;
@@ -49,6 +51,8 @@ export interface BrokerConfig {
   logFlushIntervalMs: number;
   logRetentionCheckIntervalMs: number;
   maxRequestBytes: number;
+  /** request, fetch, partition and connection limits (see limits-config.ts) */
+  limits: BrokerLimits;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +75,8 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     throw new ConfigError(`invalid broker configuration: ${msgs.join('; ')}`);
   }
   const c = parsed.data;
+  const crossField = checkLimits(c);
+  if (crossField) throw new ConfigError(`invalid broker configuration: ${crossField}`);
   return {
     brokerId: c.BROKER_ID,
     port: c.PORT,
@@ -90,5 +96,6 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     logFlushIntervalMs: c.LOG_FLUSH_INTERVAL_MS,
     logRetentionCheckIntervalMs: c.LOG_RETENTION_CHECK_INTERVAL_MS,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
+    limits: readLimits(c),
   };
 }
