@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
   installNativeCrc32c();
   const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
-  app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes));
+  app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes, config.limits));
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
