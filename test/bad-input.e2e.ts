@@ -101,6 +101,8 @@ describe('bad input (one real broker)', () => {
       sock.request<{ errorCode: number }>('joinGroup', { groupId: 'g', memberId: '', clientId: 'bell\u0007<b>', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, topics: [topic], assignors: ['range'] }),
     ]);
     for (const r of bounded) expect(r.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    // a request no gateway handles is answered, not left to hold a connection slot forever
+    expect((await sock.request<{ errorCode: number }>('noSuchRequest', {})).errorCode).toBe(ErrorCode.INVALID_REQUEST);
     expect((await sock.request<{ errorCode: number }>('metadata', { topics: ['n'.repeat(32 * 1024)] })).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     expect((await sock.request<{ errorCode: number }>('findCoordinator', { groupId: 'g'.repeat(1000) })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
 

@@ -61,6 +61,9 @@ class ConnectionGovernor {
   }
 
   private admit(packet: Packet, next: Next): void {
+    // A request no gateway handles would never be acknowledged and would hold its slot for
+    // the life of the connection: answer it here instead.
+    if (typeof packet[0] !== 'string' || this.socket.listenerCount(packet[0]) === 0) return this.unknown(packet);
     if (this.queue.length === 0 && this.canStart()) return this.start(packet, next);
     if (this.queue.length >= this.options.maxQueued) return this.refuse(packet);
     this.queue.push(() => this.start(packet, next));
@@ -115,6 +118,12 @@ class ConnectionGovernor {
     const ack = packet[packet.length - 1];
     const message = `more than ${this.options.maxInFlight} requests running and ${this.options.maxQueued} waiting on this connection`;
     if (typeof ack === 'function') (ack as (r: unknown) => void)({ errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, errorMessage: message });
+  }
+
+  private unknown(packet: Packet): void {
+    const ack = packet[packet.length - 1];
+    const name = typeof packet[0] === 'string' ? packet[0].slice(0, 100) : typeof packet[0];
+    if (typeof ack === 'function') (ack as (r: unknown) => void)({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown request '${name}'` });
   }
 
   private whenWritable(check: () => boolean): Promise<void> {
