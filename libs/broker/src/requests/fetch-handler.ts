@@ -49,24 +49,51 @@ export class FetchHandler {
 
   async handle(request: FetchRequest): Promise<FetchResponse> {
     const scope = currentRequestScope();
+    const signal = scope?.signal;
     const deadline = Date.now() + request.maxWaitMs;
     if (scope) await scope.whenWritable();
     // The room is fixed for the whole poll: what it has read stays reserved against the connection.
-    const maxBytes = Math.max(1, Math.min(request.maxBytes, this.limits.fetchMaxBytes, scope && !scope.signal.aborted ? scope.sendBudget() : Number.MAX_SAFE_INTEGER));
+    const maxBytes = Math.max(1, Math.min(request.maxBytes, this.limits.fetchMaxBytes, scope && !signal?.aborted ? scope.sendBudget() : Number.MAX_SAFE_INTEGER));
     let progress = request.partitions.map((ask) => this.start(ask));
     let bytes = this.read(request, progress, maxBytes, 0);
     scope?.reserve(bytes);
     // minBytes beyond what this response may carry could only be met by the timeout.
     const wanted = Math.min(Math.max(request.minBytes, 1), maxBytes);
-    const actors = () => progress.filter((p) => p.actor !== null && !p.full).map((p) => p.actor as PartitionActor);
-    while (bytes < wanted && Date.now() < deadline && !scope?.signal.aborted && actors().length > 0) {
-      const appended = await waitForAppend(actors(), deadline - Date.now(), scope?.signal);
-      if (!appended || scope?.signal.aborted) break;
-      // A follower's position is what it asked for, never what an unsent answer holds: its reads start over.
-      if (request.replicaId !== undefined) progress = request.partitions.map((ask) => this.start(ask));
-      bytes = this.read(request, progress, maxBytes, request.replicaId !== undefined ? 0 : bytes);
-      scope?.reserve(bytes);
+    if (bytes >= wanted || Date.now() >= deadline || signal?.aborted) return this.response(progress);
+
+    // Parked: each partition's appends mark it, and a wake-up reads only the marked ones, so
+    // an append costs each poll one partition's read, not all of them.
+    const marked = new Set<PartitionProgress>();
+    let wake: (() => void) | null = null;
+    const unsubscribe = progress
+      .filter((p) => p.actor !== null && !p.full)
+      .map((p) => (p.actor as PartitionActor).onAppend(() => {
+        marked.add(p);
+        wake?.();
+      }));
+    try {
+      while (unsubscribe.length > 0 && bytes < wanted && Date.now() < deadline && !signal?.aborted) {
+        if (marked.size === 0 && !(await waitForWake(deadline - Date.now(), signal, (w) => (wake = w)))) break;
+        wake = null;
+        if (signal?.aborted) break;
+        if (request.replicaId !== undefined) {
+          // A follower's position is what it asked for, never what an unsent answer holds: its reads start over.
+          progress = request.partitions.map((ask) => this.start(ask));
+          bytes = this.read(request, progress, maxBytes, 0);
+        } else {
+          bytes = this.read(request, [...marked].filter((p) => !p.full), maxBytes, bytes);
+        }
+        marked.clear();
+        scope?.reserve(bytes);
+        if (progress.every((p) => p.full || p.actor === null)) break;
+      }
+    } finally {
+      for (const u of unsubscribe) u();
     }
+    return this.response(progress);
+  }
+
+  private response(progress: PartitionProgress[]): FetchResponse {
     return { errorCode: ErrorCode.NONE, partitions: progress.map((p) => p.response), records: joinChunks(progress.flatMap((p) => p.chunks)) };
   }
 
@@ -140,19 +167,19 @@ function nextOffsetAfter(records: Buffer, fallback: number): number {
   return next;
 }
 
-function waitForAppend(actors: PartitionActor[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+/** Resolves true when `register`ed wake is called, false at the timeout or when the signal aborts. */
+function waitForWake(timeoutMs: number, signal: AbortSignal | undefined, register: (wake: () => void) => void): Promise<boolean> {
+  if (timeoutMs <= 0) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const unsubscribers: Array<() => void> = [];
-    const done = (appended: boolean) => {
+    const done = (woke: boolean) => {
       clearTimeout(timer);
-      for (const u of unsubscribers) u();
       signal?.removeEventListener('abort', onAbort);
-      resolve(appended);
+      resolve(woke);
     };
     const onAbort = () => done(false);
-    const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
-    for (const a of actors) unsubscribers.push(a.onAppend(() => done(true)));
+    const timer = setTimeout(() => done(false), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
+    register(() => done(true));
   });
 }
 
