@@ -347,6 +347,32 @@ describe('request limits and backpressure (three real brokers)', () => {
     expect(codes.get(ErrorCode.NONE) ?? 0).toBeGreaterThan(0);
   });
 
+  it('bounds the requests one connection may have running and waiting', async () => {
+    const s = await connect(target.url);
+    const probe = new LatencyProbe(probeSock).start();
+    const inFlight = 32; // MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION default
+    const queued = 256; // MAX_QUEUED_REQUESTS_PER_CONNECTION default
+    const beyond = 20;
+    const p = widePartitions[1]; // never written: every poll waits its full maxWaitMs
+    const t0 = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: inFlight + queued + beyond }, () =>
+        request<FetchResponse>(s, 'fetch', { maxWaitMs: 1000, minBytes: 1, maxBytes: 1024, partitions: [{ topic: wideTopic, partition: p, fetchOffset: 0, partitionMaxBytes: 1024 }] }, 60_000).then((r) => ({ code: r.errorCode, at: Date.now() - t0 })),
+      ),
+    );
+    const { maxMs } = await probe.stop();
+    s.close();
+    const throttled = answers.filter((a) => a.code === ErrorCode.THROTTLING_QUOTA_EXCEEDED);
+    const served = answers.filter((a) => a.code === ErrorCode.NONE);
+    console.log(`in-flight: ${served.length} served in waves (last after ${Math.max(...served.map((a) => a.at))} ms), ${throttled.length} refused at once; metadata max ${maxMs} ms`);
+    expect(throttled.length).toBe(beyond);
+    expect(served.length).toBe(inFlight + queued);
+    // refused at once, not after waiting; the rest ran at most 32 at a time (9 waves of 1 s)
+    for (const a of throttled) expect(a.at).toBeLessThan(1000);
+    expect(Math.max(...served.map((a) => a.at))).toBeGreaterThanOrEqual(Math.ceil((inFlight + queued) / inFlight) * 1000 - 100);
+    expect(maxMs).toBeLessThan(1000);
+  });
+
   it('answers bad names and ids with clear error codes', async () => {
     const m = await metadata();
     const controller = await sock(m.controllerId);
