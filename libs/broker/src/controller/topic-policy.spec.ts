@@ -48,6 +48,13 @@ describe('TopicCreationPolicy', () => {
     expect(codeOf(() => policy.admit('t', [[1], [2]], true))).toBe(ErrorCode.NONE);
   });
 
+  it('counts room on live brokers only', () => {
+    // broker 3 is gone; its replicas stay assigned but it offers no room
+    const policy = new TopicCreationPolicy(snapshotWith({ old: [[3]] }), [1], limits);
+    expect(codeOf(() => policy.checkRoom({ name: 't', numPartitions: 11, replicationFactor: 1 }))).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(codeOf(() => policy.checkRoom({ name: 't', numPartitions: 10, replicationFactor: 1 }))).toBe(ErrorCode.NONE);
+  });
+
   it('refuses a 50,000-partition topic before computing an assignment', () => {
     const policy = new TopicCreationPolicy(snapshotWith({}), [1, 2, 3], { ...limits, maxPartitionsPerBroker: 4000 });
     expect(() => policy.checkRoom({ name: 'huge', numPartitions: 50_000, replicationFactor: 3 })).toThrow(/needs 150000 replicas .* room for 12000/);

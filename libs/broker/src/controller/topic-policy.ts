@@ -14,7 +14,7 @@ export class TopicCreationPolicy {
 
   constructor(
     snapshot: ClusterSnapshot,
-    liveBrokers: readonly number[],
+    private readonly liveBrokers: readonly number[],
     private readonly limits: { maxPartitionsPerBroker: number; maxMessageBytes: number },
   ) {
     for (const id of liveBrokers) this.replicasPerBroker.set(id, 0);
@@ -39,12 +39,12 @@ export class TopicCreationPolicy {
   checkRoom(t: CreatableTopic): void {
     const cap = this.limits.maxPartitionsPerBroker;
     let room = 0;
-    for (const used of this.replicasPerBroker.values()) room += Math.max(0, cap - used);
+    for (const id of this.liveBrokers) room += Math.max(0, cap - (this.replicasPerBroker.get(id) ?? 0));
     const wanted = t.numPartitions * Math.max(1, t.replicationFactor);
     if (wanted > room) {
       throw TributaryError.of(
         'POLICY_VIOLATION',
-        `topic '${t.name}' needs ${wanted} replicas but the ${this.replicasPerBroker.size} live broker(s) have room for ${room} (MAX_PARTITIONS_PER_BROKER=${cap})`,
+        `topic '${t.name}' needs ${wanted} replicas but the ${this.liveBrokers.length} live broker(s) have room for ${room} (MAX_PARTITIONS_PER_BROKER=${cap})`,
       );
     }
   }

@@ -35,6 +35,9 @@ export function installConnectionLimits(server: Server, options: ConnectionLimit
 }
 
 type Packet = unknown[];
+
+/** Events of the socket itself (socket.io's parser already drops a connection that sends most of them; 'error' it lets through). */
+const RESERVED_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'error', 'newListener', 'removeListener']);
 type Next = (err?: Error) => void;
 
 /** The parts of engine.io's connection this needs (its types do not expose the transport's socket). */
@@ -63,7 +66,7 @@ class ConnectionGovernor {
   private admit(packet: Packet, next: Next): void {
     // A request no gateway handles would never be acknowledged and would hold its slot for
     // the life of the connection: answer it here instead.
-    if (typeof packet[0] !== 'string' || this.socket.listenerCount(packet[0]) === 0) return this.unknown(packet);
+    if (typeof packet[0] !== 'string' || RESERVED_EVENTS.has(packet[0]) || this.socket.listenerCount(packet[0]) === 0) return this.unknown(packet);
     if (this.queue.length === 0 && this.canStart()) return this.start(packet, next);
     if (this.queue.length >= this.options.maxQueued) return this.refuse(packet);
     this.queue.push(() => this.start(packet, next));
