@@ -87,6 +87,25 @@ describe('bad input (one real broker)', () => {
       expect(typeof r.errorMessage).toBe('string');
     }
 
+    // Bounds every request is checked against before any work (issue 9): a topic-partition
+    // listed twice, a long poll over 30 s, over-long names and ids, too many names.
+    const fetchPart = { topic, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 };
+    const bounded = await Promise.all([
+      produce([{ topic, partition: 0, batches: batch('twice') }, { topic, partition: 0, batches: batch('twice') }]),
+      sock.request<FetchResponse>('fetch', { maxWaitMs: 0, minBytes: 1, maxBytes: 0x7fffffff, partitions: [fetchPart, { ...fetchPart, partition: 1 }, fetchPart] }),
+      sock.request<FetchResponse>('fetch', { maxWaitMs: 300_000, minBytes: 1, maxBytes: 100, partitions: [fetchPart] }),
+      sock.request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition: 1, timestamp: -1 }, { topic, partition: 1, timestamp: -2 }] }),
+      sock.request<{ errorCode: number }>('commitOffsets', { groupId: 'g', generationId: 1, memberId: 'm', offsets: [{ topic, partition: 0, offset: 0 }, { topic, partition: 0, offset: 0 }] }),
+      sock.request<{ errorCode: number }>('fetchOffsets', { groupId: 'g', partitions: [{ topic, partition: 0 }, { topic, partition: 0 }] }),
+      sock.request<{ errorCode: number }>('metadata', { topics: Array.from({ length: 20_000 }, (_, i) => `t${i}`) }),
+      sock.request<{ errorCode: number }>('joinGroup', { groupId: 'g', memberId: '', clientId: 'bell\u0007<b>', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, topics: [topic], assignors: ['range'] }),
+    ]);
+    for (const r of bounded) expect(r.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    // a request no gateway handles is answered, not left to hold a connection slot forever
+    expect((await sock.request<{ errorCode: number }>('noSuchRequest', {})).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await sock.request<{ errorCode: number }>('metadata', { topics: ['n'.repeat(32 * 1024)] })).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect((await sock.request<{ errorCode: number }>('findCoordinator', { groupId: 'g'.repeat(1000) })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+
     // createTopics: per-topic errors.
     const created = await sock.request<CreateTopicsResponse>('createTopics', {
       topics: [
@@ -96,6 +115,11 @@ describe('bad input (one real broker)', () => {
         { name: 'too-many-replicas', numPartitions: 1, replicationFactor: 3 },
         { name: 'bad-config', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': 'soon' } },
         { name: 'unknown-config', numPartitions: 1, replicationFactor: 1, configs: { 'retention.msec': '1' } },
+        { name: '__consumer_offsets', numPartitions: 1, replicationFactor: 1 },
+        { name: 'x_y', numPartitions: 1, replicationFactor: 1 },
+        { name: 'x.y', numPartitions: 1, replicationFactor: 1 },
+        { name: 'too-big-batches', numPartitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': String(64 * 1024 * 1024) } },
+        { name: 'too-many-partitions', numPartitions: 50_000, replicationFactor: 1 },
       ],
     });
     expect(created.topics.map((t) => t.errorCode)).toEqual([
@@ -105,7 +129,13 @@ describe('bad input (one real broker)', () => {
       ErrorCode.INVALID_REPLICATION_FACTOR,
       ErrorCode.INVALID_CONFIG,
       ErrorCode.INVALID_CONFIG,
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      ErrorCode.NONE,
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      ErrorCode.INVALID_CONFIG,
+      ErrorCode.POLICY_VIOLATION,
     ]);
+    expect(created.topics[8].errorMessage).toContain("'x_y'");
     expect(created.topics[4].errorMessage).toContain('retention.ms');
 
     // Fetch below/above the log's range.

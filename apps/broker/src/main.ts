@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
   installNativeCrc32c();
   const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
-  app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes));
+  app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes, config.limits));
   app.enableShutdownHooks();
   // Another process took this broker id while this one was paused: it has stopped serving, and
   // must not live on under an identity that is no longer its own.

@@ -15,7 +15,27 @@ describe('loadBrokerConfig', () => {
     expect([c.advertisedHost, c.interBrokerHost]).toEqual(['localhost', 'broker-1']);
   });
 
+  it('has the limits with their defaults', () => {
+    const c = loadBrokerConfig(base);
+    expect(c.maxRequestBytes).toBe(8 * 1024 * 1024);
+    expect(c.limits).toEqual({
+      fetchMaxBytes: 16 * 1024 * 1024,
+      maxPartitionFetchBytes: 8 * 1024 * 1024,
+      maxPartitionsPerBroker: 4000,
+      maxInFlightRequestsPerConnection: 32,
+      maxQueuedRequestsPerConnection: 256,
+      connectionSendBufferMaxBytes: 16 * 1024 * 1024,
+      allowedOrigins: null,
+    });
+    expect(loadBrokerConfig({ ...base, ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' }).limits.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(loadBrokerConfig({ ...base, ALLOWED_ORIGINS: '*' }).limits.allowedOrigins).toEqual(['*']);
+  });
+
   it.each([
+    [{ MAX_PARTITION_FETCH_BYTES: String(32 * 1024 * 1024) }, /MAX_PARTITION_FETCH_BYTES='33554432' must not exceed FETCH_MAX_BYTES/],
+    [{ MAX_REQUEST_BYTES: '65536' }, /MAX_REQUEST_BYTES='65536' must be at least/],
+    [{ MAX_PARTITIONS_PER_BROKER: '0' }, /MAX_PARTITIONS_PER_BROKER='0'/],
+    [{ ALLOWED_ORIGINS: 'a,,b' }, /ALLOWED_ORIGINS='a,,b'/],
     [{ PORT: 'abc' }, /PORT='abc'/],
     [{ PORT: '70000' }, /PORT='70000'/],
     [{ BROKER_ID: '-1' }, /BROKER_ID='-1'/],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkLimits, limitSettings, readLimits, type BrokerLimits } from './limits-config';
 
 /**
  * A broker's settings, validated once at start. Each comes from an environment variable of
@@ -29,7 +30,8 @@ const schema = z.object({
     .regex(/^\S(.*\S)?$/, 'must not start or end with whitespace')
     .optional(),
   LOG_MAX_OPEN_SEGMENT_FILES: z.coerce.number().int().min(16).max(1_000_000).default(10_000),
-  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  ...limitSettings,
 });
 
 export type BrokerEnv = z.input<typeof schema>;
@@ -60,6 +62,8 @@ export interface BrokerConfig {
   maxRequestBytes: number;
   /** the cluster secret brokers prove to each other; undefined: the one kept in the coordination Redis */
   interBrokerSecret?: string;
+  /** request, fetch, partition and connection limits (see limits-config.ts) */
+  limits: BrokerLimits;
 }
 
 /** Settings whose values never appear in an error message. */
@@ -85,6 +89,8 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     throw new ConfigError(`invalid broker configuration: ${msgs.join('; ')}`);
   }
   const c = parsed.data;
+  const crossField = checkLimits(c);
+  if (crossField) throw new ConfigError(`invalid broker configuration: ${crossField}`);
   return {
     brokerId: c.BROKER_ID,
     port: c.PORT,
@@ -106,5 +112,6 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     logMaxOpenSegmentFiles: c.LOG_MAX_OPEN_SEGMENT_FILES,
     maxRequestBytes: c.MAX_REQUEST_BYTES,
     interBrokerSecret: c.INTER_BROKER_SECRET,
+    limits: readLimits(c),
   };
 }

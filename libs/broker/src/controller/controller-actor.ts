@@ -13,6 +13,7 @@ import {
   type TopicConfig,
 } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
+import { TopicCreationPolicy } from './topic-policy';
 
 export interface ControllerOptions {
   brokerId: number;
@@ -21,6 +22,10 @@ export interface ControllerOptions {
   /** highest replication factor this build can honour */
   maxReplicationFactor: number;
   maxPartitions: number;
+  /** replicas one broker may hold (MAX_PARTITIONS_PER_BROKER) */
+  maxPartitionsPerBroker: number;
+  /** the largest max.message.bytes a topic may set: its biggest batch must fit one request */
+  maxMessageBytes: number;
 }
 
 /**
@@ -73,11 +78,13 @@ export class ControllerActor {
           topics: request.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${this.options.brokerId} is not the controller` })),
         };
       }
-      const live = (await this.store.liveBrokers()).map((b) => b.id);
+      const snapshot = await this.store.snapshot();
+      const live = snapshot.brokers.map((b) => b.id);
+      const policy = new TopicCreationPolicy(snapshot, live, this.options);
       const topics: CreateTopicResult[] = [];
       for (const t of request.topics) {
         try {
-          await this.createOne(t, live, request.validateOnly === true);
+          await this.createOne(t, live, request.validateOnly === true, policy);
           topics.push({ name: t.name, errorCode: ErrorCode.NONE });
         } catch (err) {
           topics.push({ name: t.name, ...toErrorResponse(err) });
@@ -87,8 +94,9 @@ export class ControllerActor {
     });
   }
 
-  private async createOne(t: CreatableTopic, liveBrokers: number[], validateOnly: boolean): Promise<void> {
+  private async createOne(t: CreatableTopic, liveBrokers: number[], validateOnly: boolean, policy: TopicCreationPolicy): Promise<void> {
     assertValidTopicName(t.name);
+    policy.checkName(t.name);
     if (t.numPartitions < 1 || t.numPartitions > this.options.maxPartitions) {
       throw TributaryError.of('INVALID_PARTITIONS', `numPartitions must be from 1 to ${this.options.maxPartitions}, got ${t.numPartitions}`);
     }
@@ -100,7 +108,11 @@ export class ControllerActor {
     if (configs['min.insync.replicas'] === undefined && t.replicationFactor >= 3) configs['min.insync.replicas'] = '2';
     // Like Kafka, a min.insync.replicas above the replication factor is allowed: acks=all then always fails.
     parseTopicConfig(configs, this.options.topicDefaults);
+    policy.checkConfig(configs);
+    // Checked before the assignment is even computed, so a 50,000-partition request costs nothing.
+    policy.checkRoom(t);
     const assignment = assignReplicas(liveBrokers, t.numPartitions, t.replicationFactor);
+    policy.admit(t.name, assignment, true);
     if (validateOnly) return;
     const topic: TopicRecord = {
       name: t.name,

@@ -20,6 +20,7 @@ import {
   type TopicConfig,
 } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config';
+import { PRODUCE_FRAME_OVERHEAD } from '../config/limits-config';
 import { ControllerActor } from '../controller/controller-actor';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import type { PartitionContext } from '../partition/partition-context';
@@ -90,6 +91,8 @@ export class BrokerNode {
       topicDefaults,
       maxReplicationFactor: 100,
       maxPartitions: 100_000,
+      maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
+      maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
     });
     const streams = new ReplicationStreams(this.store.redis, this.store.keys, config.replicationStreamMaxLen);
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
@@ -125,7 +128,7 @@ export class BrokerNode {
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
     this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline });
     this.produceHandler = new ProduceHandler(lookup);
-    this.fetchHandler = new FetchHandler(lookup);
+    this.fetchHandler = new FetchHandler(lookup, { fetchMaxBytes: config.limits.fetchMaxBytes, maxPartitionFetchBytes: config.limits.maxPartitionFetchBytes });
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
     this.offsetForLeaderEpochHandler = new OffsetForLeaderEpochHandler(lookup);
     this.groups = new GroupCoordinatorManager(new GroupStore(this.store.redis, config.clusterId), this.metadataCache, {

@@ -1,74 +1,185 @@
 import { Buffer } from 'buffer';
 import {
   ErrorCode,
+  readBatchHeader,
   toErrorResponse,
+  type FetchPartitionRequest,
   type FetchPartitionResponse,
   type FetchRequest,
   type FetchResponse,
 } from '@tributary/protocol';
 import type { PartitionActor } from '../partition/partition-actor';
 import type { PartitionLookup } from './partition-lookup';
+import { currentRequestScope } from './request-scope';
+
+export interface FetchLimits {
+  /** fetch.max.bytes: the most one response carries, whatever the client asks */
+  fetchMaxBytes: number;
+  /** the most one partition adds (at least one whole batch still goes out, KIP-74) */
+  maxPartitionFetchBytes: number;
+}
+
+/** One partition's share of a fetch being built, kept across the wake-ups of a long poll. */
+interface PartitionProgress {
+  ask: FetchPartitionRequest;
+  chunks: Buffer[];
+  bytes: number;
+  /** where the next read continues: after the last batch already taken */
+  next: number;
+  /** a batch did not fit this partition's or the response's room: nothing more is read for it */
+  full: boolean;
+  actor: PartitionActor | null;
+  response: FetchPartitionResponse;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Fetch with Kafka's long poll: answer at once when minBytes are there, else wait for an
- * append to any fetched partition or for maxWaitMs, whichever comes first.
+ * append to any fetched partition or for maxWaitMs, whichever comes first. A response is
+ * built only when the connection has room to send it, a poll ends when its connection
+ * closes, and a wake-up reads only what was appended since the last one, so a parked poll
+ * costs an append little (Kafka's delayed fetch, too, only counts new bytes).
  */
 export class FetchHandler {
-  constructor(private readonly lookup: PartitionLookup) {}
+  constructor(
+    private readonly lookup: PartitionLookup,
+    private readonly limits: FetchLimits = { fetchMaxBytes: 16 * 1024 * 1024, maxPartitionFetchBytes: 8 * 1024 * 1024 },
+  ) {}
 
   async handle(request: FetchRequest): Promise<FetchResponse> {
+    const scope = currentRequestScope();
+    const signal = scope?.signal;
     const deadline = Date.now() + request.maxWaitMs;
-    let result = this.collect(request);
-    while (result.bytes < Math.max(request.minBytes, 1) && Date.now() < deadline && result.actors.length > 0) {
-      const appended = await waitForAppend(result.actors, deadline - Date.now());
-      if (!appended) break;
-      result = this.collect(request);
+    if (scope) await scope.whenWritable();
+    // The room is fixed for the whole poll: what it has read stays reserved against the connection.
+    const maxBytes = Math.max(1, Math.min(request.maxBytes, this.limits.fetchMaxBytes, scope && !signal?.aborted ? scope.sendBudget() : Number.MAX_SAFE_INTEGER));
+    let progress = request.partitions.map((ask) => this.start(ask));
+    let bytes = this.read(request, progress, maxBytes, 0);
+    scope?.reserve(bytes);
+    // minBytes beyond what this response may carry could only be met by the timeout.
+    const wanted = Math.min(Math.max(request.minBytes, 1), maxBytes);
+    if (bytes >= wanted || Date.now() >= deadline || signal?.aborted) return this.response(progress);
+
+    // Parked: each partition's appends mark it, and a wake-up reads only the marked ones, so
+    // an append costs each poll one partition's read, not all of them.
+    const marked = new Set<PartitionProgress>();
+    let wake: (() => void) | null = null;
+    const unsubscribe = progress
+      .filter((p) => p.actor !== null && !p.full)
+      .map((p) => (p.actor as PartitionActor).onAppend(() => {
+        marked.add(p);
+        wake?.();
+      }));
+    try {
+      while (unsubscribe.length > 0 && bytes < wanted && Date.now() < deadline && !signal?.aborted) {
+        if (marked.size === 0 && !(await waitForWake(deadline - Date.now(), signal, (w) => (wake = w)))) break;
+        wake = null;
+        if (signal?.aborted) break;
+        if (request.replicaId !== undefined) {
+          // A follower's position is what it asked for, never what an unsent answer holds: its reads start over.
+          progress = request.partitions.map((ask) => this.start(ask));
+          bytes = this.read(request, progress, maxBytes, 0);
+        } else {
+          bytes = this.read(request, [...marked].filter((p) => !p.full), maxBytes, bytes);
+        }
+        marked.clear();
+        scope?.reserve(bytes);
+        if (progress.every((p) => p.full || p.actor === null)) break;
+      }
+    } finally {
+      for (const u of unsubscribe) u();
     }
-    return { errorCode: ErrorCode.NONE, partitions: result.partitions, records: joinChunks(result.chunks) };
+    return this.response(progress);
   }
 
-  private collect(request: FetchRequest) {
-    const partitions: FetchPartitionResponse[] = [];
-    const chunks: Buffer[] = [];
-    const actors: PartitionActor[] = [];
-    let remaining = request.maxBytes;
-    let bytes = 0;
-    for (const p of request.partitions) {
+  private response(progress: PartitionProgress[]): FetchResponse {
+    return { errorCode: ErrorCode.NONE, partitions: progress.map((p) => p.response), records: joinChunks(progress.flatMap((p) => p.chunks)) };
+  }
+
+  private start(ask: FetchPartitionRequest): PartitionProgress {
+    return {
+      ask,
+      chunks: [],
+      bytes: 0,
+      next: ask.fetchOffset,
+      full: false,
+      actor: null,
+      response: { topic: ask.topic, partition: ask.partition, errorCode: ErrorCode.NONE, highWatermark: -1, logStartOffset: -1, byteLength: 0 },
+    };
+  }
+
+  /** Reads what each partition has beyond what it already holds, within its room and the response's; returns the response's bytes. */
+  private read(request: FetchRequest, progress: PartitionProgress[], maxBytes: number, bytesSoFar: number): number {
+    let total = bytesSoFar;
+    for (const p of progress) {
+      if (p.response.errorCode !== ErrorCode.NONE) continue;
       try {
-        const actor = this.lookup.leaderFor(p.topic, p.partition);
-        actors.push(actor);
-        const limit = Math.min(p.partitionMaxBytes, remaining);
-        const r = actor.read(p.fetchOffset, Math.max(0, limit), request.replicaId, request.replicaEpoch, request.replicaBrokerEpoch);
-        chunks.push(r.records);
-        remaining -= r.records.length;
-        bytes += r.records.length;
-        partitions.push({
-          topic: p.topic,
-          partition: p.partition,
+        const actor = p.actor ?? this.lookup.leaderFor(p.ask.topic, p.ask.partition);
+        p.actor = actor;
+        const room = Math.min(p.ask.partitionMaxBytes, this.limits.maxPartitionFetchBytes) - p.bytes;
+        const limit = p.full ? 0 : Math.max(0, Math.min(room, maxBytes - total));
+        const r = actor.read(p.next, limit, request.replicaId, request.replicaEpoch, request.replicaBrokerEpoch);
+        let records = r.records;
+        // KIP-74: only the response's first batch may go over a limit; any other that would is
+        // left for the next fetch, and this partition reads no further in this one.
+        if (records.length > 0 && total > 0 && records.length > limit) {
+          records = EMPTY;
+          p.full = true;
+        }
+        if (records.length > 0) {
+          p.chunks.push(records);
+          p.bytes += records.length;
+          total += records.length;
+          p.next = nextOffsetAfter(records, p.next);
+        }
+        if (limit === 0 && r.records.length === 0 && room <= 0) p.full = true;
+        p.response = {
+          topic: p.ask.topic,
+          partition: p.ask.partition,
           errorCode: ErrorCode.NONE,
           highWatermark: r.highWatermark,
           logStartOffset: r.logStartOffset,
           logEndOffset: r.logEndOffset,
-          byteLength: r.records.length,
-        });
+          byteLength: p.bytes,
+        };
       } catch (err) {
-        partitions.push({ topic: p.topic, partition: p.partition, ...toErrorResponse(err), highWatermark: -1, logStartOffset: -1, byteLength: 0 });
+        total -= p.bytes;
+        p.chunks = [];
+        p.bytes = 0;
+        p.actor = null;
+        p.response = { topic: p.ask.topic, partition: p.ask.partition, ...toErrorResponse(err), highWatermark: -1, logStartOffset: -1, byteLength: 0 };
       }
     }
-    return { partitions, chunks, actors, bytes };
+    return total;
   }
 }
 
-function waitForAppend(actors: PartitionActor[], timeoutMs: number): Promise<boolean> {
+/** The offset after the last batch in `records` (whole batches, back to back). */
+function nextOffsetAfter(records: Buffer, fallback: number): number {
+  let pos = 0;
+  let next = fallback;
+  while (pos < records.length) {
+    const h = readBatchHeader(records, pos);
+    next = h.lastOffset + 1;
+    pos += h.sizeInBytes;
+  }
+  return next;
+}
+
+/** Resolves true when `register`ed wake is called, false at the timeout or when the signal aborts. */
+function waitForWake(timeoutMs: number, signal: AbortSignal | undefined, register: (wake: () => void) => void): Promise<boolean> {
+  if (timeoutMs <= 0) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const unsubscribers: Array<() => void> = [];
-    const done = (appended: boolean) => {
+    const done = (woke: boolean) => {
       clearTimeout(timer);
-      for (const u of unsubscribers) u();
-      resolve(appended);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(woke);
     };
-    const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
-    for (const a of actors) unsubscribers.push(a.onAppend(() => done(true)));
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    register(() => done(true));
   });
 }
 

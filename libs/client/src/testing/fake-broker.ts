@@ -197,7 +197,7 @@ export class FakeCluster {
         }
       });
     };
-    // As the real broker's UnhandledRequestsGateway: an event nobody handles is answered at once.
+    // As the real broker's connection governor: an event nobody handles is answered at once.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       const ack = args[args.length - 1];
       if (typeof event === 'string' && socket.listenerCount(event) > 0) return;
@@ -353,6 +353,10 @@ export class FakeCluster {
       errorCode: 0,
       topics: req.topics.map(({ name, numPartitions, replicationFactor }) => {
         if (!isValidTopicName(name)) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
+        // as the real controller: '__' names are reserved, and '.'/'_' variants of one name collide
+        if (name.startsWith('__')) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name '${name}' is reserved` };
+        const collides = [...this.topics.keys()].find((t) => t !== name && t.replace(/\./g, '_') === name.replace(/\./g, '_'));
+        if (collides) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic '${name}' collides with existing topic '${collides}'` };
         if (this.topics.has(name)) return { name, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${name}' already exists` };
         if (numPartitions < 1) return { name, errorCode: ErrorCode.INVALID_PARTITIONS };
         if (replicationFactor < 1 || replicationFactor > this.brokers.length) return { name, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR };

@@ -1,6 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { BrokerLimits } from '@tributary/broker';
 import type { Server, ServerOptions } from 'socket.io';
+import { installConnectionLimits } from './connection-limits';
+import { originCheck } from './origin-check';
 
 /**
  * socket.io with the limits a log broker needs: a produce request can be far larger than
@@ -11,18 +14,29 @@ export class BrokerIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly maxRequestBytes: number,
+    /** origin check and per-connection backpressure; without it, the socket.io defaults */
+    private readonly limits?: BrokerLimits,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: this.maxRequestBytes,
       perMessageDeflate: false,
       httpCompression: false,
       pingInterval: 10_000,
       pingTimeout: 20_000,
-    } as ServerOptions);
+      ...(this.limits ? { allowRequest: originCheck(this.limits.allowedOrigins) } : {}),
+    } as ServerOptions) as Server;
+    if (this.limits) {
+      installConnectionLimits(server, {
+        maxInFlight: this.limits.maxInFlightRequestsPerConnection,
+        maxQueued: this.limits.maxQueuedRequestsPerConnection,
+        sendBufferMaxBytes: this.limits.connectionSendBufferMaxBytes,
+      });
+    }
+    return server;
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type On
 import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
-import { UnhandledRequestsGateway } from './unhandled-requests.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
 import { BROKER_CONFIG } from './tokens';
 
@@ -34,7 +33,6 @@ export class TributaryBrokerModule {
         BrokerLifecycle,
         BrokerGateway,
         GroupGateway,
-        UnhandledRequestsGateway,
         InterBrokerAuthGateway,
       ],
       exports: [BrokerNode],

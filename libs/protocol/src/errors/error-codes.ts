@@ -42,6 +42,7 @@ export const ErrorCode = {
   INVALID_CONFIG: 40,
   NOT_CONTROLLER: 41,
   INVALID_REQUEST: 42,
+  POLICY_VIOLATION: 44,
   KAFKA_STORAGE_ERROR: 56,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
@@ -54,6 +55,7 @@ export const ErrorCode = {
   INVALID_RECORD: 87,
   DUPLICATE_BROKER_REGISTRATION: 101,
   FENCED_MEMBER_EPOCH: 110,
+  THROTTLING_QUOTA_EXCEEDED: 89,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -83,6 +85,7 @@ const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
   'KAFKA_STORAGE_ERROR',
   'FENCED_LEADER_EPOCH',
   'UNKNOWN_LEADER_EPOCH',
+  'THROTTLING_QUOTA_EXCEEDED',
 ]);
 
 const DESCRIPTIONS: Record<ErrorName, string> = {
@@ -123,6 +126,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   INVALID_CONFIG: 'a configuration value is invalid',
   NOT_CONTROLLER: 'this broker is not the controller',
   INVALID_REQUEST: 'the request is malformed',
+  POLICY_VIOLATION: 'the request breaks a broker limit (e.g. partitions per broker)',
   KAFKA_STORAGE_ERROR: 'the broker could not read or write its log',
   NON_EMPTY_GROUP: 'the group is not empty',
   GROUP_ID_NOT_FOUND: 'the group does not exist',
@@ -135,6 +139,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   INVALID_RECORD: 'a record in the batch is invalid',
   DUPLICATE_BROKER_REGISTRATION: 'another live process holds that broker id',
   FENCED_MEMBER_EPOCH: 'the group member does not own this partition in its generation: it must drop the partition and rejoin',
+  THROTTLING_QUOTA_EXCEEDED: 'too many requests are waiting on this connection; retry after a backoff',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(

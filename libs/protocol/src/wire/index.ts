@@ -7,3 +7,4 @@ export * from './topic-config';
 export * from './group-messages';
 export * from './group-schemas';
 export * from './inter-broker-auth';
+export * from './request-limits';

@@ -1,5 +1,6 @@
 import { Buffer } from 'buffer';
 import { TributaryError } from '../errors';
+import { RequestLimits } from './request-limits';
 
 /** One partition's share of a produce request. */
 export interface ProduceEntry {
@@ -33,8 +34,12 @@ export function encodeProduceEntries(entries: readonly ProduceEntry[]): Buffer {
 /** Splits a produce buffer into entries (views, no copies); a malformed frame is INVALID_REQUEST. */
 export function decodeProduceEntries(data: Buffer): ProduceEntry[] {
   const entries: ProduceEntry[] = [];
+  const seen = new Set<string>();
   let pos = 0;
   while (pos < data.length) {
+    if (entries.length >= RequestLimits.maxPartitionsPerRequest) {
+      throw TributaryError.of('INVALID_REQUEST', `produce request has more than ${RequestLimits.maxPartitionsPerRequest} partitions`);
+    }
     if (data.length - pos < 2) throw malformed(pos);
     const topicLength = data.readInt16BE(pos);
     pos += 2;
@@ -45,6 +50,10 @@ export function decodeProduceEntries(data: Buffer): ProduceEntry[] {
     const length = data.readInt32BE(pos + 4);
     pos += 8;
     if (length < 0 || data.length - pos < length) throw malformed(pos);
+    // Two entries for one partition would be two appends with one answer slot: Kafka refuses it too.
+    const key = `${partition}:${topic}`;
+    if (seen.has(key)) throw TributaryError.of('INVALID_REQUEST', `produce request lists ${topic.slice(0, 249)}-${partition} twice`);
+    seen.add(key);
     entries.push({ topic, partition, batches: data.subarray(pos, pos + length) });
     pos += length;
   }

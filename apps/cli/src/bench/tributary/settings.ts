@@ -5,7 +5,7 @@ import type { ConsumerOptions, ProducerOptions } from '@tributary/client';
  * reference machine (see docs/benchmarks.md). Big batches matter most: every produce
  * request costs a socket.io frame, a gateway validation and an actor turn, so fewer, larger
  * requests win. batchSize stays under maxRequestSize so a full batch always fits a request;
- * brokers accept up to MAX_REQUEST_BYTES (100 MB) by default.
+ * brokers accept up to MAX_REQUEST_BYTES (8 MiB) by default.
  */
 export const THROUGHPUT_PRODUCER: Required<Pick<ProducerOptions, 'lingerMs' | 'batchSize' | 'maxRequestSize' | 'maxInFlightPerBroker'>> = {
   lingerMs: 5,

@@ -1,0 +1,27 @@
+import { isOriginAllowed } from './origin-check';
+
+describe('isOriginAllowed', () => {
+  const host = 'broker-1.internal:9092';
+
+  it('by default allows no Origin, the broker host itself and localhost, nothing else', () => {
+    expect(isOriginAllowed(undefined, host, null)).toBe(true);
+    expect(isOriginAllowed('http://broker-1.internal:9092', host, null)).toBe(true);
+    expect(isOriginAllowed('http://localhost:3000', host, null)).toBe(true);
+    expect(isOriginAllowed('https://127.0.0.1', host, null)).toBe(true);
+    expect(isOriginAllowed('http://[::1]:8080', host, null)).toBe(true);
+    expect(isOriginAllowed('http://evil.example', host, null)).toBe(false);
+    expect(isOriginAllowed('http://localhost.evil.example', host, null)).toBe(false);
+    expect(isOriginAllowed('http://broker-1.internal:9093', host, null)).toBe(false);
+    expect(isOriginAllowed('null', host, null)).toBe(false);
+    expect(isOriginAllowed('file://', host, null)).toBe(false);
+  });
+
+  it('with a list, allows exactly those origins (and the broker host), with * for any', () => {
+    const list = ['https://console.example:8443'];
+    expect(isOriginAllowed('https://console.example:8443', host, list)).toBe(true);
+    expect(isOriginAllowed('http://console.example:8443', host, list)).toBe(false);
+    expect(isOriginAllowed('http://localhost:3000', host, list)).toBe(false);
+    expect(isOriginAllowed('http://broker-1.internal:9092', host, list)).toBe(true);
+    expect(isOriginAllowed('http://evil.example', host, ['*'])).toBe(true);
+  });
+});

@@ -1,0 +1,440 @@
+import { Buffer } from 'buffer';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import Redis from 'ioredis';
+import { io, type Socket } from 'socket.io-client';
+import {
+  decodeRecordBatches,
+  encodeProduceEntries,
+  encodeRecordBatch,
+  ErrorCode,
+  type CreateTopicsResponse,
+  type FetchResponse,
+  type MetadataResponse,
+  type ProduceResponse,
+} from '@tributary/protocol';
+import { waitFor, sleep } from './support/free-port';
+import { cpuMs, MiB, rssBytes } from './support/process-stats';
+import { RawSocket } from './support/raw-socket';
+import { TestCluster } from './support/test-cluster';
+
+/**
+ * The exhaustion probes of issue 9 against three real brokers: each gets a bounded answer
+ * or an error code, the broker's memory stays under a stated bound, another client's
+ * metadata stays fast meanwhile, and nothing acknowledged is lost.
+ */
+jest.setTimeout(300_000);
+
+const FETCH_MAX_BYTES = 4 * MiB;
+const MAX_PARTITION_FETCH_BYTES = 1 * MiB;
+const SEND_BUFFER = 4 * MiB;
+const INT32_MAX = 0x7fffffff;
+/** generous: the probes without limits drove a broker from ~100 MB to 1.86 GB */
+const RSS_GROWTH_BOUND = 250 * MiB;
+
+/** Measures another client's metadata latency while an attack runs. */
+class LatencyProbe {
+  private stopped = false;
+  private max = 0;
+  private count = 0;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly sock: RawSocket) {}
+
+  start(): this {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        const t0 = Date.now();
+        const r = await this.sock.request<MetadataResponse>('metadata', {}, 5000).catch(() => null);
+        const took = r?.errorCode === ErrorCode.NONE ? Date.now() - t0 : 5000;
+        this.max = Math.max(this.max, took);
+        this.count++;
+        await sleep(50);
+      }
+    })();
+    return this;
+  }
+
+  async stop(): Promise<{ maxMs: number; count: number }> {
+    this.stopped = true;
+    await this.loop;
+    return { maxMs: this.max, count: this.count };
+  }
+}
+
+function connect(url: string, options: { origin?: string; clientId?: string } = {}): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      timeout: 5000,
+      ...(options.origin ? { extraHeaders: { Origin: options.origin } } : {}),
+      ...(options.clientId !== undefined ? { auth: { clientId: options.clientId } } : {}),
+    });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => {
+      s.close();
+      reject(err);
+    });
+  });
+}
+
+function request<T>(s: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => s.timeout(timeoutMs).emit(event, payload, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+}
+
+describe('request limits and backpressure (three real brokers)', () => {
+  let cluster: TestCluster;
+  let probeSock: RawSocket;
+  const sockets = new Map<number, RawSocket>();
+  let target: { id: number; url: string; pid: number };
+  let targetPartitions: number[] = [];
+  const dataTopic = 'limits-data';
+  const wideTopic = 'limits-wide';
+  let widePartitions: number[] = [];
+  let initialLeadership: string[] = [];
+
+  const sock = async (id: number) => {
+    let s = sockets.get(id);
+    if (!s) {
+      s = await RawSocket.connect(cluster.broker(id).url);
+      sockets.set(id, s);
+    }
+    return s;
+  };
+  const metadata = async (topics: string[] | null = null) => (await sock(target.id)).request<MetadataResponse>('metadata', { topics });
+  /** which broker leads each partition (a lease renewed late under load may bump an epoch without moving a leader) */
+  const leadership = async () => {
+    const m = await metadata(null);
+    return m.topics
+      .flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partition}:${p.leader}`))
+      .sort();
+  };
+  /** acknowledged records per partition of the data topic, checked at the end */
+  const acknowledged = new Map<number, number>();
+  const produce = async (partition: number, value: Buffer) => {
+    const batch = encodeRecordBatch([{ key: null, value, timestamp: Date.now() }]);
+    const r = await (await sock(target.id)).request<ProduceResponse>('produce', { acks: 1, timeoutMs: 5000, data: encodeProduceEntries([{ topic: dataTopic, partition, batches: batch }]) });
+    expect(r.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE });
+    acknowledged.set(partition, (acknowledged.get(partition) ?? 0) + 1);
+    return r.partitions[0].baseOffset;
+  };
+  const endOffset = async (partition: number) => {
+    const r = await (await sock(target.id)).request<{ partitions: Array<{ offset: number }> }>('listOffsets', { partitions: [{ topic: dataTopic, partition, timestamp: -1 }] });
+    return r.partitions[0].offset;
+  };
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerEnv: {
+        FETCH_MAX_BYTES: String(FETCH_MAX_BYTES),
+        MAX_PARTITION_FETCH_BYTES: String(MAX_PARTITION_FETCH_BYTES),
+        CONNECTION_SEND_BUFFER_MAX_BYTES: String(SEND_BUFFER),
+      },
+    });
+    const first = await RawSocket.connect(cluster.brokers[0].url);
+    const controllerId = await waitFor('a controller', async () => {
+      const m = await first.request<MetadataResponse>('metadata', {});
+      return m.controllerId > 0 && m.brokers.length === 3 ? m.controllerId : 0;
+    });
+    first.close();
+    const created = await (await sock(controllerId)).request<CreateTopicsResponse>('createTopics', {
+      topics: [
+        { name: dataTopic, numPartitions: 24, replicationFactor: 1 },
+        { name: 'limits-replicated', numPartitions: 3, replicationFactor: 3 },
+        { name: wideTopic, numPartitions: 150, replicationFactor: 1 },
+      ],
+    });
+    expect(created.topics.map((t) => t.errorCode)).toEqual([0, 0, 0]);
+    const b = cluster.broker(1);
+    target = { id: 1, url: b.url, pid: b.pid! };
+    const m = await waitFor('leaders for every partition', async () => {
+      const r = await metadata([dataTopic]);
+      return r.topics[0]?.partitions.length === 24 && r.topics[0].partitions.every((p) => p.leader > 0) ? r : null;
+    });
+    targetPartitions = m.topics[0].partitions.filter((p) => p.leader === target.id).map((p) => p.partition);
+    const wide = await waitFor('leaders for the wide topic', async () => {
+      const r = await metadata([wideTopic]);
+      return r.topics[0]?.partitions.length === 150 && r.topics[0].partitions.every((p) => p.leader > 0) ? r : null;
+    });
+    widePartitions = wide.topics[0].partitions.filter((p) => p.leader === target.id).map((p) => p.partition);
+    expect(targetPartitions.length).toBeGreaterThanOrEqual(6);
+    // ~1.2 MB per partition in 400 KB batches: more than one partition's and one fetch's cap.
+    for (const p of targetPartitions) for (let i = 0; i < 3; i++) await produce(p, randomBytes(400_000));
+    probeSock = await RawSocket.connect(target.url);
+    initialLeadership = (await leadership()).filter((l) => l.startsWith('limits-'));
+  });
+
+  afterAll(async () => {
+    probeSock?.close();
+    for (const s of sockets.values()) s.close();
+    await cluster?.stop();
+  });
+
+  it('refuses the amplification fetch and caps a huge fetch of distinct partitions at FETCH_MAX_BYTES', async () => {
+    const rss0 = rssBytes(target.pid);
+    const probe = new LatencyProbe(probeSock).start();
+    const s = await sock(target.id);
+    const p = targetPartitions[0];
+    const amplified = await s.request<FetchResponse>('fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: INT32_MAX,
+      partitions: Array.from({ length: 1000 }, () => ({ topic: dataTopic, partition: p, fetchOffset: 0, partitionMaxBytes: INT32_MAX })),
+    });
+    expect(amplified.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(amplified.errorMessage).toContain('duplicate');
+
+    const all = await s.request<FetchResponse>('fetch', {
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: INT32_MAX,
+      partitions: targetPartitions.map((partition) => ({ topic: dataTopic, partition, fetchOffset: 0, partitionMaxBytes: INT32_MAX })),
+    });
+    expect(all.errorCode).toBe(ErrorCode.NONE);
+    const sizes = all.partitions.map((x) => x.byteLength);
+    expect(all.records.length).toBe(sizes.reduce((a, b) => a + b, 0));
+    expect(all.records.length).toBeGreaterThan(MAX_PARTITION_FETCH_BYTES);
+    expect(all.records.length).toBeLessThanOrEqual(FETCH_MAX_BYTES);
+    for (const n of sizes) expect(n).toBeLessThanOrEqual(MAX_PARTITION_FETCH_BYTES);
+    // what did not fit is left for the next fetch, not dropped: some partition came back empty
+    expect(sizes.some((n) => n === 0)).toBe(true);
+
+    const { maxMs } = await probe.stop();
+    const growth = rssBytes(target.pid) - rss0;
+    console.log(`amplification: huge fetch returned ${all.records.length} bytes; RSS growth ${(growth / MiB).toFixed(1)} MiB; metadata max ${maxMs} ms`);
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(maxMs).toBeLessThan(1000);
+  });
+
+  it('refuses a 50,000-partition createTopics before anything is created', async () => {
+    const m = await metadata();
+    const controller = await sock(m.controllerId);
+    const rss0 = rssBytes(cluster.broker(m.controllerId).pid!);
+    const r = await controller.request<CreateTopicsResponse>('createTopics', { topics: [{ name: 'huge', numPartitions: 50_000, replicationFactor: 3 }] });
+    expect(r.topics[0].errorCode).toBe(ErrorCode.POLICY_VIOLATION);
+    expect(r.topics[0].errorMessage).toContain('MAX_PARTITIONS_PER_BROKER');
+    // nothing on disk and nothing in Redis
+    for (const b of cluster.brokers) {
+      const dirs = fs.existsSync(b.options.dataDir) ? fs.readdirSync(b.options.dataDir) : [];
+      expect(dirs.filter((d) => d.startsWith('huge-'))).toEqual([]);
+    }
+    const redis = new Redis(cluster.redis.url, { lazyConnect: true });
+    try {
+      await redis.connect();
+      const keys = await redis.keys('*huge*');
+      expect(keys).toEqual([]);
+      const topicsKey = (await redis.keys('*topics')).find((k) => !k.includes('huge'));
+      if (topicsKey) expect(await redis.hexists(topicsKey, 'huge')).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await metadata(['huge'])).topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(rssBytes(cluster.broker(m.controllerId).pid!) - rss0).toBeLessThan(RSS_GROWTH_BOUND);
+  });
+
+  it('refuses six parallel frames over MAX_REQUEST_BYTES and leaderships stay put', async () => {
+    const before = await leadership();
+    const rss0 = rssBytes(target.pid);
+    const probe = new LatencyProbe(probeSock).start();
+    const oversized = encodeProduceEntries([{ topic: dataTopic, partition: targetPartitions[0], batches: Buffer.alloc(9 * MiB, 7) }]);
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const s = await connect(target.url);
+        const disconnected = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(`disconnect: ${reason}`)));
+        const answered = request<ProduceResponse>(s, 'produce', { acks: 1, timeoutMs: 5000, data: oversized }, 20_000).then(
+          (r) => `answered ${r.errorCode}`,
+          (e: Error) => `no answer: ${e.message}`,
+        );
+        const outcome = await Promise.race([disconnected, answered]);
+        s.close();
+        return outcome;
+      }),
+    );
+    for (const o of outcomes) expect(o).toMatch(/^disconnect/);
+    const { maxMs } = await probe.stop();
+    const growth = rssBytes(target.pid) - rss0;
+    console.log(`oversized frames: ${outcomes.join('; ')}; RSS growth ${(growth / MiB).toFixed(1)} MiB; metadata max ${maxMs} ms`);
+    expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
+    expect(maxMs).toBeLessThan(1000);
+    // Leases were renewed throughout: no leader moved, no epoch bumped.
+    await sleep(3000);
+    expect(await leadership()).toEqual(before);
+    // and the broker still takes a normal batch on that partition
+    const end = await endOffset(targetPartitions[0]);
+    expect(await produce(targetPartitions[0], Buffer.from('after the frames'))).toBe(end);
+  });
+
+  it('ends parked long polls as soon as their connections close', async () => {
+    const appendTo = widePartitions[0];
+    const conns = await Promise.all(Array.from({ length: 16 }, () => connect(target.url)));
+    // Polls over ~50 partitions that can never be satisfied (minBytes above anything they
+    // may return): every append to one of them wakes each poll to look at all of them again.
+    const parked = conns.flatMap((s) =>
+      Array.from({ length: 32 }, () =>
+        request<FetchResponse>(s, 'fetch', {
+          maxWaitMs: 30_000,
+          minBytes: INT32_MAX,
+          maxBytes: INT32_MAX,
+          partitions: widePartitions.map((partition) => ({ topic: wideTopic, partition, fetchOffset: 0, partitionMaxBytes: 1024 })),
+        }, 60_000).then(() => 'answered', () => 'closed'),
+      ),
+    );
+    await sleep(1000);
+    const appendCost = async () => {
+      const cpu0 = cpuMs(target.pid);
+      const t0 = Date.now();
+      for (let i = 0; i < 10; i++) {
+        const batch = encodeRecordBatch([{ key: null, value: Buffer.from(`append ${i}`), timestamp: Date.now() }]);
+        const r = await (await sock(target.id)).request<ProduceResponse>('produce', { acks: 1, timeoutMs: 5000, data: encodeProduceEntries([{ topic: wideTopic, partition: appendTo, batches: batch }]) });
+        expect(r.partitions[0].errorCode).toBe(ErrorCode.NONE);
+      }
+      return { cpu: cpuMs(target.pid) - cpu0, ms: Date.now() - t0 };
+    };
+    const whileParked = await appendCost();
+    for (const s of conns) s.close();
+    await sleep(300);
+    const probe = new LatencyProbe(probeSock).start();
+    const afterClose = await appendCost();
+    const { maxMs } = await probe.stop();
+    console.log(`long polls: 10 appends with ${parked.length} polls over ${widePartitions.length} partitions parked cost ${whileParked.cpu} ms CPU (${whileParked.ms} ms); after their connections closed ${afterClose.cpu} ms CPU (${afterClose.ms} ms)`);
+    // The measure is sensitive (parked polls cost work on every append), and that work is gone once their connections close.
+    expect(whileParked.cpu).toBeGreaterThanOrEqual(100);
+    expect(afterClose.cpu).toBeLessThan(whileParked.cpu / 4);
+    expect(maxMs).toBeLessThan(1000);
+    expect(new Set(await Promise.all(parked))).toEqual(new Set(['closed']));
+  });
+
+  it('does not buffer without bound for a client that never reads its responses', async () => {
+    const p = targetPartitions[2];
+    const s = await connect(target.url);
+    const rss0 = rssBytes(target.pid);
+    const probe = new LatencyProbe(probeSock).start();
+    // Stop reading at the TCP level: the broker's writes pile up unless it holds back.
+    const engine = s.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void; resume(): void } } } };
+    const tcp = engine.transport.ws?._socket;
+    if (!tcp) throw new Error('no underlying TCP socket to pause');
+    tcp.pause();
+    const count = 400;
+    const answers = Array.from({ length: count }, () =>
+      request<FetchResponse>(s, 'fetch', {
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: INT32_MAX,
+        partitions: [{ topic: dataTopic, partition: p, fetchOffset: 0, partitionMaxBytes: INT32_MAX }],
+      }, 120_000),
+    );
+    // Unbounded, 400 responses of ~800 KB would be ~320 MB in the broker within a second or two.
+    let peak = 0;
+    for (let i = 0; i < 10; i++) {
+      await sleep(500);
+      peak = Math.max(peak, rssBytes(target.pid) - rss0);
+    }
+    const { maxMs } = await probe.stop();
+    tcp.resume();
+    const results = await Promise.all(answers);
+    const codes = new Map<number, number>();
+    for (const r of results) codes.set(r.errorCode, (codes.get(r.errorCode) ?? 0) + 1);
+    console.log(`non-reading client: peak RSS growth ${(peak / MiB).toFixed(1)} MiB; metadata max ${maxMs} ms; answers by code ${JSON.stringify([...codes])}`);
+    s.close();
+    expect(peak).toBeLessThan(150 * MiB);
+    expect(maxMs).toBeLessThan(1000);
+    // every request answered: data, or a clear code for those beyond the connection's queue
+    expect(results.length).toBe(count);
+    for (const r of results) expect([ErrorCode.NONE, ErrorCode.THROTTLING_QUOTA_EXCEEDED]).toContain(r.errorCode);
+    for (const r of results.filter((x) => x.errorCode === ErrorCode.NONE)) expect(r.records.length).toBeGreaterThan(0);
+    expect(codes.get(ErrorCode.NONE) ?? 0).toBeGreaterThan(0);
+  });
+
+  it('bounds the requests one connection may have running and waiting', async () => {
+    const s = await connect(target.url);
+    const probe = new LatencyProbe(probeSock).start();
+    const inFlight = 32; // MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION default
+    const queued = 256; // MAX_QUEUED_REQUESTS_PER_CONNECTION default
+    const beyond = 20;
+    const p = widePartitions[1]; // never written: every poll waits its full maxWaitMs
+    const t0 = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: inFlight + queued + beyond }, () =>
+        request<FetchResponse>(s, 'fetch', { maxWaitMs: 1000, minBytes: 1, maxBytes: 1024, partitions: [{ topic: wideTopic, partition: p, fetchOffset: 0, partitionMaxBytes: 1024 }] }, 60_000).then((r) => ({ code: r.errorCode, at: Date.now() - t0 })),
+      ),
+    );
+    const { maxMs } = await probe.stop();
+    s.close();
+    const throttled = answers.filter((a) => a.code === ErrorCode.THROTTLING_QUOTA_EXCEEDED);
+    const served = answers.filter((a) => a.code === ErrorCode.NONE);
+    console.log(`in-flight: ${served.length} served in waves (last after ${Math.max(...served.map((a) => a.at))} ms), ${throttled.length} refused at once; metadata max ${maxMs} ms`);
+    expect(throttled.length).toBe(beyond);
+    expect(served.length).toBe(inFlight + queued);
+    // refused at once, not after waiting; the rest ran at most 32 at a time (9 waves of 1 s)
+    for (const a of throttled) expect(a.at).toBeLessThan(1000);
+    expect(Math.max(...served.map((a) => a.at))).toBeGreaterThanOrEqual(Math.ceil((inFlight + queued) / inFlight) * 1000 - 100);
+    expect(maxMs).toBeLessThan(1000);
+  });
+
+  it('answers bad names and ids with clear error codes', async () => {
+    const m = await metadata();
+    const controller = await sock(m.controllerId);
+    const create = async (name: string) => (await controller.request<CreateTopicsResponse>('createTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 1 }] })).topics[0];
+    expect((await create('__consumer_offsets')).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect((await create('a_b')).errorCode).toBe(ErrorCode.NONE);
+    const collision = await create('a.b');
+    expect(collision.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(collision.errorMessage).toContain("'a_b'");
+    expect((await metadata(['a.b'])).topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+
+    const s = await sock(target.id);
+    const join = (over: Record<string, unknown>) =>
+      s.request<{ errorCode: number; errorMessage?: string }>('joinGroup', {
+        groupId: 'limits-group', memberId: '', clientId: 'ok', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, topics: ['a_b'], assignors: ['range'], ...over,
+      });
+    const control = await join({ clientId: 'evil\u0000\u001b[31m<script>' });
+    expect(control.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(control.errorMessage).toContain('clientId');
+    expect((await join({ groupId: 'g'.repeat(300) })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+    expect((await join({ memberId: 'm'.repeat(1000) })).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await s.request<{ errorCode: number }>('findCoordinator', { groupId: 'g'.repeat(300) })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+    await expect(connect(target.url, { clientId: '<img src=x onerror=alert(1)>' })).rejects.toThrow(/clientId/);
+    (await connect(target.url, { clientId: 'my-app.v2_1' })).close();
+
+    const longNames = await s.request<MetadataResponse>('metadata', { topics: Array.from({ length: 3199 }, (_, i) => `${i}-${'x'.repeat(1000)}`) });
+    expect(longNames.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(longNames.topics).toEqual([]);
+    const manyNames = await s.request<MetadataResponse>('metadata', { topics: Array.from({ length: 20_000 }, (_, i) => `t${i}`) });
+    expect(manyNames.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(manyNames.topics).toEqual([]);
+  });
+
+  it('lost nothing acknowledged, moved no leadership and serves every partition', async () => {
+    expect(cluster.brokers.every((b) => b.running)).toBe(true);
+    expect((await leadership()).filter((l) => l.startsWith('limits-'))).toEqual(initialLeadership);
+    const s = await sock(target.id);
+    for (const [partition, count] of acknowledged) {
+      expect(await endOffset(partition)).toBe(count);
+      let offset = 0;
+      let records = 0;
+      while (offset < count) {
+        const r = await s.request<FetchResponse>('fetch', { maxWaitMs: 0, minBytes: 1, maxBytes: FETCH_MAX_BYTES, partitions: [{ topic: dataTopic, partition, fetchOffset: offset, partitionMaxBytes: MAX_PARTITION_FETCH_BYTES }] });
+        expect(r.partitions[0].errorCode).toBe(ErrorCode.NONE);
+        const got = decodeRecordBatches(Buffer.from(r.records));
+        expect(got.length).toBeGreaterThan(0);
+        expect(got[0].offset).toBe(offset);
+        records += got.length;
+        offset = got[got.length - 1].offset + 1;
+      }
+      expect(records).toBe(count);
+    }
+  });
+
+  it('refuses a cross-site WebSocket and accepts no Origin and localhost', async () => {
+    const port = new URL(target.url).port;
+    await expect(connect(target.url, { origin: 'http://evil.example' })).rejects.toThrow();
+    await expect(connect(target.url, { origin: 'null' })).rejects.toThrow();
+    for (const origin of [undefined, `http://localhost:${port}`, `http://127.0.0.1:${port}`]) {
+      const s = await connect(target.url, { origin });
+      expect((await request<MetadataResponse>(s, 'metadata', {})).errorCode).toBe(ErrorCode.NONE);
+      s.close();
+    }
+  });
+});
