@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
+import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, RedisHealth, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
   type BrokerInfo,
@@ -42,6 +42,8 @@ export class BrokerNode {
   private readonly store: ClusterStore;
   private readonly feed: ChangeFeed;
   private readonly metadataCache: MetadataCache;
+  /** whether this broker's Redis view is current; metadata answers depend on it */
+  private readonly redisHealth: RedisHealth;
   private readonly registration: BrokerRegistration;
   private readonly controller: ControllerActor;
   private readonly replicas: ReplicaManager;
@@ -87,6 +89,7 @@ export class BrokerNode {
       links: this.links,
       leaderLeaseMs: config.leaderLeaseMs,
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      replicaStallTimeoutMs: Math.min(config.replicaStallTimeoutMs, config.replicaLagTimeMaxMs),
       brokerUrl: (id) => {
         const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
         return peer ? (peer.internalUrl ?? peer.url) : undefined;
@@ -106,7 +109,8 @@ export class BrokerNode {
       this.store.redis.duplicate(),
     );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
-    this.metadataHandler = new MetadataHandler(this.metadataCache);
+    this.redisHealth = new RedisHealth(this.store.redis, config.leaderLeaseMs);
+    this.metadataHandler = new MetadataHandler(this.metadataCache, this.redisHealth);
     this.produceHandler = new ProduceHandler(lookup);
     this.fetchHandler = new FetchHandler(lookup);
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
@@ -123,6 +127,7 @@ export class BrokerNode {
   async start(): Promise<void> {
     fs.mkdirSync(this.config.dataDir, { recursive: true });
     await this.feed.start();
+    await this.redisHealth.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
     await this.registration.start();
     await this.metadataCache.start();
@@ -137,6 +142,7 @@ export class BrokerNode {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
+    this.redisHealth.stop();
     await this.groups.stop();
     await this.controller.stop();
     await this.registration.stop();

@@ -8,6 +8,8 @@ interface ReplicaProgress {
   /** when it last reported, and the leader's log end then */
   lastReportAt: number;
   leaderEndAtLastReport: number;
+  /** since when the leader holds data this follower had not reported having; null while caught up */
+  behindSince: number | null;
 }
 
 interface PendingAck {
@@ -29,7 +31,7 @@ export class LeaderState {
 
   constructor(followers: readonly number[], now: number) {
     // A new leader gives every follower one lag period to report before judging it.
-    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER });
+    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER, behindSince: null });
   }
 
   record(replicaId: number, logEndOffset: number, leaderLogEnd: number, now: number): void {
@@ -43,6 +45,12 @@ export class LeaderState {
     else if (logEndOffset >= p.leaderEndAtLastReport) p.caughtUpAt = Math.max(p.caughtUpAt, p.lastReportAt);
     p.lastReportAt = now;
     p.leaderEndAtLastReport = leaderLogEnd;
+    if (p.logEndOffset >= leaderLogEnd) p.behindSince = null;
+  }
+
+  /** The leader appended: followers that were caught up start owing a report from now. */
+  appended(now: number): void {
+    for (const p of this.replicas.values()) if (p.behindSince === null) p.behindSince = now;
   }
 
   logEndOffsetOf(replicaId: number): number {
@@ -64,6 +72,23 @@ export class LeaderState {
   /** ISR followers that have not caught up within `lagMaxMs`. */
   lagging(isr: readonly number[], leaderId: number, now: number, lagMaxMs: number): number[] {
     return isr.filter((id) => id !== leaderId && now - (this.replicas.get(id)?.caughtUpAt ?? 0) > lagMaxMs);
+  }
+
+  /**
+   * ISR followers that hold the high watermark back (their log ends below the leader's) and
+   * have sent no report at all for `stallMs`. A live follower under load reports with every
+   * stream entry, so steady load never trips this; a dead or cut-off one stops reporting, and
+   * leaves after a lease-scale time instead of the whole replica lag time.
+   */
+  stalled(isr: readonly number[], leaderId: number, leaderLogEnd: number, now: number, stallMs: number): number[] {
+    return isr.filter((id) => {
+      if (id === leaderId) return false;
+      const p = this.replicas.get(id);
+      if (!p) return false;
+      if (p.behindSince === null || p.logEndOffset >= leaderLogEnd) return false;
+      // an idle follower reports rarely: its silence counts only from the first data it owes
+      return now - Math.max(p.behindSince, p.lastReportAt) > stallMs;
+    });
   }
 
   /** Followers outside the ISR whose log reaches the high watermark: they may rejoin. */
