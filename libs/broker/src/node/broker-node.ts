@@ -68,7 +68,9 @@ export class BrokerNode {
       internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
-    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
+    // Bounded commands: a blackholed link must not hang a lease claim or an ISR write for the
+    // whole cut (the blocking stream reads wait 500 ms, well inside this).
+    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId, commandTimeoutMs: Math.max(5000, config.leaderLeaseMs * 2) });
     this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
     this.registration = new BrokerRegistration(this.store, this.info, config.brokerSessionTimeoutMs);
