@@ -218,6 +218,45 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
     }
   });
 
+  it('a SIGSTOPped leader: the producer abandons its in-flight request and writes resume on the new leader within 3 s of the election', async () => {
+    const cluster = await ProxiedCluster.start(3);
+    const client = clientFor(cluster);
+    const redis = new Redis(cluster.redis.port, '127.0.0.1');
+    try {
+      const topic = 'stopped-leader';
+      const admin = client.admin();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+      await waitForFullIsr(admin, topic, 3);
+      await admin.disconnect();
+      const [state] = await partitionStates(redis, cluster.keys, topic);
+      const writers = new PartitionWriters(client, topic, [0]);
+      await waitFor('acknowledged writes', () => writers.ackedIn(0).length >= 50, 30_000, 50);
+
+      const stopAt = Date.now();
+      await cluster.broker(state.leader).kill('SIGSTOP');
+      let electedAt = 0;
+      while (Date.now() - stopAt < 10_000) {
+        const [s] = await partitionStates(redis, cluster.keys, topic);
+        if (!electedAt && s.leader !== state.leader && s.leaderEpoch > state.leaderEpoch) electedAt = Date.now();
+        await sleep(25);
+      }
+      await cluster.broker(state.leader).kill('SIGCONT');
+      const first = writers.ackedIn(0).find((a) => a.at >= electedAt);
+      // eslint-disable-next-line no-console
+      console.log('stopped leader', JSON.stringify({ leader: state.leader, electedAfterStopMs: electedAt - stopAt, firstAckAfterElectionMs: first ? first.at - electedAt : null, failures: writers.failures }));
+      expect(electedAt).toBeGreaterThan(0);
+      expect(first).toBeDefined();
+      expect((first as Ack).at - electedAt).toBeLessThan(3000);
+      await sleep(1000);
+      await writers.stop();
+      await waitFor('the resumed broker to rejoin the ISR', async () => (await partitionStates(redis, cluster.keys, topic))[0].isr.length === 3, 60_000, 200);
+      await expectNothingLost(clientFor(cluster), topic, 1, writers);
+    } finally {
+      redis.disconnect();
+      await cluster.stop();
+    }
+  });
+
   it('SIGKILL of a broker that only follows: acks=all on its partitions resumes within 3 s', async () => {
     const cluster = await ProxiedCluster.start(3);
     const client = clientFor(cluster);
