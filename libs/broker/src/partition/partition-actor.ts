@@ -267,7 +267,7 @@ export class PartitionActor {
       else if (this.leaseValidUntil - now < this.ctx.leaderLeaseMs * LEASE_SAFETY * 0.6) void this.renew();
       // A lapsed lease means another broker may be elected any moment: waiting acks=all
       // requests can no longer be committed here, so they fail now, not at their timeout.
-      if (this.leaseEpoch === this.state.leaderEpoch && this.leaseValidUntil > 0 && now >= this.leaseValidUntil) {
+      if (this.leaseEpoch === this.state.leaderEpoch && now >= this.leaseValidUntil) {
         this.leader?.failAll(notLeader(this, 'its leadership lease lapsed (Redis did not confirm a renewal in time)'));
       }
       // Out: followers that stopped catching up, those that hold data back and went silent
