@@ -267,7 +267,7 @@ export class PartitionActor {
       else if (this.leaseValidUntil - now < this.ctx.leaderLeaseMs * LEASE_SAFETY * 0.6) void this.renew();
       // A lapsed lease means another broker may be elected any moment: waiting acks=all
       // requests can no longer be committed here, so they fail now, not at their timeout.
-      if (this.leaseEpoch === this.state.leaderEpoch && now >= this.leaseValidUntil) {
+      if (this.leaseLapsed(now)) {
         this.leader?.failAll(notLeader(this, 'its leadership lease lapsed (Redis did not confirm a renewal in time)'));
       }
       // Out: followers that stopped catching up, those that hold data back and went silent
@@ -286,6 +286,11 @@ export class PartitionActor {
       if (!this.syncing && now - this.lastAckAt > this.ctx.replicaLagTimeMaxMs / 4) this.ack(this.state.leaderEpoch);
       if (this.state.isr.includes(this.me)) void this.maybeClaim();
     }
+  }
+
+  /** this broker held the current epoch's lease, and can no longer be sure it still does */
+  private leaseLapsed(now: number): boolean {
+    return this.role === 'leader' && this.leaseEpoch === this.state.leaderEpoch && now >= this.leaseValidUntil;
   }
 
   private async renew(): Promise<void> {
@@ -491,6 +496,9 @@ export class PartitionActor {
       const code = replicaEpoch < this.state.leaderEpoch ? 'FENCED_LEADER_EPOCH' : 'UNKNOWN_LEADER_EPOCH';
       throw TributaryError.of(code, `${this.name}: replica ${replicaId} fetched in epoch ${replicaEpoch}, the leader is in ${this.state.leaderEpoch}`);
     }
+    // A leader whose lease lapsed may already be deposed without knowing it (cut off from
+    // Redis): consumers go look for the new leader rather than read a frozen log here.
+    if (replicaId === undefined && this.leaseLapsed(Date.now())) throw notLeader(this, 'its leadership lease lapsed');
     if (offset < this.log.logStartOffset || offset > this.log.logEndOffset) {
       throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside ${this.name}'s range [${this.log.logStartOffset}, ${this.log.logEndOffset}]`);
     }
