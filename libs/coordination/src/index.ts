@@ -2,6 +2,7 @@ export * from './types';
 export { Keys } from './keys';
 export { ClusterStore, connectRedis, type StoreOptions } from './store/cluster-store';
 export { ChangeFeed, type ChangeListener } from './store/change-feed';
+export { RedisHealth } from './store/redis-health';
 export { MetadataCache, type MetadataCacheOptions, type SnapshotListener } from './metadata/metadata-cache';
 export { assignReplicas } from './assignment/assign-replicas';
 export { ReplicationStreams, type ReplicationEntry, type ReplicaAck, type StreamCursor } from './replication/replication-streams';

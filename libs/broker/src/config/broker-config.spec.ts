@@ -62,4 +62,12 @@ describe('loadBrokerConfig', () => {
       expect(message).not.toContain(bad.trim());
     }
   });
+
+  it('ties the follower stall timeout to the lease unless set, and never above the lag time', () => {
+    expect(loadBrokerConfig(base).replicaStallTimeoutMs).toBe(1500);
+    expect(loadBrokerConfig({ ...base, LEADER_LEASE_MS: '3000' }).replicaStallTimeoutMs).toBe(3000);
+    expect(loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '800' }).replicaStallTimeoutMs).toBe(800);
+    expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '20000' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='20000': must not exceed REPLICA_LAG_TIME_MAX_MS/);
+    expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '10' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='10'/);
+  });
 });

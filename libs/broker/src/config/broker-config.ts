@@ -18,6 +18,7 @@ const schema = z.object({
   CONTROLLER_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(5000),
   LEADER_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(1500),
   REPLICA_LAG_TIME_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  REPLICA_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   REPLICATION_STREAM_MAXLEN: z.coerce.number().int().min(10).max(10_000_000).default(2000),
   METADATA_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   LOG_SEGMENT_BYTES: z.coerce.number().int().min(1024).max(0x7fffffff).default(1024 * 1024 * 1024),
@@ -51,6 +52,8 @@ export interface BrokerConfig {
   /** a partition leader's lease; it stops acknowledging before the lease can lapse */
   leaderLeaseMs: number;
   replicaLagTimeMaxMs: number;
+  /** an ISR follower that owes data and has not reported for this long leaves the ISR (default: the leader lease) */
+  replicaStallTimeoutMs: number;
   /** entries kept per partition's replication stream; a follower further behind fetches directly */
   replicationStreamMaxLen: number;
   metadataRefreshMs: number;
@@ -91,6 +94,9 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
   const c = parsed.data;
   const crossField = checkLimits(c);
   if (crossField) throw new ConfigError(`invalid broker configuration: ${crossField}`);
+  if (c.REPLICA_STALL_TIMEOUT_MS !== undefined && c.REPLICA_STALL_TIMEOUT_MS > c.REPLICA_LAG_TIME_MAX_MS) {
+    throw new ConfigError(`invalid broker configuration: REPLICA_STALL_TIMEOUT_MS='${c.REPLICA_STALL_TIMEOUT_MS}': must not exceed REPLICA_LAG_TIME_MAX_MS (${c.REPLICA_LAG_TIME_MAX_MS})`);
+  }
   return {
     brokerId: c.BROKER_ID,
     port: c.PORT,
@@ -104,6 +110,7 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
     controllerLeaseMs: c.CONTROLLER_LEASE_MS,
     leaderLeaseMs: c.LEADER_LEASE_MS,
     replicaLagTimeMaxMs: c.REPLICA_LAG_TIME_MAX_MS,
+    replicaStallTimeoutMs: c.REPLICA_STALL_TIMEOUT_MS ?? c.LEADER_LEASE_MS,
     replicationStreamMaxLen: c.REPLICATION_STREAM_MAXLEN,
     metadataRefreshMs: c.METADATA_REFRESH_MS,
     logSegmentBytes: c.LOG_SEGMENT_BYTES,

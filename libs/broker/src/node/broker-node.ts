@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { setMaxOpenSegmentFiles } from '@tributary/log';
-import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, ReplicationStreams } from '@tributary/coordination';
+import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, RedisHealth, ReplicationStreams } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
   type TributaryError,
@@ -55,6 +55,8 @@ export class BrokerNode {
   private readonly fencedListeners = new Set<(err: TributaryError) => void>();
   private stopping: Promise<void> | null = null;
   private fenced = false;
+  /** whether this broker's Redis view is current; metadata answers depend on it */
+  private readonly redisHealth: RedisHealth;
   private readonly controller: ControllerActor;
   private readonly replicas: ReplicaManager;
   private readonly metadataHandler: MetadataHandler;
@@ -81,7 +83,9 @@ export class BrokerNode {
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
     if (config.logMaxOpenSegmentFiles !== undefined) setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
-    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId });
+    // Bounded commands: a blackholed link must not hang a lease claim or an ISR write for the
+    // whole cut (the blocking stream reads wait 500 ms, well inside this).
+    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId, commandTimeoutMs: Math.max(5000, config.leaderLeaseMs * 2) });
     this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
     this.dataDirLock = new DataDirLock(config.dataDir);
@@ -107,6 +111,7 @@ export class BrokerNode {
       links: this.links,
       leaderLeaseMs: config.leaderLeaseMs,
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
+      replicaStallTimeoutMs: Math.min(config.replicaStallTimeoutMs, config.replicaLagTimeMaxMs),
       brokerUrl: (id) => {
         const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
         return peer ? (peer.internalUrl ?? peer.url) : undefined;
@@ -126,7 +131,8 @@ export class BrokerNode {
       this.store.redis.duplicate(),
     );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
-    this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline });
+    this.redisHealth = new RedisHealth(this.store.redis, config.leaderLeaseMs);
+    this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline }, this.redisHealth);
     this.produceHandler = new ProduceHandler(lookup);
     this.fetchHandler = new FetchHandler(lookup, { fetchMaxBytes: config.limits.fetchMaxBytes, maxPartitionFetchBytes: config.limits.maxPartitionFetchBytes });
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
@@ -173,6 +179,7 @@ export class BrokerNode {
     this.interBroker.brokerEpoch = this.brokerEpoch;
     await this.interBroker.start((candidate) => this.store.ensureInterBrokerSecret(candidate));
     await this.feed.start();
+    await this.redisHealth.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
     await this.metadataCache.start();
     await this.controller.start();
@@ -199,6 +206,7 @@ export class BrokerNode {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
+    this.redisHealth.stop();
     // A fenced node leaves the id-keyed leases alone: they may be its successor's.
     await this.groups.stop(!this.fenced);
     await this.controller.stop(!this.fenced);

@@ -40,4 +40,24 @@ describe('LeaderState', () => {
     expect(s.record(2, 90, 100, 40, 5)).toBe('stale');
     expect(s.brokerEpochOf(2)).toBe(6);
   });
+
+  it('drops a silent follower that owes data after the stall time, but not an idle one or one that keeps reporting', () => {
+    const s = new LeaderState([2, 3], 0);
+    s.record(2, 100, 100, 100, 1);
+    s.record(3, 100, 100, 100, 1);
+    // idle for a long time: nothing owed, nobody stalls however old the last report
+    expect(s.stalled([1, 2, 3], 1, 100, 60_000, 1500)).toEqual([]);
+    // the leader appends at t=60000: both owe a report from then on, not from t=100
+    s.appended(60_000);
+    expect(s.stalled([1, 2, 3], 1, 110, 61_000, 1500)).toEqual([]);
+    // 2 keeps reporting (a little behind the live end, as under steady load); 3 is silent
+    s.record(2, 105, 120, 61_200, 1);
+    s.appended(61_300);
+    s.record(2, 120, 130, 61_400, 1);
+    expect(s.stalled([1, 2, 3], 1, 130, 61_600, 1500)).toEqual([3]);
+    // both come back caught up: they owe nothing until the next append
+    s.record(2, 130, 130, 61_700, 1);
+    s.record(3, 130, 130, 61_700, 1);
+    expect(s.stalled([1, 2, 3], 1, 130, 70_000, 1500)).toEqual([]);
+  });
 });

@@ -10,6 +10,8 @@ interface ReplicaProgress {
   leaderEndAtLastReport: number;
   /** the broker epoch of the incarnation that reported last, -1 before any report */
   brokerEpoch: number;
+  /** since when the leader holds data this follower had not reported having; null while caught up */
+  behindSince: number | null;
 }
 
 interface PendingAck {
@@ -31,7 +33,7 @@ export class LeaderState {
 
   constructor(followers: readonly number[], now: number) {
     // A new leader gives every follower one lag period to report before judging it.
-    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER, brokerEpoch: -1 });
+    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER, brokerEpoch: -1, behindSince: null });
   }
 
   /**
@@ -53,12 +55,18 @@ export class LeaderState {
     else if (logEndOffset >= p.leaderEndAtLastReport) p.caughtUpAt = Math.max(p.caughtUpAt, p.lastReportAt);
     p.lastReportAt = now;
     p.leaderEndAtLastReport = leaderLogEnd;
+    if (p.logEndOffset >= leaderLogEnd) p.behindSince = null;
     return reborn ? 'reborn' : 'ok';
   }
 
   /** The broker epoch the replica last reported under, -1 if it has not reported in this epoch. */
   brokerEpochOf(replicaId: number): number {
     return this.replicas.get(replicaId)?.brokerEpoch ?? -1;
+  }
+
+  /** The leader appended: followers that were caught up start owing a report from now. */
+  appended(now: number): void {
+    for (const p of this.replicas.values()) if (p.behindSince === null) p.behindSince = now;
   }
 
   logEndOffsetOf(replicaId: number): number {
@@ -80,6 +88,23 @@ export class LeaderState {
   /** ISR followers that have not caught up within `lagMaxMs`. */
   lagging(isr: readonly number[], leaderId: number, now: number, lagMaxMs: number): number[] {
     return isr.filter((id) => id !== leaderId && now - (this.replicas.get(id)?.caughtUpAt ?? 0) > lagMaxMs);
+  }
+
+  /**
+   * ISR followers that hold the high watermark back (their log ends below the leader's) and
+   * have sent no report at all for `stallMs`. A live follower under load reports with every
+   * stream entry, so steady load never trips this; a dead or cut-off one stops reporting, and
+   * leaves after a lease-scale time instead of the whole replica lag time.
+   */
+  stalled(isr: readonly number[], leaderId: number, leaderLogEnd: number, now: number, stallMs: number): number[] {
+    return isr.filter((id) => {
+      if (id === leaderId) return false;
+      const p = this.replicas.get(id);
+      if (!p) return false;
+      if (p.behindSince === null || p.logEndOffset >= leaderLogEnd) return false;
+      // an idle follower reports rarely: its silence counts only from the first data it owes
+      return now - Math.max(p.behindSince, p.lastReportAt) > stallMs;
+    });
   }
 
   /** Followers outside the ISR whose log reaches the high watermark: they may rejoin. */

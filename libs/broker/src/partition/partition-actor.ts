@@ -91,6 +91,15 @@ export class PartitionActor {
     return this.state.leaderEpoch;
   }
 
+  /** The ISR this leader counts (its own view; Redis's once an ambiguous write was read back). */
+  get inSyncReplicas(): readonly number[] {
+    return this.state.isr;
+  }
+
+  get committedOffset(): number {
+    return this.highWatermark;
+  }
+
   get streamCursor(): string | null {
     return this.role === 'follower' && !this.syncing ? this.cursor : null;
   }
@@ -168,6 +177,7 @@ export class PartitionActor {
       if (this.state.replicas.length > 1) {
         this.ctx.streams.append(this.topic, this.partition, this.state.leaderEpoch, result.baseOffset, this.highWatermark, batches).catch(() => undefined);
       }
+      this.leader?.appended(Date.now());
       this.advanceHighWatermark();
       this.notifyAppend();
       return { ...result, leader: this.leader };
@@ -246,11 +256,35 @@ export class PartitionActor {
       }
       if (outcome !== 'updated') this.ctx.reloadMetadata();
     } catch {
-      // Redis unreachable: the write may or may not have committed; ask metadata, retry next tick.
-      this.ctx.reloadMetadata();
+      // Ambiguous: the script may have committed with only its reply lost. Until Redis says
+      // which ISR it holds, the union (isrInFlight) keeps counting for the high watermark.
+      await this.readBackIsr(epoch);
     } finally {
       this.isrChanging = false;
       this.isrInFlight = null;
+    }
+  }
+
+  /**
+   * After an ISR write whose outcome is unknown: reads the partition state back (retrying
+   * while Redis is unreachable) and adopts Redis's ISR for this epoch, whatever it is. A
+   * leader must never count a smaller ISR than Redis holds: any member there may be elected.
+   */
+  private async readBackIsr(epoch: number): Promise<void> {
+    for (let attempt = 0; !this.closed && this.role === 'leader' && this.state.leaderEpoch === epoch; attempt++) {
+      try {
+        const stored = await this.ctx.store.partitionState(this.topic, this.partition);
+        if (!stored || stored.leaderEpoch !== epoch || stored.leader !== this.me) {
+          // deposed meanwhile: metadata will turn this replica into a follower
+          this.ctx.reloadMetadata();
+          return;
+        }
+        this.state = { ...this.state, isr: stored.isr };
+        this.advanceHighWatermark();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(1000, 100 * (attempt + 1))));
+      }
     }
   }
 
@@ -261,10 +295,18 @@ export class PartitionActor {
     if (this.role === 'leader') {
       if (this.leaseEpoch !== this.state.leaderEpoch) void this.claim();
       else if (this.leaseValidUntil - now < this.ctx.leaderLeaseMs * LEASE_SAFETY * 0.6) void this.renew();
-      // Out: followers that stopped catching up, and at once those whose broker left the registry.
-      const lagging = (this.leader?.lagging(this.state.isr, this.me, now, this.ctx.replicaLagTimeMaxMs) ?? []).concat(
-        this.state.isr.filter((id) => id !== this.me && !this.ctx.brokerUrl(id)),
-      );
+      // A lapsed lease means another broker may be elected any moment: waiting acks=all
+      // requests can no longer be committed here, so they fail now, not at their timeout.
+      if (this.leaseLapsed(now)) {
+        this.leader?.failAll(notLeader(this, 'its leadership lease lapsed (Redis did not confirm a renewal in time)'));
+      }
+      // Out: followers that stopped catching up, those that hold data back and went silent
+      // (dead or cut off: a lease-scale rule), and at once those whose broker left the registry.
+      const lagging = [
+        ...(this.leader?.lagging(this.state.isr, this.me, now, this.ctx.replicaLagTimeMaxMs) ?? []),
+        ...(this.leader?.stalled(this.state.isr, this.me, this.log.logEndOffset, now, this.ctx.replicaStallTimeoutMs) ?? []),
+        ...this.state.isr.filter((id) => id !== this.me && !this.ctx.brokerUrl(id)),
+      ];
       if (lagging.length > 0) void this.changeIsr(this.state.isr.filter((id) => !lagging.includes(id)));
     } else if (this.role === 'follower') {
       // A stream entry lost to a Redis restart is only noticed when a later one arrives; if
@@ -274,6 +316,11 @@ export class PartitionActor {
       if (!this.syncing && now - this.lastAckAt > this.ctx.replicaLagTimeMaxMs / 4) this.ack(this.state.leaderEpoch);
       if (this.state.isr.includes(this.me)) void this.maybeClaim();
     }
+  }
+
+  /** this broker held the current epoch's lease, and can no longer be sure it still does */
+  private leaseLapsed(now: number): boolean {
+    return this.role === 'leader' && this.leaseEpoch === this.state.leaderEpoch && now >= this.leaseValidUntil;
   }
 
   private async renew(): Promise<void> {
@@ -493,6 +540,9 @@ export class PartitionActor {
     if (replicaId !== undefined && this.isStaleIncarnation(replicaId, replicaBrokerEpoch ?? -1)) {
       throw TributaryError.of('STALE_BROKER_EPOCH', `${this.name}: replica ${replicaId} fetched with broker epoch ${replicaBrokerEpoch ?? 'none'}, older than its current incarnation`);
     }
+    // A leader whose lease lapsed may already be deposed without knowing it (cut off from
+    // Redis): consumers go look for the new leader rather than read a frozen log here.
+    if (replicaId === undefined && this.leaseLapsed(Date.now())) throw notLeader(this, 'its leadership lease lapsed');
     if (offset < this.log.logStartOffset || offset > this.log.logEndOffset) {
       throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside ${this.name}'s range [${this.log.logStartOffset}, ${this.log.logEndOffset}]`);
     }

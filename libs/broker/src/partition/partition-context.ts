@@ -23,6 +23,8 @@ export interface PartitionContext {
   links: BrokerLinks;
   leaderLeaseMs: number;
   replicaLagTimeMaxMs: number;
+  /** an ISR follower that holds data back and has not reported for this long leaves the ISR */
+  replicaStallTimeoutMs: number;
   /** the URL of a live broker, undefined when it is not live */
   brokerUrl(id: number): string | undefined;
   /** asks for fresh metadata (a claim or an ISR change happened) */

@@ -1,4 +1,4 @@
-import type { MetadataCache } from '@tributary/coordination';
+import type { MetadataCache, RedisHealth } from '@tributary/coordination';
 import type { OfflinePartitions } from '../partition/offline-partitions';
 import {
   ErrorCode,
@@ -14,9 +14,24 @@ export class MetadataHandler {
     private readonly metadata: MetadataCache,
     /** this broker's offline replicas, which only it knows of */
     private readonly local?: { brokerId: number; offline: OfflinePartitions },
+    private readonly redisHealth?: RedisHealth,
   ) {}
 
   async handle(request: MetadataRequest): Promise<MetadataResponse> {
+    // Cut off from Redis, this broker's view is frozen while the others elect new leaders:
+    // a retriable error sends the client to another broker instead of back to a deposed leader.
+    if (this.redisHealth && !this.redisHealth.isCurrent()) {
+      const age = this.redisHealth.ageMs();
+      const snap = this.metadata.snapshot;
+      return {
+        errorCode: ErrorCode.BROKER_NOT_AVAILABLE,
+        errorMessage: `this broker has not reached Redis for ${Number.isFinite(age) ? `${age} ms` : 'ever'}; its metadata may be stale, ask another broker`,
+        clusterId: snap.clusterId,
+        controllerId: -1,
+        brokers: [],
+        topics: [],
+      };
+    }
     const wanted = request.topics ?? null;
     // A topic created a moment ago may not have reached this cache through pub/sub yet:
     // read Redis once before calling it unknown.

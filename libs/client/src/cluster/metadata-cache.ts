@@ -15,8 +15,18 @@ export interface CachedTopic {
  * built on it are easy to test. A topic the cluster said does not exist is remembered as
  * unknown (with the code it gave), so callers can tell "not loaded yet" from "does not exist".
  */
+/**
+ * How long a partition's newer leader epoch outranks answers with an older one. A broker
+ * with a frozen view (cut off from its coordination store) answers older epochs for a
+ * while; an older epoch that persists this long means the topic was deleted and re-created
+ * (answers carry no topic id yet), and is then accepted.
+ */
+export const OLDER_EPOCH_GRACE_MS = 30_000;
+
 export class MetadataCache {
   private brokersById = new Map<number, BrokerInfo>();
+  /** when each cached partition entry was last taken from an answer, by topic\0partition */
+  private readonly partitionTakenAt = new Map<string, number>();
   private readonly topics = new Map<string, CachedTopic>();
   private readonly missing = new Map<string, { errorCode: number; errorMessage?: string }>();
   clusterId = '';
@@ -40,16 +50,19 @@ export class MetadataCache {
     } else {
       for (const name of requested) if (!answered.has(name)) this.markMissing(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
-    for (const topic of response.topics) this.applyTopic(topic);
+    for (const topic of response.topics) this.applyTopic(topic, this.updatedAt);
   }
 
-  private applyTopic(topic: TopicMetadata): void {
+  private applyTopic(topic: TopicMetadata, now: number): void {
     const unusable = topic.errorCode !== ErrorCode.NONE && topic.partitions.length === 0;
     if (topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || topic.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION || unusable) {
       this.markMissing(topic.name, topic.errorCode, topic.errorMessage);
       return;
     }
-    const partitions = [...topic.partitions].sort((a, b) => a.partition - b.partition);
+    const previous = this.topics.get(topic.name);
+    const partitions = [...topic.partitions]
+      .sort((a, b) => a.partition - b.partition)
+      .map((p) => this.newerOf(topic.name, previous?.byPartition.get(p.partition), p, now));
     this.missing.delete(topic.name);
     this.topics.set(topic.name, {
       name: topic.name,
@@ -61,7 +74,21 @@ export class MetadataCache {
     });
   }
 
+  /**
+   * Never moves a partition back to an older leader epoch (Kafka's KIP-320 rule): an answer
+   * from a broker with a stale view must not send a producer back to a deposed leader.
+   */
+  private newerOf(topic: string, cached: PartitionMetadata | undefined, answered: PartitionMetadata, now: number): PartitionMetadata {
+    const key = `${topic}\u0000${answered.partition}`;
+    const takenAt = this.partitionTakenAt.get(key) ?? 0;
+    if (cached && answered.leaderEpoch < cached.leaderEpoch && now - takenAt < OLDER_EPOCH_GRACE_MS) return cached;
+    this.partitionTakenAt.set(key, now);
+    return answered;
+  }
+
   private markMissing(name: string, errorCode: number, errorMessage?: string): void {
+    const cached = this.topics.get(name);
+    for (const p of cached?.partitions ?? []) this.partitionTakenAt.delete(`${name}\u0000${p.partition}`);
     this.topics.delete(name);
     this.missing.set(name, { errorCode, errorMessage });
   }

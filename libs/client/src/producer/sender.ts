@@ -4,6 +4,8 @@ import {
   Events,
   TributaryError,
   type Acks,
+  type MetadataRequest,
+  type MetadataResponse,
   type ProduceRequest,
   type ProduceResponse,
 } from '@tributary/protocol';
@@ -27,6 +29,17 @@ export interface SenderOptions {
   retry: ResolvedRetryOptions;
   logger: Logger;
 }
+
+/**
+ * An acks=all request the leader has not answered after this long is checked against fresh
+ * metadata from the other brokers, then every STALL_CHECK_EVERY_MS: a leader that was
+ * paused, crashed or cut off is replaced by an election within about a lease, and the batch
+ * should follow the new leader then, not after the request's full timeout.
+ */
+const STALL_CHECK_AFTER_MS = 1500;
+const STALL_CHECK_EVERY_MS = 1000;
+/** a broker's own answer is bounded by the request's timeoutMs; past this much more it is gone */
+const MAX_ANSWER_GRACE_MS = 5000;
 
 /** Per-entry framing in a produce request: int16 topic length, topic, int32 partition, int32 byte count. */
 const utf8 = new TextEncoder();
@@ -151,7 +164,8 @@ export class Sender {
         return;
       }
       // the broker may legitimately hold the request for timeoutMs waiting on replicas
-      const response = await connection.request<ProduceRequest, ProduceResponse>(Events.produce, request, timeoutMs + requestTimeoutMs);
+      const deadlineMs = timeoutMs + Math.min(requestTimeoutMs, MAX_ANSWER_GRACE_MS);
+      const response = await this.untilLeaderMoves(brokerId, batches, connection.request<ProduceRequest, ProduceResponse>(Events.produce, request, deadlineMs));
       const byKey = new Map(response.partitions.map((p) => [tpKey(p.topic, p.partition), p]));
       for (const b of batches) {
         const answer = byKey.get(tpKey(b.topic, b.partition));
@@ -171,13 +185,75 @@ export class Sender {
     if (retriable) this.refreshMetadataThenWakeup();
   }
 
+  /**
+   * Resolves with the leader's answer, or rejects (retriable NOT_LEADER_OR_FOLLOWER) as soon
+   * as metadata from another broker names a different leader for one of the batches. The
+   * abandoned request may still be written by the deposed leader, which can no longer commit
+   * it; per-partition order holds because a partition has one batch in flight at a time.
+   */
+  private untilLeaderMoves<T>(brokerId: number, batches: ProducerBatch[], answer: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        fn();
+      };
+      const check = async () => {
+        timer = undefined;
+        if (settled || this.stopped) return;
+        const moved = await this.leaderMovedFrom(brokerId, batches).catch(() => undefined);
+        if (settled) return;
+        if (moved) {
+          finish(() => reject(new TopicError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${brokerId} did not answer and no longer leads ${moved.topic}-${moved.partition}`, moved.topic, moved.partition)));
+          return;
+        }
+        timer = setTimeout(() => void check(), STALL_CHECK_EVERY_MS);
+      };
+      timer = setTimeout(() => void check(), STALL_CHECK_AFTER_MS);
+      answer.then(
+        (v) => finish(() => resolve(v)),
+        (e: unknown) => finish(() => reject(e)),
+      );
+    });
+  }
+
+  /**
+   * Asks the other brokers (not the silent one, which may hang the question too) for the
+   * batches' topics; the first answer updates the cache, whose epoch rule ignores stale views.
+   */
+  private async leaderMovedFrom(brokerId: number, batches: ProducerBatch[]): Promise<ProducerBatch | undefined> {
+    const topics = [...new Set(batches.map((b) => b.topic))];
+    const request: MetadataRequest = { topics };
+    for (const broker of this.cluster.brokers()) {
+      if (broker.id === brokerId) continue;
+      try {
+        const response = await this.cluster.connectionFor(broker.id).request<MetadataRequest, MetadataResponse>(Events.metadata, request, STALL_CHECK_EVERY_MS * 2);
+        this.cluster.metadata.apply(response, topics, Date.now());
+        break;
+      } catch {
+        // cut off, down, or stale: ask the next one
+      }
+    }
+    return batches.find((b) => {
+      const leader = this.cluster.leaderOf(b.topic, b.partition);
+      return leader !== undefined && leader !== brokerId;
+    });
+  }
+
   private succeed(batch: ProducerBatch, baseOffset: number, logStartOffset: number): void {
     batch.inFlight = false;
     this.accumulator.remove(batch);
     batch.succeed({ baseOffset, logStartOffset });
   }
 
-  /** Schedules a retry and returns true, or fails the batch for good and returns false. */
+  /**
+   * Schedules a retry, or fails the batch for good. Returns whether the error was retriable:
+   * metadata is then refreshed even when no retry is left (`retries: 0`), so the next send
+   * goes to the new leader.
+   */
   private fail(batch: ProducerBatch, error: TributaryError): boolean {
     batch.inFlight = false;
     if (error.retriable && batch.attempts < this.options.retry.retries && !this.stopped) {
@@ -188,7 +264,7 @@ export class Sender {
     }
     this.accumulator.remove(batch);
     batch.fail(error.retriable ? new RetriesExhaustedError(error, batch.attempts) : error);
-    return false;
+    return error.retriable;
   }
 
   private refreshMetadataThenWakeup(): void {

@@ -13,15 +13,23 @@ import { ScriptRunner } from './script-runner';
 export interface StoreOptions {
   redisUrl: string;
   cluster: string;
+  /** rejects a command whose reply has not come within this time (see connectRedis) */
+  commandTimeoutMs?: number;
 }
 
-/** Creates an ioredis connection that gives up on a command instead of queueing it forever. */
-export function connectRedis(url: string): Redis {
+/**
+ * Creates an ioredis connection that gives up on a command instead of queueing it forever.
+ * With `commandTimeoutMs`, a command sent on a link that silently drops packets rejects in
+ * bounded time too (without it, it waits for the link to heal); its outcome in Redis is then
+ * unknown, and callers that changed state must read it back.
+ */
+export function connectRedis(url: string, commandTimeoutMs?: number): Redis {
   return new Redis(url, {
     maxRetriesPerRequest: 3,
     enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(50 * times, 1000),
     lazyConnect: false,
+    ...(commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
   });
 }
 
@@ -42,7 +50,7 @@ export class ClusterStore {
   }
 
   static connect(options: StoreOptions): ClusterStore {
-    return new ClusterStore(connectRedis(options.redisUrl), options.cluster);
+    return new ClusterStore(connectRedis(options.redisUrl, options.commandTimeoutMs), options.cluster);
   }
 
   get cluster(): string {
