@@ -102,7 +102,7 @@ describe('bad input (one real broker)', () => {
     ]);
     for (const r of bounded) expect(r.errorCode).toBe(ErrorCode.INVALID_REQUEST);
     // a request no gateway handles is answered, not left to hold a connection slot forever
-    expect((await sock.request<{ errorCode: number }>('noSuchRequest', {})).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect((await sock.request<{ errorCode: number }>('noSuchRequest', {})).errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
     expect((await sock.request<{ errorCode: number }>('metadata', { topics: ['n'.repeat(32 * 1024)] })).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     expect((await sock.request<{ errorCode: number }>('findCoordinator', { groupId: 'g'.repeat(1000) })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
 

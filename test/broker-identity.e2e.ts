@@ -17,7 +17,15 @@ jest.setTimeout(300_000);
 // A long session, so a SIGKILLed broker's registration is surely still live when it restarts,
 // and a SIGSTOPped follower stays registered (and in the ISR) for the ack injection below.
 const SESSION_MS = 10_000;
-const ENV = { LEADER_LEASE_MS: '1000', REPLICA_LAG_TIME_MAX_MS: '20000', BROKER_SESSION_TIMEOUT_MS: String(SESSION_MS), METADATA_REFRESH_MS: '1000' };
+// The stall timeout too: a silent follower must stay in the ISR while the ack tests hold it
+// paused, so that only acks can move its progress.
+const ENV = {
+  LEADER_LEASE_MS: '1000',
+  REPLICA_LAG_TIME_MAX_MS: '20000',
+  REPLICA_STALL_TIMEOUT_MS: '20000',
+  BROKER_SESSION_TIMEOUT_MS: String(SESSION_MS),
+  METADATA_REFRESH_MS: '1000',
+};
 
 interface Exit {
   code: number | null;

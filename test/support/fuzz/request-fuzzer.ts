@@ -40,11 +40,13 @@ export class RequestFuzzer {
 
   constructor(topics: FuzzTopics) {
     const topicName = fc.oneof(
-      fc.constantFrom(...topics.readOnly.map((t) => t.name), topics.writable.name),
-      fc.constantFrom('no-such-topic', 'fuzz.created', 'fuzz_created', '', 'bad name!', '__consumer_offsets'),
-      fc.string({ maxLength: 20 }),
+      { arbitrary: fc.constantFrom(...topics.readOnly.map((t) => t.name), topics.writable.name), weight: 6 },
+      { arbitrary: fc.constantFrom('no-such-topic', 'fuzz.created', 'fuzz_created', '', 'bad name!', '__consumer_offsets'), weight: 2 },
+      { arbitrary: fc.string({ maxLength: 20 }), weight: 1 },
     );
-    const partition = fc.oneof(fc.integer({ min: -1, max: 8 }), extremeInt);
+    // Mostly partitions that exist, so requests reach the partitions; sometimes not, or absurd.
+    const partition = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 2 }), weight: 6 }, { arbitrary: fc.integer({ min: -1, max: 8 }), weight: 2 }, { arbitrary: extremeInt, weight: 1 });
+    const offset = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 400 }), weight: 6 }, { arbitrary: fc.integer({ min: -2, max: -1 }), weight: 1 }, { arbitrary: extremeInt, weight: 1 });
     const readTemplates = fc.oneof(
       fc.record({ topics: fc.option(fc.array(topicName, { maxLength: 5 }), { nil: null }) }).map((p) => req(Events.metadata, p)),
       fc
@@ -54,9 +56,14 @@ export class RequestFuzzer {
           maxWaitMs: fc.integer({ min: 0, max: 50 }),
           minBytes: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 1 << 20 })),
           maxBytes: fc.oneof(fc.integer({ min: 1, max: 1 << 20 }), fc.constant(0x7fffffff)),
-          partitions: fc.array(
-            fc.record({ topic: topicName, partition, fetchOffset: fc.oneof(fc.integer({ min: -1, max: 200 }), extremeInt), partitionMaxBytes: fc.integer({ min: 1, max: 1 << 20 }) }),
-            { minLength: 1, maxLength: 6 },
+          partitions: fc.oneof(
+            fc.uniqueArray(fc.record({ topic: topicName, partition, fetchOffset: offset, partitionMaxBytes: fc.integer({ min: 1, max: 1 << 20 }) }), {
+              minLength: 1,
+              maxLength: 6,
+              selector: (p) => `${p.topic}/${String(p.partition)}`,
+            }),
+            // duplicates, which the broker must refuse rather than read twice
+            fc.array(fc.record({ topic: topicName, partition, fetchOffset: offset, partitionMaxBytes: fc.integer({ min: 1, max: 1 << 20 }) }), { minLength: 2, maxLength: 6 }),
           ),
         })
         .map((p) => req(Events.fetch, dropUndefined(p))),

@@ -48,7 +48,7 @@ describe('request parsers (properties)', () => {
           parse(payload);
         } catch (err) {
           if (!(err instanceof TributaryError)) throw new Error(`threw ${String(err)}`);
-          expect(['INVALID_REQUEST', 'INVALID_GROUP_ID']).toContain(err.type);
+          expect(['INVALID_REQUEST', 'INVALID_GROUP_ID', 'INVALID_TOPIC_EXCEPTION']).toContain(err.type);
         }
       }),
       { numRuns: RUNS },
