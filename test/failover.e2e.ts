@@ -1,16 +1,11 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import Redis from 'ioredis';
 import { Tributary } from '@tributary/client';
 import { Keys } from '@tributary/coordination';
 import { encodeProduceEntries, encodeRecordBatch, ErrorCode, type ProduceResponse } from '@tributary/protocol';
-import { BrokerProcess } from './support/broker-process';
-import { freePort, sleep, waitFor } from './support/free-port';
+import { sleep, waitFor } from './support/free-port';
 import { RawSocket } from './support/raw-socket';
-import { RedisServer } from './support/redis-server';
 import { readAll, waitForFullIsr } from './support/replication-helpers';
-import { TcpProxy } from './support/tcp-proxy';
+import { TestCluster } from './support/test-cluster';
 
 jest.setTimeout(300_000);
 
@@ -20,57 +15,6 @@ jest.setTimeout(300_000);
  * stays up, or SIGKILL a broker. Brokers run with the default lease (1500 ms), lag time and
  * session timeout.
  */
-class ProxiedCluster {
-  private constructor(
-    readonly redis: RedisServer,
-    readonly proxies: Map<number, TcpProxy>,
-    readonly brokers: BrokerProcess[],
-    readonly dir: string,
-    readonly keys: Keys,
-  ) {}
-
-  static async start(count: number): Promise<ProxiedCluster> {
-    const redis = await RedisServer.start();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-failover-'));
-    const clusterId = `failover-${process.pid}-${Date.now()}`;
-    const proxies = new Map<number, TcpProxy>();
-    const brokers: BrokerProcess[] = [];
-    for (let id = 1; id <= count; id++) {
-      const proxy = await TcpProxy.start(redis.port);
-      proxies.set(id, proxy);
-      brokers.push(new BrokerProcess({ id, port: await freePort(), redisUrl: proxy.redisUrl, dataDir: path.join(dir, `broker-${id}`), clusterId }));
-    }
-    const cluster = new ProxiedCluster(redis, proxies, brokers, dir, new Keys(clusterId));
-    try {
-      await Promise.all(brokers.map((b) => b.start()));
-    } catch (err) {
-      await cluster.stop();
-      throw err;
-    }
-    return cluster;
-  }
-
-  broker(id: number): BrokerProcess {
-    const b = this.brokers.find((x) => x.id === id);
-    if (!b) throw new Error(`no broker ${id}`);
-    return b;
-  }
-
-  proxy(id: number): TcpProxy {
-    const p = this.proxies.get(id);
-    if (!p) throw new Error(`no proxy for broker ${id}`);
-    return p;
-  }
-
-  async stop(): Promise<void> {
-    for (const p of this.proxies.values()) p.pass();
-    await Promise.all(this.brokers.map((b) => b.kill('SIGTERM')));
-    for (const p of this.proxies.values()) await p.close();
-    await this.redis.destroy();
-    fs.rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
 interface Ack {
   partition: number;
   offset: number;
@@ -125,7 +69,7 @@ class PartitionWriters {
   }
 }
 
-const clientFor = (cluster: ProxiedCluster, ids = cluster.brokers.map((b) => b.id)) =>
+const clientFor = (cluster: TestCluster, ids = cluster.brokers.map((b) => b.id)) =>
   new Tributary({ brokers: ids.map((id) => cluster.broker(id).url), requestTimeoutMs: 5000, retry: { retries: 1000, initialRetryTime: 50, maxRetryTime: 200 } });
 
 async function partitionStates(redis: Redis, keys: Keys, topic: string): Promise<Array<{ partition: number; leader: number; leaderEpoch: number; isr: number[] }>> {
@@ -148,7 +92,7 @@ async function expectNothingLost(client: Tributary, topic: string, partitions: n
 
 describe('failover without stalls (brokers behind Redis proxies)', () => {
   it.each(['reset', 'blackhole'] as const)('a leader cut from Redis (%s) for 10 s: its partitions resume on the new leader within 3 s of the election, its pending requests fail, nothing acknowledged is lost', async (mode) => {
-    const cluster = await ProxiedCluster.start(3);
+    const cluster = await TestCluster.start({ brokers: 3, proxyRedis: true });
     const client = clientFor(cluster);
     const redis = new Redis(cluster.redis.port, '127.0.0.1');
     try {
@@ -219,7 +163,7 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
   });
 
   it('a SIGSTOPped leader: the producer abandons its in-flight request and writes resume on the new leader within 3 s of the election', async () => {
-    const cluster = await ProxiedCluster.start(3);
+    const cluster = await TestCluster.start({ brokers: 3, proxyRedis: true });
     const client = clientFor(cluster);
     const redis = new Redis(cluster.redis.port, '127.0.0.1');
     try {
@@ -258,7 +202,7 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
   });
 
   it.each(['SIGKILL', 'blackhole'] as const)('%s of a broker that only follows: acks=all on its partitions resumes within 3 s', async (fault) => {
-    const cluster = await ProxiedCluster.start(3);
+    const cluster = await TestCluster.start({ brokers: 3, proxyRedis: true });
     const client = clientFor(cluster);
     const redis = new Redis(cluster.redis.port, '127.0.0.1');
     try {
