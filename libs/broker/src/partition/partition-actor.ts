@@ -346,7 +346,7 @@ export class PartitionActor {
   private async maybeClaim(): Promise<void> {
     if (this.claiming) return;
     try {
-      const held = await this.ctx.store.redis.exists(this.ctx.store.keys.leaderLease(this.topic, this.partition));
+      const held = await this.ctx.store.isLeaderLeaseHeld(this.topic, this.partition);
       this.leaseMissingTicks = held ? 0 : this.leaseMissingTicks + 1;
       // Right after creation every replica looks at a lease nobody took yet: waiting a second
       // tick then lets the named leader claim first. Later, one missing tick is enough.

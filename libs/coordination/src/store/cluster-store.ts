@@ -163,6 +163,11 @@ export class ClusterStore {
 
   // ---- partition leadership ----
 
+  /** Whether some leader holds the partition's lease now (followers claim once it is gone). */
+  async isLeaderLeaseHeld(topic: string, partition: number): Promise<boolean> {
+    return (await this.redis.exists(this.keys.leaderLease(topic, partition))) === 1;
+  }
+
   /** Renews the leader's lease; false when this broker (this incarnation) is no longer the leader of that epoch. */
   async renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean> {
     const k = this.keys;
