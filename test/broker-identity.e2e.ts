@@ -82,6 +82,7 @@ describe('broker identity: one live process per broker id, one broker per data d
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await Promise.all(extra.map((b) => b.kill('SIGKILL')));
     await store?.close();
     await cluster?.stop();

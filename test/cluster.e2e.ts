@@ -19,6 +19,7 @@ describe('three-broker cluster, end to end', () => {
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await cluster?.stop();
   });
 

@@ -69,8 +69,14 @@ class PartitionWriters {
   }
 }
 
+// Every client a test makes is disconnected after the file, so no metadata timer outlives it.
+const clients: Tributary[] = [];
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
+});
+const track = (client: Tributary) => (clients.push(client), client);
 const clientFor = (cluster: TestCluster, ids = cluster.brokers.map((b) => b.id)) =>
-  new Tributary({ brokers: ids.map((id) => cluster.broker(id).url), requestTimeoutMs: 5000, retry: { retries: 1000, initialRetryTime: 50, maxRetryTime: 200 } });
+  track(new Tributary({ brokers: ids.map((id) => cluster.broker(id).url), requestTimeoutMs: 5000, retry: { retries: 1000, initialRetryTime: 50, maxRetryTime: 200 } }));
 
 async function partitionStates(redis: Redis, keys: Keys, topic: string): Promise<Array<{ partition: number; leader: number; leaderEpoch: number; isr: number[] }>> {
   const raw = await redis.hgetall(keys.partitions(topic));

@@ -36,6 +36,7 @@ describe('fuzzing the wire API of a live 3-broker cluster', () => {
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await cluster?.stop();
   });
 

@@ -55,6 +55,7 @@ describe('stale group member fencing', () => {
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await cluster?.stop();
   });
 

@@ -23,6 +23,7 @@ describe('consumer groups', () => {
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await cluster?.stop();
   });
 

@@ -86,6 +86,7 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await cluster?.stop();
   });
 

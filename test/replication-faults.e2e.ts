@@ -10,8 +10,14 @@ import { sleep, waitFor } from './support/free-port';
 jest.setTimeout(300_000);
 
 const FAST = { LEADER_LEASE_MS: '1000', REPLICA_LAG_TIME_MAX_MS: '3000', BROKER_SESSION_TIMEOUT_MS: '3000', METADATA_REFRESH_MS: '1000' };
+// Every client a test makes is disconnected after the file, so no metadata timer outlives it.
+const clients: Tributary[] = [];
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
+});
+const track = (client: Tributary) => (clients.push(client), client);
 const clientFor = (cluster: TestCluster) =>
-  new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+  track(new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } }));
 
 async function isrOf(client: Tributary, topic: string, partition: number): Promise<{ leader: number; isr: number[] }> {
   const admin = client.admin();
@@ -52,7 +58,7 @@ describe('replication under faults (real brokers, real Redis)', () => {
       const raw = await RawSocket.connect(cluster.broker(old).url);
       // While the old leader is paused, talk only to the others: a request to a stopped
       // process would wait out its whole timeout.
-      const live = new Tributary({ brokers: cluster.brokers.filter((b) => b.id !== old).map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+      const live = track(new Tributary({ brokers: cluster.brokers.filter((b) => b.id !== old).map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } }));
       await cluster.broker(old).kill('SIGSTOP');
       // Requests sent to the paused leader wait in its socket until it resumes.
       const zombie = (acks: number) =>

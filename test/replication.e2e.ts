@@ -22,6 +22,7 @@ describe('replication and failover (3 real brokers)', () => {
   });
 
   afterAll(async () => {
+    await client?.disconnect().catch(() => undefined);
     await cluster?.stop();
   });
 

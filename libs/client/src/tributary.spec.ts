@@ -69,6 +69,20 @@ describe('Tributary (entry point)', () => {
     await Promise.all([producer.disconnect(), consumer.disconnect(), admin.disconnect()]);
   });
 
+  it('disconnect() closes every producer, consumer and admin it made', async () => {
+    const tributary = new client.Tributary({ brokers: fake.urls });
+    fake.createTopic('t', 1);
+    const admin = tributary.admin();
+    await admin.connect();
+    const producer = tributary.producer({ acks: 1 });
+    await producer.send({ topic: 't', messages: [{ value: 'x' }] });
+    const broker = fake.brokers[0];
+    await waitFor(() => broker.openConnections() >= 2);
+    await tributary.disconnect();
+    await waitFor(() => broker.openConnections() === 0);
+    expect(broker.openConnections()).toBe(0);
+  });
+
   it('exports the error classes with code, type and retriable', () => {
     const err = new client.ConnectionError('ws://x', 'lost');
     expect(err).toBeInstanceOf(client.TributaryError);

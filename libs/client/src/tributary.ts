@@ -39,6 +39,8 @@ export interface AdminOptions {
 export class Tributary {
   private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink'>> & { retry: ResolvedRetryOptions };
   private readonly rootLogger: Logger;
+  /** every producer, consumer and admin made here, so disconnect() can close what a caller forgot */
+  private readonly children = new Set<{ disconnect(): Promise<void> }>();
 
   constructor(config: TributaryConfig) {
     const brokers = validateConfig(config);
@@ -57,22 +59,39 @@ export class Tributary {
   producer(options: ProducerOptions = {}): Producer {
     validateRetry('producer retry', options.retry);
     const retry = resolveRetry(options.retry, this.config.retry);
-    return new Producer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options);
+    return this.track(new Producer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options));
   }
 
   consumer(options: ConsumerOptions = {}): Consumer {
     validateRetry('consumer retry', options.retry);
     const retry = resolveRetry(options.retry, this.config.retry);
-    return new Consumer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options);
+    return this.track(new Consumer({ cluster: this.cluster(retry), requestTimeoutMs: this.config.requestTimeoutMs, retry, logger: this.rootLogger }, options));
   }
 
   admin(options: AdminOptions = {}): Admin {
     validateRetry('admin retry', options.retry);
-    return new Admin({ cluster: this.cluster(resolveRetry(options.retry, this.config.retry)), logger: this.rootLogger });
+    return this.track(new Admin({ cluster: this.cluster(resolveRetry(options.retry, this.config.retry)), logger: this.rootLogger }));
+  }
+
+  /**
+   * Disconnects every producer (flushing it first), consumer and admin this instance made, so
+   * no connection or metadata timer outlives the caller. Disconnecting one twice is harmless.
+   * Rejects with the first failure once all have been tried.
+   */
+  async disconnect(): Promise<void> {
+    const results = await Promise.allSettled([...this.children].map((c) => c.disconnect()));
+    this.children.clear();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   logger(): Logger {
     return this.rootLogger;
+  }
+
+  private track<T extends { disconnect(): Promise<void> }>(child: T): T {
+    this.children.add(child);
+    return child;
   }
 
   private cluster(retry: ResolvedRetryOptions): Cluster {

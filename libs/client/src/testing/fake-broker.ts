@@ -63,6 +63,8 @@ export class FakeBroker {
   url = '';
   private http: HttpServer | null = null;
   private io: Server | null = null;
+  /** client connections open to this broker now */
+  openConnections: () => number = () => 0;
 
   constructor(
     readonly id: number,
@@ -77,6 +79,7 @@ export class FakeBroker {
     const http = createServer();
     const io = new Server(http, { transports: ['websocket'], maxHttpBufferSize: 2e6 });
     io.on('connection', (socket) => this.cluster.attach(this, socket));
+    this.openConnections = () => io.sockets.sockets.size;
     await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
     this.http = http;
     this.io = io;
