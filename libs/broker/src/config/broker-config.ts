@@ -24,6 +24,9 @@ export class ConfigError extends Error {
 
 const tables: readonly SettingTable[] = [brokerSettings, limitSettings];
 const byEnv = new Map<string, Setting>(tables.flatMap((t) => Object.values(t).map((s): [string, Setting] => [s.env, s])));
+/** Every variable a broker reads, e.g. for a launcher that passes broker settings on. */
+export const BROKER_SETTING_NAMES: readonly string[] = [...byEnv.keys()];
+
 const envSchema = z.object(Object.fromEntries([...byEnv].map(([env, s]) => [env, s.schema])));
 
 /** Reads the settings from an environment; a bad one throws ConfigError naming it. */
