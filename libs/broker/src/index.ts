@@ -1,5 +1,6 @@
 export { BrokerNode } from './node/broker-node';
 export { loadBrokerConfig, ConfigError, type BrokerConfig, type BrokerEnv } from './config/broker-config';
+export { BROKER_SETTING_NAMES } from './config/broker-config';
 export { DataDirLock, DataDirLockedError, type LockHolder } from './node/data-dir-lock';
 export { Mailbox } from './actor/mailbox';
 export { GroupCoordinatorManager } from './group/group-coordinator-manager';

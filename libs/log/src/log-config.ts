@@ -1,4 +1,4 @@
-import { TributaryError } from '@tributary/protocol';
+import { TOPIC_CONFIG_DEFAULTS, TributaryError } from '@tributary/protocol';
 
 export interface LogConfig {
   /** roll the active segment before an append would make it exceed this */
@@ -15,15 +15,17 @@ export interface LogConfig {
   retentionBytes: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
+/**
+ * The topic-level values are the topic config defaults' (libs/protocol owns them); the log
+ * owns only what is not a topic config: the index interval and the flush interval.
+ */
 export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
-  segmentBytes: 1024 * 1024 * 1024,
-  segmentMs: 7 * DAY_MS,
+  segmentBytes: TOPIC_CONFIG_DEFAULTS['segment.bytes'],
+  segmentMs: TOPIC_CONFIG_DEFAULTS['segment.ms'],
   indexIntervalBytes: 4096,
   flushIntervalMs: 1000,
-  retentionMs: 14 * DAY_MS,
-  retentionBytes: -1,
+  retentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
+  retentionBytes: TOPIC_CONFIG_DEFAULTS['retention.bytes'],
 });
 
 /** Index entries store file positions as int32, so no segment may grow past this. */

@@ -70,4 +70,30 @@ describe('loadBrokerConfig', () => {
     expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '20000' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='20000': must not exceed REPLICA_LAG_TIME_MAX_MS/);
     expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '10' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='10'/);
   });
+
+  it('bounds consumer session timeouts as Kafka group.min/max.session.timeout.ms do, with the defaults the coordinator had', () => {
+    const c = loadBrokerConfig(base);
+    expect([c.groupMinSessionTimeoutMs, c.groupMaxSessionTimeoutMs]).toEqual([500, 1_800_000]);
+    const set = loadBrokerConfig({ ...base, GROUP_MIN_SESSION_TIMEOUT_MS: '6000', GROUP_MAX_SESSION_TIMEOUT_MS: '300000' });
+    expect([set.groupMinSessionTimeoutMs, set.groupMaxSessionTimeoutMs]).toEqual([6000, 300_000]);
+    expect(() => loadBrokerConfig({ ...base, GROUP_MIN_SESSION_TIMEOUT_MS: '60000', GROUP_MAX_SESSION_TIMEOUT_MS: '30000' })).toThrow(
+      /GROUP_MIN_SESSION_TIMEOUT_MS='60000': must not exceed GROUP_MAX_SESSION_TIMEOUT_MS \(30000\)/,
+    );
+    expect(() => loadBrokerConfig({ ...base, GROUP_MIN_SESSION_TIMEOUT_MS: '10' })).toThrow(/GROUP_MIN_SESSION_TIMEOUT_MS='10'/);
+  });
+
+  it('lets the stall timeout follow a lease longer than the lag time when it is not set (the node caps it)', () => {
+    const c = loadBrokerConfig({ ...base, LEADER_LEASE_MS: '20000' });
+    expect([c.replicaStallTimeoutMs, c.replicaLagTimeMaxMs]).toEqual([20_000, 10_000]);
+  });
+
+  it('takes log and topic defaults from their owners, and ignores empty variables', () => {
+    const c = loadBrokerConfig({ ...base, HOST: '', LOG_SEGMENT_BYTES: '' });
+    expect([c.host, c.logSegmentBytes, c.logFlushIntervalMs, c.logMaxOpenSegmentFiles]).toEqual(['127.0.0.1', 1024 * 1024 * 1024, 1000, 10_000]);
+  });
+
+  it('names every bad setting at once, and a fallback setting that is bad', () => {
+    expect(() => loadBrokerConfig({ ...base, PORT: 'x', FETCH_MAX_BYTES: '1', ADVERTISED_HOST: '' })).toThrow(/PORT='x'.*; FETCH_MAX_BYTES='1'/);
+    expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: 'soon' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='soon'/);
+  });
 });

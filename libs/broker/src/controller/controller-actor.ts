@@ -13,6 +13,7 @@ import {
   type TopicConfig,
 } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
+import { CONTROLLER_LEASE_TRUST, leaseRenewIntervalMs } from '../config/derived-timings';
 import { TopicCreationPolicy } from './topic-policy';
 
 export interface ControllerOptions {
@@ -50,7 +51,7 @@ export class ControllerActor {
 
   async start(): Promise<void> {
     await this.tick().catch(() => undefined);
-    this.timer = setInterval(() => void this.tick().catch(() => undefined), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.timer = setInterval(() => void this.tick().catch(() => undefined), leaseRenewIntervalMs(this.options.leaseMs));
     this.timer.unref();
   }
 
@@ -67,7 +68,7 @@ export class ControllerActor {
     const askedAt = Date.now();
     const epoch = await this.store.acquireController(this.options.brokerId, this.options.leaseMs);
     this.epoch = epoch;
-    this.leaseValidUntil = epoch > 0 ? askedAt + this.options.leaseMs * 0.8 : 0;
+    this.leaseValidUntil = epoch > 0 ? askedAt + this.options.leaseMs * CONTROLLER_LEASE_TRUST : 0;
   }
 
   createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {

@@ -16,6 +16,7 @@ import {
   type SyncGroupRequest,
   type SyncGroupResponse,
 } from '@tributary/protocol';
+import { leaseRenewIntervalMs } from '../config/derived-timings';
 import { preferredCoordinator } from './coordinator-placement';
 import { GroupCoordinatorActor } from './group-coordinator-actor';
 
@@ -47,7 +48,7 @@ export class GroupCoordinatorManager {
   ) {}
 
   start(): void {
-    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.renewTimer = setInterval(() => void this.renewLeases(), leaseRenewIntervalMs(this.options.leaseMs));
     this.tickTimer = setInterval(() => void this.tickAll(), this.options.tickMs);
     this.renewTimer.unref();
     this.tickTimer.unref();

@@ -21,6 +21,7 @@ import {
 } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config';
 import { PRODUCE_FRAME_OVERHEAD } from '../config/limits-config';
+import * as timings from '../config/derived-timings';
 import { ControllerActor } from '../controller/controller-actor';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import type { PartitionContext } from '../partition/partition-context';
@@ -82,10 +83,10 @@ export class BrokerNode {
       internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
-    if (config.logMaxOpenSegmentFiles !== undefined) setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
+    setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
     // Bounded commands: a blackholed link must not hang a lease claim or an ISR write for the
     // whole cut (the blocking stream reads wait 500 ms, well inside this).
-    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId, commandTimeoutMs: Math.max(5000, config.leaderLeaseMs * 2) });
+    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId, commandTimeoutMs: timings.redisCommandTimeoutMs(config.leaderLeaseMs) });
     this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
     this.dataDirLock = new DataDirLock(config.dataDir);
@@ -93,15 +94,15 @@ export class BrokerNode {
       brokerId: config.brokerId,
       leaseMs: config.controllerLeaseMs,
       topicDefaults,
-      maxReplicationFactor: 100,
-      maxPartitions: 100_000,
+      maxReplicationFactor: timings.MAX_REPLICATION_FACTOR,
+      maxPartitions: timings.MAX_PARTITIONS_PER_TOPIC,
       maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
     });
     const streams = new ReplicationStreams(this.store.redis, this.store.keys, config.replicationStreamMaxLen);
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
     this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
-    this.links = new BrokerLinks(Math.max(1000, config.leaderLeaseMs), this.interBroker);
+    this.links = new BrokerLinks(timings.interBrokerRequestTimeoutMs(config.leaderLeaseMs), this.interBroker);
     const context: PartitionContext = {
       brokerId: config.brokerId,
       brokerEpoch: () => this.brokerEpoch,
@@ -124,7 +125,7 @@ export class BrokerNode {
       context,
     );
     this.replication = new ReplicationService(
-      { brokerId: config.brokerId, tickMs: Math.max(50, Math.floor(config.leaderLeaseMs / 4)) },
+      { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs) },
       streams,
       this.replicas,
       this.store.redis.duplicate(),
@@ -140,9 +141,9 @@ export class BrokerNode {
     this.groups = new GroupCoordinatorManager(new GroupStore(this.store.redis, config.clusterId), this.metadataCache, {
       brokerId: config.brokerId,
       leaseMs: config.brokerSessionTimeoutMs,
-      tickMs: 100,
-      minSessionTimeoutMs: 500,
-      maxSessionTimeoutMs: 1_800_000,
+      tickMs: timings.GROUP_TICK_MS,
+      minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+      maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
     });
   }
 
@@ -280,12 +281,12 @@ export class BrokerNode {
    * writes; waiting for that here (bounded) spares clients a round of NOT_LEADER retries.
    */
   private async waitForClaimedLeaders(topics: string[]): Promise<void> {
-    const deadline = Date.now() + this.config.leaderLeaseMs * 2;
+    const deadline = Date.now() + timings.createTopicsClaimWaitMs(this.config.leaderLeaseMs);
     for (const topic of topics) {
       while (Date.now() < deadline) {
         const states = await this.store.partitionStates(topic).catch(() => []);
         if (states.length > 0 && states.every((p) => p.leaderEpoch > 0)) break;
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, timings.CREATE_TOPICS_CLAIM_POLL_MS));
       }
     }
   }

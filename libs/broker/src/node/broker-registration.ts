@@ -1,5 +1,6 @@
 import type { BrokerIncarnation, ClusterStore } from '@tributary/coordination';
 import { TributaryError, type BrokerInfo } from '@tributary/protocol';
+import { leaseRenewIntervalMs } from '../config/derived-timings';
 
 export interface RegistrationOptions {
   /** random per process start: tells this incarnation from any other holding the same id */
@@ -60,7 +61,7 @@ export class BrokerRegistration {
       );
     }
     this.epoch = claim.epoch;
-    this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(o.sessionTimeoutMs / 3)));
+    this.timer = setInterval(() => void this.renew(), leaseRenewIntervalMs(o.sessionTimeoutMs));
     this.timer.unref();
   }
 

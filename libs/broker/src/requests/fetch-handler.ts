@@ -8,6 +8,7 @@ import {
   type FetchRequest,
   type FetchResponse,
 } from '@tributary/protocol';
+import { DEFAULT_LIMITS } from '../config/limits-config';
 import type { PartitionActor } from '../partition/partition-actor';
 import type { PartitionLookup } from './partition-lookup';
 import { currentRequestScope } from './request-scope';
@@ -44,7 +45,7 @@ const EMPTY = Buffer.alloc(0);
 export class FetchHandler {
   constructor(
     private readonly lookup: PartitionLookup,
-    private readonly limits: FetchLimits = { fetchMaxBytes: 16 * 1024 * 1024, maxPartitionFetchBytes: 8 * 1024 * 1024 },
+    private readonly limits: FetchLimits = DEFAULT_LIMITS,
   ) {}
 
   async handle(request: FetchRequest): Promise<FetchResponse> {

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { DEFAULT_LOG_CONFIG, DEFAULT_MAX_OPEN_SEGMENT_FILES } from '@tributary/log';
+import { TOPIC_CONFIG_DEFAULTS } from '@tributary/protocol';
+import { int, setting, settingDefaultingTo } from './setting';
+
+/**
+ * Every broker setting but the limits (limits-config.ts), keyed by the BrokerConfig field it
+ * fills, in the README table's order. The env parsing, the BrokerConfig type, the defaults and
+ * the README's configuration table all come from here (`npm run docs:config`).
+ */
+export const brokerSettings = {
+  brokerId: setting(
+    'BROKER_ID',
+    z.coerce.number().int().min(0).max(0x7fffffff),
+    'integer id, unique in the cluster: a second live process with the same id exits at start (`DUPLICATE_BROKER_REGISTRATION`)',
+  ),
+  port: setting('PORT', z.coerce.number().int().min(1).max(65535), 'WebSocket port'),
+  dataDir: setting('DATA_DIR', z.string().min(1), "where this broker keeps its partition logs; locked (`DATA_DIR/.lock`) for the broker's lifetime"),
+  host: setting('HOST', z.string().min(1).default('127.0.0.1'), 'address to listen on'),
+  advertisedHost: settingDefaultingTo('ADVERTISED_HOST', z.string().min(1).optional(), 'host', 'host clients are told to connect to'),
+  /** the host other brokers reach this one at (replica catch-up fetches); differs from advertisedHost behind NAT or in containers */
+  interBrokerHost: settingDefaultingTo(
+    'INTER_BROKER_HOST',
+    z.string().min(1).optional(),
+    'advertisedHost',
+    'host other brokers connect to for replica catch-up (e.g. the compose service name)',
+  ),
+  redisUrl: setting('REDIS_URL', z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'the coordination Redis'),
+  clusterId: setting(
+    'CLUSTER_ID',
+    z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]').default('local'),
+    'cluster name; all keys live under `tributary:{CLUSTER_ID}:`',
+  ),
+  brokerSessionTimeoutMs: setting('BROKER_SESSION_TIMEOUT_MS', int(500, 600_000, 6000), 'a broker that stops renewing its registry key is gone after this'),
+  controllerLeaseMs: setting('CONTROLLER_LEASE_MS', int(500, 600_000, 5000), 'controller lease length'),
+  /** a partition leader's lease; it stops acknowledging before the lease can lapse */
+  leaderLeaseMs: setting(
+    'LEADER_LEASE_MS',
+    int(300, 600_000, 1500),
+    "a partition leader's lease in Redis; it stops acknowledging after 75% of it without a renewal, and an ISR member takes over once it lapses",
+  ),
+  replicaLagTimeMaxMs: setting(
+    'REPLICA_LAG_TIME_MAX_MS',
+    int(100, 3_600_000, 10_000),
+    "a follower that has not caught up for this long leaves the ISR (Kafka's `replica.lag.time.max.ms`)",
+  ),
+  /** an ISR follower that owes data and has not reported for this long leaves the ISR (default: the leader lease) */
+  replicaStallTimeoutMs: settingDefaultingTo(
+    'REPLICA_STALL_TIMEOUT_MS',
+    z.coerce.number().int().min(100).max(3_600_000).optional(),
+    'leaderLeaseMs',
+    "an ISR follower that holds data back (its log ends below the leader's) and has sent no progress report for this long leaves the ISR: a dead or cut-off follower stops stalling acks=all after about a lease, not the whole lag time; at most `REPLICA_LAG_TIME_MAX_MS`",
+  ),
+  /** entries kept per partition's replication stream; a follower further behind fetches directly */
+  replicationStreamMaxLen: setting(
+    'REPLICATION_STREAM_MAXLEN',
+    int(10, 10_000_000, 2000),
+    "entries kept in each partition's replication stream; a follower further behind fetches from the leader directly",
+  ),
+  metadataRefreshMs: setting('METADATA_REFRESH_MS', int(100, 600_000, 5000), 'safety-net metadata reload (changes arrive by pub/sub)'),
+  groupMinSessionTimeoutMs: setting(
+    'GROUP_MIN_SESSION_TIMEOUT_MS',
+    int(100, 86_400_000, 500),
+    "shortest `sessionTimeoutMs` a consumer may join a group with; shorter is `INVALID_SESSION_TIMEOUT` (Kafka's `group.min.session.timeout.ms`; lower than Kafka's 6 s so tests and local clusters fail over fast); at most `GROUP_MAX_SESSION_TIMEOUT_MS`",
+  ),
+  groupMaxSessionTimeoutMs: setting(
+    'GROUP_MAX_SESSION_TIMEOUT_MS',
+    int(100, 86_400_000, 1_800_000),
+    "longest `sessionTimeoutMs` a consumer may join a group with; longer is `INVALID_SESSION_TIMEOUT` (Kafka's `group.max.session.timeout.ms`)",
+  ),
+  logSegmentBytes: setting('LOG_SEGMENT_BYTES', int(1024, 0x7fffffff, TOPIC_CONFIG_DEFAULTS['segment.bytes']), 'default `segment.bytes` for topics'),
+  logFlushIntervalMs: setting(
+    'LOG_FLUSH_INTERVAL_MS',
+    int(0, 3_600_000, DEFAULT_LOG_CONFIG.flushIntervalMs),
+    'fsync interval; `0` fsyncs every append; segments are also fsynced on roll',
+  ),
+  logRetentionCheckIntervalMs: setting('LOG_RETENTION_CHECK_INTERVAL_MS', int(100, 86_400_000, 300_000), 'how often retention runs'),
+  /** segment .log files this process keeps open at most (least recently used closed first) */
+  logMaxOpenSegmentFiles: setting(
+    'LOG_MAX_OPEN_SEGMENT_FILES',
+    int(16, 1_000_000, DEFAULT_MAX_OPEN_SEGMENT_FILES),
+    'segment `.log` files the broker keeps open at most, least recently used closed first (index files are opened only to be written); an idle partition costs one descriptor, and beyond this bound none',
+  ),
+  /** the cluster secret brokers prove to each other; undefined: the one kept in the coordination Redis */
+  interBrokerSecret: setting(
+    'INTER_BROKER_SECRET',
+    z
+      .string()
+      .min(32, 'use at least 32 characters (e.g. `openssl rand -base64 32`)')
+      .max(1024)
+      .regex(/^\S(.*\S)?$/, 'must not start or end with whitespace')
+      .optional(),
+    'the secret brokers prove to each other (HMAC challenge-response) before any replica request; at least 32 characters, the same on every broker; never logged (a fingerprint is)',
+    { secret: true, shownDefault: '(unset: one per cluster, kept in the coordination Redis)' },
+  ),
+  maxRequestBytes: setting(
+    'MAX_REQUEST_BYTES',
+    int(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),
+    "largest WebSocket frame accepted (Kafka's `socket.request.max.bytes`); a bigger one closes the connection before it is buffered. A topic's `max.message.bytes` may be at most this minus 1 KiB, so its largest batch always fits a request",
+  ),
+} as const;
