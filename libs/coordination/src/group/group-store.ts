@@ -1,10 +1,22 @@
 import type Redis from 'ioredis';
 import { ErrorCode, type CommittedOffset, type OffsetCommitPartition } from '@tributary/protocol';
-import { Keys } from '../keys';
-import { ScriptRunner } from '../store/script-runner';
+import type { Keys } from '../keys';
+import type { ScriptRunner } from '../store/script-runner';
 import { GroupKeys } from './group-keys';
-import { acquireGroupLease, commitGroupOffsets, GROUP_SCRIPTS, releaseGroupLease, saveGroup } from './group-scripts';
 import type { StoredGroup, StoredOffset } from './group-types';
+
+/** What commitGroupOffsets.lua answers, and the wire error code each one is: the script knows no codes. */
+const COMMIT_RESULT_CODES = {
+  ok: ErrorCode.NONE,
+  'not-coordinator': ErrorCode.NOT_COORDINATOR,
+  'illegal-generation': ErrorCode.ILLEGAL_GENERATION,
+  'unknown-member': ErrorCode.UNKNOWN_MEMBER_ID,
+  'fenced-member': ErrorCode.FENCED_MEMBER_EPOCH,
+} as const;
+
+function isCommitResult(r: string): r is keyof typeof COMMIT_RESULT_CODES {
+  return Object.prototype.hasOwnProperty.call(COMMIT_RESULT_CODES, r);
+}
 
 export interface GroupCommit {
   brokerId: number;
@@ -20,23 +32,23 @@ export interface GroupCommit {
  * current coordinator changes a group.
  */
 export class GroupStore {
-  readonly keys: GroupKeys;
-  private readonly scripts: ScriptRunner;
+  private readonly keys: GroupKeys;
 
+  /** Made by Coordination.connect, which owns (and closes) the connection. */
   constructor(
     private readonly redis: Redis,
-    cluster: string,
+    keys: Keys,
+    private readonly scripts: ScriptRunner,
   ) {
-    this.keys = new GroupKeys(new Keys(cluster));
-    this.scripts = new ScriptRunner(redis, GROUP_SCRIPTS);
+    this.keys = new GroupKeys(keys);
   }
 
   async acquireLease(groupId: string, brokerId: number, ttlMs: number): Promise<boolean> {
-    return (await this.scripts.run(acquireGroupLease, [this.keys.lease(groupId)], [brokerId, ttlMs])) === 1;
+    return (await this.scripts.run('acquireGroupLease', [this.keys.lease(groupId)], [brokerId, ttlMs])) === 1;
   }
 
   async releaseLease(groupId: string, brokerId: number): Promise<void> {
-    await this.scripts.run(releaseGroupLease, [this.keys.lease(groupId)], [brokerId]);
+    await this.scripts.run('releaseGroupLease', [this.keys.lease(groupId)], [brokerId]);
   }
 
   /** The broker holding the group's lease, or -1. */
@@ -53,7 +65,7 @@ export class GroupStore {
   /** false when this broker no longer holds the lease: the caller must stop coordinating. */
   async save(brokerId: number, group: StoredGroup): Promise<boolean> {
     const k = this.keys;
-    const result = await this.scripts.run(saveGroup, [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
+    const result = await this.scripts.run('saveGroup', [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
     return result === 1;
   }
 
@@ -62,12 +74,12 @@ export class GroupStore {
     const k = this.keys;
     const now = Date.now();
     const pairs = c.offsets.flatMap((o) => [`${o.topic}:${o.partition}`, JSON.stringify({ offset: o.offset, metadata: o.metadata ?? '', commitTimestamp: now } satisfies StoredOffset)]);
-    const code = await this.scripts.run(
-      commitGroupOffsets,
+    const result = await this.scripts.run(
+      'commitGroupOffsets',
       [k.lease(c.groupId), k.group(c.groupId), k.offsets(c.groupId), k.groups],
       [c.brokerId, c.groupId, c.generationId, c.memberId, ...pairs],
     );
-    return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+    return typeof result === 'string' && isCommitResult(result) ? COMMIT_RESULT_CODES[result] : ErrorCode.UNKNOWN_SERVER_ERROR;
   }
 
   /** Committed offsets; partitions asked for with nothing committed come back as -1. */

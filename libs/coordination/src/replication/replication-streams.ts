@@ -35,12 +35,32 @@ export interface StreamCursor {
 
 type RawEntries = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
 
+/** What a leader and a follower write: appends, acks, and the cursors to start reading from. */
+export interface ReplicationStreamWriter {
+  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown>;
+  lastId(topic: string, partition: number): Promise<string>;
+  reportAcks(acks: ReadonlyArray<Omit<ReplicaAck, 'id'> & { leaderId: number }>): Promise<void>;
+  lastAckId(leaderId: number): Promise<string>;
+}
+
+/**
+ * Blocking reads of the streams, on a connection of its own (a blocked connection can do
+ * nothing else); close() ends any read in progress.
+ */
+export interface ReplicationStreamReader {
+  read(cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]>;
+  readAcks(leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]>;
+  close(): void;
+}
+
 /**
  * The replication data path through Redis streams. Writers go through the shared connection
  * (XADDs are pipelined in call order, which keeps a partition's entries in log order);
- * blocking reads need connections of their own, passed in by the caller.
+ * each reader() gets a dedicated connection for its blocking reads.
  */
-export class ReplicationStreams {
+export class ReplicationStreams implements ReplicationStreamWriter {
+  private readonly readers = new Set<Redis>();
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
@@ -72,8 +92,29 @@ export class ReplicationStreams {
     return rows.length > 0 ? rows[0][0] : '0-0';
   }
 
+  /** A reader on a connection of its own; closed by its close() or by closeReaders(). */
+  reader(): ReplicationStreamReader {
+    const connection = this.redis.duplicate();
+    // Blocking connections report errors through the reads that fail; no unhandled 'error' events.
+    connection.on('error', () => undefined);
+    this.readers.add(connection);
+    return {
+      read: (cursors, blockMs, count) => this.read(connection, cursors, blockMs, count),
+      readAcks: (leaderId, after, blockMs) => this.readAcks(connection, leaderId, after, blockMs),
+      close: () => {
+        this.readers.delete(connection);
+        connection.disconnect();
+      },
+    };
+  }
+
+  closeReaders(): void {
+    for (const c of this.readers) c.disconnect();
+    this.readers.clear();
+  }
+
   /** One blocking read over many partitions' streams, on `reader` (a dedicated connection). */
-  async read(reader: Redis, cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]> {
+  private async read(reader: Redis, cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]> {
     if (cursors.length === 0) return [];
     const byKey = new Map(cursors.map((c) => [this.keys.replicationStream(c.topic, c.partition), c]));
     const raw = (await reader.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...byKey.keys(), ...cursors.map((c) => c.after))) as RawEntries;
@@ -110,7 +151,7 @@ export class ReplicationStreams {
   }
 
   /** One blocking read of this leader broker's ack stream, on `reader` (a dedicated connection). */
-  async readAcks(reader: Redis, leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]> {
+  private async readAcks(reader: Redis, leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]> {
     const raw = (await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.keys.replicaAcks(leaderId), after)) as RawEntries;
     const out: ReplicaAck[] = [];
     for (const [, entries] of raw ?? []) {

@@ -1,64 +1,24 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { BrokerInfo } from '@tributary/protocol';
-import { Keys } from '../keys';
-import { SCRIPTS } from '../scripts';
-import { acquireController, releaseController } from '../scripts/controller-lease';
-import { createTopic } from '../scripts/create-topic';
-import { claimLeadership, renewLeaderLease, updateIsr } from '../scripts/partition-leadership';
-import { claimBrokerId, releaseBrokerId, renewBrokerId } from '../scripts/broker-identity';
-import { liveBrokers } from '../scripts/register-broker';
+import type { Keys } from '../keys';
 import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot } from '../types';
-import { ScriptRunner } from './script-runner';
-
-export interface StoreOptions {
-  redisUrl: string;
-  cluster: string;
-  /** rejects a command whose reply has not come within this time (see connectRedis) */
-  commandTimeoutMs?: number;
-}
-
-/**
- * Creates an ioredis connection that gives up on a command instead of queueing it forever.
- * With `commandTimeoutMs`, a command sent on a link that silently drops packets rejects in
- * bounded time too (without it, it waits for the link to heal); its outcome in Redis is then
- * unknown, and callers that changed state must read it back.
- */
-export function connectRedis(url: string, commandTimeoutMs?: number): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: 3,
-    enableAutoPipelining: true,
-    retryStrategy: (times) => Math.min(50 * times, 1000),
-    lazyConnect: false,
-    ...(commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
-  });
-}
+import type { ScriptRunner } from './script-runner';
+import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipRefusal, LeadershipStore, MetadataSource } from './store-interfaces';
 
 /**
  * Reads and writes the cluster's metadata in Redis: brokers, controller lease, topics and
  * partition states. Every change that touches more than one key goes through a Lua script.
  */
-export class ClusterStore {
-  readonly keys: Keys;
-  private readonly scripts: ScriptRunner;
-
+export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, ControllerStore, LeadershipStore, IsrStore, MetadataSource {
+  /** Made by Coordination.connect, which owns (and closes) the connection. */
   constructor(
-    readonly redis: Redis,
-    cluster: string,
-  ) {
-    this.keys = new Keys(cluster);
-    this.scripts = new ScriptRunner(redis, SCRIPTS);
-  }
-
-  static connect(options: StoreOptions): ClusterStore {
-    return new ClusterStore(connectRedis(options.redisUrl, options.commandTimeoutMs), options.cluster);
-  }
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: ScriptRunner,
+  ) {}
 
   get cluster(): string {
     return this.keys.cluster;
-  }
-
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   // ---- brokers ----
@@ -71,7 +31,7 @@ export class ClusterStore {
   async claimBrokerId(info: BrokerInfo, token: string, ttlMs: number, takeoverToken = '', epochFloor = 0): Promise<BrokerClaim> {
     const k = this.keys;
     const [first, second] = (await this.scripts.run(
-      claimBrokerId,
+      'claimBrokerId',
       [k.brokers, k.broker(info.id), k.brokerEpochs, k.changes],
       [info.id, JSON.stringify(info), ttlMs, token, takeoverToken, epochFloor],
     )) as [number, number | string];
@@ -84,14 +44,14 @@ export class ClusterStore {
   async renewBrokerId(info: BrokerInfo, token: string, brokerEpoch: number, ttlMs: number): Promise<'renewed' | 'reborn' | 'fenced'> {
     const k = this.keys;
     const r = Number(
-      await this.scripts.run(renewBrokerId, [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes], [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)]),
+      await this.scripts.run('renewBrokerId', [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes], [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)]),
     );
     return r === 0 ? 'renewed' : r === 1 ? 'reborn' : 'fenced';
   }
 
   /** Gives the id up (clean shutdown); a no-op unless `token` still holds it. */
   async releaseBrokerId(id: number, token: string): Promise<boolean> {
-    return (await this.scripts.run(releaseBrokerId, [this.keys.broker(id), this.keys.changes], [id, token])) === 1;
+    return (await this.scripts.run('releaseBrokerId', [this.keys.broker(id), this.keys.changes], [id, token])) === 1;
   }
 
   /** The id's current broker epoch from the registry, -1 if it never registered. */
@@ -105,7 +65,9 @@ export class ClusterStore {
   }
 
   private async liveBrokersWithEpochs(): Promise<{ brokers: BrokerInfo[]; epochs: Map<number, number> }> {
-    const rows = (await this.scripts.run(liveBrokers, [this.keys.brokers, this.keys.brokerEpochs], [`${this.keys.prefix}broker:`])) as string[];
+    // Every key the script reads is declared: the ids come first, then their liveness keys.
+    const ids = await this.redis.hkeys(this.keys.brokers);
+    const rows = (await this.scripts.run('liveBrokers', [this.keys.brokers, this.keys.brokerEpochs, ...ids.map((id) => this.keys.broker(Number(id)))], ids)) as string[];
     const brokers: BrokerInfo[] = [];
     const epochs = new Map<number, number>();
     for (let i = 0; i + 1 < rows.length; i += 2) {
@@ -136,11 +98,11 @@ export class ClusterStore {
   /** Takes or renews the controller lease; returns the controller epoch when held, else 0. */
   async acquireController(brokerId: number, ttlMs: number): Promise<number> {
     const k = this.keys;
-    return Number(await this.scripts.run(acquireController, [k.controller, k.controllerEpoch, k.changes], [brokerId, ttlMs]));
+    return Number(await this.scripts.run('acquireController', [k.controller, k.controllerEpoch, k.changes], [brokerId, ttlMs]));
   }
 
   async releaseController(brokerId: number): Promise<void> {
-    await this.scripts.run(releaseController, [this.keys.controller, this.keys.changes], [brokerId]);
+    await this.scripts.run('releaseController', [this.keys.controller, this.keys.changes], [brokerId]);
   }
 
   async controllerId(): Promise<number> {
@@ -154,7 +116,7 @@ export class ClusterStore {
   async createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'stale-controller'> {
     const k = this.keys;
     const result = await this.scripts.run(
-      createTopic,
+      'createTopic',
       [k.topics, k.partitions(topic.name), k.changes, k.controllerEpoch],
       [topic.name, JSON.stringify(topic), controllerEpoch, ...partitions.map((p) => JSON.stringify(p))],
     );
@@ -172,7 +134,7 @@ export class ClusterStore {
   async renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean> {
     const k = this.keys;
     const r = await this.scripts.run(
-      renewLeaderLease,
+      'renewLeaderLease',
       [k.leaderLease(topic, partition), k.partitions(topic), k.brokerEpochs],
       [partition, broker.id, leaderEpoch, ttlMs, broker.epoch],
     );
@@ -189,11 +151,11 @@ export class ClusterStore {
     ttlMs: number,
     allowUnclean: boolean,
     latestLogEpoch = -1,
-  ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch' }> {
+  ): Promise<{ epoch: number } | { refused: LeadershipRefusal }> {
     const k = this.keys;
     const r = Number(
       await this.scripts.run(
-        claimLeadership,
+        'claimLeadership',
         [k.leaderLease(topic, partition), k.partitions(topic), k.changes, k.brokerEpochs, k.broker(broker.id)],
         [partition, broker.id, ttlMs, allowUnclean ? '1' : '0', latestLogEpoch, broker.epoch],
       ),
@@ -212,7 +174,7 @@ export class ClusterStore {
     isr: number[],
   ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'> {
     const k = this.keys;
-    const r = await this.scripts.run(updateIsr, [k.partitions(topic), k.changes, k.brokerEpochs], [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch]);
+    const r = await this.scripts.run('updateIsr', [k.partitions(topic), k.changes, k.brokerEpochs], [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch]);
     return r === 1 ? 'updated' : r === 0 ? 'stale' : r === -1 ? 'leader-missing' : 'stale-broker-epoch';
   }
 
@@ -233,7 +195,7 @@ export class ClusterStore {
       .sort((a, b) => a.partition - b.partition);
   }
 
-  /** Everything a broker or client needs to route requests, read in two round trips. */
+  /** Everything a broker or client needs to route requests, read in three round trips (broker ids, then live brokers and topics, then partitions). */
   async snapshot(): Promise<ClusterSnapshot> {
     const [{ brokers, epochs: brokerEpochs }, controllerId, rawTopics] = await Promise.all([
       this.liveBrokersWithEpochs(),
