@@ -43,12 +43,13 @@ export class Coordination {
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
   private closing: Promise<void> | null = null;
+  // True private fields (not just TypeScript's): the connection and keys never leave this library.
+  readonly #redis: ReturnType<typeof connectRedis>;
+  readonly #keys: Keys;
 
-  private constructor(
-    private readonly redis: ReturnType<typeof connectRedis>,
-    private readonly keys: Keys,
-    options: CoordinationOptions,
-  ) {
+  private constructor(redis: ReturnType<typeof connectRedis>, keys: Keys, options: CoordinationOptions) {
+    this.#redis = redis;
+    this.#keys = keys;
     const scripts = new ScriptRunner(redis);
     this.store = new ClusterStore(redis, keys, scripts);
     this.registry = this.secrets = this.controller = this.leadership = this.isr = this.metadata = this.store;
@@ -64,12 +65,12 @@ export class Coordination {
   }
 
   get cluster(): string {
-    return this.keys.cluster;
+    return this.#keys.cluster;
   }
 
   /** The change channel, on a subscriber connection of its own, opened on first use; start() it to subscribe. */
   get feed(): ChangeFeed {
-    this.changeFeed ??= new ChangeFeed(this.redis, this.keys.changes);
+    this.changeFeed ??= new ChangeFeed(this.#redis, this.#keys.changes);
     return this.changeFeed;
   }
 
@@ -78,7 +79,7 @@ export class Coordination {
       this.health.stop();
       this.streams.closeReaders();
       await this.changeFeed?.close();
-      await this.redis.quit().catch(() => this.redis.disconnect());
+      await this.#redis.quit().catch(() => this.#redis.disconnect());
     })();
     return this.closing;
   }

@@ -32,49 +32,50 @@ export interface GroupCommit {
  * current coordinator changes a group.
  */
 export class GroupStore {
-  private readonly keys: GroupKeys;
+  // True private fields (not just TypeScript's): nothing outside reaches Redis through a store.
+  readonly #redis: Redis;
+  readonly #keys: GroupKeys;
+  readonly #scripts: ScriptRunner;
 
   /** Made by Coordination.connect, which owns (and closes) the connection. */
-  constructor(
-    private readonly redis: Redis,
-    keys: Keys,
-    private readonly scripts: ScriptRunner,
-  ) {
-    this.keys = new GroupKeys(keys);
+  constructor(redis: Redis, keys: Keys, scripts: ScriptRunner) {
+    this.#redis = redis;
+    this.#keys = new GroupKeys(keys);
+    this.#scripts = scripts;
   }
 
   async acquireLease(groupId: string, brokerId: number, ttlMs: number): Promise<boolean> {
-    return (await this.scripts.run('acquireGroupLease', [this.keys.lease(groupId)], [brokerId, ttlMs])) === 1;
+    return (await this.#scripts.run('acquireGroupLease', [this.#keys.lease(groupId)], [brokerId, ttlMs])) === 1;
   }
 
   async releaseLease(groupId: string, brokerId: number): Promise<void> {
-    await this.scripts.run('releaseGroupLease', [this.keys.lease(groupId)], [brokerId]);
+    await this.#scripts.run('releaseGroupLease', [this.#keys.lease(groupId)], [brokerId]);
   }
 
   /** The broker holding the group's lease, or -1. */
   async leaseHolder(groupId: string): Promise<number> {
-    const v = await this.redis.get(this.keys.lease(groupId));
+    const v = await this.#redis.get(this.#keys.lease(groupId));
     return v === null ? -1 : Number(v);
   }
 
   async load(groupId: string): Promise<StoredGroup | null> {
-    const raw = await this.redis.get(this.keys.group(groupId));
+    const raw = await this.#redis.get(this.#keys.group(groupId));
     return raw === null ? null : (JSON.parse(raw) as StoredGroup);
   }
 
   /** false when this broker no longer holds the lease: the caller must stop coordinating. */
   async save(brokerId: number, group: StoredGroup): Promise<boolean> {
-    const k = this.keys;
-    const result = await this.scripts.run('saveGroup', [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
+    const k = this.#keys;
+    const result = await this.#scripts.run('saveGroup', [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
     return result === 1;
   }
 
   /** Returns a wire error code: NONE, NOT_COORDINATOR, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH. */
   async commit(c: GroupCommit): Promise<number> {
-    const k = this.keys;
+    const k = this.#keys;
     const now = Date.now();
     const pairs = c.offsets.flatMap((o) => [`${o.topic}:${o.partition}`, JSON.stringify({ offset: o.offset, metadata: o.metadata ?? '', commitTimestamp: now } satisfies StoredOffset)]);
-    const result = await this.scripts.run(
+    const result = await this.#scripts.run(
       'commitGroupOffsets',
       [k.lease(c.groupId), k.group(c.groupId), k.offsets(c.groupId), k.groups],
       [c.brokerId, c.groupId, c.generationId, c.memberId, ...pairs],
@@ -84,7 +85,7 @@ export class GroupStore {
 
   /** Committed offsets; partitions asked for with nothing committed come back as -1. */
   async fetchOffsets(groupId: string, partitions?: readonly { topic: string; partition: number }[]): Promise<CommittedOffset[]> {
-    const all = await this.redis.hgetall(this.keys.offsets(groupId));
+    const all = await this.#redis.hgetall(this.#keys.offsets(groupId));
     const parse = (field: string, raw: string | undefined): CommittedOffset => {
       const at = field.lastIndexOf(':');
       const topic = field.slice(0, at);
@@ -100,6 +101,6 @@ export class GroupStore {
   }
 
   async listGroupIds(): Promise<string[]> {
-    return (await this.redis.smembers(this.keys.groups)).sort();
+    return (await this.#redis.smembers(this.#keys.groups)).sort();
   }
 }

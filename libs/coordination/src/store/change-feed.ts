@@ -9,23 +9,23 @@ export type ChangeListener = (change: ChangeEvent) => void;
  * reported as a change of everything: listeners reload rather than trust a gap.
  */
 export class ChangeFeed {
-  private readonly sub: Redis;
+  readonly #sub: Redis;
   private readonly listeners = new Set<ChangeListener>();
   private connectedOnce = false;
 
   constructor(redis: Redis, private readonly channel: string) {
-    this.sub = redis.duplicate();
-    this.sub.on('message', (_channel: string, message: string) => this.emit(parseChange(message)));
-    this.sub.on('ready', () => {
+    this.#sub = redis.duplicate();
+    this.#sub.on('message', (_channel: string, message: string) => this.emit(parseChange(message)));
+    this.#sub.on('ready', () => {
       if (this.connectedOnce) this.emit({ kind: 'topic' });
       this.connectedOnce = true;
     });
     // Errors are reported through the main connection's users; a subscriber just reconnects.
-    this.sub.on('error', () => undefined);
+    this.#sub.on('error', () => undefined);
   }
 
   async start(): Promise<void> {
-    await this.sub.subscribe(this.channel);
+    await this.#sub.subscribe(this.channel);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -35,7 +35,7 @@ export class ChangeFeed {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    await this.sub.quit().catch(() => this.sub.disconnect());
+    await this.#sub.quit().catch(() => this.#sub.disconnect());
   }
 
   private emit(change: ChangeEvent): void {
