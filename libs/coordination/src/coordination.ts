@@ -5,6 +5,7 @@ import { ChangeFeed } from './store/change-feed';
 import { ClusterStore } from './store/cluster-store';
 import { RedisHealth } from './store/redis-health';
 import { connectRedis } from './store/redis-connection';
+import { loadScripts } from './scripts/script-registry';
 import { ScriptRunner } from './store/script-runner';
 import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipStore, MetadataSource } from './store/store-interfaces';
 
@@ -61,6 +62,8 @@ export class Coordination {
 
   static connect(options: CoordinationOptions): Coordination {
     if (options.cluster === '') throw new Error('Coordination.connect: cluster must not be empty');
+    // before connecting: a build without its .lua files fails here, leaving no connection open
+    loadScripts();
     return new Coordination(connectRedis(options.redisUrl, options.commandTimeoutMs), new Keys(options.cluster), options);
   }
 
