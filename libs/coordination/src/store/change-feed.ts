@@ -12,6 +12,7 @@ export class ChangeFeed {
   readonly #sub: Redis;
   private readonly listeners = new Set<ChangeListener>();
   private connectedOnce = false;
+  private closing: Promise<void> | null = null;
 
   constructor(redis: Redis, private readonly channel: string) {
     this.#sub = redis.duplicate();
@@ -33,9 +34,14 @@ export class ChangeFeed {
     return () => this.listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
+  /** Idempotent: the owner (Coordination) closes the feed again at its own close. */
+  close(): Promise<void> {
     this.listeners.clear();
-    await this.#sub.quit().catch(() => this.#sub.disconnect());
+    this.closing ??= this.#sub.quit().then(
+      () => undefined,
+      () => this.#sub.disconnect(),
+    );
+    return this.closing;
   }
 
   private emit(change: ChangeEvent): void {
