@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Tributary } from '@tributary/client';
-import { ClusterStore, connectRedis } from '@tributary/coordination';
+import Redis from 'ioredis';
+import { Coordination, Keys, type ClusterStore } from '@tributary/coordination';
 import { ErrorCode, type FetchResponse } from '@tributary/protocol';
 import { BROKER_MAIN, BrokerProcess, TEST_INTER_BROKER_SECRET } from './support/broker-process';
 import { freePort, sleep, waitFor } from './support/free-port';
@@ -58,7 +59,11 @@ function lockToken(dataDir: string): string {
 describe('broker identity: one live process per broker id, one broker per data directory, broker epochs', () => {
   let cluster: TestCluster;
   let client: Tributary;
+  let coordination: Coordination;
   let store: ClusterStore;
+  /** a connection of the test's own, to look at the registry keys directly */
+  let redis: Redis;
+  let keys: Keys;
   const topic = 'ident';
   const partitions = 3;
   const extra: BrokerProcess[] = [];
@@ -75,7 +80,10 @@ describe('broker identity: one live process per broker id, one broker per data d
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: ENV });
     client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 10_000, retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 } });
-    store = new ClusterStore(connectRedis(cluster.redis.url), clusterId());
+    coordination = Coordination.connect({ redisUrl: cluster.redis.url, cluster: clusterId() });
+    store = coordination.store;
+    redis = new Redis(cluster.redis.url);
+    keys = new Keys(clusterId());
     await client.admin().createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] });
     await waitForFullIsr(client.admin(), topic, 3);
     await produceAll('setup');
@@ -84,7 +92,8 @@ describe('broker identity: one live process per broker id, one broker per data d
   afterAll(async () => {
     await client?.disconnect().catch(() => undefined);
     await Promise.all(extra.map((b) => b.kill('SIGKILL')));
-    await store?.close();
+    redis?.disconnect();
+    await coordination?.close();
     await cluster?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
@@ -107,7 +116,7 @@ describe('broker identity: one live process per broker id, one broker per data d
     expect(exit.output).toContain('broker id 2 is already held by a live broker');
     expect(exit.output).toContain(cluster.broker(2).url);
     // the registration is still the first process's, under its own epoch
-    expect(await store.redis.get(store.keys.broker(2))).toBe(holderToken);
+    expect(await redis.get(keys.broker(2))).toBe(holderToken);
     expect(cluster.broker(2).running).toBe(true);
 
     await produceAll('after-dup');
@@ -146,14 +155,14 @@ describe('broker identity: one live process per broker id, one broker per data d
     await b3.kill('SIGKILL');
     const killedAt = Date.now();
     // The dead process's registration has not lapsed: only the stale lock proves it dead.
-    expect(await store.redis.get(store.keys.broker(3))).toBe(oldToken);
-    expect(await store.redis.pttl(store.keys.broker(3))).toBeGreaterThan(1000);
+    expect(await redis.get(keys.broker(3))).toBe(oldToken);
+    expect(await redis.pttl(keys.broker(3))).toBeGreaterThan(1000);
     await b3.start();
     const readyMs = Date.now() - killedAt;
     process.stdout.write(`SIGKILL to serving again: ${readyMs} ms (session timeout ${SESSION_MS} ms)\n`);
     const newToken = lockToken(b3.options.dataDir);
     expect(newToken).not.toBe(oldToken);
-    expect(await store.redis.get(store.keys.broker(3))).toBe(newToken);
+    expect(await redis.get(keys.broker(3))).toBe(newToken);
     expect(await store.brokerEpoch(3)).toBe(staleEpoch3 + 1);
     await waitForFullIsr(client.admin(), topic, 3);
     await produceAll('after-restart', 10);
@@ -224,7 +233,7 @@ describe('broker identity: one live process per broker id, one broker per data d
     const producer = leaderOnly.producer({ acks: 'all', lingerMs: 0, timeoutMs: 25_000 });
     await producer.connect();
     const inject = (brokerEpoch: number) =>
-      store.redis.xadd(store.keys.replicaAcks(leader), '*', 't', topic, 'p', partition, 'r', 3, 'o', 1_000_000_000, 'e', leaderEpoch, 'be', brokerEpoch);
+      redis.xadd(keys.replicaAcks(leader), '*', 't', topic, 'p', partition, 'r', 3, 'o', 1_000_000_000, 'e', leaderEpoch, 'be', brokerEpoch);
     // Broker 3 paused: it acks nothing, stays registered (session 10 s) and in the ISR (lag 20 s),
     // so an acks=all write completes only if an ack for broker 3 is counted.
     await cluster.broker(3).kill('SIGSTOP');
@@ -254,7 +263,7 @@ describe('broker identity: one live process per broker id, one broker per data d
   it('makes a broker paused past its session, whose id another process took meanwhile, stop serving and exit', async () => {
     const old = cluster.broker(2);
     await old.kill('SIGSTOP');
-    await waitFor('broker 2\'s registration to lapse', async () => (await store.redis.exists(store.keys.broker(2))) === 0, SESSION_MS + 20_000, 200);
+    await waitFor('broker 2\'s registration to lapse', async () => (await redis.exists(keys.broker(2))) === 0, SESSION_MS + 20_000, 200);
     const successor = new BrokerProcess({ ...old.options, port: await freePort(), dataDir: path.join(scratch, 'successor-2') });
     extra.push(successor);
     await successor.start();
@@ -265,7 +274,7 @@ describe('broker identity: one live process per broker id, one broker per data d
     expect(old.running).toBe(false);
     expect(old.output).toContain('broker 2 fenced');
     // it left the successor's registration alone
-    expect(await store.redis.get(store.keys.broker(2))).toBe(successorToken);
+    expect(await redis.get(keys.broker(2))).toBe(successorToken);
     expect((await store.liveBrokers()).find((b) => b.id === 2)?.port).toBe(successor.options.port);
   });
 });

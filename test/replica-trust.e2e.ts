@@ -1,6 +1,6 @@
 import { Buffer } from 'buffer';
 import { Tributary } from '@tributary/client';
-import { ClusterStore, connectRedis } from '@tributary/coordination';
+import { Coordination } from '@tributary/coordination';
 import {
   encodeProduceEntries,
   encodeRecordBatch,
@@ -134,9 +134,9 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
 
     // Control: the same computation with the cluster's secret authenticates, as that broker only.
     const peer = await RawSocket.connect(url);
-    const store = new ClusterStore(connectRedis(cluster.redis.url), clusterId);
-    const epoch = await store.brokerEpoch(followers[0]);
-    await store.close();
+    const coordination = Coordination.connect({ redisUrl: cluster.redis.url, cluster: clusterId });
+    const epoch = await coordination.registry.brokerEpoch(followers[0]);
+    await coordination.close();
     expect((await authenticate(peer, clusterId, followers[0], TEST_INTER_BROKER_SECRET, epoch)).errorCode).toBe(ErrorCode.NONE);
     expect((await replicaFetch(peer, followers[1], topic, 10)).errorCode).toBe(AUTH_FAILED);
     expect((await epochQuery(peer, topic, followers[1])).errorCode).toBe(AUTH_FAILED);

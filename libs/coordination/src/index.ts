@@ -1,10 +1,27 @@
 export * from './types';
 export { Keys } from './keys';
-export { ClusterStore, connectRedis, type StoreOptions } from './store/cluster-store';
-export { ChangeFeed, type ChangeListener } from './store/change-feed';
-export { RedisHealth } from './store/redis-health';
+export { Coordination, type CoordinationOptions } from './coordination';
+export type { ClusterStore } from './store/cluster-store';
+export type {
+  BrokerRegistry,
+  ControllerStore,
+  InterBrokerSecretStore,
+  IsrStore,
+  LeadershipRefusal,
+  LeadershipStore,
+  MetadataSource,
+} from './store/store-interfaces';
+export type { ChangeFeed, ChangeListener } from './store/change-feed';
+export type { RedisHealth } from './store/redis-health';
 export { MetadataCache, type MetadataCacheOptions, type SnapshotListener } from './metadata/metadata-cache';
 export { assignReplicas } from './assignment/assign-replicas';
-export { ReplicationStreams, type ReplicationEntry, type ReplicaAck, type StreamCursor } from './replication/replication-streams';
-export { GroupStore, type GroupCommit } from './group/group-store';
+export type {
+  ReplicationStreams,
+  ReplicationStreamReader,
+  ReplicationStreamWriter,
+  ReplicationEntry,
+  ReplicaAck,
+  StreamCursor,
+} from './replication/replication-streams';
+export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';

@@ -1,4 +1,5 @@
-import { ClusterStore, connectRedis } from '@tributary/coordination';
+import Redis from 'ioredis';
+import { Coordination, Keys, type ClusterStore } from '@tributary/coordination';
 import { TributaryError } from '@tributary/protocol';
 import { InterBrokerAuth } from './inter-broker-auth';
 import { interBrokerProof, newNonce, proofMatches } from './inter-broker-hmac';
@@ -73,13 +74,22 @@ describe('InterBrokerAuth', () => {
   });
 
   describe('without INTER_BROKER_SECRET (real Redis)', () => {
+    let coordination: Coordination;
     let store: ClusterStore;
+    /** a connection of the test's own, to look at the secret's key directly */
+    let redis: Redis;
+    let keys: Keys;
     beforeEach(() => {
-      store = new ClusterStore(connectRedis(REDIS_URL), `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+      store = coordination.store;
+      redis = new Redis(REDIS_URL);
+      keys = new Keys(cluster);
     });
     afterEach(async () => {
-      await store.redis.del(store.keys.interBrokerSecret);
-      await store.close();
+      await redis.del(keys.interBrokerSecret);
+      redis.disconnect();
+      await coordination.close();
     });
 
     it('makes one secret per cluster in Redis, which every broker then uses', async () => {
@@ -87,14 +97,14 @@ describe('InterBrokerAuth', () => {
       const sources = await Promise.all(brokers.map((b) => b.start((c) => store.ensureInterBrokerSecret(c))));
       expect(sources.filter((s) => s.source === 'coordination Redis (created now)')).toHaveLength(1);
       expect(new Set(sources.map((s) => s.fingerprint)).size).toBe(1);
-      expect((await store.redis.get(store.keys.interBrokerSecret))?.length).toBeGreaterThanOrEqual(32);
+      expect((await redis.get(keys.interBrokerSecret))?.length).toBeGreaterThanOrEqual(32);
       expect(handshake(brokers[0], brokers[2]).verified).toEqual({ brokerId: 3 });
     });
 
     it('keeps a configured secret and leaves Redis alone', async () => {
       const b = new InterBrokerAuth(store.cluster, 1, SECRET);
       expect((await b.start((c) => store.ensureInterBrokerSecret(c))).source).toBe('INTER_BROKER_SECRET');
-      expect(await store.redis.get(store.keys.interBrokerSecret)).toBeNull();
+      expect(await redis.get(keys.interBrokerSecret)).toBeNull();
     });
   });
 });

@@ -1,5 +1,5 @@
-import type Redis from 'ioredis';
-import { connectRedis, GroupStore } from '@tributary/coordination';
+import Redis from 'ioredis';
+import { Coordination, type GroupStore } from '@tributary/coordination';
 import { ErrorCode, type AssignorName, type CommitOffsetsRequest, type JoinGroupRequest } from '@tributary/protocol';
 import { GroupCoordinatorActor } from './group-coordinator-actor';
 
@@ -7,23 +7,25 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The coordinator actor on a real GroupStore (real Redis, own key prefix): its commit rules end to end. */
 describe('GroupCoordinatorActor commit fencing (real Redis)', () => {
-  let redis: Redis;
+  let coordination: Coordination;
   let store: GroupStore;
   let prefix: string;
   let now = 1000;
 
   beforeEach(async () => {
-    redis = connectRedis(REDIS_URL);
     prefix = `gact-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    store = new GroupStore(redis, prefix);
+    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster: prefix });
+    store = coordination.groups;
     expect(await store.acquireLease('g', 1, 60_000)).toBe(true);
     now = 1000;
   });
 
   afterEach(async () => {
+    const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`*${prefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
+    await coordination.close();
   });
 
   const make = () =>

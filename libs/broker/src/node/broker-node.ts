@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { setMaxOpenSegmentFiles } from '@tributary/log';
-import { ChangeFeed, ClusterStore, GroupStore, MetadataCache, RedisHealth, ReplicationStreams } from '@tributary/coordination';
+import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
   type TributaryError,
@@ -45,6 +45,8 @@ import { DataDirLock } from './data-dir-lock';
  */
 export class BrokerNode {
   readonly info: BrokerInfo;
+  /** every Redis connection this broker opens, closed together at stop */
+  private readonly coordination: Coordination;
   private readonly store: ClusterStore;
   private readonly feed: ChangeFeed;
   private readonly metadataCache: MetadataCache;
@@ -86,8 +88,15 @@ export class BrokerNode {
     setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
     // Bounded commands: a blackholed link must not hang a lease claim or an ISR write for the
     // whole cut (the blocking stream reads wait 500 ms, well inside this).
-    this.store = ClusterStore.connect({ redisUrl: config.redisUrl, cluster: config.clusterId, commandTimeoutMs: timings.redisCommandTimeoutMs(config.leaderLeaseMs) });
-    this.feed = new ChangeFeed(this.store.redis, this.store.keys.changes);
+    this.coordination = Coordination.connect({
+      redisUrl: config.redisUrl,
+      cluster: config.clusterId,
+      commandTimeoutMs: timings.redisCommandTimeoutMs(config.leaderLeaseMs),
+      replicationStreamMaxLen: config.replicationStreamMaxLen,
+      redisStaleAfterMs: config.leaderLeaseMs,
+    });
+    this.store = this.coordination.store;
+    this.feed = this.coordination.feed;
     this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
     this.dataDirLock = new DataDirLock(config.dataDir);
     this.controller = new ControllerActor(this.store, {
@@ -99,7 +108,7 @@ export class BrokerNode {
       maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
     });
-    const streams = new ReplicationStreams(this.store.redis, this.store.keys, config.replicationStreamMaxLen);
+    const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
     this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
     this.links = new BrokerLinks(timings.interBrokerRequestTimeoutMs(config.leaderLeaseMs), this.interBroker);
@@ -128,17 +137,17 @@ export class BrokerNode {
       { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs) },
       streams,
       this.replicas,
-      this.store.redis.duplicate(),
-      this.store.redis.duplicate(),
+      streams.reader(),
+      streams.reader(),
     );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
-    this.redisHealth = new RedisHealth(this.store.redis, config.leaderLeaseMs);
+    this.redisHealth = this.coordination.health;
     this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline }, this.redisHealth);
     this.produceHandler = new ProduceHandler(lookup);
     this.fetchHandler = new FetchHandler(lookup, { fetchMaxBytes: config.limits.fetchMaxBytes, maxPartitionFetchBytes: config.limits.maxPartitionFetchBytes });
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
     this.offsetForLeaderEpochHandler = new OffsetForLeaderEpochHandler(lookup);
-    this.groups = new GroupCoordinatorManager(new GroupStore(this.store.redis, config.clusterId), this.metadataCache, {
+    this.groups = new GroupCoordinatorManager(this.coordination.groups, this.metadataCache, {
       brokerId: config.brokerId,
       leaseMs: config.brokerSessionTimeoutMs,
       tickMs: timings.GROUP_TICK_MS,
@@ -173,7 +182,7 @@ export class BrokerNode {
       this.dataDirLock.recordEpoch(registration.brokerEpoch);
     } catch (err) {
       this.dataDirLock.release();
-      await this.store.close();
+      await this.coordination.close();
       throw err;
     }
     // Before anything can talk to a peer or answer one; the proof carries this incarnation's epoch.
@@ -216,8 +225,7 @@ export class BrokerNode {
     this.links.close();
     await this.replicas.closeAll();
     this.dataDirLock.release();
-    await this.feed.close();
-    await this.store.close();
+    await this.coordination.close();
   }
 
   /**

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Redis from 'ioredis';
-import { ClusterStore, connectRedis, ReplicationStreams } from '@tributary/coordination';
+import { Coordination, Keys, type ClusterStore } from '@tributary/coordination';
 import { PartitionLog } from '@tributary/log';
 import { encodeRecordBatch, TOPIC_CONFIG_DEFAULTS, type TopicConfig } from '@tributary/protocol';
 import { TcpProxy } from '../../../../test/support/tcp-proxy';
@@ -32,7 +32,9 @@ async function waitUntil(what: string, check: () => boolean | Promise<boolean>, 
 
 describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real script)', () => {
   let proxy: TcpProxy;
+  let coordination: Coordination;
   let store: ClusterStore;
+  let keys: Keys;
   let direct: Redis;
   let dir: string;
   let actor: PartitionActor;
@@ -42,8 +44,10 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
 
   beforeEach(async () => {
     proxy = await TcpProxy.start(REDIS_PORT);
-    store = new ClusterStore(connectRedis(proxy.redisUrl, 800), `isr-lost-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-    store.redis.on('error', () => undefined);
+    const cluster = `isr-lost-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    coordination = Coordination.connect({ redisUrl: proxy.redisUrl, cluster, commandTimeoutMs: 800, replicationStreamMaxLen: 1000 });
+    store = coordination.store;
+    keys = new Keys(cluster);
     direct = new Redis(REDIS_PORT, '127.0.0.1');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isr-lost-'));
     const controllerEpoch = await store.acquireController(1, 60_000);
@@ -63,7 +67,7 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
       brokerEpoch: () => epochs.get(1) ?? -1,
       replicaBrokerEpoch: (id) => epochs.get(id),
       store,
-      streams: new ReplicationStreams(store.redis, store.keys, 1000),
+      streams: coordination.streams,
       links: new BrokerLinks(1000, new InterBrokerAuth('isr-lost', 1, 'x'.repeat(32))),
       leaderLeaseMs: 3000,
       // no lag rule may interfere: only the lost reply is under test
@@ -86,10 +90,10 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
   afterEach(async () => {
     clearInterval(ticker);
     await actor.close();
-    const keys = await direct.keys(`${store.keys.prefix}*`);
-    if (keys.length) await direct.del(...keys);
+    const found = await direct.keys(`${keys.prefix}*`);
+    if (found.length) await direct.del(...found);
     direct.disconnect();
-    store.redis.disconnect();
+    await coordination.close();
     await proxy.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -105,7 +109,7 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
     // Replica 3 has caught up: the leader runs the ISR-expansion script, and its reply is lost.
     proxy.dropReplies();
     progress(3, 1);
-    await waitUntil('Redis to hold the expanded ISR', async () => JSON.parse((await direct.hget(store.keys.partitions('t'), '0')) ?? '{}').isr?.length === 3);
+    await waitUntil('Redis to hold the expanded ISR', async () => JSON.parse((await direct.hget(keys.partitions('t'), '0')) ?? '{}').isr?.length === 3);
     // the call times out with the outcome unknown; while the link drops replies nothing reaches the leader
     await sleep(1500);
     expect(actor.inSyncReplicas).toEqual([1, 2]);

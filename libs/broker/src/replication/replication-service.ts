@@ -1,5 +1,4 @@
-import type Redis from 'ioredis';
-import type { ReplicationStreams, StreamCursor } from '@tributary/coordination';
+import type { ReplicationStreamReader, ReplicationStreamWriter, StreamCursor } from '@tributary/coordination';
 import type { FollowerAck } from '../partition/partition-context';
 import type { ReplicaManager } from '../partition/replica-manager';
 
@@ -25,15 +24,12 @@ export class ReplicationService {
 
   constructor(
     private readonly options: ReplicationServiceOptions,
-    private readonly streams: ReplicationStreams,
+    private readonly streams: ReplicationStreamWriter,
     private readonly replicas: ReplicaManager,
-    private readonly streamReader: Redis,
-    private readonly ackReader: Redis,
-  ) {
-    // Blocking connections report errors through the loops; no unhandled 'error' events.
-    streamReader.on('error', () => undefined);
-    ackReader.on('error', () => undefined);
-  }
+    /** blocking readers, each on a connection of its own: a blocked read holds its connection */
+    private readonly streamReader: ReplicationStreamReader,
+    private readonly ackReader: ReplicationStreamReader,
+  ) {}
 
   start(): void {
     this.running = true;
@@ -48,8 +44,8 @@ export class ReplicationService {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
-    this.streamReader.disconnect();
-    this.ackReader.disconnect();
+    this.streamReader.close();
+    this.ackReader.close();
     await Promise.allSettled(this.loops);
   }
 
@@ -77,7 +73,7 @@ export class ReplicationService {
       }
       const cursors: StreamCursor[] = followers.map((a) => ({ topic: a.topic, partition: a.partition, after: a.streamCursor as string }));
       try {
-        const entries = await this.streams.read(this.streamReader, cursors, BLOCK_MS, 500);
+        const entries = await this.streamReader.read(cursors, BLOCK_MS, 500);
         for (const e of entries) {
           const actor = this.replicas.get(e.topic, e.partition);
           if (!actor) continue;
@@ -95,7 +91,7 @@ export class ReplicationService {
     while (this.running) {
       try {
         if (after === '$') after = await this.streams.lastAckId(this.options.brokerId);
-        const acks = await this.streams.readAcks(this.ackReader, this.options.brokerId, after, BLOCK_MS);
+        const acks = await this.ackReader.readAcks(this.options.brokerId, after, BLOCK_MS);
         for (const a of acks) {
           after = a.id;
           this.replicas.get(a.topic, a.partition)?.onReplicaProgress(a.replicaId, a.logEndOffset, a.leaderEpoch, a.brokerEpoch);

@@ -1,7 +1,8 @@
-import type Redis from 'ioredis';
+import Redis from 'ioredis';
 import { ErrorCode } from '@tributary/protocol';
-import { connectRedis } from '../store/cluster-store';
-import { GroupStore } from './group-store';
+import { Coordination } from '../coordination';
+import { Keys } from '../keys';
+import type { GroupStore } from './group-store';
 import type { StoredGroup, StoredMember } from './group-types';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,19 +28,23 @@ const group = (generationId: number, members: StoredMember[]): StoredGroup => ({
 });
 
 describe('commitGroupOffsets script (real Redis)', () => {
-  let redis: Redis;
+  let coordination: Coordination;
   let store: GroupStore;
+  let cluster: string;
 
   beforeEach(async () => {
-    redis = connectRedis(REDIS_URL);
-    store = new GroupStore(redis, `gfence-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    cluster = `gfence-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    store = coordination.groups;
     expect(await store.acquireLease('g', 1, 10_000)).toBe(true);
   });
 
   afterEach(async () => {
-    const keys = await redis.keys(`${store.keys.group('').slice(0, -'group:'.length)}*`);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${new Keys(cluster).prefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
+    await coordination.close();
   });
 
   const commit = (memberId: string, generationId: number, partition: number, offset: number, brokerId = 1) =>

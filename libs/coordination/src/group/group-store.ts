@@ -1,10 +1,22 @@
 import type Redis from 'ioredis';
 import { ErrorCode, type CommittedOffset, type OffsetCommitPartition } from '@tributary/protocol';
-import { Keys } from '../keys';
-import { ScriptRunner } from '../store/script-runner';
+import type { Keys } from '../keys';
+import type { ScriptRunner } from '../store/script-runner';
 import { GroupKeys } from './group-keys';
-import { acquireGroupLease, commitGroupOffsets, GROUP_SCRIPTS, releaseGroupLease, saveGroup } from './group-scripts';
 import type { StoredGroup, StoredOffset } from './group-types';
+
+/** What commitGroupOffsets.lua answers, and the wire error code each one is: the script knows no codes. */
+const COMMIT_RESULT_CODES = {
+  ok: ErrorCode.NONE,
+  'not-coordinator': ErrorCode.NOT_COORDINATOR,
+  'illegal-generation': ErrorCode.ILLEGAL_GENERATION,
+  'unknown-member': ErrorCode.UNKNOWN_MEMBER_ID,
+  'fenced-member': ErrorCode.FENCED_MEMBER_EPOCH,
+} as const;
+
+function isCommitResult(r: string): r is keyof typeof COMMIT_RESULT_CODES {
+  return Object.prototype.hasOwnProperty.call(COMMIT_RESULT_CODES, r);
+}
 
 export interface GroupCommit {
   brokerId: number;
@@ -20,59 +32,60 @@ export interface GroupCommit {
  * current coordinator changes a group.
  */
 export class GroupStore {
-  readonly keys: GroupKeys;
-  private readonly scripts: ScriptRunner;
+  // True private fields (not just TypeScript's): nothing outside reaches Redis through a store.
+  readonly #redis: Redis;
+  readonly #keys: GroupKeys;
+  readonly #scripts: ScriptRunner;
 
-  constructor(
-    private readonly redis: Redis,
-    cluster: string,
-  ) {
-    this.keys = new GroupKeys(new Keys(cluster));
-    this.scripts = new ScriptRunner(redis, GROUP_SCRIPTS);
+  /** Made by Coordination.connect, which owns (and closes) the connection. */
+  constructor(redis: Redis, keys: Keys, scripts: ScriptRunner) {
+    this.#redis = redis;
+    this.#keys = new GroupKeys(keys);
+    this.#scripts = scripts;
   }
 
   async acquireLease(groupId: string, brokerId: number, ttlMs: number): Promise<boolean> {
-    return (await this.scripts.run(acquireGroupLease, [this.keys.lease(groupId)], [brokerId, ttlMs])) === 1;
+    return (await this.#scripts.run('acquireGroupLease', [this.#keys.lease(groupId)], [brokerId, ttlMs])) === 1;
   }
 
   async releaseLease(groupId: string, brokerId: number): Promise<void> {
-    await this.scripts.run(releaseGroupLease, [this.keys.lease(groupId)], [brokerId]);
+    await this.#scripts.run('releaseGroupLease', [this.#keys.lease(groupId)], [brokerId]);
   }
 
   /** The broker holding the group's lease, or -1. */
   async leaseHolder(groupId: string): Promise<number> {
-    const v = await this.redis.get(this.keys.lease(groupId));
+    const v = await this.#redis.get(this.#keys.lease(groupId));
     return v === null ? -1 : Number(v);
   }
 
   async load(groupId: string): Promise<StoredGroup | null> {
-    const raw = await this.redis.get(this.keys.group(groupId));
+    const raw = await this.#redis.get(this.#keys.group(groupId));
     return raw === null ? null : (JSON.parse(raw) as StoredGroup);
   }
 
   /** false when this broker no longer holds the lease: the caller must stop coordinating. */
   async save(brokerId: number, group: StoredGroup): Promise<boolean> {
-    const k = this.keys;
-    const result = await this.scripts.run(saveGroup, [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
+    const k = this.#keys;
+    const result = await this.#scripts.run('saveGroup', [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
     return result === 1;
   }
 
   /** Returns a wire error code: NONE, NOT_COORDINATOR, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH. */
   async commit(c: GroupCommit): Promise<number> {
-    const k = this.keys;
+    const k = this.#keys;
     const now = Date.now();
     const pairs = c.offsets.flatMap((o) => [`${o.topic}:${o.partition}`, JSON.stringify({ offset: o.offset, metadata: o.metadata ?? '', commitTimestamp: now } satisfies StoredOffset)]);
-    const code = await this.scripts.run(
-      commitGroupOffsets,
+    const result = await this.#scripts.run(
+      'commitGroupOffsets',
       [k.lease(c.groupId), k.group(c.groupId), k.offsets(c.groupId), k.groups],
       [c.brokerId, c.groupId, c.generationId, c.memberId, ...pairs],
     );
-    return typeof code === 'number' ? code : ErrorCode.UNKNOWN_SERVER_ERROR;
+    return typeof result === 'string' && isCommitResult(result) ? COMMIT_RESULT_CODES[result] : ErrorCode.UNKNOWN_SERVER_ERROR;
   }
 
   /** Committed offsets; partitions asked for with nothing committed come back as -1. */
   async fetchOffsets(groupId: string, partitions?: readonly { topic: string; partition: number }[]): Promise<CommittedOffset[]> {
-    const all = await this.redis.hgetall(this.keys.offsets(groupId));
+    const all = await this.#redis.hgetall(this.#keys.offsets(groupId));
     const parse = (field: string, raw: string | undefined): CommittedOffset => {
       const at = field.lastIndexOf(':');
       const topic = field.slice(0, at);
@@ -88,6 +101,6 @@ export class GroupStore {
   }
 
   async listGroupIds(): Promise<string[]> {
-    return (await this.redis.smembers(this.keys.groups)).sort();
+    return (await this.#redis.smembers(this.#keys.groups)).sort();
   }
 }

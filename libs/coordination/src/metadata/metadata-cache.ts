@@ -1,4 +1,4 @@
-import type { ClusterStore } from '../store/cluster-store';
+import type { MetadataSource } from '../store/store-interfaces';
 import type { ChangeFeed } from '../store/change-feed';
 import type { ClusterSnapshot, PartitionState, TopicSnapshot } from '../types';
 
@@ -23,7 +23,7 @@ export class MetadataCache {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly store: ClusterStore,
+    private readonly store: MetadataSource,
     private readonly feed: ChangeFeed,
     private readonly options: MetadataCacheOptions,
   ) {}

@@ -35,25 +35,50 @@ export interface StreamCursor {
 
 type RawEntries = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
 
+/** What a leader and a follower write: appends, acks, and the cursors to start reading from. */
+export interface ReplicationStreamWriter {
+  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown>;
+  lastId(topic: string, partition: number): Promise<string>;
+  reportAcks(acks: ReadonlyArray<Omit<ReplicaAck, 'id'> & { leaderId: number }>): Promise<void>;
+  lastAckId(leaderId: number): Promise<string>;
+}
+
+/**
+ * Blocking reads of the streams, on a connection of its own (a blocked connection can do
+ * nothing else); close() ends any read in progress.
+ */
+export interface ReplicationStreamReader {
+  read(cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]>;
+  readAcks(leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]>;
+  close(): void;
+}
+
 /**
  * The replication data path through Redis streams. Writers go through the shared connection
  * (XADDs are pipelined in call order, which keeps a partition's entries in log order);
- * blocking reads need connections of their own, passed in by the caller.
+ * each reader() gets a dedicated connection for its blocking reads.
  */
-export class ReplicationStreams {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: Keys,
-    private readonly maxLen: number,
-  ) {}
+export class ReplicationStreams implements ReplicationStreamWriter {
+  // True private fields (not just TypeScript's): nothing outside reaches Redis through a store.
+  readonly #readers = new Set<Redis>();
+  readonly #redis: Redis;
+  readonly #keys: Keys;
+  readonly #maxLen: number;
+
+  /** Made by Coordination.connect, which owns (and closes) the connection. */
+  constructor(redis: Redis, keys: Keys, maxLen: number) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#maxLen = maxLen;
+  }
 
   /** Adds a leader's append to the partition's window, trimmed (approximately) to maxLen entries. */
   append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown> {
-    return this.redis.xadd(
-      this.keys.replicationStream(topic, partition),
+    return this.#redis.xadd(
+      this.#keys.replicationStream(topic, partition),
       'MAXLEN',
       '~',
-      this.maxLen,
+      this.#maxLen,
       '*',
       'e',
       leaderEpoch,
@@ -68,14 +93,35 @@ export class ReplicationStreams {
 
   /** The id of the newest entry, or '0-0' for an empty stream: where a follower starts reading after catching up. */
   async lastId(topic: string, partition: number): Promise<string> {
-    const rows = await this.redis.xrevrange(this.keys.replicationStream(topic, partition), '+', '-', 'COUNT', 1);
+    const rows = await this.#redis.xrevrange(this.#keys.replicationStream(topic, partition), '+', '-', 'COUNT', 1);
     return rows.length > 0 ? rows[0][0] : '0-0';
   }
 
+  /** A reader on a connection of its own; closed by its close() or by closeReaders(). */
+  reader(): ReplicationStreamReader {
+    const connection = this.#redis.duplicate();
+    // Blocking connections report errors through the reads that fail; no unhandled 'error' events.
+    connection.on('error', () => undefined);
+    this.#readers.add(connection);
+    return {
+      read: (cursors, blockMs, count) => this.read(connection, cursors, blockMs, count),
+      readAcks: (leaderId, after, blockMs) => this.readAcks(connection, leaderId, after, blockMs),
+      close: () => {
+        this.#readers.delete(connection);
+        connection.disconnect();
+      },
+    };
+  }
+
+  closeReaders(): void {
+    for (const c of this.#readers) c.disconnect();
+    this.#readers.clear();
+  }
+
   /** One blocking read over many partitions' streams, on `reader` (a dedicated connection). */
-  async read(reader: Redis, cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]> {
+  private async read(reader: Redis, cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]> {
     if (cursors.length === 0) return [];
-    const byKey = new Map(cursors.map((c) => [this.keys.replicationStream(c.topic, c.partition), c]));
+    const byKey = new Map(cursors.map((c) => [this.#keys.replicationStream(c.topic, c.partition), c]));
     const raw = (await reader.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...byKey.keys(), ...cursors.map((c) => c.after))) as RawEntries;
     const out: ReplicationEntry[] = [];
     for (const [keyBuf, entries] of raw ?? []) {
@@ -102,16 +148,16 @@ export class ReplicationStreams {
   /** Sends followers' log end offsets to their leaders' ack streams, one round trip. */
   async reportAcks(acks: ReadonlyArray<Omit<ReplicaAck, 'id'> & { leaderId: number }>): Promise<void> {
     if (acks.length === 0) return;
-    const pipeline = this.redis.pipeline();
+    const pipeline = this.#redis.pipeline();
     for (const a of acks) {
-      pipeline.xadd(this.keys.replicaAcks(a.leaderId), 'MAXLEN', '~', 10_000, '*', 't', a.topic, 'p', a.partition, 'r', a.replicaId, 'o', a.logEndOffset, 'e', a.leaderEpoch, 'be', a.brokerEpoch);
+      pipeline.xadd(this.#keys.replicaAcks(a.leaderId), 'MAXLEN', '~', 10_000, '*', 't', a.topic, 'p', a.partition, 'r', a.replicaId, 'o', a.logEndOffset, 'e', a.leaderEpoch, 'be', a.brokerEpoch);
     }
     await pipeline.exec();
   }
 
   /** One blocking read of this leader broker's ack stream, on `reader` (a dedicated connection). */
-  async readAcks(reader: Redis, leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]> {
-    const raw = (await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.keys.replicaAcks(leaderId), after)) as RawEntries;
+  private async readAcks(reader: Redis, leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]> {
+    const raw = (await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.#keys.replicaAcks(leaderId), after)) as RawEntries;
     const out: ReplicaAck[] = [];
     for (const [, entries] of raw ?? []) {
       for (const [idBuf, fields] of entries) {
@@ -132,7 +178,7 @@ export class ReplicationStreams {
 
   /** The id of the newest ack, so a leader starting up skips acks meant for its previous life. */
   async lastAckId(leaderId: number): Promise<string> {
-    const rows = await this.redis.xrevrange(this.keys.replicaAcks(leaderId), '+', '-', 'COUNT', 1);
+    const rows = await this.#redis.xrevrange(this.#keys.replicaAcks(leaderId), '+', '-', 'COUNT', 1);
     return rows.length > 0 ? rows[0][0] : '0-0';
   }
 }

@@ -1,19 +1,31 @@
-import { ClusterStore, connectRedis } from './cluster-store';
+import Redis from 'ioredis';
+import { Coordination } from '../coordination';
+import { Keys } from '../keys';
+import type { ClusterStore } from './cluster-store';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('broker identity scripts (real Redis)', () => {
+  let coordination: Coordination;
   let store: ClusterStore;
+  /** a connection of the test's own, to look at and change Redis behind the store's back */
+  let redis: Redis;
+  let keys: Keys;
 
   beforeEach(() => {
-    store = new ClusterStore(connectRedis(REDIS_URL), `ident-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    const cluster = `ident-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    store = coordination.store;
+    redis = new Redis(REDIS_URL);
+    keys = new Keys(cluster);
   });
 
   afterEach(async () => {
-    const keys = await store.redis.keys(`${store.keys.prefix}*`);
-    if (keys.length) await store.redis.del(...keys);
-    await store.close();
+    const found = await redis.keys(`${keys.prefix}*`);
+    if (found.length) await redis.del(...found);
+    redis.disconnect();
+    await coordination.close();
   });
 
   const info = (id: number, port = 9000 + id) => ({ id, host: '127.0.0.1', port, url: `ws://127.0.0.1:${port}` });
@@ -21,7 +33,7 @@ describe('broker identity scripts (real Redis)', () => {
   it('refuses a live id to another token, naming the holder, and leaves the holder untouched', async () => {
     expect(await store.claimBrokerId(info(1), 'first', 5000)).toEqual({ claimed: true, epoch: 1 });
     expect(await store.claimBrokerId(info(1, 9999), 'second', 5000)).toEqual({ claimed: false, holder: info(1) });
-    expect(await store.redis.get(store.keys.broker(1))).toBe('first');
+    expect(await redis.get(keys.broker(1))).toBe('first');
     expect(await store.brokerEpoch(1)).toBe(1);
     expect((await store.liveBrokers())[0].port).toBe(9001);
     expect(await store.renewBrokerId(info(1), 'first', 1, 5000)).toBe('renewed');
@@ -42,7 +54,7 @@ describe('broker identity scripts (real Redis)', () => {
     expect(await store.claimBrokerId(info(1), 'b', 5000)).toEqual({ claimed: true, epoch: 2 });
     await store.releaseBrokerId(1, 'b');
     // Redis lost the counter but the data directory remembers epoch 41: the next is 42.
-    await store.redis.hdel(store.keys.brokerEpochs, '1');
+    await redis.hdel(keys.brokerEpochs, '1');
     expect(await store.claimBrokerId(info(1), 'c', 5000, '', 41)).toEqual({ claimed: true, epoch: 42 });
   });
 

@@ -9,23 +9,24 @@ export type ChangeListener = (change: ChangeEvent) => void;
  * reported as a change of everything: listeners reload rather than trust a gap.
  */
 export class ChangeFeed {
-  private readonly sub: Redis;
+  readonly #sub: Redis;
   private readonly listeners = new Set<ChangeListener>();
   private connectedOnce = false;
+  private closing: Promise<void> | null = null;
 
   constructor(redis: Redis, private readonly channel: string) {
-    this.sub = redis.duplicate();
-    this.sub.on('message', (_channel: string, message: string) => this.emit(parseChange(message)));
-    this.sub.on('ready', () => {
+    this.#sub = redis.duplicate();
+    this.#sub.on('message', (_channel: string, message: string) => this.emit(parseChange(message)));
+    this.#sub.on('ready', () => {
       if (this.connectedOnce) this.emit({ kind: 'topic' });
       this.connectedOnce = true;
     });
     // Errors are reported through the main connection's users; a subscriber just reconnects.
-    this.sub.on('error', () => undefined);
+    this.#sub.on('error', () => undefined);
   }
 
   async start(): Promise<void> {
-    await this.sub.subscribe(this.channel);
+    await this.#sub.subscribe(this.channel);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -33,9 +34,14 @@ export class ChangeFeed {
     return () => this.listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
+  /** Idempotent: the owner (Coordination) closes the feed again at its own close. */
+  close(): Promise<void> {
     this.listeners.clear();
-    await this.sub.quit().catch(() => this.sub.disconnect());
+    this.closing ??= this.#sub.quit().then(
+      () => undefined,
+      () => this.#sub.disconnect(),
+    );
+    return this.closing;
   }
 
   private emit(change: ChangeEvent): void {

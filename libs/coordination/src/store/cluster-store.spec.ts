@@ -1,23 +1,29 @@
-import { ChangeFeed } from './change-feed';
-import { ClusterStore, connectRedis } from './cluster-store';
+import Redis from 'ioredis';
+import { Coordination } from '../coordination';
+import { Keys } from '../keys';
+import type { ClusterStore } from './cluster-store';
 import type { ChangeEvent } from '../types';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('ClusterStore (real Redis)', () => {
+  let coordination: Coordination;
   let store: ClusterStore;
   let cluster: string;
 
   beforeEach(() => {
     cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    store = new ClusterStore(connectRedis(REDIS_URL), cluster);
+    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    store = coordination.store;
   });
 
   afterEach(async () => {
-    const keys = await store.redis.keys(`${store.keys.prefix}*`);
-    if (keys.length) await store.redis.del(...keys);
-    await store.close();
+    const redis = new Redis(REDIS_URL);
+    const found = await redis.keys(`${new Keys(cluster).prefix}*`);
+    if (found.length) await redis.del(...found);
+    redis.disconnect();
+    await coordination.close();
   });
 
   const info = (id: number) => ({ id, host: '127.0.0.1', port: 9000 + id, url: `ws://127.0.0.1:${9000 + id}` });
@@ -61,7 +67,7 @@ describe('ClusterStore (real Redis)', () => {
   });
 
   it('announces changes on the change feed', async () => {
-    const feed = new ChangeFeed(store.redis, store.keys.changes);
+    const feed = coordination.feed;
     await feed.start();
     const seen: ChangeEvent[] = [];
     feed.onChange((c) => seen.push(c));

@@ -1,64 +1,29 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { BrokerInfo } from '@tributary/protocol';
-import { Keys } from '../keys';
-import { SCRIPTS } from '../scripts';
-import { acquireController, releaseController } from '../scripts/controller-lease';
-import { createTopic } from '../scripts/create-topic';
-import { claimLeadership, renewLeaderLease, updateIsr } from '../scripts/partition-leadership';
-import { claimBrokerId, releaseBrokerId, renewBrokerId } from '../scripts/broker-identity';
-import { liveBrokers } from '../scripts/register-broker';
+import type { Keys } from '../keys';
 import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot } from '../types';
-import { ScriptRunner } from './script-runner';
-
-export interface StoreOptions {
-  redisUrl: string;
-  cluster: string;
-  /** rejects a command whose reply has not come within this time (see connectRedis) */
-  commandTimeoutMs?: number;
-}
-
-/**
- * Creates an ioredis connection that gives up on a command instead of queueing it forever.
- * With `commandTimeoutMs`, a command sent on a link that silently drops packets rejects in
- * bounded time too (without it, it waits for the link to heal); its outcome in Redis is then
- * unknown, and callers that changed state must read it back.
- */
-export function connectRedis(url: string, commandTimeoutMs?: number): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: 3,
-    enableAutoPipelining: true,
-    retryStrategy: (times) => Math.min(50 * times, 1000),
-    lazyConnect: false,
-    ...(commandTimeoutMs !== undefined ? { commandTimeout: commandTimeoutMs } : {}),
-  });
-}
+import type { ScriptRunner } from './script-runner';
+import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipRefusal, LeadershipStore, MetadataSource } from './store-interfaces';
 
 /**
  * Reads and writes the cluster's metadata in Redis: brokers, controller lease, topics and
  * partition states. Every change that touches more than one key goes through a Lua script.
  */
-export class ClusterStore {
-  readonly keys: Keys;
-  private readonly scripts: ScriptRunner;
+export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, ControllerStore, LeadershipStore, IsrStore, MetadataSource {
+  // True private fields (not just TypeScript's): nothing outside reaches Redis through a store.
+  readonly #redis: Redis;
+  readonly #keys: Keys;
+  readonly #scripts: ScriptRunner;
 
-  constructor(
-    readonly redis: Redis,
-    cluster: string,
-  ) {
-    this.keys = new Keys(cluster);
-    this.scripts = new ScriptRunner(redis, SCRIPTS);
-  }
-
-  static connect(options: StoreOptions): ClusterStore {
-    return new ClusterStore(connectRedis(options.redisUrl, options.commandTimeoutMs), options.cluster);
+  /** Made by Coordination.connect, which owns (and closes) the connection. */
+  constructor(redis: Redis, keys: Keys, scripts: ScriptRunner) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#scripts = scripts;
   }
 
   get cluster(): string {
-    return this.keys.cluster;
-  }
-
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    return this.#keys.cluster;
   }
 
   // ---- brokers ----
@@ -69,9 +34,9 @@ export class ClusterStore {
    * token the caller proved dead; `epochFloor` the highest broker epoch it has used before.
    */
   async claimBrokerId(info: BrokerInfo, token: string, ttlMs: number, takeoverToken = '', epochFloor = 0): Promise<BrokerClaim> {
-    const k = this.keys;
-    const [first, second] = (await this.scripts.run(
-      claimBrokerId,
+    const k = this.#keys;
+    const [first, second] = (await this.#scripts.run(
+      'claimBrokerId',
       [k.brokers, k.broker(info.id), k.brokerEpochs, k.changes],
       [info.id, JSON.stringify(info), ttlMs, token, takeoverToken, epochFloor],
     )) as [number, number | string];
@@ -82,21 +47,21 @@ export class ClusterStore {
 
   /** Renews a claimed id: 'renewed', 'reborn' (it had lapsed, nobody took it), or 'fenced' (another incarnation owns it). */
   async renewBrokerId(info: BrokerInfo, token: string, brokerEpoch: number, ttlMs: number): Promise<'renewed' | 'reborn' | 'fenced'> {
-    const k = this.keys;
+    const k = this.#keys;
     const r = Number(
-      await this.scripts.run(renewBrokerId, [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes], [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)]),
+      await this.#scripts.run('renewBrokerId', [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes], [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)]),
     );
     return r === 0 ? 'renewed' : r === 1 ? 'reborn' : 'fenced';
   }
 
   /** Gives the id up (clean shutdown); a no-op unless `token` still holds it. */
   async releaseBrokerId(id: number, token: string): Promise<boolean> {
-    return (await this.scripts.run(releaseBrokerId, [this.keys.broker(id), this.keys.changes], [id, token])) === 1;
+    return (await this.#scripts.run('releaseBrokerId', [this.#keys.broker(id), this.#keys.changes], [id, token])) === 1;
   }
 
   /** The id's current broker epoch from the registry, -1 if it never registered. */
   async brokerEpoch(id: number): Promise<number> {
-    const v = await this.redis.hget(this.keys.brokerEpochs, String(id));
+    const v = await this.#redis.hget(this.#keys.brokerEpochs, String(id));
     return v === null ? -1 : Number(v);
   }
 
@@ -105,7 +70,9 @@ export class ClusterStore {
   }
 
   private async liveBrokersWithEpochs(): Promise<{ brokers: BrokerInfo[]; epochs: Map<number, number> }> {
-    const rows = (await this.scripts.run(liveBrokers, [this.keys.brokers, this.keys.brokerEpochs], [`${this.keys.prefix}broker:`])) as string[];
+    // Every key the script reads is declared: the ids come first, then their liveness keys.
+    const ids = await this.#redis.hkeys(this.#keys.brokers);
+    const rows = (await this.#scripts.run('liveBrokers', [this.#keys.brokers, this.#keys.brokerEpochs, ...ids.map((id) => this.#keys.broker(Number(id)))], ids)) as string[];
     const brokers: BrokerInfo[] = [];
     const epochs = new Map<number, number>();
     for (let i = 0; i + 1 < rows.length; i += 2) {
@@ -124,9 +91,9 @@ export class ClusterStore {
    * (SET NX on one key, so concurrent first starts agree on the winner).
    */
   async ensureInterBrokerSecret(candidate: string): Promise<{ secret: string; created: boolean }> {
-    const key = this.keys.interBrokerSecret;
-    const created = (await this.redis.set(key, candidate, 'NX')) === 'OK';
-    const secret = await this.redis.get(key);
+    const key = this.#keys.interBrokerSecret;
+    const created = (await this.#redis.set(key, candidate, 'NX')) === 'OK';
+    const secret = await this.#redis.get(key);
     if (secret === null) throw new Error(`the inter-broker secret at ${key} vanished right after it was set`);
     return { secret, created };
   }
@@ -135,16 +102,16 @@ export class ClusterStore {
 
   /** Takes or renews the controller lease; returns the controller epoch when held, else 0. */
   async acquireController(brokerId: number, ttlMs: number): Promise<number> {
-    const k = this.keys;
-    return Number(await this.scripts.run(acquireController, [k.controller, k.controllerEpoch, k.changes], [brokerId, ttlMs]));
+    const k = this.#keys;
+    return Number(await this.#scripts.run('acquireController', [k.controller, k.controllerEpoch, k.changes], [brokerId, ttlMs]));
   }
 
   async releaseController(brokerId: number): Promise<void> {
-    await this.scripts.run(releaseController, [this.keys.controller, this.keys.changes], [brokerId]);
+    await this.#scripts.run('releaseController', [this.#keys.controller, this.#keys.changes], [brokerId]);
   }
 
   async controllerId(): Promise<number> {
-    const v = await this.redis.get(this.keys.controller);
+    const v = await this.#redis.get(this.#keys.controller);
     return v === null ? -1 : Number(v);
   }
 
@@ -152,9 +119,9 @@ export class ClusterStore {
 
   /** Writes a topic and its partitions atomically; 'stale-controller' if the epoch moved on. */
   async createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'stale-controller'> {
-    const k = this.keys;
-    const result = await this.scripts.run(
-      createTopic,
+    const k = this.#keys;
+    const result = await this.#scripts.run(
+      'createTopic',
       [k.topics, k.partitions(topic.name), k.changes, k.controllerEpoch],
       [topic.name, JSON.stringify(topic), controllerEpoch, ...partitions.map((p) => JSON.stringify(p))],
     );
@@ -165,14 +132,14 @@ export class ClusterStore {
 
   /** Whether some leader holds the partition's lease now (followers claim once it is gone). */
   async isLeaderLeaseHeld(topic: string, partition: number): Promise<boolean> {
-    return (await this.redis.exists(this.keys.leaderLease(topic, partition))) === 1;
+    return (await this.#redis.exists(this.#keys.leaderLease(topic, partition))) === 1;
   }
 
   /** Renews the leader's lease; false when this broker (this incarnation) is no longer the leader of that epoch. */
   async renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean> {
-    const k = this.keys;
-    const r = await this.scripts.run(
-      renewLeaderLease,
+    const k = this.#keys;
+    const r = await this.#scripts.run(
+      'renewLeaderLease',
       [k.leaderLease(topic, partition), k.partitions(topic), k.brokerEpochs],
       [partition, broker.id, leaderEpoch, ttlMs, broker.epoch],
     );
@@ -189,11 +156,11 @@ export class ClusterStore {
     ttlMs: number,
     allowUnclean: boolean,
     latestLogEpoch = -1,
-  ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch' }> {
-    const k = this.keys;
+  ): Promise<{ epoch: number } | { refused: LeadershipRefusal }> {
+    const k = this.#keys;
     const r = Number(
-      await this.scripts.run(
-        claimLeadership,
+      await this.#scripts.run(
+        'claimLeadership',
         [k.leaderLease(topic, partition), k.partitions(topic), k.changes, k.brokerEpochs, k.broker(broker.id)],
         [partition, broker.id, ttlMs, allowUnclean ? '1' : '0', latestLogEpoch, broker.epoch],
       ),
@@ -211,38 +178,38 @@ export class ClusterStore {
     leaderEpoch: number,
     isr: number[],
   ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'> {
-    const k = this.keys;
-    const r = await this.scripts.run(updateIsr, [k.partitions(topic), k.changes, k.brokerEpochs], [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch]);
+    const k = this.#keys;
+    const r = await this.#scripts.run('updateIsr', [k.partitions(topic), k.changes, k.brokerEpochs], [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch]);
     return r === 1 ? 'updated' : r === 0 ? 'stale' : r === -1 ? 'leader-missing' : 'stale-broker-epoch';
   }
 
   async partitionState(topic: string, partition: number): Promise<PartitionState | null> {
-    const raw = await this.redis.hget(this.keys.partitions(topic), String(partition));
+    const raw = await this.#redis.hget(this.#keys.partitions(topic), String(partition));
     return raw === null ? null : parsePartitionState(raw);
   }
 
   async getTopic(name: string): Promise<TopicRecord | null> {
-    const raw = await this.redis.hget(this.keys.topics, name);
+    const raw = await this.#redis.hget(this.#keys.topics, name);
     return raw === null ? null : (JSON.parse(raw) as TopicRecord);
   }
 
   async partitionStates(topic: string): Promise<PartitionState[]> {
-    const raw = await this.redis.hgetall(this.keys.partitions(topic));
+    const raw = await this.#redis.hgetall(this.#keys.partitions(topic));
     return Object.values(raw)
       .map(parsePartitionState)
       .sort((a, b) => a.partition - b.partition);
   }
 
-  /** Everything a broker or client needs to route requests, read in two round trips. */
+  /** Everything a broker or client needs to route requests, read in three round trips (broker ids, then live brokers and topics, then partitions). */
   async snapshot(): Promise<ClusterSnapshot> {
     const [{ brokers, epochs: brokerEpochs }, controllerId, rawTopics] = await Promise.all([
       this.liveBrokersWithEpochs(),
       this.controllerId(),
-      this.redis.hgetall(this.keys.topics),
+      this.#redis.hgetall(this.#keys.topics),
     ]);
     const records = Object.values(rawTopics).map((v) => JSON.parse(v) as TopicRecord);
-    const pipeline = this.redis.pipeline();
-    for (const t of records) pipeline.hgetall(this.keys.partitions(t.name));
+    const pipeline = this.#redis.pipeline();
+    for (const t of records) pipeline.hgetall(this.#keys.partitions(t.name));
     const results = records.length > 0 ? ((await pipeline.exec()) ?? []) : [];
     const topics = new Map<string, TopicSnapshot>();
     records.forEach((topic, i) => {
@@ -253,7 +220,7 @@ export class ClusterStore {
         .sort((a, b) => a.partition - b.partition);
       topics.set(topic.name, { topic, partitions });
     });
-    return { clusterId: this.keys.cluster, controllerId, brokers, brokerEpochs, topics };
+    return { clusterId: this.#keys.cluster, controllerId, brokers, brokerEpochs, topics };
   }
 }
 

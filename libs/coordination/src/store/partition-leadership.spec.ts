@@ -1,17 +1,28 @@
+import Redis from 'ioredis';
+import { Coordination } from '../coordination';
+import { Keys } from '../keys';
 import type { BrokerIncarnation } from '../types';
-import { ClusterStore, connectRedis } from './cluster-store';
+import type { ClusterStore } from './cluster-store';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('partition leadership scripts (real Redis)', () => {
+  let coordination: Coordination;
   let store: ClusterStore;
+  /** a connection of the test's own, to change Redis behind the store's back */
+  let redis: Redis;
+  let keys: Keys;
   /** each broker's current incarnation, registered in beforeEach */
   const live = new Map<number, BrokerIncarnation>();
   const b = (id: number): BrokerIncarnation => live.get(id) ?? { id, epoch: -1 };
 
   beforeEach(async () => {
-    store = new ClusterStore(connectRedis(REDIS_URL), `lead-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    const cluster = `lead-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    store = coordination.store;
+    redis = new Redis(REDIS_URL);
+    keys = new Keys(cluster);
     const epoch = await store.acquireController(1, 5000);
     const topic = { name: 't', id: 'x', partitionCount: 1, replicationFactor: 3, configs: {}, createdAt: 1 };
     await store.createTopic(topic, [{ topic: 't', partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, isr: [1, 2] }], epoch);
@@ -24,9 +35,10 @@ describe('partition leadership scripts (real Redis)', () => {
   });
 
   afterEach(async () => {
-    const keys = await store.redis.keys(`${store.keys.prefix}*`);
-    if (keys.length) await store.redis.del(...keys);
-    await store.close();
+    const found = await redis.keys(`${keys.prefix}*`);
+    if (found.length) await redis.del(...found);
+    redis.disconnect();
+    await coordination.close();
   });
 
   it('lets only the current leader of the current epoch renew', async () => {
@@ -57,7 +69,7 @@ describe('partition leadership scripts (real Redis)', () => {
   it('lets a broker re-claim over its own stale lease, and never reuses an epoch its log has seen', async () => {
     await store.renewLeaderLease('t', 0, b(1), 0, 5000);
     expect(await store.claimLeadership('t', 0, b(1), 1000, false)).toEqual({ epoch: 1 });
-    await store.redis.del(store.keys.leaderLease('t', 0));
+    await redis.del(keys.leaderLease('t', 0));
     // Redis says epoch 1, but broker 2's log already holds epoch 7 (Redis lost writes): next is 8.
     expect(await store.claimLeadership('t', 0, b(2), 1000, false, 7)).toEqual({ epoch: 8 });
   });
@@ -94,7 +106,7 @@ describe('partition leadership scripts (real Redis)', () => {
   });
 
   it('refuses a leadership claim from a broker whose registration lapsed', async () => {
-    await store.redis.del(store.keys.broker(2));
+    await redis.del(keys.broker(2));
     expect(await store.claimLeadership('t', 0, b(2), 1000, false)).toEqual({ refused: 'stale-broker-epoch' });
     expect(await store.claimLeadership('t', 0, b(1), 1000, false)).toEqual({ epoch: 1 });
   });

@@ -1,5 +1,5 @@
 import { TcpProxy } from '../../../../test/support/tcp-proxy';
-import { connectRedis } from './cluster-store';
+import { connectRedis } from './redis-connection';
 import { RedisHealth } from './redis-health';
 
 const REDIS_PORT = Number(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379);

@@ -12,11 +12,15 @@ export class RedisHealth {
   private probing = false;
   private timer: NodeJS.Timeout | null = null;
 
+  readonly #redis: Redis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly staleAfterMs: number,
     private readonly probeEveryMs = Math.max(50, Math.floor(staleAfterMs / 3)),
-  ) {}
+  ) {
+    this.#redis = redis;
+  }
 
   async start(): Promise<void> {
     await this.probe();
@@ -35,7 +39,7 @@ export class RedisHealth {
   }
 
   isCurrent(now = Date.now()): boolean {
-    return this.redis.status === 'ready' && this.ageMs(now) <= this.staleAfterMs;
+    return this.#redis.status === 'ready' && this.ageMs(now) <= this.staleAfterMs;
   }
 
   private async probe(): Promise<void> {
@@ -44,7 +48,7 @@ export class RedisHealth {
     this.probing = true;
     const sentAt = Date.now();
     try {
-      await this.redis.ping();
+      await this.#redis.ping();
       this.lastOkAt = Math.max(this.lastOkAt, sentAt);
     } catch {
       // unreachable: lastOkAt ages until isCurrent says so

@@ -1,0 +1,64 @@
+import type { BrokerInfo } from '@tributary/protocol';
+import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord } from '../types';
+
+/**
+ * The narrow views of cluster state in Redis that broker code depends on. ClusterStore
+ * implements all of them over one connection; callers name only the view they need, and none
+ * of them sees a Redis client or a key.
+ */
+
+/** Broker identity (KIP-380): one live process per id, an epoch per incarnation. */
+export interface BrokerRegistry {
+  /** the new broker epoch, or the live holder of the id */
+  claimBrokerId(info: BrokerInfo, token: string, ttlMs: number, takeoverToken?: string, epochFloor?: number): Promise<BrokerClaim>;
+  renewBrokerId(info: BrokerInfo, token: string, brokerEpoch: number, ttlMs: number): Promise<'renewed' | 'reborn' | 'fenced'>;
+  releaseBrokerId(id: number, token: string): Promise<boolean>;
+  /** -1 when the id never registered */
+  brokerEpoch(id: number): Promise<number>;
+  liveBrokers(): Promise<BrokerInfo[]>;
+}
+
+/** The cluster's inter-broker secret when none is configured: the first start's candidate wins. */
+export interface InterBrokerSecretStore {
+  ensureInterBrokerSecret(candidate: string): Promise<{ secret: string; created: boolean }>;
+}
+
+/** The controller lease and the topic records only the controller writes. */
+export interface ControllerStore {
+  /** the controller epoch while held by `brokerId`, else 0 */
+  acquireController(brokerId: number, ttlMs: number): Promise<number>;
+  releaseController(brokerId: number): Promise<void>;
+  controllerId(): Promise<number>;
+  createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'stale-controller'>;
+  getTopic(name: string): Promise<TopicRecord | null>;
+}
+
+export type LeadershipRefusal = 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch';
+
+/** Partition leader leases and elections, in Redis time, fenced by broker epoch. */
+export interface LeadershipStore {
+  isLeaderLeaseHeld(topic: string, partition: number): Promise<boolean>;
+  renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean>;
+  claimLeadership(
+    topic: string,
+    partition: number,
+    broker: BrokerIncarnation,
+    ttlMs: number,
+    allowUnclean: boolean,
+    latestLogEpoch?: number,
+  ): Promise<{ epoch: number } | { refused: LeadershipRefusal }>;
+  partitionState(topic: string, partition: number): Promise<PartitionState | null>;
+  partitionStates(topic: string): Promise<PartitionState[]>;
+}
+
+/** The ISR, changed only by compare-and-set on (leader, leader epoch, broker epoch). */
+export interface IsrStore {
+  updateIsr(topic: string, partition: number, leader: BrokerIncarnation, leaderEpoch: number, isr: number[]): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'>;
+  partitionState(topic: string, partition: number): Promise<PartitionState | null>;
+}
+
+/** Everything a broker or client needs to route requests. */
+export interface MetadataSource {
+  readonly cluster: string;
+  snapshot(): Promise<ClusterSnapshot>;
+}
