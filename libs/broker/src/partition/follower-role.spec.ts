@@ -1,4 +1,4 @@
-import { ErrorCode, type ResponseBase } from '@tributary/protocol';
+import { ErrorCode, type FetchResponse, type ResponseBase } from '@tributary/protocol';
 import { FakeClock, InMemoryPartitionStore, LEASE_MS, ScriptedLinks, batch, replica, servedBy, sleep, waitUntil, type ReplicaHarness } from './testing/partition-fakes';
 
 const initial = (leader: number) => ({ topic: 't', partition: 0, replicas: [1, 2], leader, leaderEpoch: 0, isr: [1, 2] });
@@ -128,5 +128,24 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
     expect(epoch1Fetches).toHaveLength(1);
     // whatever the epoch-5 sync does, the epoch-1 answer itself was dropped: no append from it
     expect(h2.actor.log.logEndOffset).toBe(0);
+  });
+
+  it('a catch-up answer that does not describe its records is refused and retried, never appended', async () => {
+    const h1 = await leader();
+    await h1.actor.produce(batch('a'), 1, 1000);
+    const serve = servedBy(() => h1.actor);
+    let lie = true;
+    const links = new ScriptedLinks(async (event, payload): Promise<ResponseBase> => {
+      const res = await serve(event, payload);
+      if (event !== 'fetch' || !lie) return res;
+      const f = res as FetchResponse;
+      return { ...f, partitions: [{ ...f.partitions[0], byteLength: f.records.length + 100 }] } as FetchResponse;
+    });
+    const h2 = make({ brokerId: 2, initial: h1.store.state, store: h1.store, clock: h1.clock, links });
+    await waitUntil('two refused fetches', () => links.calls.filter((c) => c.event === 'fetch').length >= 2);
+    expect(h2.actor.log.logEndOffset).toBe(0);
+    expect(h2.actor.streamCursor).toBeNull();
+    lie = false;
+    await waitUntil('the honest answer to land', () => h2.actor.log.logEndOffset === 1 && h2.actor.streamCursor !== null);
   });
 });

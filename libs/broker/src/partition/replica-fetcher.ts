@@ -42,7 +42,7 @@ export class ReplicaFetcher {
         maxBytes: CATCH_UP_BYTES,
         partitions: [{ topic: core.topic, partition: core.partition, fetchOffset, partitionMaxBytes: CATCH_UP_BYTES }],
       });
-      const p = res.partitions[0];
+      const p = this.checkedPartition(res);
       if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
         await this.restartAtLeaderLogStart(url);
         continue;
@@ -58,6 +58,26 @@ export class ReplicaFetcher {
       if (done) break;
     }
     return cursor;
+  }
+
+  /**
+   * The leader's answer for this partition, refused (and the catch-up retried) when it is not
+   * one: a buggy or mismatched peer must not make this replica append bytes it did not describe.
+   */
+  private checkedPartition(res: FetchResponse): FetchResponse['partitions'][number] {
+    const p = Array.isArray(res.partitions) ? res.partitions[0] : undefined;
+    const records = res.records;
+    const ok =
+      p !== undefined &&
+      p.topic === this.core.topic &&
+      p.partition === this.core.partition &&
+      Number.isInteger(p.byteLength) &&
+      p.byteLength >= 0 &&
+      Buffer.isBuffer(records) &&
+      p.byteLength <= records.length &&
+      Number.isInteger(p.highWatermark);
+    if (!ok) throw TributaryError.of('CORRUPT_MESSAGE', `${this.core.name}: the leader's catch-up answer does not describe this partition's records`);
+    return p;
   }
 
   private assertCurrent(): void {
@@ -80,6 +100,10 @@ export class ReplicaFetcher {
       currentLeaderEpoch: this.epoch,
       replicaId: core.me,
     });
+    if (!Number.isInteger(r.leaderEpoch) || !Number.isInteger(r.endOffset)) {
+      // skipping the truncation would leave this log diverged: refuse, and ask again
+      throw TributaryError.of('CORRUPT_MESSAGE', `${core.name}: the leader's epoch end answer is not a pair of integers`);
+    }
     await core.post(() => {
       this.assertCurrent();
       // the answer is about `latest`: if this log's last epoch changed meanwhile, ask again
@@ -99,8 +123,9 @@ export class ReplicaFetcher {
   private async restartAtLeaderLogStart(url: string): Promise<void> {
     const core = this.core;
     const r = await core.ctx.links.request<ListOffsetsResponse>(url, 'listOffsets', { partitions: [{ topic: core.topic, partition: core.partition, timestamp: -2 }] });
-    const start = r.partitions[0];
-    if (start.errorCode !== ErrorCode.NONE) throw new TributaryError(start.errorCode, start.errorMessage);
+    const start = Array.isArray(r.partitions) ? r.partitions[0] : undefined;
+    if (start && start.errorCode !== ErrorCode.NONE) throw new TributaryError(start.errorCode, start.errorMessage);
+    if (!start || !Number.isInteger(start.offset) || start.offset < 0) throw TributaryError.of('CORRUPT_MESSAGE', `${core.name}: the leader's log start answer is not an offset`);
     await core.post(() => {
       this.assertCurrent();
       core.log.truncateFullyAndStartAt(start.offset);
