@@ -64,7 +64,7 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
     await h1.actor.produce(batch('d'), 1, 1000);
 
     // broker 2 learns of epoch 2: its offsets 1-2 (epoch 1) were never on the new leader
-    h2.actor.update(store.state, { ...h2.actor['core'].config });
+    h2.actor.update(store.state, h2.config);
     expect(h2.actor.isFollower).toBe(true);
     await waitUntil('broker 2 to truncate and catch up', () => h2.actor.streamCursor !== null && h2.actor.log.logEndOffset === 2);
     expect(h1.actor.log.logEndOffset).toBe(2);
@@ -120,7 +120,7 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
     const h2 = make({ brokerId: 2, initial: h1.store.state, store: h1.store, clock: h1.clock, links });
     await waitUntil('the fetch to start', () => links.calls.some((c) => c.event === 'fetch'));
     // a newer epoch arrives (broker 1 reclaimed): the pending answer belongs to epoch 1
-    h2.actor.update({ ...h1.store.state, leaderEpoch: 5 }, h2.actor['core'].config);
+    h2.actor.update({ ...h1.store.state, leaderEpoch: 5 }, h2.config);
     release();
     await waitUntil('the stale answer', () => answered);
     await sleep(50);

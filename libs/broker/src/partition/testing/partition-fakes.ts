@@ -149,6 +149,7 @@ export interface ReplicaHarness {
   streams: RecordingStreams;
   links: ScriptedLinks;
   acks: FollowerAck[];
+  config: TopicConfig;
   dir: string;
   close(): Promise<void>;
 }
@@ -209,6 +210,7 @@ export function replica(options: {
     streams,
     links,
     acks,
+    config,
     dir,
     close: async () => {
       await made.close();
