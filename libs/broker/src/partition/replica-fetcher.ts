@@ -73,7 +73,7 @@ export class ReplicaFetcher {
       p.partition === this.core.partition &&
       Number.isInteger(p.byteLength) &&
       p.byteLength >= 0 &&
-      Buffer.isBuffer(records) &&
+      records instanceof Uint8Array &&
       p.byteLength <= records.length &&
       Number.isInteger(p.highWatermark);
     if (!ok) throw TributaryError.of('CORRUPT_MESSAGE', `${this.core.name}: the leader's catch-up answer does not describe this partition's records`);
