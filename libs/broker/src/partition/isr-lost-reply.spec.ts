@@ -83,7 +83,7 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
       reportAck: () => undefined,
     };
     actor = new PartitionActor('t', 0, ctx, PartitionLog.open(dir), initial, config);
-    ticker = setInterval(() => actor.tick(Date.now()), 200);
+    ticker = setInterval(() => actor.tick(), 200);
     await waitUntil('the leader to claim its epoch', async () => (await store.partitionState('t', 0))?.leaderEpoch === 1 && actor.leaderEpoch === 1);
   });
 

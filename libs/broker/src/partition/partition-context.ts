@@ -1,5 +1,6 @@
-import type { ClusterStore, ReplicationStreams } from '@tributary/coordination';
-import type { BrokerLinks } from '../replication/broker-links';
+import type { PeerLinks } from '../replication/broker-links';
+import type { MonotonicClock } from './clock';
+import type { PartitionStore, PartitionStreams } from './partition-store';
 
 export interface FollowerAck {
   topic: string;
@@ -18,9 +19,11 @@ export interface PartitionContext {
   brokerEpoch(): number;
   /** another broker's current broker epoch from the registry, undefined when it is not live */
   replicaBrokerEpoch(id: number): number | undefined;
-  store: ClusterStore;
-  streams: ReplicationStreams;
-  links: BrokerLinks;
+  store: PartitionStore;
+  streams: PartitionStreams;
+  links: PeerLinks;
+  /** for lease deadlines and lag/stall timers; the monotonic process clock when omitted */
+  clock?: MonotonicClock;
   leaderLeaseMs: number;
   replicaLagTimeMaxMs: number;
   /** an ISR follower that holds data back and has not reported for this long leaves the ISR */

@@ -20,12 +20,17 @@ interface Link {
   warned: boolean;
 }
 
+/** A request to a peer broker, answered or rejected with a TributaryError; what replicas need of BrokerLinks. */
+export interface PeerLinks {
+  request<Res extends ResponseBase>(url: string, event: string, payload: unknown): Promise<Res>;
+}
+
 /**
  * WebSocket connections from this broker to its peers, for what followers must ask leaders
  * directly: catch-up fetches and KIP-101 epoch end offsets. One connection per peer URL, each
  * authenticated as this broker (challenge-response over the cluster secret) before its first request.
  */
-export class BrokerLinks {
+export class BrokerLinks implements PeerLinks {
   private readonly links = new Map<string, Link>();
   private readonly everConnected = new Set<string>();
 
@@ -38,7 +43,7 @@ export class BrokerLinks {
     const link = this.linkFor(url);
     const socket = link.socket;
     // A request to a peer that is down must fail now, not sit in socket.io's send buffer for
-    // the whole timeout: it runs inside a partition's mailbox, and the new leader's epoch waits behind it.
+    // the whole timeout: the follower's catch-up, and so its return to the ISR, waits behind it.
     if (!socket.connected) {
       // A peer we were connected to and lost is down now: fail at once. A new connection gets a moment to open.
       if (this.everConnected.has(url)) throw TributaryError.of('NETWORK_EXCEPTION', `lost the connection to broker ${url}`);

@@ -35,8 +35,7 @@ export class ReplicationService {
     this.running = true;
     this.loops.push(this.readStreams(), this.readAcks());
     this.timer = setInterval(() => {
-      const now = Date.now();
-      for (const actor of this.replicas.all()) actor.tick(now);
+      for (const actor of this.replicas.all()) actor.tick();
     }, this.options.tickMs);
     this.timer.unref();
   }

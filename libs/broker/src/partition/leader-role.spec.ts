@@ -1,0 +1,117 @@
+import { ErrorCode } from '@tributary/protocol';
+import { LAG_MS, STALL_MS, batch, replica, waitUntil, type ReplicaHarness } from './testing/partition-fakes';
+
+/** broker epochs the harness registers: 10 + id */
+const be = (id: number) => 10 + id;
+
+describe('LeaderRole (produce, high watermark, ISR shrink and expand)', () => {
+  let h: ReplicaHarness;
+  const start = async (isr: number[], minIsr = 1) => {
+    h = replica({ brokerId: 1, initial: { topic: 't', partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, isr }, config: { 'min.insync.replicas': minIsr } });
+    await waitUntil('the claim', () => h.actor.isLeader && h.actor.leaderEpoch === 1);
+  };
+  const progress = (id: number, leo: number) => h.actor.onReplicaProgress(id, leo, 1, be(id));
+  /** moves time by `ms` in steps small enough for the lease renewals to keep up */
+  const pass = async (ms: number) => {
+    for (let left = ms; left > 0; left -= 500) {
+      h.clock.advance(Math.min(500, left));
+      h.actor.tick();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  afterEach(() => h.close());
+
+  it('acks=all resolves only once every ISR member has the record; the high watermark is the ISR minimum', async () => {
+    await start([1, 2, 3]);
+    let acked = false;
+    const write = h.actor.produce(batch('a'), -1, 30_000).then(() => (acked = true));
+    await waitUntil('the append', () => h.actor.log.logEndOffset === 1);
+    expect(h.streams.appended).toHaveLength(1);
+    progress(2, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toBe(false);
+    expect(h.actor.committedOffset).toBe(0);
+    progress(3, 1);
+    await write;
+    expect(h.actor.committedOffset).toBe(1);
+  });
+
+  it('refuses acks=all below min.insync.replicas before appending', async () => {
+    await start([1, 2], 3);
+    await expect(h.actor.produce(batch('a'), -1, 1000)).rejects.toMatchObject({ code: ErrorCode.NOT_ENOUGH_REPLICAS });
+    expect(h.actor.log.logEndOffset).toBe(0);
+  });
+
+  it('a follower that holds data back and stops reporting leaves the ISR after the stall timeout, not before', async () => {
+    await start([1, 2, 3]);
+    await h.actor.produce(batch('a'), 1, 1000);
+    progress(2, 1); // 2 keeps up, 3 is silent
+    await pass(STALL_MS - 500);
+    expect(h.store.state.isr).toEqual([1, 2, 3]);
+    await pass(1000);
+    await waitUntil('the shrink', () => h.actor.inSyncReplicas.length === 2);
+    expect(h.actor.inSyncReplicas).toEqual([1, 2]);
+    expect(h.store.state.isr).toEqual([1, 2]);
+    expect(h.actor.committedOffset).toBe(1); // no longer held back by 3
+  });
+
+  it('a follower that does not catch up within the replica lag time leaves the ISR even while it reports', async () => {
+    await start([1, 2]);
+    await h.actor.produce(batch('a'), 1, 1000);
+    for (let t = 0; t <= LAG_MS + 500; t += 500) {
+      progress(2, 0); // reports, but never reaches the leader's end
+      await h.actor.produce(batch('more'), 1, 1000);
+      await pass(500);
+      if (t === LAG_MS - 1000) expect(h.store.state.isr).toEqual([1, 2]); // reporting keeps the stall rule away
+    }
+    await waitUntil('the shrink', () => h.actor.inSyncReplicas.length === 1);
+    expect(h.store.state.isr).toEqual([1]);
+  });
+
+  it('a follower outside the ISR rejoins once it reaches the high watermark', async () => {
+    await start([1, 2]);
+    await h.actor.produce(batch('a'), 1, 1000);
+    progress(2, 1);
+    expect(h.actor.committedOffset).toBe(1);
+    progress(3, 0); // below the high watermark: stays out
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.store.isrWrites).toEqual([]);
+    progress(3, 1);
+    await waitUntil('the expansion', () => h.actor.inSyncReplicas.length === 3);
+    expect(h.store.state.isr).toEqual([1, 2, 3]);
+  });
+
+  it('an ISR write whose reply is lost is read back: the leader counts the ISR the store holds', async () => {
+    await start([1, 2]);
+    await h.actor.produce(batch('a'), 1, 1000);
+    progress(2, 1);
+    h.store.loseNextIsrReply = true;
+    progress(3, 1);
+    await waitUntil('the read-back', () => h.actor.inSyncReplicas.length === 3);
+    expect(h.store.isrWrites).toEqual([[1, 2, 3]]);
+    // 3 is in the ISR the store holds, so it may be the next leader: acks=all waits for it too
+    let acked = false;
+    const write = h.actor.produce(batch('b'), -1, 30_000).then(() => (acked = true));
+    await waitUntil('the append', () => h.actor.log.logEndOffset === 2);
+    progress(2, 2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toBe(false);
+    progress(3, 2);
+    await write;
+  });
+
+  it('a restarted ISR member (newer broker epoch) below the high watermark leaves the ISR; reports from its old incarnation are ignored', async () => {
+    await start([1, 2, 3]);
+    await h.actor.produce(batch('a'), 1, 1000);
+    progress(2, 1);
+    progress(3, 1);
+    expect(h.actor.committedOffset).toBe(1);
+    h.store.brokerEpochs.set(3, be(3) + 1);
+    h.actor.onReplicaProgress(3, 0, 1, be(3) + 1);
+    await waitUntil('the reborn member to leave', () => h.actor.inSyncReplicas.length === 2);
+    expect(h.store.state.isr).toEqual([1, 2]);
+    h.actor.onReplicaProgress(3, 1, 1, be(3)); // the old incarnation: stale
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.store.state.isr).toEqual([1, 2]);
+  });
+});

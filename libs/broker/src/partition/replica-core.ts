@@ -1,0 +1,73 @@
+import type { BrokerIncarnation, PartitionState } from '@tributary/coordination';
+import type { PartitionLog } from '@tributary/log';
+import { TributaryError, type TopicConfig } from '@tributary/protocol';
+import { Mailbox } from '../actor/mailbox';
+import { monotonicClock, type MonotonicClock } from './clock';
+import type { PartitionContext } from './partition-context';
+
+/**
+ * What every role of one replica shares: the partition's state as this broker knows it, the
+ * log, the high watermark and the mailbox that orders every change to them. The roles and the
+ * election read and change it; the actor decides which role is current.
+ */
+export class ReplicaCore {
+  readonly mailbox = new Mailbox();
+  readonly clock: MonotonicClock;
+  private readonly appendListeners = new Set<() => void>();
+  state: PartitionState;
+  highWatermark = 0;
+  closed = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly ctx: PartitionContext,
+    readonly log: PartitionLog,
+    state: PartitionState,
+    public config: TopicConfig,
+  ) {
+    this.clock = ctx.clock ?? monotonicClock;
+    // epoch -1: the first update() is always a new term, so the actor takes its role from it
+    this.state = { ...state, leaderEpoch: -1 };
+  }
+
+  get name(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  get me(): number {
+    return this.ctx.brokerId;
+  }
+
+  /** this broker as Redis must see it in claims and ISR changes: id and current broker epoch */
+  get incarnation(): BrokerIncarnation {
+    return { id: this.ctx.brokerId, epoch: this.ctx.brokerEpoch() };
+  }
+
+  post<T>(task: () => T | Promise<T>): Promise<T> {
+    return this.mailbox.post(task);
+  }
+
+  /** A follower moves its high watermark to the leader's, never past its own log end. */
+  followHighWatermark(leaderHw: number): void {
+    const hw = Math.min(leaderHw, this.log.logEndOffset);
+    if (hw > this.highWatermark) this.highWatermark = hw;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  notifyAppend(): void {
+    for (const l of this.appendListeners) l();
+  }
+
+  clearListeners(): void {
+    this.appendListeners.clear();
+  }
+
+  notLeader(why: string): TributaryError {
+    return TributaryError.of('NOT_LEADER_OR_FOLLOWER', `this broker cannot serve ${this.name} as leader: ${why}`);
+  }
+}
