@@ -5,7 +5,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /**
  * Polls `check` until it returns a truthy value; bounded by `timeoutMs` so a process that
- * never becomes ready fails the bench with a message instead of hanging it.
+ * never becomes ready fails its caller with a message instead of hanging it. A check that
+ * throws StopWaiting (e.g. the process it waits for died) ends the wait at once.
  */
 export async function waitUntil<T>(
   what: string,
