@@ -11,7 +11,7 @@ import * as path from 'path';
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
+const CLI = path.join(ROOT, 'dist', 'apps', 'bench', 'src', 'main.js');
 
 interface Row {
   scenario: string;

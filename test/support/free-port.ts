@@ -1,20 +1,9 @@
-// One implementation of "a free loopback port" serves the bench and the tests.
-export { freePort } from '../../apps/cli/src/bench/processes/free-port';
+import { waitUntil } from '@tributary/process-kit';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// One implementation of "a free loopback port" and of polling serves the CLI, the bench and the tests.
+export { freePort, sleep } from '@tributary/process-kit';
 
 /** Polls `check` until it returns truthy or `timeoutMs` passes. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  return waitUntil(what, check, timeoutMs, everyMs);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { installNativeCrc32c } from '@tributary/broker';
+import { installNativeCrc32c } from '@tributary/native-crc32c';
 import { registerClusterCommands } from './commands/cluster-up';
 import { registerBenchCommand } from './commands/bench';
 import { registerConsumeCommand } from './commands/consume';

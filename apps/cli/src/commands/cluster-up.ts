@@ -34,5 +34,16 @@ export function registerClusterCommands(program: Command): void {
       process.on('SIGTERM', () => void stop());
       await local.start();
       process.stdout.write(`cluster '${opts.clusterId}' starting: ${local.brokerUrls.join(', ')} (data in ${path.resolve(opts.dataDir)}); Ctrl-C to stop\n`);
+      try {
+        await local.waitUntilReady();
+      } catch (err) {
+        if (stopping) return; // Ctrl-C while starting: the stop handler ends the process
+        // A broker that never came up leaves no half cluster behind: stop the rest and say why.
+        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        stopping = true;
+        await local.stop();
+        process.exit(1);
+      }
+      process.stdout.write(`cluster '${opts.clusterId}' ready: ${opts.brokers} broker(s) answer metadata\n`);
     });
 }

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { redisAnswers } from './redis-probe';
+import { BrokerProcess, RedisServer, redisAnswers } from '@tributary/process-kit';
 
 export interface LocalClusterOptions {
   brokers: number;
@@ -22,8 +21,8 @@ const BROKER_MAIN = path.resolve(__dirname, '..', '..', '..', 'broker', 'src', '
  * the URL), then N brokers on consecutive ports, each with its own data dir.
  */
 export class LocalCluster {
-  private redis: ChildProcess | null = null;
-  private readonly brokers: ChildProcess[] = [];
+  private redis: RedisServer | null = null;
+  private readonly brokers: BrokerProcess[] = [];
   private stopping = false;
   /** one inter-broker secret per run, shared by this run's brokers only (brokerEnv may set its own) */
   private readonly interBrokerSecret = randomBytes(32).toString('base64url');
@@ -39,7 +38,16 @@ export class LocalCluster {
     fs.mkdirSync(o.dataDir, { recursive: true });
     if (!(await redisAnswers(o.redisUrl))) await this.startRedis();
     else o.log(`using the Redis at ${o.redisUrl}`);
-    for (let i = 0; i < o.brokers; i++) this.brokers.push(this.startBroker(i + 1, o.basePort + i));
+    for (let i = 0; i < o.brokers; i++) {
+      const broker = this.broker(i + 1, o.basePort + i);
+      this.brokers.push(broker);
+      broker.spawn();
+    }
+  }
+
+  /** Resolves once every broker answers a metadata request; rejects, with its output, if one exits first. */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    await Promise.all(this.brokers.map((b) => b.waitUntilReady(timeoutMs)));
   }
 
   private async startRedis(): Promise<void> {
@@ -48,61 +56,37 @@ export class LocalCluster {
       throw new Error(`no Redis answers at ${this.options.redisUrl}, and it is not local, so none can be started for it`);
     }
     const dir = path.join(this.options.dataDir, 'redis');
-    fs.mkdirSync(dir, { recursive: true });
-    const port = url.port || '6379';
+    const port = Number(url.port || '6379');
     this.options.log(`starting redis-server on port ${port} (data in ${dir})`);
-    this.redis = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
-      stdio: 'ignore',
+    // AOF on: a local cluster's topics and offsets survive Ctrl-C and the next `cluster up`.
+    this.redis = await RedisServer.start({ port, dir, appendOnly: true, startTimeoutMs: 5000 }).catch((err: Error) => {
+      throw new Error(`redis-server did not answer at ${this.options.redisUrl} (is it on PATH?): ${err.message}`);
     });
-    this.redis.on('error', (err) => this.options.log(`cannot start redis-server: ${err.message} (is it on PATH?)`));
-    for (let i = 0; i < 50; i++) {
-      if (await redisAnswers(this.options.redisUrl)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`redis-server did not answer at ${this.options.redisUrl}`);
   }
 
-  private startBroker(id: number, port: number): ChildProcess {
+  private broker(id: number, port: number): BrokerProcess {
     const o = this.options;
-    const child = spawn(process.execPath, [BROKER_MAIN], {
-      env: {
-        ...process.env,
-        BROKER_ID: String(id),
-        PORT: String(port),
-        REDIS_URL: o.redisUrl,
-        DATA_DIR: path.join(o.dataDir, `broker-${id}`),
-        CLUSTER_ID: o.clusterId,
-        INTER_BROKER_SECRET: this.interBrokerSecret,
-        ...o.brokerEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     const prefix = `[broker ${id}] `;
-    const forward = (d: Buffer) => d.toString().split('\n').filter(Boolean).forEach((l) => o.log(prefix + l));
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
-    child.on('exit', (code, signal) => {
-      if (!this.stopping) o.log(`${prefix}exited (${signal ?? code})`);
+    return new BrokerProcess({
+      id,
+      port,
+      redisUrl: o.redisUrl,
+      dataDir: path.join(o.dataDir, `broker-${id}`),
+      clusterId: o.clusterId,
+      main: BROKER_MAIN,
+      interBrokerSecret: this.interBrokerSecret,
+      env: o.brokerEnv,
+      onLine: (line) => o.log(prefix + line),
+      onExit: (how) => {
+        if (!this.stopping) o.log(`${prefix}exited (${how})`);
+      },
     });
-    return child;
   }
 
   /** Stops brokers first (they deregister from Redis), then the Redis this cluster started. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.brokers.map((b) => stopChild(b)));
-    if (this.redis) await stopChild(this.redis);
+    await Promise.all(this.brokers.map((b) => b.stop()));
+    if (this.redis) await this.redis.stop();
   }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -2,7 +2,7 @@ import { performance } from 'perf_hooks';
 import type { Admin } from '@tributary/client';
 import { recordValue } from '../measure';
 import type { BrokerCluster } from '../processes/broker-cluster';
-import { sleep } from '../processes/wait';
+import { sleep } from '@tributary/process-kit';
 import type { ResultRow } from '../results';
 import { createReplicatedTopic, REPLICATION_UNAVAILABLE } from '../tributary/replication';
 import { RF3_GUARANTEE } from './produce-rf3';

@@ -2,12 +2,8 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Tributary, type RetryOptions } from '@tributary/client';
+import { BrokerProcess, freePort, residentKiB, waitUntil, type ManagedProcess, type ProcessRegistry } from '@tributary/process-kit';
 import { brokerMain } from '../paths';
-import { freePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import type { ProcessRegistry } from './registry';
-import { residentKiB } from './rss';
-import { waitUntil } from './wait';
 
 export interface BrokerClusterOptions {
   brokers: number;
@@ -56,26 +52,22 @@ export class BrokerCluster {
       const port = await freePort();
       const dataDir = path.join(options.dataDir, `broker-${id}`);
       fs.mkdirSync(dataDir, { recursive: true });
-      const proc = registry.add(
-        new ManagedProcess({
-          name: `broker ${id}`,
-          command: process.execPath,
-          args: [...(options.nodeArgs?.(id) ?? []), main],
-          env: {
-            ...inheritedEnv(),
-            BROKER_ID: String(id),
-            PORT: String(port),
-            HOST: '127.0.0.1',
-            REDIS_URL: options.redisUrl,
-            DATA_DIR: dataDir,
-            CLUSTER_ID: options.clusterId,
-            INTER_BROKER_SECRET: interBrokerSecret,
-            ...options.env,
-          },
-        }),
-      );
-      proc.start();
-      brokers.push({ id, url: `ws://127.0.0.1:${port}`, process: proc });
+      const broker = new BrokerProcess({
+        id,
+        port,
+        host: '127.0.0.1',
+        redisUrl: options.redisUrl,
+        dataDir,
+        clusterId: options.clusterId,
+        main,
+        interBrokerSecret,
+        baseEnv: inheritedEnv(),
+        env: options.env,
+        nodeArgs: options.nodeArgs?.(id),
+      });
+      registry.add(broker.process);
+      broker.spawn();
+      brokers.push({ id, url: broker.url, process: broker.process });
     }
     const cluster = new BrokerCluster(brokers, registry);
     await cluster.waitForAllRegistered();

@@ -1,7 +1,7 @@
 import { performance } from 'perf_hooks';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import type { AcksOption, Admin, Message, Tributary } from '@tributary/client';
-import { sleep } from '../processes/wait';
+import { sleep } from '@tributary/process-kit';
 import { recordValue, waitForCondition } from '../measure';
 import type { LatencySummary, ResultRow } from '../results';
 import { createReplicatedTopic, createTopic, REPLICATION_UNAVAILABLE } from '../tributary/replication';

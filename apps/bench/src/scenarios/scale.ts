@@ -2,7 +2,7 @@ import { performance } from 'perf_hooks';
 import type { Tributary } from '@tributary/client';
 import { recordValue } from '../measure';
 import { RUN_TIME_CAP_MS } from '../options';
-import { sleep } from '../processes/wait';
+import { sleep } from '@tributary/process-kit';
 import type { ResultRow } from '../results';
 import { readAsGroup } from '../tributary/groups';
 import { createTopic } from '../tributary/replication';

@@ -1,11 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { connect, type NatsConnection } from 'nats';
-import { findOnPath } from './executable';
-import { freePort } from './free-port';
-import { ManagedProcess } from './managed-process';
-import type { ProcessRegistry } from './registry';
-import { waitUntil } from './wait';
+import { findOnPath, freePort, ManagedProcess, waitUntil, type ProcessRegistry } from '@tributary/process-kit';
 
 const START_TIMEOUT_MS = 30_000;
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { BrokerCluster, type BrokerClusterOptions } from './processes/broker-cluster';
 import { natsServerBinary, NatsServers } from './processes/nats-server';
 import { BenchRedis } from './processes/redis-server';
-import { ProcessRegistry } from './processes/registry';
+import { ProcessRegistry } from '@tributary/process-kit';
 
 /**
  * What a run shares: one temp dir, one Redis, the NATS servers (started when first needed),

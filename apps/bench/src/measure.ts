@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { performance } from 'perf_hooks';
+import { waitUntil } from '@tributary/process-kit';
 
 export interface ThroughputResult {
   /** records acknowledged (produce) or received (consume) */
@@ -88,13 +89,10 @@ export function mbPerSec(records: number, size: number, seconds: number): number
   return seconds > 0 ? (records * size) / seconds / 1e6 : 0;
 }
 
-/** A bounded wait for a condition that other callbacks make true (e.g. a consumer's count). */
+/** A bounded wait for a condition that other callbacks make true (e.g. a consumer's count); false when it never held. */
 export async function waitForCondition(check: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  const maxPolls = Math.ceil(timeoutMs / everyMs) + 10;
-  for (let i = 0; i < maxPolls && performance.now() < deadline; i++) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return check();
+  return waitUntil('a bench condition', check, timeoutMs, everyMs).then(
+    () => true,
+    () => check(),
+  );
 }
