@@ -1,0 +1,34 @@
+// Flat config. Type information comes from tsconfig.json (which, unlike tsconfig.build.json,
+// includes the tests), so promise rules see through the @tributary/* path aliases.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // A floating promise is a place where an error vanishes; `void` marks the few that may.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // With type information this rule leaves imports that decorator metadata needs (Nest DI) as values.
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      // tsc already reports unused locals and parameters (noUnusedLocals/noUnusedParameters).
+      '@typescript-eslint/no-unused-vars': 'off',
+      // Many async methods implement async interfaces without awaiting (fakes, handlers); making them
+      // sync would turn their throws from rejections into synchronous exceptions at the call site.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // Tests and test doubles may poke at untyped shapes; `any` is a boundary concern, not a test one.
+    files: ['**/*.spec.ts', 'test/**/*.ts', '**/testing/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'warn' },
+  },
+);
