@@ -1,3 +1,4 @@
+import { inspect } from 'util';
 // One implementation of "a free loopback port" serves the bench and the tests.
 export { freePort } from '../../apps/cli/src/bench/processes/free-port';
 
@@ -16,5 +17,5 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await sleep(everyMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? String(lastError) : inspect(lastError)}` : ''}`);
 }

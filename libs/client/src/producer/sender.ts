@@ -1,8 +1,9 @@
+import type {
+  TributaryError} from '@tributary/protocol';
 import {
   encodeProduceEntries,
   ErrorCode,
   Events,
-  TributaryError,
   type Acks,
   type MetadataRequest,
   type MetadataResponse,

@@ -33,8 +33,6 @@ export interface StreamCursor {
   after: string;
 }
 
-type RawEntries = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
-
 /**
  * The replication data path through Redis streams. Writers go through the shared connection
  * (XADDs are pipelined in call order, which keeps a partition's entries in log order);
@@ -76,7 +74,7 @@ export class ReplicationStreams {
   async read(reader: Redis, cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]> {
     if (cursors.length === 0) return [];
     const byKey = new Map(cursors.map((c) => [this.keys.replicationStream(c.topic, c.partition), c]));
-    const raw = (await reader.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...byKey.keys(), ...cursors.map((c) => c.after))) as RawEntries;
+    const raw = await reader.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...byKey.keys(), ...cursors.map((c) => c.after));
     const out: ReplicationEntry[] = [];
     for (const [keyBuf, entries] of raw ?? []) {
       const cursor = byKey.get(keyBuf.toString());
@@ -111,7 +109,7 @@ export class ReplicationStreams {
 
   /** One blocking read of this leader broker's ack stream, on `reader` (a dedicated connection). */
   async readAcks(reader: Redis, leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]> {
-    const raw = (await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.keys.replicaAcks(leaderId), after)) as RawEntries;
+    const raw = await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.keys.replicaAcks(leaderId), after);
     const out: ReplicaAck[] = [];
     for (const [, entries] of raw ?? []) {
       for (const [idBuf, fields] of entries) {
