@@ -3,6 +3,36 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Libraries import strictly downward (DESIGN.md): each may name only the libs listed here, and only
+// through their index (@tributary/x), never a file inside them. Cycles are checked by `npm run lint:cycles`.
+const allowedLibImports = {
+  protocol: [],
+  log: ['protocol'],
+  coordination: ['protocol'],
+  client: ['protocol'],
+  broker: ['protocol', 'log', 'coordination'],
+  nestjs: ['protocol', 'log', 'coordination', 'broker'],
+};
+const layerRules = Object.entries(allowedLibImports).map(([lib, allowed]) => ({
+  files: [`libs/${lib}/src/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: allowed.length ? `^@tributary/(?!(${allowed.join('|')})(/|$))` : '^@tributary/',
+            message: allowed.length
+              ? `libs/${lib} may import only ${allowed.map((l) => `@tributary/${l}`).join(', ')} (layers point down).`
+              : `libs/${lib} imports no other lib (it is the bottom layer).`,
+          },
+          { regex: '^@tributary/[^/]+/', message: 'Import a lib through its index (@tributary/x), not a file inside it.' },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   {
@@ -29,6 +59,7 @@ export default tseslint.config(
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
     },
   },
+  ...layerRules,
   {
     // Tests and test doubles may poke at untyped shapes; `any` is a boundary concern, not a test one.
     files: ['**/*.spec.ts', 'test/**/*.ts', '**/testing/**/*.ts'],
