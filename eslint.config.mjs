@@ -55,6 +55,10 @@ export default tseslint.config(
       // With type information this rule leaves imports that decorator metadata needs (Nest DI) as values.
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // `return promise` inside try skips its catch and finally; `return await` outside one is noise.
+      '@typescript-eslint/return-await': ['error', 'in-try-catch'],
+      // a new error code, role or state must be handled wherever a switch names its siblings
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
       // tsc already reports unused locals and parameters (noUnusedLocals/noUnusedParameters).
       '@typescript-eslint/no-unused-vars': 'off',
       // Many async methods implement async interfaces without awaiting (fakes, handlers); making them
