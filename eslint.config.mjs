@@ -53,7 +53,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       // With type information this rule leaves imports that decorator metadata needs (Nest DI) as values.
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'error',
       // `return promise` inside try skips its catch and finally; `return await` outside one is noise.
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],

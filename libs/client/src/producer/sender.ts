@@ -1,9 +1,8 @@
-import type {
-  TributaryError} from '@tributary/protocol';
 import {
   encodeProduceEntries,
   ErrorCode,
   Events,
+  type TributaryError,
   type Acks,
   type MetadataRequest,
   type MetadataResponse,
