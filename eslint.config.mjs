@@ -1,6 +1,7 @@
 // Flat config. Type information comes from tsconfig.json (which, unlike tsconfig.build.json,
 // includes the tests), so promise rules see through the @tributary/* path aliases.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 // Libraries import strictly downward (DESIGN.md): each may name only the libs listed here, and only
@@ -33,7 +34,7 @@ const layerRules = Object.entries(allowedLibImports).map(([lib, allowed]) => ({
   },
 }));
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tributary/**', 'bench-results/**'] },
   {
     // the few plain CommonJS files (jest config, the bin shim) and this file: syntax-level rules only
