@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Tributary } from '@tributary/client';
-import { Keys } from '@tributary/coordination';
+import type { Keys } from '@tributary/coordination';
 import { encodeProduceEntries, encodeRecordBatch, ErrorCode, type ProduceResponse } from '@tributary/protocol';
 import { sleep, waitFor } from './support/free-port';
 import { RawSocket } from './support/raw-socket';
@@ -150,7 +150,6 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
         report[`p${v.partition}`] = { electedAfterCutMs: (elected as number) - cutAt, firstAckAfterElectionMs: (first as Ack).at - (elected as number) };
         expect((first as Ack).at - (elected as number)).toBeLessThan(3000);
       }
-      // eslint-disable-next-line no-console
       console.log('cut leader failover', JSON.stringify(report));
       expect(answer.code).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
       expect(answer.after).toBeLessThan(5000);
@@ -192,7 +191,6 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
       }
       await cluster.broker(state.leader).kill('SIGCONT');
       const first = writers.ackedIn(0).find((a) => a.at >= electedAt);
-      // eslint-disable-next-line no-console
       console.log('stopped leader', JSON.stringify({ leader: state.leader, electedAfterStopMs: electedAt - stopAt, firstAckAfterElectionMs: first ? first.at - electedAt : null, failures: writers.failures }));
       expect(electedAt).toBeGreaterThan(0);
       expect(first).toBeDefined();
@@ -240,7 +238,6 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
         prev = a.at;
       }
       const [shrunk] = await partitionStates(redis, cluster.keys, topic);
-      // eslint-disable-next-line no-console
       console.log('follower fault', JSON.stringify({ fault, victim, leader: state.leader, maxGapMs: maxGap, acksAfterKill: after.length, isr: shrunk.isr, failures: writers.failures }));
       expect(firstResumed).toBeDefined();
       expect(maxGap).toBeLessThan(3000);

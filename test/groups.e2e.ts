@@ -208,7 +208,7 @@ describe('consumer groups', () => {
     const b = await startMember(client, 'failover-group', 'failover', { assignors: ['range'] });
     await waitForBalanced([a, b], 2);
     await produce('failover', 2, 30);
-    await waitFor('all read and committed', async () => (await lagZero('failover-group')), 30_000, 100);
+    await waitFor('all read and committed', async () => lagZero('failover-group'), 30_000, 100);
     const before = await client.admin().groups().fetchOffsets('failover-group');
     const { coordinatorId, generationId } = await describe1('failover-group');
     expect(coordinatorId).toBeGreaterThan(0);
@@ -225,7 +225,7 @@ describe('consumer groups', () => {
     expect(g.generationId).toBeGreaterThanOrEqual(generationId);
     // members carry on: new records are read and committed through the new coordinator
     await produce('failover', 2, 10);
-    await waitFor('new records read and committed', async () => (await lagZero('failover-group')), 30_000, 100);
+    await waitFor('new records read and committed', async () => lagZero('failover-group'), 30_000, 100);
     expect((await client.admin().groups().fetchOffsets('failover-group')).map((o) => o.offset)).toEqual([40, 40]);
     await stopAll([a, b]);
   });

@@ -46,7 +46,7 @@ export function parseScenarioList(value: string): ScenarioId[] {
   for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
     const id = BY_NUMBER[raw] ?? (SCENARIO_IDS as readonly string[]).find((s) => s === raw);
     if (!id) throw new Error(`unknown scenario '${raw}': use ${SCENARIO_IDS.join(', ')} or 1-6`);
-    if (!out.includes(id as ScenarioId)) out.push(id as ScenarioId);
+    if (!out.includes(id)) out.push(id);
   }
   if (out.length === 0) throw new Error('--scenarios needs at least one scenario');
   return out;

@@ -1,3 +1,4 @@
+import { inspect } from 'util';
 /** Thrown from a wait's check to end the wait at once (e.g. the process it waits for has died). */
 export class StopWaiting extends Error {}
 
@@ -45,6 +46,6 @@ export async function waitUntil<T>(
     }
     await sleep(everyMs);
   }
-  const why = lastError instanceof Error ? `: ${lastError.message}` : lastError === undefined ? '' : `: ${String(lastError)}`;
+  const why = lastError instanceof Error ? `: ${lastError.message}` : lastError === undefined ? '' : `: ${inspect(lastError)}`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
 }

@@ -179,7 +179,7 @@ function dropUndefined<T extends object>(o: T): T {
 
 /** Replaces one field, found by a walk over the payload's fields, with `value`. */
 function mutateField(payload: unknown, pick: number, value: unknown): unknown {
-  const copy = structuredClone(payload) as unknown;
+  const copy = structuredClone<unknown>(payload);
   const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) node.forEach((v, i) => (slots.push({ parent: node, key: i }), walk(v)));

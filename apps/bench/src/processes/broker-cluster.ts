@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Tributary, type RetryOptions } from '@tributary/client';
 import { BrokerProcess, freePort, residentKiB, waitUntil, type ManagedProcess, type ProcessRegistry } from '@tributary/process-kit';
 import { brokerMain } from '../paths';
+import { BROKER_SETTING_NAMES } from '@tributary/broker';
 
 export interface BrokerClusterOptions {
   brokers: number;
@@ -30,10 +31,11 @@ const START_TIMEOUT_MS = 60_000;
  * Broker settings a shell may carry (README's table). They are dropped from what brokers
  * inherit, so a bench run always measures the defaults unless a scenario sets one itself.
  */
-const BROKER_SETTINGS = /^(BROKER_|CONTROLLER_|LEADER_|REPLICA_|METADATA_|LOG_|MAX_REQUEST_BYTES$|FETCH_MAX_BYTES$|MAX_PARTITION_FETCH_BYTES$|MAX_PARTITIONS_PER_BROKER$|MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION$|MAX_QUEUED_REQUESTS_PER_CONNECTION$|CONNECTION_SEND_BUFFER_MAX_BYTES$|ALLOWED_ORIGINS$|ADVERTISED_HOST$|INTER_BROKER_HOST$|INTER_BROKER_SECRET$|HOST$|PORT$|DATA_DIR$|REDIS_URL$|CLUSTER_ID$)/;
+// The broker's own list of settings, so a new one can never leak in from the shell.
+const BROKER_SETTINGS: ReadonlySet<string> = new Set(BROKER_SETTING_NAMES);
 
 function inheritedEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !BROKER_SETTINGS.test(k)));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !BROKER_SETTINGS.has(k)));
 }
 
 /** Real broker processes (node dist/apps/broker/src/main.js), as users run them. */

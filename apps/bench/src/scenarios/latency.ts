@@ -1,4 +1,5 @@
 import { performance } from 'perf_hooks';
+import { inspect } from 'util';
 import { build as buildHistogram } from 'hdr-histogram-js';
 import type { AcksOption, Admin, Message, Tributary } from '@tributary/client';
 import { sleep } from '@tributary/process-kit';
@@ -176,7 +177,7 @@ async function measureLatency(ctx: ScenarioContext, client: Tributary, run: Late
       if (sent - acked > run.rate * 2) break;
       await sleep(1);
     }
-    if (sendError !== null) throw sendError instanceof Error ? sendError : new Error(String(sendError));
+    if (sendError !== null) throw sendError instanceof Error ? sendError : new Error(inspect(sendError));
     const drained = await waitForCondition(() => received - warmup >= sent, DRAIN_TIMEOUT_MS, 2);
     const delivered = received - warmup;
     const elapsed = (Math.max(lastReceiveAt, start) - start) / 1000;

@@ -24,19 +24,23 @@ export function registerConsumeCommand(program: Command): void {
       const consumer = client.consumer({ maxWaitMs: 500 });
       consumer.assign(partitions.map((p) => ({ topic, partition: p.partition, offset: opts.fromBeginning ? Number(p.low) : Number(p.high) })));
       let count = 0;
-      const done = new Promise<void>((resolve) => {
+      const done = new Promise<void>((resolve, reject) => {
         const stop = () => void consumer.disconnect().then(resolve, resolve);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            if (opts.maxMessages !== undefined && count >= opts.maxMessages) return;
-            const value = message.value?.toString() ?? '';
-            process.stdout.write(opts.printKey ? `${message.key?.toString() ?? ''}\t${value}\n` : `${value}\n`);
-            count++;
-            if (opts.maxMessages !== undefined && count >= opts.maxMessages) stop();
-          },
-        });
+        // a failed start (the brokers went away after the offsets were read) ends the command with
+        // its error through the CLI's handler instead of crashing on an unhandled rejection
+        consumer
+          .run({
+            eachMessage: async ({ message }) => {
+              if (opts.maxMessages !== undefined && count >= opts.maxMessages) return;
+              const value = message.value?.toString() ?? '';
+              process.stdout.write(opts.printKey ? `${message.key?.toString() ?? ''}\t${value}\n` : `${value}\n`);
+              count++;
+              if (opts.maxMessages !== undefined && count >= opts.maxMessages) stop();
+            },
+          })
+          .catch(reject);
       });
       await done;
     });

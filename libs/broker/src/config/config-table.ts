@@ -30,7 +30,8 @@ function shownDefault(s: Setting, envOfField: ReadonlyMap<string, string>): stri
   const d = defaultOf(s);
   if (d.required) return '(required)';
   if (d.value === undefined || d.value === null) return '(unset)';
-  const shown = `\`${String(d.value)}\``;
+  // defaults are scalars; anything else is printed as JSON rather than '[object Object]'
+  const shown = `\`${typeof d.value === 'string' || typeof d.value === 'number' || typeof d.value === 'boolean' ? String(d.value) : JSON.stringify(d.value)}\``;
   if (typeof d.value === 'number' && s.env.endsWith('_BYTES') && d.value >= MiB && d.value % MiB === 0) {
     return d.value % (1024 * MiB) === 0 ? `${shown} (${d.value / (1024 * MiB)} GiB)` : `${shown} (${d.value / MiB} MiB)`;
   }

@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, PartitionState, TopicSnapshot } from '@tributary/coordination';
-import { ErrorCode, TributaryError } from '@tributary/protocol';
+import { ErrorCode, type TributaryError } from '@tributary/protocol';
 import { TopicCreationPolicy } from './topic-policy';
 
 function snapshotWith(topics: Record<string, number[][]>): ClusterSnapshot {

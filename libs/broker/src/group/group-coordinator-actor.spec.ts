@@ -9,7 +9,7 @@ function fakeStore(): { store: GroupStore; saved: StoredGroup[]; commits: number
     save: async (_b: number, g: StoredGroup) => (state.saved.push(JSON.parse(JSON.stringify(g)) as StoredGroup), true),
     commit: async () => (state.commits++, ErrorCode.NONE),
   } as unknown as GroupStore;
-  return { store, ...state, get commits() { return state.commits; } } as { store: GroupStore; saved: StoredGroup[]; commits: number };
+  return { store, ...state, get commits() { return state.commits; } };
 }
 
 const join = (memberId = '', topics = ['t']): JoinGroupRequest => ({

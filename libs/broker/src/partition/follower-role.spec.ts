@@ -139,7 +139,8 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
       const res = await serve(event, payload);
       if (event !== 'fetch' || !lie) return res;
       const f = res as FetchResponse;
-      return { ...f, partitions: [{ ...f.partitions[0], byteLength: f.records.length + 100 }] } as FetchResponse;
+      const lied: FetchResponse = { ...f, partitions: [{ ...f.partitions[0], byteLength: f.records.length + 100 }] };
+      return lied;
     });
     const h2 = make({ brokerId: 2, initial: h1.store.state, store: h1.store, clock: h1.clock, links });
     await waitUntil('two refused fetches', () => links.calls.filter((c) => c.event === 'fetch').length >= 2);

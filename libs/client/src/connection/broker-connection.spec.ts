@@ -57,7 +57,7 @@ describe('BrokerConnection', () => {
 
   afterEach(async () => {
     connection.close();
-    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await new Promise<void>((resolve, reject) => void io.close(() => resolve()).catch(reject));
   });
 
   // event names are typed to the protocol's; these test-only ones go through a cast

@@ -18,7 +18,7 @@ async function silentBroker(): Promise<{ url: string; produces: () => number; cl
   return {
     url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
     produces: () => produces,
-    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+    close: () => new Promise<void>((resolve, reject) => void io.close(() => resolve()).catch(reject)),
   };
 }
 

@@ -2,7 +2,7 @@ import {
   encodeProduceEntries,
   ErrorCode,
   Events,
-  TributaryError,
+  type TributaryError,
   type Acks,
   type MetadataRequest,
   type MetadataResponse,

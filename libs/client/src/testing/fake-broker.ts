@@ -90,7 +90,7 @@ export class FakeBroker {
     const io = this.io;
     this.io = null;
     this.http = null;
-    if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
+    if (io) await new Promise<void>((resolve, reject) => void io.close(() => resolve()).catch(reject));
   }
 
   get running(): boolean {
@@ -184,7 +184,7 @@ export class FakeCluster {
   }
 
   attach(broker: FakeBroker, socket: Socket): void {
-    const handle = (event: string, fn: (payload: unknown) => Promise<unknown> | unknown): void => {
+    const handle = (event: string, fn: (payload: unknown) => unknown): void => {
       socket.on(event, async (payload: unknown, ack?: (response: unknown) => void) => {
         this.requests.push({ brokerId: broker.id, event, payload });
         if (this.unanswered.has(event)) return;

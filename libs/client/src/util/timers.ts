@@ -8,7 +8,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
  * Lets a background timer (e.g. the periodic metadata refresh) not keep a Node process alive;
  * browsers return a number, which has no unref, so this is a no-op there.
  */
-export function unrefTimer(timer: Timer | ReturnType<typeof setInterval>): void {
+export function unrefTimer(timer: Timer): void {
   const t = timer as { unref?: () => void };
   if (typeof t.unref === 'function') t.unref();
 }

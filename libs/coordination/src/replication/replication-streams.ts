@@ -33,8 +33,6 @@ export interface StreamCursor {
   after: string;
 }
 
-type RawEntries = Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
-
 /** What a leader and a follower write: appends, acks, and the cursors to start reading from. */
 export interface ReplicationStreamWriter {
   append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown>;
@@ -122,7 +120,7 @@ export class ReplicationStreams implements ReplicationStreamWriter {
   private async read(reader: Redis, cursors: readonly StreamCursor[], blockMs: number, count: number): Promise<ReplicationEntry[]> {
     if (cursors.length === 0) return [];
     const byKey = new Map(cursors.map((c) => [this.#keys.replicationStream(c.topic, c.partition), c]));
-    const raw = (await reader.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...byKey.keys(), ...cursors.map((c) => c.after))) as RawEntries;
+    const raw = await reader.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...byKey.keys(), ...cursors.map((c) => c.after));
     const out: ReplicationEntry[] = [];
     for (const [keyBuf, entries] of raw ?? []) {
       const cursor = byKey.get(keyBuf.toString());
@@ -157,7 +155,7 @@ export class ReplicationStreams implements ReplicationStreamWriter {
 
   /** One blocking read of this leader broker's ack stream, on `reader` (a dedicated connection). */
   private async readAcks(reader: Redis, leaderId: number, after: string, blockMs: number): Promise<ReplicaAck[]> {
-    const raw = (await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.#keys.replicaAcks(leaderId), after)) as RawEntries;
+    const raw = await reader.xreadBuffer('COUNT', 1000, 'BLOCK', blockMs, 'STREAMS', this.#keys.replicaAcks(leaderId), after);
     const out: ReplicaAck[] = [];
     for (const [, entries] of raw ?? []) {
       for (const [idBuf, fields] of entries) {

@@ -29,7 +29,7 @@ export class BrokerIoAdapter extends IoAdapter {
       pingInterval: 10_000,
       pingTimeout: 20_000,
       ...(this.limits ? { allowRequest: originCheck(this.limits.allowedOrigins) } : {}),
-    } as ServerOptions) as Server;
+    }) as Server;
     if (this.limits) {
       installConnectionLimits(server, {
         maxInFlight: this.limits.maxInFlightRequestsPerConnection,

@@ -1,4 +1,4 @@
-import { Buffer } from 'buffer';
+import type { Buffer } from 'buffer';
 import { TributaryError } from '../errors';
 
 /** Bounds-checked reads over a buffer: running off the end is a CORRUPT_MESSAGE, never a RangeError. */

@@ -140,7 +140,7 @@ function checkTotal(buf: Buffer): void {
   try {
     headers = validateRecordBatches(buf, 1 << 20);
   } catch (err) {
-    if (!(err instanceof TributaryError)) throw new Error(`validateRecordBatches threw ${String(err)} for ${buf.toString('hex')}`);
+    if (!(err instanceof TributaryError)) throw new Error(`validateRecordBatches threw ${String(err)} for ${buf.toString('hex')}`, { cause: err });
     return;
   }
   let pos = 0;

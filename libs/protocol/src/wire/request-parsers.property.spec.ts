@@ -47,7 +47,7 @@ describe('request parsers (properties)', () => {
         try {
           parse(payload);
         } catch (err) {
-          if (!(err instanceof TributaryError)) throw new Error(`threw ${String(err)}`);
+          if (!(err instanceof TributaryError)) throw new Error(`threw ${String(err)}`, { cause: err });
           expect(['INVALID_REQUEST', 'INVALID_GROUP_ID', 'INVALID_TOPIC_EXCEPTION']).toContain(err.type);
         }
       }),

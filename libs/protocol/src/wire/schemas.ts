@@ -1,4 +1,4 @@
-import { Buffer } from 'buffer';
+import type { Buffer } from 'buffer';
 import { z } from 'zod';
 import { requestParser } from './request-parser';
 import { rejectDuplicatePartitions, RequestLimits } from './request-limits';

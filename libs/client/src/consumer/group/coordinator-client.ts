@@ -47,7 +47,8 @@ export class CoordinatorClient {
 
   /** Any broker answers; a dead one (e.g. the old coordinator) is skipped for the next. */
   private async find(): Promise<FindCoordinatorResponse> {
-    let last: unknown = null;
+    // what is thrown if no broker answers: the last broker's error, or this when there was none to ask
+    let last: unknown = new TributaryError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no broker to ask for the coordinator');
     for (let attempt = 0; attempt < 2; attempt++) {
       const candidates = this.cluster.brokers().map((b) => b.id);
       for (const id of candidates.sort(() => Math.random() - 0.5)) {
@@ -59,6 +60,6 @@ export class CoordinatorClient {
       }
       await this.cluster.refreshMetadata().catch(() => undefined);
     }
-    throw last ?? new TributaryError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'no broker to ask for the coordinator');
+    throw last;
   }
 }

@@ -160,15 +160,15 @@ export class GroupConsumer {
       bucket.offsets.push(e.offset);
       byIdentity.set(k, bucket);
     }
-    let failure: unknown = null;
+    const failures: unknown[] = [];
     for (const { identity, offsets } of byIdentity.values()) {
       try {
         await this.send(identity, offsets);
       } catch (err) {
-        failure ??= err;
+        failures.push(err);
       }
     }
-    if (failure !== null) throw failure;
+    if (failures.length > 0) throw failures[0];
   }
 
   private async send(identity: GroupIdentity | null, offsets: readonly OffsetCommitPartition[]): Promise<void> {
