@@ -193,11 +193,18 @@ describe('stale group member fencing', () => {
     const b = await startMember(client, 'fence-owner-group', topic, { autoCommit: false, assignors: ['range'] });
     try {
       const admin = client.admin().groups();
-      // one partition: one member owns it, the other owns nothing in the same generation
-      const [ownedByA] = await waitForBalanced([a, b], 1).then((o) => o.map((ps) => ps.length === 1));
-      const [owner, outsider] = ownedByA ? [a, b] : [b, a];
-      await owner.consumer.commitOffsets([{ topic, partition: 0, offset: 30 }]);
-      const err = await outsider.consumer.commitOffsets([{ topic, partition: 0, offset: 5 }]).catch((e: unknown) => e);
+      // One partition: one member owns it, the other owns nothing in the same generation. On a
+      // loaded machine a late heartbeat can start another generation between the two commits
+      // (the outsider's commit is then ILLEGAL_GENERATION): take a fresh stable one and retry.
+      let err: unknown;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const [ownedByA] = await waitForBalanced([a, b], 1).then((o) => o.map((ps) => ps.length === 1));
+        const [owner, outsider] = ownedByA ? [a, b] : [b, a];
+        const ownerCommit = await owner.consumer.commitOffsets([{ topic, partition: 0, offset: 30 }]).then(() => null, (e: unknown) => e);
+        if (ownerCommit !== null) continue;
+        err = await outsider.consumer.commitOffsets([{ topic, partition: 0, offset: 5 }]).catch((e: unknown) => e);
+        if (!(err instanceof GroupMembershipError) || err.type !== 'ILLEGAL_GENERATION') break;
+      }
       expect(err).toBeInstanceOf(GroupMembershipError);
       expect((err as GroupMembershipError).type).toBe('FENCED_MEMBER_EPOCH');
       expect((await admin.fetchOffsets('fence-owner-group')).find((o) => o.topic === topic)?.offset).toBe(30);
