@@ -1,5 +1,15 @@
 import { Buffer } from 'buffer';
-import { encodeProduceEntries, encodeRecordBatch, ErrorCode, decodeRecordBatches, type ProduceResponse, type FetchResponse, type CreateTopicsResponse, type ListOffsetsResponse, BatchLayout } from '@tributary/protocol';
+import {
+  encodeProduceEntries,
+  encodeRecordBatch,
+  ErrorCode,
+  decodeRecordBatches,
+  type ProduceResponse,
+  type FetchResponse,
+  type CreateTopicsResponse,
+  type ListOffsetsResponse,
+  BatchLayout,
+} from '@tributary/protocol';
 import { RawSocket } from './support/raw-socket';
 import { TestCluster } from './support/test-cluster';
 import { waitFor } from './support/free-port';
@@ -15,7 +25,8 @@ describe('bad input (one real broker)', () => {
   let sock: RawSocket;
   const topic = 'bad-input';
 
-  const batch = (value: string | Buffer) => encodeRecordBatch([{ key: Buffer.from('k'), value: Buffer.isBuffer(value) ? value : Buffer.from(value), timestamp: Date.now() }]);
+  const batch = (value: string | Buffer) =>
+    encodeRecordBatch([{ key: Buffer.from('k'), value: Buffer.isBuffer(value) ? value : Buffer.from(value), timestamp: Date.now() }]);
   const produce = (entries: { topic: string; partition: number; batches: Buffer }[], acks: number = 1) =>
     sock.request<ProduceResponse>('produce', { acks, timeoutMs: 5000, data: encodeProduceEntries(entries) });
   const codeOf = async (p: Promise<ProduceResponse>) => {
@@ -55,7 +66,9 @@ describe('bad input (one real broker)', () => {
     const corrupt = batch('flip');
     corrupt[corrupt.length - 1] ^= 0xff;
     expect(await codeOf(produce([{ topic, partition: 0, batches: corrupt }]))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(await codeOf(produce([{ topic, partition: 0, batches: Buffer.from('definitely not a record batch at all, not even close......') }]))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(await codeOf(produce([{ topic, partition: 0, batches: Buffer.from('definitely not a record batch at all, not even close......') }]))).toBe(
+      ErrorCode.CORRUPT_MESSAGE,
+    );
     const truncated = batch('truncated');
     expect(await codeOf(produce([{ topic, partition: 0, batches: truncated.subarray(0, truncated.length - 4) }]))).toBe(ErrorCode.CORRUPT_MESSAGE);
     // A good batch followed by a bad one in the same request: nothing of it may be written.
@@ -91,14 +104,49 @@ describe('bad input (one real broker)', () => {
     // listed twice, a long poll over 30 s, over-long names and ids, too many names.
     const fetchPart = { topic, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 };
     const bounded = await Promise.all([
-      produce([{ topic, partition: 0, batches: batch('twice') }, { topic, partition: 0, batches: batch('twice') }]),
-      sock.request<FetchResponse>('fetch', { maxWaitMs: 0, minBytes: 1, maxBytes: 0x7fffffff, partitions: [fetchPart, { ...fetchPart, partition: 1 }, fetchPart] }),
+      produce([
+        { topic, partition: 0, batches: batch('twice') },
+        { topic, partition: 0, batches: batch('twice') },
+      ]),
+      sock.request<FetchResponse>('fetch', {
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 0x7fffffff,
+        partitions: [fetchPart, { ...fetchPart, partition: 1 }, fetchPart],
+      }),
       sock.request<FetchResponse>('fetch', { maxWaitMs: 300_000, minBytes: 1, maxBytes: 100, partitions: [fetchPart] }),
-      sock.request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition: 1, timestamp: -1 }, { topic, partition: 1, timestamp: -2 }] }),
-      sock.request<{ errorCode: number }>('commitOffsets', { groupId: 'g', generationId: 1, memberId: 'm', offsets: [{ topic, partition: 0, offset: 0 }, { topic, partition: 0, offset: 0 }] }),
-      sock.request<{ errorCode: number }>('fetchOffsets', { groupId: 'g', partitions: [{ topic, partition: 0 }, { topic, partition: 0 }] }),
+      sock.request<ListOffsetsResponse>('listOffsets', {
+        partitions: [
+          { topic, partition: 1, timestamp: -1 },
+          { topic, partition: 1, timestamp: -2 },
+        ],
+      }),
+      sock.request<{ errorCode: number }>('commitOffsets', {
+        groupId: 'g',
+        generationId: 1,
+        memberId: 'm',
+        offsets: [
+          { topic, partition: 0, offset: 0 },
+          { topic, partition: 0, offset: 0 },
+        ],
+      }),
+      sock.request<{ errorCode: number }>('fetchOffsets', {
+        groupId: 'g',
+        partitions: [
+          { topic, partition: 0 },
+          { topic, partition: 0 },
+        ],
+      }),
       sock.request<{ errorCode: number }>('metadata', { topics: Array.from({ length: 20_000 }, (_, i) => `t${i}`) }),
-      sock.request<{ errorCode: number }>('joinGroup', { groupId: 'g', memberId: '', clientId: 'bell\u0007<b>', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, topics: [topic], assignors: ['range'] }),
+      sock.request<{ errorCode: number }>('joinGroup', {
+        groupId: 'g',
+        memberId: '',
+        clientId: 'bell\u0007<b>',
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+        topics: [topic],
+        assignors: ['range'],
+      }),
     ]);
     for (const r of bounded) expect(r.errorCode).toBe(ErrorCode.INVALID_REQUEST);
     // a request no gateway handles is answered, not left to hold a connection slot forever
@@ -140,16 +188,25 @@ describe('bad input (one real broker)', () => {
 
     // Fetch below/above the log's range.
     const outOfRange = await sock.request<FetchResponse>('fetch', {
-      maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
       partitions: [{ topic, partition: 0, fetchOffset: 99, partitionMaxBytes: 1 << 20 }],
     });
     expect(outOfRange.partitions[0].errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
 
     // The log holds exactly the one good record, and the broker still serves.
-    const offsets = await sock.request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition: 0, timestamp: -1 }, { topic, partition: 1, timestamp: -1 }] });
+    const offsets = await sock.request<ListOffsetsResponse>('listOffsets', {
+      partitions: [
+        { topic, partition: 0, timestamp: -1 },
+        { topic, partition: 1, timestamp: -1 },
+      ],
+    });
     expect(offsets.partitions.map((p) => p.offset)).toEqual([1, 0]);
     const fetched = await sock.request<FetchResponse>('fetch', {
-      maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
       partitions: [{ topic, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }],
     });
     const records = decodeRecordBatches(Buffer.from(fetched.records));

@@ -79,7 +79,11 @@ describe('broker identity: one live process per broker id, one broker per data d
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: ENV });
-    client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 10_000, retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 } });
+    client = new Tributary({
+      brokers: cluster.brokers.map((b) => b.url),
+      requestTimeoutMs: 10_000,
+      retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 },
+    });
     coordination = Coordination.connect({ redisUrl: cluster.redis.url, cluster: clusterId() });
     store = coordination.store;
     redis = new Redis(cluster.redis.url);
@@ -168,7 +172,7 @@ describe('broker identity: one live process per broker id, one broker per data d
     await produceAll('after-restart', 10);
   });
 
-  it('rejects a stale incarnation\'s leadership claim, lease renewal and ISR change, and accepts the current ones', async () => {
+  it("rejects a stale incarnation's leadership claim, lease renewal and ISR change, and accepts the current ones", async () => {
     expect(staleEpoch3).toBeGreaterThan(0);
     const current = await store.brokerEpoch(3);
     expect(current).toBe(staleEpoch3 + 1);
@@ -213,7 +217,11 @@ describe('broker identity: one live process per broker id, one broker per data d
           maxBytes: 1 << 20,
           partitions: [{ topic, partition: state!.partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 }],
         });
-      await waitFor('the leader to know broker 3\'s new epoch', async () => (await fetch(staleEpoch3)).partitions[0].errorCode === ErrorCode.STALE_BROKER_EPOCH, 10_000);
+      await waitFor(
+        "the leader to know broker 3's new epoch",
+        async () => (await fetch(staleEpoch3)).partitions[0].errorCode === ErrorCode.STALE_BROKER_EPOCH,
+        10_000,
+      );
       expect((await fetch(undefined)).partitions[0].errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
       const ok = await fetch(current);
       expect(ok.errorCode).toBe(ErrorCode.NONE);
@@ -263,7 +271,7 @@ describe('broker identity: one live process per broker id, one broker per data d
   it('makes a broker paused past its session, whose id another process took meanwhile, stop serving and exit', async () => {
     const old = cluster.broker(2);
     await old.kill('SIGSTOP');
-    await waitFor('broker 2\'s registration to lapse', async () => (await redis.exists(keys.broker(2))) === 0, SESSION_MS + 20_000, 200);
+    await waitFor("broker 2's registration to lapse", async () => (await redis.exists(keys.broker(2))) === 0, SESSION_MS + 20_000, 200);
     const successor = new BrokerProcess({ ...old.options, port: await freePort(), dataDir: path.join(scratch, 'successor-2') });
     extra.push(successor);
     await successor.start();

@@ -43,9 +43,13 @@ describe('tributary CLI', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-cli-'));
     const port = await freePort();
     // The second and third brokers take the next two ports; pick a base whose neighbours are free too.
-    up = spawn(process.execPath, [CLI, 'cluster', 'up', '--brokers', '3', '--port', String(port), '--data-dir', dir, '--redis', redis.url, '--cluster-id', 'cli-test'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    up = spawn(
+      process.execPath,
+      [CLI, 'cluster', 'up', '--brokers', '3', '--port', String(port), '--data-dir', dir, '--redis', redis.url, '--cluster-id', 'cli-test'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     up.stdout?.on('data', (d: Buffer) => (upOutput += d.toString()));
     up.stderr?.on('data', (d: Buffer) => (upOutput += d.toString()));
     brokers = `ws://127.0.0.1:${port + 2}`;
@@ -84,7 +88,11 @@ describe('tributary CLI', () => {
     const described = run(['topics', 'describe', 'cli-demo']);
     expect(described.code).toBe(0);
     expect(described.out).toContain('retention.ms=3600000');
-    const rows = described.out.trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/));
+    const rows = described.out
+      .trim()
+      .split('\n')
+      .slice(2)
+      .map((l) => l.trim().split(/\s+/));
     expect(rows).toHaveLength(3);
     expect(rows.map((r) => Number(r[6])).reduce((a, b) => a + b, 0)).toBe(3); // high watermarks add up to 3 records
 
@@ -115,7 +123,11 @@ describe('tributary CLI', () => {
     const described = run(['groups', 'describe', 'cli-group']);
     expect(described.code).toBe(0);
     expect(described.out).toContain('group: cli-group  state: Stable');
-    const row = described.out.split('\n').find((l) => l.startsWith(`cli-demo  ${partition} `))?.trim().split(/\s+/);
+    const row = described.out
+      .split('\n')
+      .find((l) => l.startsWith(`cli-demo  ${partition} `))
+      ?.trim()
+      .split(/\s+/);
     expect(row?.slice(2, 5)).toEqual(['2', '3', '1']); // committed 2, end 3, lag 1
     expect(described.out).toContain('total lag: 1');
     await member.disconnect();

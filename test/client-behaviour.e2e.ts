@@ -67,7 +67,9 @@ describe('client behaviour against a real broker', () => {
   it('a broker address with a wrong scheme fails at once with a message naming it', () => {
     const r = cli(['topics', 'list', '--brokers', 'http://127.0.0.1:9092']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain("'http://127.0.0.1:9092' is not a broker address: scheme 'http://' is not supported; use host:port, ws://host:port or wss://host:port");
+    expect(r.err).toContain(
+      "'http://127.0.0.1:9092' is not a broker address: scheme 'http://' is not supported; use host:port, ws://host:port or wss://host:port",
+    );
   });
 
   it('an SDK request to a broker that never answers (SIGSTOPped) fails with RequestTimeoutError near requestTimeoutMs', async () => {
@@ -77,7 +79,9 @@ describe('client behaviour against a real broker', () => {
     await broker.kill('SIGSTOP');
     try {
       const started = Date.now();
-      const err = (await admin.createTopics({ topics: [{ topic: 'never-answered', numPartitions: 1, replicationFactor: 1 }] }).catch((e: unknown) => e)) as RequestTimeoutError;
+      const err = (await admin
+        .createTopics({ topics: [{ topic: 'never-answered', numPartitions: 1, replicationFactor: 1 }] })
+        .catch((e: unknown) => e)) as RequestTimeoutError;
       const took = Date.now() - started;
       expect(err).toBeInstanceOf(RequestTimeoutError);
       expect(err.retriable).toBe(true);
@@ -116,10 +120,15 @@ describe('a retries: 0 producer across a leader change (RF=3)', () => {
     const old = await leaderOf(admin, topic, 0);
     await cluster.broker(old).kill('SIGKILL');
     const survivors = new Tributary({ brokers: urls.filter((u) => u !== cluster.broker(old).url), logLevel: LogLevel.NOTHING }).admin();
-    const next = await waitFor('a new leader', async () => {
-      const leader = await leaderOf(survivors, topic, 0).catch(() => -1);
-      return leader > 0 && leader !== old ? leader : null;
-    }, 30_000, 100);
+    const next = await waitFor(
+      'a new leader',
+      async () => {
+        const leader = await leaderOf(survivors, topic, 0).catch(() => -1);
+        return leader > 0 && leader !== old ? leader : null;
+      },
+      30_000,
+      100,
+    );
 
     // the producer's metadata still names the dead leader: one send may fail on it, no more
     const attempts: Array<RecordMetadata[] | Error> = [];

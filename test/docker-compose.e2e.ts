@@ -26,7 +26,10 @@ function interpolate(env: Record<string, string>, shell: Record<string, string |
 
 describe('docker-compose.yml', () => {
   const root = path.resolve(__dirname, '..');
-  const doc = yaml.load(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+  const doc = yaml.load(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, Service>;
+    volumes: Record<string, unknown>;
+  };
   const brokers = Object.entries(doc.services).filter(([name]) => name.startsWith('broker-'));
 
   it('runs Redis and three brokers built from this repo', () => {

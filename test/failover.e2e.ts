@@ -76,9 +76,19 @@ afterAll(async () => {
 });
 const track = (client: Tributary) => (clients.push(client), client);
 const clientFor = (cluster: TestCluster, ids = cluster.brokers.map((b) => b.id)) =>
-  track(new Tributary({ brokers: ids.map((id) => cluster.broker(id).url), requestTimeoutMs: 5000, retry: { retries: 1000, initialRetryTime: 50, maxRetryTime: 200 } }));
+  track(
+    new Tributary({
+      brokers: ids.map((id) => cluster.broker(id).url),
+      requestTimeoutMs: 5000,
+      retry: { retries: 1000, initialRetryTime: 50, maxRetryTime: 200 },
+    }),
+  );
 
-async function partitionStates(redis: Redis, keys: Keys, topic: string): Promise<Array<{ partition: number; leader: number; leaderEpoch: number; isr: number[] }>> {
+async function partitionStates(
+  redis: Redis,
+  keys: Keys,
+  topic: string,
+): Promise<Array<{ partition: number; leader: number; leaderEpoch: number; isr: number[] }>> {
   const raw = await redis.hgetall(keys.partitions(topic));
   return Object.values(raw)
     .map((v) => JSON.parse(v) as { partition: number; leader: number; leaderEpoch: number; isr: number[] })
@@ -97,75 +107,97 @@ async function expectNothingLost(client: Tributary, topic: string, partitions: n
 }
 
 describe('failover without stalls (brokers behind Redis proxies)', () => {
-  it.each(['reset', 'blackhole'] as const)('a leader cut from Redis (%s) for 10 s: its partitions resume on the new leader within 3 s of the election, its pending requests fail, nothing acknowledged is lost', async (mode) => {
-    const cluster = await TestCluster.start({ brokers: 3, proxyRedis: true });
-    const client = clientFor(cluster);
-    const redis = new Redis(cluster.redis.port, '127.0.0.1');
-    try {
-      const topic = `cut-${mode}`;
-      const admin = client.admin();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
-      await waitForFullIsr(admin, topic, 3);
-      await admin.disconnect();
-      const before = await partitionStates(redis, cluster.keys, topic);
-      const victim = before[0].leader;
-      const victimPartitions = before.filter((p) => p.leader === victim);
-      const writers = new PartitionWriters(client, topic, [0, 1, 2]);
-      await waitFor('acknowledged writes on every partition', () => [0, 1, 2].every((p) => writers.ackedIn(p).length >= 20), 30_000, 50);
+  it.each(['reset', 'blackhole'] as const)(
+    'a leader cut from Redis (%s) for 10 s: its partitions resume on the new leader within 3 s of the election, its pending requests fail, nothing acknowledged is lost',
+    async (mode) => {
+      const cluster = await TestCluster.start({ brokers: 3, proxyRedis: true });
+      const client = clientFor(cluster);
+      const redis = new Redis(cluster.redis.port, '127.0.0.1');
+      try {
+        const topic = `cut-${mode}`;
+        const admin = client.admin();
+        await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+        await waitForFullIsr(admin, topic, 3);
+        await admin.disconnect();
+        const before = await partitionStates(redis, cluster.keys, topic);
+        const victim = before[0].leader;
+        const victimPartitions = before.filter((p) => p.leader === victim);
+        const writers = new PartitionWriters(client, topic, [0, 1, 2]);
+        await waitFor('acknowledged writes on every partition', () => [0, 1, 2].every((p) => writers.ackedIn(p).length >= 20), 30_000, 50);
 
-      const raw = await RawSocket.connect(cluster.broker(victim).url);
-      const cutAt = Date.now();
-      if (mode === 'reset') cluster.proxy(victim).reset();
-      else cluster.proxy(victim).blackhole();
-      // A request the cut leader accepts now cannot reach its followers: it must be answered
-      // with an error once the lease lapses, not held for its 30 s timeout.
-      const pendingSentAt = Date.now();
-      const pending = raw
-        .request<ProduceResponse>('produce', { acks: -1, timeoutMs: 30_000, data: encodeProduceEntries([{ topic, partition: victimPartitions[0].partition, batches: encodeRecordBatch([{ key: null, value: Buffer.from('during-cut'), timestamp: Date.now() }]) }]) }, 60_000)
-        .then((r) => ({ code: r.errorCode === ErrorCode.NONE ? r.partitions[0].errorCode : r.errorCode, after: Date.now() - pendingSentAt }));
+        const raw = await RawSocket.connect(cluster.broker(victim).url);
+        const cutAt = Date.now();
+        if (mode === 'reset') cluster.proxy(victim).reset();
+        else cluster.proxy(victim).blackhole();
+        // A request the cut leader accepts now cannot reach its followers: it must be answered
+        // with an error once the lease lapses, not held for its 30 s timeout.
+        const pendingSentAt = Date.now();
+        const pending = raw
+          .request<ProduceResponse>(
+            'produce',
+            {
+              acks: -1,
+              timeoutMs: 30_000,
+              data: encodeProduceEntries([
+                {
+                  topic,
+                  partition: victimPartitions[0].partition,
+                  batches: encodeRecordBatch([{ key: null, value: Buffer.from('during-cut'), timestamp: Date.now() }]),
+                },
+              ]),
+            },
+            60_000,
+          )
+          .then((r) => ({ code: r.errorCode === ErrorCode.NONE ? r.partitions[0].errorCode : r.errorCode, after: Date.now() - pendingSentAt }));
 
-      // When do the other brokers elect new leaders for the victim's partitions?
-      const electedAt = new Map<number, number>();
-      while (Date.now() - cutAt < 10_000) {
-        const states = await partitionStates(redis, cluster.keys, topic);
-        for (const v of victimPartitions) {
-          const s = states[v.partition];
-          if (!electedAt.has(v.partition) && s.leader !== victim && s.leaderEpoch > v.leaderEpoch) electedAt.set(v.partition, Date.now());
+        // When do the other brokers elect new leaders for the victim's partitions?
+        const electedAt = new Map<number, number>();
+        while (Date.now() - cutAt < 10_000) {
+          const states = await partitionStates(redis, cluster.keys, topic);
+          for (const v of victimPartitions) {
+            const s = states[v.partition];
+            if (!electedAt.has(v.partition) && s.leader !== victim && s.leaderEpoch > v.leaderEpoch) electedAt.set(v.partition, Date.now());
+          }
+          await sleep(25);
         }
-        await sleep(25);
-      }
-      const answer = await pending;
-      // the cut broker, asked for metadata, says its view is not current
-      const meta = await raw.request<{ errorCode: number }>('metadata', { topics: [topic] }, 10_000);
-      if (mode === 'reset') cluster.proxy(victim).pass();
-      else cluster.proxy(victim).pass();
-      raw.close();
+        const answer = await pending;
+        // the cut broker, asked for metadata, says its view is not current
+        const meta = await raw.request<{ errorCode: number }>('metadata', { topics: [topic] }, 10_000);
+        if (mode === 'reset') cluster.proxy(victim).pass();
+        else cluster.proxy(victim).pass();
+        raw.close();
 
-      const report: Record<string, unknown> = { mode, victim, pendingAnsweredAfterMs: answer.after, pendingCode: answer.code, failures: writers.failures };
-      for (const v of victimPartitions) {
-        const elected = electedAt.get(v.partition);
-        expect(elected).toBeDefined();
-        const first = writers.ackedIn(v.partition).find((a) => a.at >= (elected as number));
-        expect(first).toBeDefined();
-        report[`p${v.partition}`] = { electedAfterCutMs: (elected as number) - cutAt, firstAckAfterElectionMs: (first as Ack).at - (elected as number) };
-        expect((first as Ack).at - (elected as number)).toBeLessThan(3000);
-      }
-      console.log('cut leader failover', JSON.stringify(report));
-      expect(answer.code).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-      expect(answer.after).toBeLessThan(5000);
-      expect(meta.errorCode).toBe(ErrorCode.BROKER_NOT_AVAILABLE);
+        const report: Record<string, unknown> = { mode, victim, pendingAnsweredAfterMs: answer.after, pendingCode: answer.code, failures: writers.failures };
+        for (const v of victimPartitions) {
+          const elected = electedAt.get(v.partition);
+          expect(elected).toBeDefined();
+          const first = writers.ackedIn(v.partition).find((a) => a.at >= (elected as number));
+          expect(first).toBeDefined();
+          report[`p${v.partition}`] = { electedAfterCutMs: (elected as number) - cutAt, firstAckAfterElectionMs: (first as Ack).at - (elected as number) };
+          expect((first as Ack).at - (elected as number)).toBeLessThan(3000);
+        }
+        console.log('cut leader failover', JSON.stringify(report));
+        expect(answer.code).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        expect(answer.after).toBeLessThan(5000);
+        expect(meta.errorCode).toBe(ErrorCode.BROKER_NOT_AVAILABLE);
 
-      // the healed broker rejoins, and production goes on
-      await sleep(1000);
-      await writers.stop();
-      const verify = clientFor(cluster);
-      await waitFor('the cut broker to rejoin the ISR', async () => (await partitionStates(redis, cluster.keys, topic)).every((p) => p.isr.length === 3), 60_000, 200);
-      await expectNothingLost(verify, topic, 3, writers);
-    } finally {
-      redis.disconnect();
-      await cluster.stop();
-    }
-  });
+        // the healed broker rejoins, and production goes on
+        await sleep(1000);
+        await writers.stop();
+        const verify = clientFor(cluster);
+        await waitFor(
+          'the cut broker to rejoin the ISR',
+          async () => (await partitionStates(redis, cluster.keys, topic)).every((p) => p.isr.length === 3),
+          60_000,
+          200,
+        );
+        await expectNothingLost(verify, topic, 3, writers);
+      } finally {
+        redis.disconnect();
+        await cluster.stop();
+      }
+    },
+  );
 
   it('a SIGSTOPped leader: the producer abandons its in-flight request and writes resume on the new leader within 3 s of the election', async () => {
     const cluster = await TestCluster.start({ brokers: 3, proxyRedis: true });
@@ -191,7 +223,15 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
       }
       await cluster.broker(state.leader).kill('SIGCONT');
       const first = writers.ackedIn(0).find((a) => a.at >= electedAt);
-      console.log('stopped leader', JSON.stringify({ leader: state.leader, electedAfterStopMs: electedAt - stopAt, firstAckAfterElectionMs: first ? first.at - electedAt : null, failures: writers.failures }));
+      console.log(
+        'stopped leader',
+        JSON.stringify({
+          leader: state.leader,
+          electedAfterStopMs: electedAt - stopAt,
+          firstAckAfterElectionMs: first ? first.at - electedAt : null,
+          failures: writers.failures,
+        }),
+      );
       expect(electedAt).toBeGreaterThan(0);
       expect(first).toBeDefined();
       expect((first as Ack).at - electedAt).toBeLessThan(3000);
@@ -238,7 +278,10 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
         prev = a.at;
       }
       const [shrunk] = await partitionStates(redis, cluster.keys, topic);
-      console.log('follower fault', JSON.stringify({ fault, victim, leader: state.leader, maxGapMs: maxGap, acksAfterKill: after.length, isr: shrunk.isr, failures: writers.failures }));
+      console.log(
+        'follower fault',
+        JSON.stringify({ fault, victim, leader: state.leader, maxGapMs: maxGap, acksAfterKill: after.length, isr: shrunk.isr, failures: writers.failures }),
+      );
       expect(firstResumed).toBeDefined();
       expect(maxGap).toBeLessThan(3000);
       expect(shrunk.leader).toBe(state.leader);
@@ -246,7 +289,12 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
       if (fault === 'blackhole') {
         // healed, the cut follower catches up and rejoins
         cluster.proxy(victim).pass();
-        await waitFor('the cut follower to rejoin the ISR', async () => (await partitionStates(redis, cluster.keys, topic))[0].isr.includes(victim), 60_000, 200);
+        await waitFor(
+          'the cut follower to rejoin the ISR',
+          async () => (await partitionStates(redis, cluster.keys, topic))[0].isr.includes(victim),
+          60_000,
+          200,
+        );
       }
       await expectNothingLost(clientFor(cluster, others), topic, 1, writers);
     } finally {

@@ -40,10 +40,15 @@ describe.each(cases)('file descriptors for $name (one real broker)', ({ env, max
     const pid = cluster.brokers[0].pid as number;
     await sleep(500);
     const before = openFds(pid);
-    const r = await wire.sock.request<CreateTopicsResponse>('createTopics', { topics: [{ name: 'many', numPartitions: PARTITIONS, replicationFactor: 1 }] }, 60_000);
+    const r = await wire.sock.request<CreateTopicsResponse>(
+      'createTopics',
+      { topics: [{ name: 'many', numPartitions: PARTITIONS, replicationFactor: 1 }] },
+      60_000,
+    );
     expect(r.topics[0].errorCode).toBe(0);
     await waitForLeaders(wire, 'many');
-    const batch = (p: number) => encodeRecordBatch(Array.from({ length: 3 }, (_, i) => ({ key: null, value: Buffer.alloc(2000, (p + i) % 251), timestamp: Date.now() })));
+    const batch = (p: number) =>
+      encodeRecordBatch(Array.from({ length: 3 }, (_, i) => ({ key: null, value: Buffer.alloc(2000, (p + i) % 251), timestamp: Date.now() })));
     // As the SDK does, a retriable answer is retried: with 400 busy partitions on one loaded
     // machine a lease renewal can come late (NOT_LEADER_OR_FOLLOWER for a moment); what this
     // test checks is the descriptors, and that every record lands once.

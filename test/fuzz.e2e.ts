@@ -92,7 +92,9 @@ describe('fuzzing the wire API of a live 3-broker cluster', () => {
     }
 
     const summary = Object.fromEntries([...counts.entries()].sort());
-    process.stdout.write(`\nfuzz: ${REQUESTS} requests, seed ${SEED}, ${elapsedMs} ms (${Math.round((REQUESTS * 1000) / elapsedMs)} req/s)\n${JSON.stringify(summary, null, 1)}\n`);
+    process.stdout.write(
+      `\nfuzz: ${REQUESTS} requests, seed ${SEED}, ${elapsedMs} ms (${Math.round((REQUESTS * 1000) / elapsedMs)} req/s)\n${JSON.stringify(summary, null, 1)}\n`,
+    );
     expect(unexpected.slice(0, 20)).toEqual([]);
 
     // Every broker restarts cleanly; the read-only logs are byte-identical; the writable topic's replicas agree.
@@ -103,7 +105,11 @@ describe('fuzzing the wire API of a live 3-broker cluster', () => {
     await waitForFullIsr(admin, sentinel.name, 3);
     expect(await sentinelLogs()).toEqual(before);
     // A restarted leader learns its high watermark again from its followers' first reports.
-    await waitFor('the sentinel high watermarks to come back', async () => (await admin.fetchTopicOffsets(sentinel.name)).reduce((n, o) => n + Number(o.high), 0) === sent.length, 30_000);
+    await waitFor(
+      'the sentinel high watermarks to come back',
+      async () => (await admin.fetchTopicOffsets(sentinel.name)).reduce((n, o) => n + Number(o.high), 0) === sent.length,
+      30_000,
+    );
     const read = await readAll(client, sentinel.name, sentinel.partitions);
     expect([...read.values()].reduce((n, m) => n + m.size, 0)).toBe(sent.length);
     await waitForFullIsr(admin, writable.name, 3);
@@ -138,7 +144,9 @@ async function send(socket: RawSocket, r: FuzzRequest): Promise<Outcome> {
   }
   if (!res || typeof res !== 'object' || typeof (res as { errorCode?: unknown }).errorCode !== 'number') return 'MALFORMED_ANSWER';
   // A request can succeed as a whole and fail per partition or per topic: name the first such error.
-  const nested = [...((res as { partitions?: unknown[] }).partitions ?? []), ...((res as { topics?: unknown[] }).topics ?? [])].map((x) => (x as { errorCode?: unknown })?.errorCode);
+  const nested = [...((res as { partitions?: unknown[] }).partitions ?? []), ...((res as { topics?: unknown[] }).topics ?? [])].map(
+    (x) => (x as { errorCode?: unknown })?.errorCode,
+  );
   const codes = [(res as { errorCode: number }).errorCode, ...nested];
   if (codes.some((c) => typeof c !== 'number' || !KNOWN_CODES.has(c))) return 'UNKNOWN_CODE';
   const code = (codes as number[]).find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE;

@@ -72,7 +72,11 @@ describe('stale group member fencing', () => {
   }
 
   /** Two members of which exactly one owns the partition, in one generation, with commits flowing. */
-  async function twoMembers(options: FencingChildOptions, sampler: OffsetSampler, children: FencingChild[]): Promise<{ owner: FencingChild; other: FencingChild; generation: number }> {
+  async function twoMembers(
+    options: FencingChildOptions,
+    sampler: OffsetSampler,
+    children: FencingChild[],
+  ): Promise<{ owner: FencingChild; other: FencingChild; generation: number }> {
     children.push(new FencingChild('one', options));
     await waitFor('the first member to commit 100 records', () => sampler.committed >= 100, 60_000, 50);
     children.push(new FencingChild('two', options));
@@ -103,54 +107,98 @@ describe('stale group member fencing', () => {
     return { handedOut: seen.length, redelivered: seen.length - distinct.size };
   }
 
-  it.each(['range', 'cooperative-sticky'])("%s: refuses the commit of a batch held across the pause, made after the member rejoined; the offset never goes back", async (assignor) => {
-    const topic = `fence-batch-${assignor}`;
-    const records = 1000;
-    await topicWith(topic, records);
-    const sampler = new OffsetSampler(client, `${topic}-group`, topic);
-    const children: FencingChild[] = [];
-    const options: FencingChildOptions = { mode: 'batch', url: cluster.brokers[0].url, groupId: `${topic}-group`, topic, holdMs: 150, longHoldMs: 5000, assignors: [assignor] };
-    try {
-      const { owner, other, generation } = await twoMembers(options, sampler, children);
+  it.each(['range', 'cooperative-sticky'])(
+    '%s: refuses the commit of a batch held across the pause, made after the member rejoined; the offset never goes back',
+    async (assignor) => {
+      const topic = `fence-batch-${assignor}`;
+      const records = 1000;
+      await topicWith(topic, records);
+      const sampler = new OffsetSampler(client, `${topic}-group`, topic);
+      const children: FencingChild[] = [];
+      const options: FencingChildOptions = {
+        mode: 'batch',
+        url: cluster.brokers[0].url,
+        groupId: `${topic}-group`,
+        topic,
+        holdMs: 150,
+        longHoldMs: 5000,
+        assignors: [assignor],
+      };
+      try {
+        const { owner, other, generation } = await twoMembers(options, sampler, children);
 
-      // the owner's next batch is held in its handler: stop the process right there
-      const holdsBefore = owner.of('hold').length;
-      owner.signal('SIGUSR2');
-      const held = await waitFor('a long hold', () => owner.of('hold').slice(holdsBefore).find((h) => h.long), 30_000, 5);
-      owner.signal('SIGSTOP');
-      const stoppedAt = Date.now();
+        // the owner's next batch is held in its handler: stop the process right there
+        const holdsBefore = owner.of('hold').length;
+        owner.signal('SIGUSR2');
+        const held = await waitFor(
+          'a long hold',
+          () =>
+            owner
+              .of('hold')
+              .slice(holdsBefore)
+              .find((h) => h.long),
+          30_000,
+          5,
+        );
+        owner.signal('SIGSTOP');
+        const stoppedAt = Date.now();
 
-      // past the session timeout, the other member gets the partition and commits beyond the held batch
-      await waitFor('the other member to own the partition', () => (other.lastJoin()?.parts.length ?? 0) === 1 && (other.lastJoin()?.gen ?? 0) > generation, 30_000, 50);
-      const takeoverMs = Date.now() - stoppedAt;
-      await waitFor('a commit beyond the held batch', () => sampler.committed > held.last + 1 + 50, 60_000, 50);
-      const committedBeforeResume = sampler.committed;
-      const commitsBefore = owner.of('commit').length;
-      owner.signal('SIGCONT');
+        // past the session timeout, the other member gets the partition and commits beyond the held batch
+        await waitFor(
+          'the other member to own the partition',
+          () => (other.lastJoin()?.parts.length ?? 0) === 1 && (other.lastJoin()?.gen ?? 0) > generation,
+          30_000,
+          50,
+        );
+        const takeoverMs = Date.now() - stoppedAt;
+        await waitFor('a commit beyond the held batch', () => sampler.committed > held.last + 1 + 50, 60_000, 50);
+        const committedBeforeResume = sampler.committed;
+        const commitsBefore = owner.of('commit').length;
+        owner.signal('SIGCONT');
 
-      const stale = await waitFor('the resumed member to try its commit', () => owner.of('commit').slice(commitsBefore).find((c) => c.o === held.last + 1), 30_000, 50);
-      expect(stale.ok).toBe(false);
-      expect(stale.name).toBe('GroupMembershipError');
-      expect(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_MEMBER_EPOCH']).toContain(stale.type);
-      // had it been accepted, the committed offset would have gone back
-      expect(stale.o).toBeLessThan(committedBeforeResume);
-      // and it was made after the member had rejoined under a new id: the case where stamping
-      // a commit with the identity of the moment let it through
-      const firstId = owner.of('join')[0].member;
-      expect(owner.events.slice(0, owner.events.indexOf(stale)).some((e) => e.e === 'join' && e.member !== firstId)).toBe(true);
+        const stale = await waitFor(
+          'the resumed member to try its commit',
+          () =>
+            owner
+              .of('commit')
+              .slice(commitsBefore)
+              .find((c) => c.o === held.last + 1),
+          30_000,
+          50,
+        );
+        expect(stale.ok).toBe(false);
+        expect(stale.name).toBe('GroupMembershipError');
+        expect(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_MEMBER_EPOCH']).toContain(stale.type);
+        // had it been accepted, the committed offset would have gone back
+        expect(stale.o).toBeLessThan(committedBeforeResume);
+        // and it was made after the member had rejoined under a new id: the case where stamping
+        // a commit with the identity of the moment let it through
+        const firstId = owner.of('join')[0].member;
+        expect(owner.events.slice(0, owner.events.indexOf(stale)).some((e) => e.e === 'join' && e.member !== firstId)).toBe(true);
 
-      await waitFor('every record committed', () => sampler.committed === records, 90_000, 50);
-      await sleep(500);
-      await sampler.stop();
-      const totals = checkHistory(sampler.samples, children, records);
-      console.log(JSON.stringify({ scenario: `batch ${assignor}`, takeoverMs, heldBatch: [held.first, held.last], committedBeforeResume, staleCommit: { offset: stale.o, type: stale.type }, samples: sampler.samples.length, ...totals }));
-      // the session timeout, a heartbeat and a rebalance; generous under a loaded machine
-      expect(takeoverMs).toBeLessThan(SESSION_MS + 7000);
-    } finally {
-      await sampler.stop();
-      await Promise.all(children.map((c) => c.kill()));
-    }
-  });
+        await waitFor('every record committed', () => sampler.committed === records, 90_000, 50);
+        await sleep(500);
+        await sampler.stop();
+        const totals = checkHistory(sampler.samples, children, records);
+        console.log(
+          JSON.stringify({
+            scenario: `batch ${assignor}`,
+            takeoverMs,
+            heldBatch: [held.first, held.last],
+            committedBeforeResume,
+            staleCommit: { offset: stale.o, type: stale.type },
+            samples: sampler.samples.length,
+            ...totals,
+          }),
+        );
+        // the session timeout, a heartbeat and a rebalance; generous under a loaded machine
+        expect(takeoverMs).toBeLessThan(SESSION_MS + 7000);
+      } finally {
+        await sampler.stop();
+        await Promise.all(children.map((c) => c.kill()));
+      }
+    },
+  );
 
   it('a member resumed mid-batch hands no further record of it to its handler once the group replaced it', async () => {
     const topic = 'fence-message';
@@ -158,18 +206,36 @@ describe('stale group member fencing', () => {
     await topicWith(topic, records);
     const sampler = new OffsetSampler(client, 'fence-message-group', topic);
     const children: FencingChild[] = [];
-    const options: FencingChildOptions = { mode: 'message', url: cluster.brokers[0].url, groupId: 'fence-message-group', topic, holdMs: 20, longHoldMs: 0, assignors: ['range'] };
+    const options: FencingChildOptions = {
+      mode: 'message',
+      url: cluster.brokers[0].url,
+      groupId: 'fence-message-group',
+      topic,
+      holdMs: 20,
+      longHoldMs: 0,
+      assignors: ['range'],
+    };
     try {
       const { owner, other, generation } = await twoMembers(options, sampler, children);
       // stopped inside a handler, with the rest of its batch still to be handed out
-      await waitFor('the owner mid-batch', () => {
-        const seen = owner.of('seen');
-        return seen.length > 0 && seen[seen.length - 1].o % 25 < 15;
-      }, 30_000, 5);
+      await waitFor(
+        'the owner mid-batch',
+        () => {
+          const seen = owner.of('seen');
+          return seen.length > 0 && seen[seen.length - 1].o % 25 < 15;
+        },
+        30_000,
+        5,
+      );
       owner.signal('SIGSTOP');
       const stoppedAt = Date.now();
       const lastBeforeStop = Math.max(...owner.of('seen').map((s) => s.o));
-      await waitFor('the other member to own the partition', () => (other.lastJoin()?.parts.length ?? 0) === 1 && (other.lastJoin()?.gen ?? 0) > generation, 30_000, 50);
+      await waitFor(
+        'the other member to own the partition',
+        () => (other.lastJoin()?.parts.length ?? 0) === 1 && (other.lastJoin()?.gen ?? 0) > generation,
+        30_000,
+        50,
+      );
       await waitFor('a commit beyond the paused batch', () => sampler.committed > lastBeforeStop + 50, 60_000, 50);
       owner.signal('SIGCONT');
       const resumedAt = Date.now();
@@ -179,7 +245,16 @@ describe('stale group member fencing', () => {
       // what the resumed member read of the old batch: at most the record its handler was in
       const staleAfterResume = owner.of('seen').filter((s) => s.t >= resumedAt && s.o <= lastBeforeStop + 25);
       const totals = checkHistory(sampler.samples, children, records);
-      console.log(JSON.stringify({ scenario: 'message', stoppedMs: resumedAt - stoppedAt, lastBeforeStop, staleAfterResume: staleAfterResume.length, samples: sampler.samples.length, ...totals }));
+      console.log(
+        JSON.stringify({
+          scenario: 'message',
+          stoppedMs: resumedAt - stoppedAt,
+          lastBeforeStop,
+          staleAfterResume: staleAfterResume.length,
+          samples: sampler.samples.length,
+          ...totals,
+        }),
+      );
     } finally {
       await sampler.stop();
       await Promise.all(children.map((c) => c.kill()));
@@ -200,7 +275,10 @@ describe('stale group member fencing', () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const [ownedByA] = await waitForBalanced([a, b], 1).then((o) => o.map((ps) => ps.length === 1));
         const [owner, outsider] = ownedByA ? [a, b] : [b, a];
-        const ownerCommit = await owner.consumer.commitOffsets([{ topic, partition: 0, offset: 30 }]).then(() => null, (e: unknown) => e);
+        const ownerCommit = await owner.consumer.commitOffsets([{ topic, partition: 0, offset: 30 }]).then(
+          () => null,
+          (e: unknown) => e,
+        );
         if (ownerCommit !== null) continue;
         err = await outsider.consumer.commitOffsets([{ topic, partition: 0, offset: 5 }]).catch((e: unknown) => e);
         if (!(err instanceof GroupMembershipError) || err.type !== 'ILLEGAL_GENERATION') break;

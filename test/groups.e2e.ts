@@ -127,12 +127,28 @@ describe('consumer groups', () => {
     const survivor = await startMember(client, 'crash-group', 'crash', { assignors: ['range'] });
     const child = new GroupChild(cluster.brokers[0].url, 'crash-group', 'crash');
     try {
-      await waitFor('two members with two partitions each', async () => {
-        const g = await describe1('crash-group');
-        return g.state === 'Stable' && g.members.length === 2 && g.members.every((m) => m.assignment.flatMap((a) => a.partitions).length === 2) && survivor.consumer.assignment().length === 2 && child.joins > 0;
-      }, 30_000, 100);
+      await waitFor(
+        'two members with two partitions each',
+        async () => {
+          const g = await describe1('crash-group');
+          return (
+            g.state === 'Stable' &&
+            g.members.length === 2 &&
+            g.members.every((m) => m.assignment.flatMap((a) => a.partitions).length === 2) &&
+            survivor.consumer.assignment().length === 2 &&
+            child.joins > 0
+          );
+        },
+        30_000,
+        100,
+      );
       await produce('crash', 4, 50);
-      await waitFor('first 200 consumed and committed', async () => new Set([...survivor.seen, ...child.seen]).size === 200 && (await lagZero('crash-group')), 30_000, 100);
+      await waitFor(
+        'first 200 consumed and committed',
+        async () => new Set([...survivor.seen, ...child.seen]).size === 200 && (await lagZero('crash-group')),
+        30_000,
+        100,
+      );
       const childPartitions = [0, 1, 2, 3].filter((p) => !survivor.consumer.assignment().some((tp) => tp.partition === p));
       const killedAt = Date.now();
       await child.kill();
@@ -214,10 +230,15 @@ describe('consumer groups', () => {
     expect(coordinatorId).toBeGreaterThan(0);
     await cluster.broker(coordinatorId).kill('SIGKILL');
     // the group moves once the lease (BROKER_SESSION_TIMEOUT_MS) runs out and a member asks again
-    await waitFor('a new coordinator', async () => {
-      const g = await describe1('failover-group').catch(() => null);
-      return g !== null && g.coordinatorId > 0 && g.coordinatorId !== coordinatorId && g.state === 'Stable';
-    }, 30_000, 200);
+    await waitFor(
+      'a new coordinator',
+      async () => {
+        const g = await describe1('failover-group').catch(() => null);
+        return g !== null && g.coordinatorId > 0 && g.coordinatorId !== coordinatorId && g.state === 'Stable';
+      },
+      30_000,
+      200,
+    );
     const after = await client.admin().groups().fetchOffsets('failover-group');
     expect(after).toEqual(before);
     const g = await describe1('failover-group');

@@ -106,21 +106,23 @@ describe('request limits and backpressure (three real brokers)', () => {
   /** which broker leads each partition (a lease renewed late under load may bump an epoch without moving a leader) */
   const leadership = async () => {
     const m = await metadata(null);
-    return m.topics
-      .flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partition}:${p.leader}`))
-      .sort();
+    return m.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partition}:${p.leader}`)).sort();
   };
   /** acknowledged records per partition of the data topic, checked at the end */
   const acknowledged = new Map<number, number>();
   const produce = async (partition: number, value: Buffer) => {
     const batch = encodeRecordBatch([{ key: null, value, timestamp: Date.now() }]);
-    const r = await (await sock(target.id)).request<ProduceResponse>('produce', { acks: 1, timeoutMs: 5000, data: encodeProduceEntries([{ topic: dataTopic, partition, batches: batch }]) });
+    const r = await (
+      await sock(target.id)
+    ).request<ProduceResponse>('produce', { acks: 1, timeoutMs: 5000, data: encodeProduceEntries([{ topic: dataTopic, partition, batches: batch }]) });
     expect(r.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE });
     acknowledged.set(partition, (acknowledged.get(partition) ?? 0) + 1);
     return r.partitions[0].baseOffset;
   };
   const endOffset = async (partition: number) => {
-    const r = await (await sock(target.id)).request<{ partitions: Array<{ offset: number }> }>('listOffsets', { partitions: [{ topic: dataTopic, partition, timestamp: -1 }] });
+    const r = await (
+      await sock(target.id)
+    ).request<{ partitions: Array<{ offset: number }> }>('listOffsets', { partitions: [{ topic: dataTopic, partition, timestamp: -1 }] });
     return r.partitions[0].offset;
   };
 
@@ -139,7 +141,9 @@ describe('request limits and backpressure (three real brokers)', () => {
       return m.controllerId > 0 && m.brokers.length === 3 ? m.controllerId : 0;
     });
     first.close();
-    const created = await (await sock(controllerId)).request<CreateTopicsResponse>('createTopics', {
+    const created = await (
+      await sock(controllerId)
+    ).request<CreateTopicsResponse>('createTopics', {
       topics: [
         { name: dataTopic, numPartitions: 24, replicationFactor: 1 },
         { name: 'limits-replicated', numPartitions: 3, replicationFactor: 3 },
@@ -273,12 +277,20 @@ describe('request limits and backpressure (three real brokers)', () => {
     // may return): every append to one of them wakes each poll to look at all of them again.
     const parked = conns.flatMap((s) =>
       Array.from({ length: 32 }, () =>
-        request<FetchResponse>(s, 'fetch', {
-          maxWaitMs: 30_000,
-          minBytes: INT32_MAX,
-          maxBytes: INT32_MAX,
-          partitions: widePartitions.map((partition) => ({ topic: wideTopic, partition, fetchOffset: 0, partitionMaxBytes: 1024 })),
-        }, 60_000).then(() => 'answered', () => 'closed'),
+        request<FetchResponse>(
+          s,
+          'fetch',
+          {
+            maxWaitMs: 30_000,
+            minBytes: INT32_MAX,
+            maxBytes: INT32_MAX,
+            partitions: widePartitions.map((partition) => ({ topic: wideTopic, partition, fetchOffset: 0, partitionMaxBytes: 1024 })),
+          },
+          60_000,
+        ).then(
+          () => 'answered',
+          () => 'closed',
+        ),
       ),
     );
     await sleep(1000);
@@ -287,7 +299,13 @@ describe('request limits and backpressure (three real brokers)', () => {
       const t0 = Date.now();
       for (let i = 0; i < 10; i++) {
         const batch = encodeRecordBatch([{ key: null, value: Buffer.from(`append ${i}`), timestamp: Date.now() }]);
-        const r = await (await sock(target.id)).request<ProduceResponse>('produce', { acks: 1, timeoutMs: 5000, data: encodeProduceEntries([{ topic: wideTopic, partition: appendTo, batches: batch }]) });
+        const r = await (
+          await sock(target.id)
+        ).request<ProduceResponse>('produce', {
+          acks: 1,
+          timeoutMs: 5000,
+          data: encodeProduceEntries([{ topic: wideTopic, partition: appendTo, batches: batch }]),
+        });
         expect(r.partitions[0].errorCode).toBe(ErrorCode.NONE);
       }
       return { cpu: cpuMs(target.pid) - cpu0, ms: Date.now() - t0 };
@@ -298,7 +316,9 @@ describe('request limits and backpressure (three real brokers)', () => {
     const probe = new LatencyProbe(probeSock).start();
     const afterClose = await appendCost();
     const { maxMs } = await probe.stop();
-    console.log(`long polls: 10 appends with ${parked.length} polls over ${widePartitions.length} partitions parked cost ${whileParked.cpu} ms CPU (${whileParked.ms} ms); after their connections closed ${afterClose.cpu} ms CPU (${afterClose.ms} ms)`);
+    console.log(
+      `long polls: 10 appends with ${parked.length} polls over ${widePartitions.length} partitions parked cost ${whileParked.cpu} ms CPU (${whileParked.ms} ms); after their connections closed ${afterClose.cpu} ms CPU (${afterClose.ms} ms)`,
+    );
     // The measure is sensitive (parked polls cost work on every append), and that work is gone once their connections close.
     expect(whileParked.cpu).toBeGreaterThanOrEqual(100);
     expect(afterClose.cpu).toBeLessThan(whileParked.cpu / 4);
@@ -318,12 +338,17 @@ describe('request limits and backpressure (three real brokers)', () => {
     tcp.pause();
     const count = 400;
     const answers = Array.from({ length: count }, () =>
-      request<FetchResponse>(s, 'fetch', {
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: INT32_MAX,
-        partitions: [{ topic: dataTopic, partition: p, fetchOffset: 0, partitionMaxBytes: INT32_MAX }],
-      }, 120_000),
+      request<FetchResponse>(
+        s,
+        'fetch',
+        {
+          maxWaitMs: 0,
+          minBytes: 1,
+          maxBytes: INT32_MAX,
+          partitions: [{ topic: dataTopic, partition: p, fetchOffset: 0, partitionMaxBytes: INT32_MAX }],
+        },
+        120_000,
+      ),
     );
     // Unbounded, 400 responses of ~800 KB would be ~320 MB in the broker within a second or two.
     let peak = 0;
@@ -357,14 +382,21 @@ describe('request limits and backpressure (three real brokers)', () => {
     const t0 = Date.now();
     const answers = await Promise.all(
       Array.from({ length: inFlight + queued + beyond }, () =>
-        request<FetchResponse>(s, 'fetch', { maxWaitMs: 1000, minBytes: 1, maxBytes: 1024, partitions: [{ topic: wideTopic, partition: p, fetchOffset: 0, partitionMaxBytes: 1024 }] }, 60_000).then((r) => ({ code: r.errorCode, at: Date.now() - t0 })),
+        request<FetchResponse>(
+          s,
+          'fetch',
+          { maxWaitMs: 1000, minBytes: 1, maxBytes: 1024, partitions: [{ topic: wideTopic, partition: p, fetchOffset: 0, partitionMaxBytes: 1024 }] },
+          60_000,
+        ).then((r) => ({ code: r.errorCode, at: Date.now() - t0 })),
       ),
     );
     const { maxMs } = await probe.stop();
     s.close();
     const throttled = answers.filter((a) => a.code === ErrorCode.THROTTLING_QUOTA_EXCEEDED);
     const served = answers.filter((a) => a.code === ErrorCode.NONE);
-    console.log(`in-flight: ${served.length} served in waves (last after ${Math.max(...served.map((a) => a.at))} ms), ${throttled.length} refused at once; metadata max ${maxMs} ms`);
+    console.log(
+      `in-flight: ${served.length} served in waves (last after ${Math.max(...served.map((a) => a.at))} ms), ${throttled.length} refused at once; metadata max ${maxMs} ms`,
+    );
     expect(throttled.length).toBe(beyond);
     expect(served.length).toBe(inFlight + queued);
     // refused at once, not after waiting; the rest ran at most 32 at a time (9 waves of 1 s)
@@ -376,7 +408,8 @@ describe('request limits and backpressure (three real brokers)', () => {
   it('answers bad names and ids with clear error codes', async () => {
     const m = await metadata();
     const controller = await sock(m.controllerId);
-    const create = async (name: string) => (await controller.request<CreateTopicsResponse>('createTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 1 }] })).topics[0];
+    const create = async (name: string) =>
+      (await controller.request<CreateTopicsResponse>('createTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 1 }] })).topics[0];
     expect((await create('__consumer_offsets')).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     expect((await create('a_b')).errorCode).toBe(ErrorCode.NONE);
     const collision = await create('a.b');
@@ -387,7 +420,14 @@ describe('request limits and backpressure (three real brokers)', () => {
     const s = await sock(target.id);
     const join = (over: Record<string, unknown>) =>
       s.request<{ errorCode: number; errorMessage?: string }>('joinGroup', {
-        groupId: 'limits-group', memberId: '', clientId: 'ok', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, topics: ['a_b'], assignors: ['range'], ...over,
+        groupId: 'limits-group',
+        memberId: '',
+        clientId: 'ok',
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+        topics: ['a_b'],
+        assignors: ['range'],
+        ...over,
       });
     const control = await join({ clientId: 'evil\u0000\u001b[31m<script>' });
     expect(control.errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -415,7 +455,12 @@ describe('request limits and backpressure (three real brokers)', () => {
       let offset = 0;
       let records = 0;
       while (offset < count) {
-        const r = await s.request<FetchResponse>('fetch', { maxWaitMs: 0, minBytes: 1, maxBytes: FETCH_MAX_BYTES, partitions: [{ topic: dataTopic, partition, fetchOffset: offset, partitionMaxBytes: MAX_PARTITION_FETCH_BYTES }] });
+        const r = await s.request<FetchResponse>('fetch', {
+          maxWaitMs: 0,
+          minBytes: 1,
+          maxBytes: FETCH_MAX_BYTES,
+          partitions: [{ topic: dataTopic, partition, fetchOffset: offset, partitionMaxBytes: MAX_PARTITION_FETCH_BYTES }],
+        });
         expect(r.partitions[0].errorCode).toBe(ErrorCode.NONE);
         const got = decodeRecordBatches(Buffer.from(r.records));
         expect(got.length).toBeGreaterThan(0);

@@ -56,7 +56,8 @@ describe('partition offline, broker up (one real broker)', () => {
     for (const t of topics) {
       const parts = t === 'healthy' ? 3 : 1;
       for (let p = 0; p < parts; p++) {
-        for (let i = 0; i < 8; i++) expect((await wire.produce(t, p, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+        for (let i = 0; i < 8; i++)
+          expect((await wire.produce(t, p, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
       }
     }
     for (let p = 0; p < 3; p++) healthyBefore.push((await wire.fetch('healthy', p)).records);
@@ -64,23 +65,35 @@ describe('partition offline, broker up (one real broker)', () => {
     await cluster.brokers[0].kill('SIGKILL');
 
     // 1. A closed segment's last time-index entry points past its segment.
-    const indexes = fs.readdirSync(partitionDir('bad-index')).filter((f) => f.endsWith('.timeindex')).sort();
+    const indexes = fs
+      .readdirSync(partitionDir('bad-index'))
+      .filter((f) => f.endsWith('.timeindex'))
+      .sort();
     expect(indexes.length).toBeGreaterThan(1);
     const entry = Buffer.alloc(12);
     entry.writeBigInt64BE(BigInt(Date.now()), 0);
     entry.writeInt32BE(1_000_000, 8);
     fs.writeFileSync(path.join(partitionDir('bad-index'), indexes[0]), entry);
     // 2. The active segment cannot be read at all (a directory where the file was).
-    const logs = fs.readdirSync(partitionDir('bad-segment')).filter((f) => f.endsWith('.log')).sort();
+    const logs = fs
+      .readdirSync(partitionDir('bad-segment'))
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     const active = path.join(partitionDir('bad-segment'), logs[logs.length - 1]);
     fs.rmSync(active);
     fs.mkdirSync(active);
     // 3. A future bug let a batch with maxTimestamp 2^63-1 (valid CRC, right offset) into the log.
-    const poisonedLogs = fs.readdirSync(partitionDir('poisoned')).filter((f) => f.endsWith('.log')).sort();
+    const poisonedLogs = fs
+      .readdirSync(partitionDir('poisoned'))
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     const last = readReplicaBatches(dataDir(), 'poisoned', 0).pop();
     if (!last) throw new Error('poisoned has no batches');
     const epoch = readBatchHeader(last.bytes).partitionLeaderEpoch;
-    const poison = encodeRecordBatch([{ key: null, value: Buffer.from('poison'), timestamp: toTimestamp(INT64_MAX) }], { baseOffset: last.lastOffset + 1, partitionLeaderEpoch: epoch });
+    const poison = encodeRecordBatch([{ key: null, value: Buffer.from('poison'), timestamp: toTimestamp(INT64_MAX) }], {
+      baseOffset: last.lastOffset + 1,
+      partitionLeaderEpoch: epoch,
+    });
     fs.appendFileSync(path.join(partitionDir('poisoned'), poisonedLogs[poisonedLogs.length - 1]), poison);
 
     await cluster.brokers[0].start();
@@ -91,7 +104,9 @@ describe('partition offline, broker up (one real broker)', () => {
     for (const t of ['bad-index', 'bad-segment']) {
       const m = (await wire.metadata([t])).topics[0].partitions[0];
       expect(m).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, offlineReplicas: [1] });
-      expect((await wire.produce(t, 0, encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: Date.now() }]), 1)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+      expect((await wire.produce(t, 0, encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: Date.now() }]), 1)).errorCode).toBe(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+      );
       expect((await wire.fetch(t, 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
       expect((await wire.listOffsets(t, 0, -2)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     }
@@ -109,7 +124,8 @@ describe('partition offline, broker up (one real broker)', () => {
     expect(poisoned.errorCode).toBe(0);
     expect(decodeRecordBatches(poisoned.records).map((r) => [r.offset, r.timestamp])).toEqual([[last.lastOffset + 1, INT64_MAX]]);
     expect(await wire.listOffsets('poisoned', 0, Date.now() + 86_400_000)).toMatchObject({ errorCode: 0, offset: last.lastOffset + 1 });
-    for (let i = 0; i < 6; i++) expect((await wire.produce('poisoned', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
+    for (let i = 0; i < 6; i++)
+      expect((await wire.produce('poisoned', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
 
     // Retention runs every 300 ms over all of it (poisoned has retention.ms 1000): the broker lives on.
     await sleep(3000);
@@ -133,16 +149,22 @@ describe('partition offline, broker up (one real broker)', () => {
   });
 
   it('a storage error while running (the log directory vanishes, then a segment roll) takes only that partition offline', async () => {
-    const created = await wire.sock.request<CreateTopicsResponse>('createTopics', { topics: [{ name: 'doomed', numPartitions: 1, replicationFactor: 1, configs: SMALL }] });
+    const created = await wire.sock.request<CreateTopicsResponse>('createTopics', {
+      topics: [{ name: 'doomed', numPartitions: 1, replicationFactor: 1, configs: SMALL }],
+    });
     expect(created.topics[0].errorCode).toBe(0);
     await waitForLeaders(wire, 'doomed');
     expect((await wire.produce('doomed', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(0)), timestamp: Date.now() }]), 1)).errorCode).toBe(0);
     fs.rmSync(partitionDir('doomed'), { recursive: true, force: true });
     // Appends go to the open file until the segment must roll, which cannot create its files.
     const codes: number[] = [];
-    for (let i = 0; i < 8; i++) codes.push((await wire.produce('doomed', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode);
+    for (let i = 0; i < 8; i++)
+      codes.push((await wire.produce('doomed', 0, encodeRecordBatch([{ key: null, value: Buffer.from(value(i)), timestamp: Date.now() }]), 1)).errorCode);
     expect(codes).toContain(ErrorCode.KAFKA_STORAGE_ERROR);
-    await waitFor('doomed offline in metadata', async () => (await wire.metadata(['doomed'])).topics[0].partitions[0].errorCode === ErrorCode.KAFKA_STORAGE_ERROR);
+    await waitFor(
+      'doomed offline in metadata',
+      async () => (await wire.metadata(['doomed'])).topics[0].partitions[0].errorCode === ErrorCode.KAFKA_STORAGE_ERROR,
+    );
     expect((await wire.fetch('doomed', 0)).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     await sleep(1000); // retention and the flush timer run over it meanwhile
     expect(cluster.brokers[0].running).toBe(true);
@@ -157,7 +179,13 @@ describe('partition offline, broker up (one real broker)', () => {
  * damaged, it stays offline after a restart and acks=all goes on with the other two.
  */
 describe('partition offline with RF=3 (three real brokers)', () => {
-  const FAST = { LEADER_LEASE_MS: '1000', REPLICA_LAG_TIME_MAX_MS: '3000', BROKER_SESSION_TIMEOUT_MS: '3000', METADATA_REFRESH_MS: '1000', LOG_RETENTION_CHECK_INTERVAL_MS: '300' };
+  const FAST = {
+    LEADER_LEASE_MS: '1000',
+    REPLICA_LAG_TIME_MAX_MS: '3000',
+    BROKER_SESSION_TIMEOUT_MS: '3000',
+    METADATA_REFRESH_MS: '1000',
+    LOG_RETENTION_CHECK_INTERVAL_MS: '300',
+  };
   let cluster: TestCluster;
   const wires = new Map<number, Wire>();
   const wire = (id: number) => wires.get(id) as Wire;
@@ -242,7 +270,10 @@ describe('partition offline with RF=3 (three real brokers)', () => {
     wire(follower.id).close();
     await follower.kill('SIGKILL');
     const dir = path.join(follower.options.dataDir, 'follower-damaged-0');
-    const index = fs.readdirSync(dir).filter((f) => f.endsWith('.timeindex')).sort()[0];
+    const index = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.timeindex'))
+      .sort()[0];
     const entry = Buffer.alloc(12);
     entry.writeBigInt64BE(-5n, 0); // no append can write a timestamp below -1
     entry.writeInt32BE(0, 8);

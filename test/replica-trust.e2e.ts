@@ -46,17 +46,32 @@ const replicaFetch = (raw: RawSocket, replicaId: number, topic: string, fetchOff
   });
 
 const clientFetch = (raw: RawSocket, topic: string, fetchOffset: number, maxWaitMs = 0) =>
-  raw.request<FetchResponse>('fetch', { maxWaitMs, minBytes: 1, maxBytes: 1 << 20, partitions: [{ topic, partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }] });
+  raw.request<FetchResponse>('fetch', {
+    maxWaitMs,
+    minBytes: 1,
+    maxBytes: 1 << 20,
+    partitions: [{ topic, partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }],
+  });
 
 const epochQuery = (raw: RawSocket, topic: string, replicaId?: number) =>
-  raw.request<OffsetForLeaderEpochResponse>('offsetForLeaderEpoch', { topic, partition: 0, leaderEpoch: 0, currentLeaderEpoch: 0, ...(replicaId === undefined ? {} : { replicaId }) });
+  raw.request<OffsetForLeaderEpochResponse>('offsetForLeaderEpoch', {
+    topic,
+    partition: 0,
+    leaderEpoch: 0,
+    currentLeaderEpoch: 0,
+    ...(replicaId === undefined ? {} : { replicaId }),
+  });
 
 const produceRaw = (raw: RawSocket, topic: string, acks: number, value: string, timeoutMs = 5000) =>
-  raw.request<ProduceResponse>('produce', {
-    acks,
-    timeoutMs,
-    data: encodeProduceEntries([{ topic, partition: 0, batches: encodeRecordBatch([{ key: null, value: Buffer.from(value), timestamp: Date.now() }]) }]),
-  }, 60_000);
+  raw.request<ProduceResponse>(
+    'produce',
+    {
+      acks,
+      timeoutMs,
+      data: encodeProduceEntries([{ topic, partition: 0, batches: encodeRecordBatch([{ key: null, value: Buffer.from(value), timestamp: Date.now() }]) }]),
+    },
+    60_000,
+  );
 
 async function highWatermark(raw: RawSocket, topic: string): Promise<number> {
   const r = await raw.request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition: 0, timestamp: -1 }] });
@@ -66,7 +81,7 @@ async function highWatermark(raw: RawSocket, topic: string): Promise<number> {
 /** The offsets of every record batch in a fetch response's records. */
 function batchesIn(records: Buffer): Array<{ baseOffset: number; lastOffset: number }> {
   const out: Array<{ baseOffset: number; lastOffset: number }> = [];
-  for (let pos = 0; pos < records.length; ) {
+  for (let pos = 0; pos < records.length;) {
     const h = readBatchHeader(records, pos);
     out.push({ baseOffset: h.baseOffset, lastOffset: h.lastOffset });
     pos += h.sizeInBytes;
@@ -82,7 +97,11 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: ENV });
     clusterId = cluster.brokers[0].options.clusterId;
-    client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+    client = new Tributary({
+      brokers: cluster.brokers.map((b) => b.url),
+      requestTimeoutMs: 5000,
+      retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 },
+    });
   });
 
   afterAll(async () => {
@@ -112,7 +131,12 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
 
     for (const id of [1, 2, 3]) {
       const r = await replicaFetch(anon, id, topic, 0);
-      expect({ id, errorCode: r.errorCode, partitions: r.partitions.length, bytes: r.records.length }).toEqual({ id, errorCode: AUTH_FAILED, partitions: 0, bytes: 0 });
+      expect({ id, errorCode: r.errorCode, partitions: r.partitions.length, bytes: r.records.length }).toEqual({
+        id,
+        errorCode: AUTH_FAILED,
+        partitions: 0,
+        bytes: 0,
+      });
       expect(r.errorMessage).toMatch(/authenticated/);
     }
     expect((await epochQuery(anon, topic)).errorCode).toBe(AUTH_FAILED);
@@ -127,7 +151,11 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
     expect((await authenticate(wrong, clusterId, followers[0], `${TEST_INTER_BROKER_SECRET}-wrong`)).errorCode).toBe(AUTH_FAILED);
     expect((await replicaFetch(wrong, followers[0], topic, 0)).errorCode).toBe(AUTH_FAILED);
     expect((await epochQuery(wrong, topic, followers[0])).errorCode).toBe(AUTH_FAILED);
-    await waitFor('the broker to log the failed challenge', () => cluster.broker(leader).output.includes(`failed the inter-broker challenge claiming broker ${followers[0]}`), 10_000);
+    await waitFor(
+      'the broker to log the failed challenge',
+      () => cluster.broker(leader).output.includes(`failed the inter-broker challenge claiming broker ${followers[0]}`),
+      10_000,
+    );
     // The right secret under another cluster id is wrong too.
     expect((await authenticate(wrong, `${clusterId}-other`, followers[0], TEST_INTER_BROKER_SECRET)).errorCode).toBe(AUTH_FAILED);
     expect((await replicaFetch(wrong, followers[0], topic, 0)).errorCode).toBe(AUTH_FAILED);
@@ -202,7 +230,10 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
       // Let the leader append it (log end 21), then claim both followers have it.
       await sleep(500);
       const forged = [await replicaFetch(raw, followers[1], topic, 21), await replicaFetch(raw, followers[0], topic, 21)];
-      expect(forged.map((r) => [r.errorCode, r.records.length])).toEqual([[AUTH_FAILED, 0], [AUTH_FAILED, 0]]);
+      expect(forged.map((r) => [r.errorCode, r.records.length])).toEqual([
+        [AUTH_FAILED, 0],
+        [AUTH_FAILED, 0],
+      ]);
       expect(await highWatermark(raw, topic)).toBe(20);
       produce = await pending;
     } finally {
@@ -224,8 +255,11 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
     // the unacknowledged record may or may not have survived; nothing else is there
     expect(values.slice(20).every((v) => v === 'needs-two-replicas')).toBe(true);
     const hw = values.length;
-    await waitFor('every replica to end at the high watermark', () =>
-      cluster.brokers.every((b) => readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0) === hw), 30_000);
+    await waitFor(
+      'every replica to end at the high watermark',
+      () => cluster.brokers.every((b) => readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0) === hw),
+      30_000,
+    );
     const copies = cluster.brokers.map((b) => committedBytes(b.options.dataDir, topic, 0, hw));
     for (const c of copies) expect(c.equals(copies[0])).toBe(true);
     await admin.disconnect();
@@ -255,12 +289,17 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
       const ends = () => all.map((b) => readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0));
       // Whoever leads, only brokers holding its secret copy the records.
       const sameSecret = leader === 4 ? [4] : [1, 2, 3];
-      await waitFor('the leader\'s peers to copy the records', () => all.every((b, i) => !sameSecret.includes(b.id) || ends()[i] === 5), 30_000, 200);
+      await waitFor("the leader's peers to copy the records", () => all.every((b, i) => !sameSecret.includes(b.id) || ends()[i] === 5), 30_000, 200);
       await sleep(3000);
       expect(Object.fromEntries(all.map((b, i) => [b.id, ends()[i]]))).toEqual(Object.fromEntries(all.map((b) => [b.id, sameSecret.includes(b.id) ? 5 : 0])));
       // The brokers that could not follow say why.
       for (const b of all.filter((x) => !sameSecret.includes(x.id))) {
-        await waitFor(`broker ${b.id} to log the refused handshake`, () => /handshake with .* refused: .*could not prove it holds this cluster's inter-broker secret/.test(b.output), 30_000, 200);
+        await waitFor(
+          `broker ${b.id} to log the refused handshake`,
+          () => /handshake with .* refused: .*could not prove it holds this cluster's inter-broker secret/.test(b.output),
+          30_000,
+          200,
+        );
       }
     } finally {
       await outsider.kill('SIGKILL');
@@ -271,9 +310,15 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
 describe('without INTER_BROKER_SECRET (real brokers, real Redis)', () => {
   it('the brokers agree on one secret made in the coordination Redis, and replicate with it', async () => {
     const cluster = await TestCluster.start({ brokers: 3, brokerEnv: { ...ENV, INTER_BROKER_SECRET: '' } });
-    const client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+    const client = new Tributary({
+      brokers: cluster.brokers.map((b) => b.url),
+      requestTimeoutMs: 5000,
+      retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 },
+    });
     try {
-      const sources = cluster.brokers.map((b) => /inter-broker secret from (coordination Redis(?: \(created now\))?), fingerprint ([0-9a-f]{12})/.exec(b.output));
+      const sources = cluster.brokers.map((b) =>
+        /inter-broker secret from (coordination Redis(?: \(created now\))?), fingerprint ([0-9a-f]{12})/.exec(b.output),
+      );
       expect(sources.every((m) => m !== null)).toBe(true);
       expect(sources.filter((m) => m?.[1] === 'coordination Redis (created now)')).toHaveLength(1);
       expect(new Set(sources.map((m) => m?.[2])).size).toBe(1);
@@ -288,12 +333,21 @@ describe('without INTER_BROKER_SECRET (real brokers, real Redis)', () => {
       const leader = await leaderOf(admin, topic, 0);
       const follower = cluster.brokers.find((b) => b.id !== leader)!;
       await follower.kill('SIGKILL');
-      const live = new Tributary({ brokers: cluster.brokers.filter((b) => b !== follower).map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+      const live = new Tributary({
+        brokers: cluster.brokers.filter((b) => b !== follower).map((b) => b.url),
+        requestTimeoutMs: 5000,
+        retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 },
+      });
       const p2 = live.producer({ acks: 1, lingerMs: 1 });
       for (let i = 10; i < 20; i++) await p2.send({ topic, messages: [{ value: `v${i}` }] });
       await p2.disconnect();
       await follower.start();
-      await waitFor('the restarted follower to hold all 20 records', () => readReplicaBatches(follower.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0) === 20, 60_000, 200);
+      await waitFor(
+        'the restarted follower to hold all 20 records',
+        () => readReplicaBatches(follower.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0) === 20,
+        60_000,
+        200,
+      );
       await waitForFullIsr(admin, topic, 3);
       await admin.disconnect();
     } finally {

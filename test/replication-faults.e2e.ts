@@ -43,7 +43,7 @@ async function expectAllAcked(client: Tributary, tracker: AckTracker, topic: str
 }
 
 describe('replication under faults (real brokers, real Redis)', () => {
-  it('a paused leader acknowledges nothing in its old epoch and rejoins as a follower with the new leader\'s log', async () => {
+  it("a paused leader acknowledges nothing in its old epoch and rejoins as a follower with the new leader's log", async () => {
     const cluster = await TestCluster.start({ brokers: 3, brokerEnv: FAST });
     const client = clientFor(cluster);
     try {
@@ -58,11 +58,27 @@ describe('replication under faults (real brokers, real Redis)', () => {
       const raw = await RawSocket.connect(cluster.broker(old).url);
       // While the old leader is paused, talk only to the others: a request to a stopped
       // process would wait out its whole timeout.
-      const live = track(new Tributary({ brokers: cluster.brokers.filter((b) => b.id !== old).map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } }));
+      const live = track(
+        new Tributary({
+          brokers: cluster.brokers.filter((b) => b.id !== old).map((b) => b.url),
+          requestTimeoutMs: 5000,
+          retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 },
+        }),
+      );
       await cluster.broker(old).kill('SIGSTOP');
       // Requests sent to the paused leader wait in its socket until it resumes.
       const zombie = (acks: number) =>
-        raw.request<ProduceResponse>('produce', { acks, timeoutMs: 5000, data: encodeProduceEntries([{ topic, partition: 0, batches: encodeRecordBatch([{ key: null, value: Buffer.from(`zombie-${acks}`), timestamp: Date.now() }]) }]) }, 60_000);
+        raw.request<ProduceResponse>(
+          'produce',
+          {
+            acks,
+            timeoutMs: 5000,
+            data: encodeProduceEntries([
+              { topic, partition: 0, batches: encodeRecordBatch([{ key: null, value: Buffer.from(`zombie-${acks}`), timestamp: Date.now() }]) },
+            ]),
+          },
+          60_000,
+        );
       const zombieAll = zombie(-1);
       const zombieOne = zombie(1);
 
@@ -78,19 +94,28 @@ describe('replication under faults (real brokers, real Redis)', () => {
       raw.close();
       // A broker just resumed may answer from its pre-pause metadata for a moment, which
       // names `old` as leader: wait for the state that cannot be stale.
-      await waitFor('the old leader to rejoin the ISR as a follower', async () => {
-        const state = await isrOf(client, topic, 0);
-        return state.leader !== old && state.isr.length === 3 && state.isr.includes(old);
-      }, 60_000, 200);
+      await waitFor(
+        'the old leader to rejoin the ISR as a follower',
+        async () => {
+          const state = await isrOf(client, topic, 0);
+          return state.leader !== old && state.isr.length === 3 && state.isr.includes(old);
+        },
+        60_000,
+        200,
+      );
 
       const values = [...(await readAll(client, topic, 1)).get(0)!.values()];
       expect(values.filter((v) => v.startsWith('zombie'))).toEqual([]);
       expect(values.filter((v) => v.startsWith('before') || v.startsWith('after'))).toHaveLength(40);
       const hw = values.length;
-      await waitFor('the old leader to hold exactly the new leader\'s log', () => {
-        const ends = cluster.brokers.map((b) => readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0));
-        return ends.every((e) => e === hw);
-      }, 20_000);
+      await waitFor(
+        "the old leader to hold exactly the new leader's log",
+        () => {
+          const ends = cluster.brokers.map((b) => readReplicaBatches(b.options.dataDir, topic, 0).reduce((m, x) => Math.max(m, x.lastOffset + 1), 0));
+          return ends.every((e) => e === hw);
+        },
+        20_000,
+      );
       expectIdenticalReplicas(cluster, topic, 0, hw);
       await producer.disconnect();
       await admin.disconnect();
@@ -138,7 +163,10 @@ describe('replication under faults (real brokers, real Redis)', () => {
       await waitFor('the ISR to shrink to the leader', async () => (await isrOf(client, topic, 0)).isr.length === 1, 30_000, 200);
 
       const strict = client.producer({ acks: 'all', retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 } });
-      const err = await strict.send({ topic, messages: [{ value: 'needs two' }] }).then(() => null, (e: unknown) => e);
+      const err = await strict.send({ topic, messages: [{ value: 'needs two' }] }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(TributaryError);
       expect((err as TributaryError).type).toBe('NOT_ENOUGH_REPLICAS');
       const relaxed = client.producer({ acks: 1 });
@@ -179,7 +207,11 @@ describe('replication under faults (real brokers, real Redis)', () => {
       await waitForFullIsr(admin, topic, 3);
       const hw = Number((await admin.fetchTopicOffsets(topic))[0].high);
       expect(hw).toBe(600);
-      await waitFor('the follower to hold every batch', () => committedBytes(follower.options.dataDir, topic, 0, hw).length === committedBytes(cluster.broker(leader).options.dataDir, topic, 0, hw).length, 20_000);
+      await waitFor(
+        'the follower to hold every batch',
+        () => committedBytes(follower.options.dataDir, topic, 0, hw).length === committedBytes(cluster.broker(leader).options.dataDir, topic, 0, hw).length,
+        20_000,
+      );
       expectIdenticalReplicas(cluster, topic, 0, hw);
       await Promise.all([producer.disconnect(), admin.disconnect()]);
     } finally {

@@ -18,7 +18,11 @@ describe('replication and failover (3 real brokers)', () => {
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 3, brokerEnv: FAST });
-    client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 } });
+    client = new Tributary({
+      brokers: cluster.brokers.map((b) => b.url),
+      requestTimeoutMs: 5000,
+      retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 },
+    });
   });
 
   afterAll(async () => {
@@ -35,7 +39,11 @@ describe('replication and failover (3 real brokers)', () => {
     expect(meta.topics[0].configs['min.insync.replicas']).toBe('2');
     await waitForFullIsr(admin, topic, 3);
 
-    const tracker = new AckTracker(client.producer({ acks: 'all', lingerMs: 2, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } }), topic, partitions);
+    const tracker = new AckTracker(
+      client.producer({ acks: 'all', lingerMs: 2, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } }),
+      topic,
+      partitions,
+    );
     tracker.start();
     await sleep(1000);
 
@@ -65,7 +73,10 @@ describe('replication and failover (3 real brokers)', () => {
     process.stdout.write(`failover: ${tracker.acked.length} acknowledged, ${tracker.failures} failed sends, epochs ${epochs.join(',')}\n`);
     const logs = await readAll(client, topic, partitions);
     for (const a of tracker.acked) {
-      expect({ at: `${a.partition}@${a.offset}`, value: logs.get(a.partition)?.get(a.offset) }).toEqual({ at: `${a.partition}@${a.offset}`, value: `${a.key}|${a.seq}` });
+      expect({ at: `${a.partition}@${a.offset}`, value: logs.get(a.partition)?.get(a.offset) }).toEqual({
+        at: `${a.partition}@${a.offset}`,
+        value: `${a.key}|${a.seq}`,
+      });
     }
     // each key's acknowledged records are in the order they were sent
     const byKey = new Map<string, { offset: number; seq: number }[]>();

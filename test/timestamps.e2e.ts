@@ -1,13 +1,5 @@
 import { Buffer } from 'buffer';
-import {
-  BatchLayout,
-  decodeRecordBatch,
-  encodeRecordBatch,
-  ErrorCode,
-  readBatchHeader,
-  toTimestamp,
-  type CreateTopicsResponse,
-} from '@tributary/protocol';
+import { BatchLayout, decodeRecordBatch, encodeRecordBatch, ErrorCode, readBatchHeader, toTimestamp, type CreateTopicsResponse } from '@tributary/protocol';
 import { sleep, waitFor } from './support/free-port';
 import { readReplicaBatches } from './support/replica-logs';
 import { TestCluster } from './support/test-cluster';
@@ -50,7 +42,12 @@ describe('exact timestamps and LogAppendTime (3 real brokers, RF=3, acks=all)', 
       topics: [
         { name: 'create-time', numPartitions: 1, replicationFactor: 3 },
         { name: 'append-time', numPartitions: 1, replicationFactor: 3, configs: { 'message.timestamp.type': 'LogAppendTime' } },
-        { name: 'bounded', numPartitions: 1, replicationFactor: 3, configs: { 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '9223372036854775807' } },
+        {
+          name: 'bounded',
+          numPartitions: 1,
+          replicationFactor: 3,
+          configs: { 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '9223372036854775807' },
+        },
       ],
     });
     expect(created.topics.map((t) => [t.name, t.errorCode])).toEqual([
@@ -83,7 +80,9 @@ describe('exact timestamps and LogAppendTime (3 real brokers, RF=3, acks=all)', 
     const refused = await leader.produce('create-time', 0, poison, -1);
     expect(refused.errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
     // Its siblings: a record beyond after.max.ms, a negative one, and a lying maxTimestamp.
-    expect((await leader.produce('create-time', 0, encodeRecordBatch([rec(Date.now() + 2 * 3_600_000, 'future')]))).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
+    expect((await leader.produce('create-time', 0, encodeRecordBatch([rec(Date.now() + 2 * 3_600_000, 'future')]))).errorCode).toBe(
+      ErrorCode.INVALID_TIMESTAMP,
+    );
     expect((await leader.produce('create-time', 0, encodeRecordBatch([rec(-7, 'negative')]))).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
     const mixed = Buffer.concat([encodeRecordBatch([rec(Date.now(), 'fine')]), poison]);
     expect((await leader.produce('create-time', 0, mixed)).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);

@@ -84,7 +84,10 @@ export class FencingChild {
     readonly name: string,
     options: FencingChildOptions,
   ) {
-    this.proc = spawn(process.execPath, ['-e', SCRIPT, JSON.stringify(options)], { env: { ...process.env, CLIENT_MAIN }, stdio: ['ignore', 'pipe', 'inherit'] });
+    this.proc = spawn(process.execPath, ['-e', SCRIPT, JSON.stringify(options)], {
+      env: { ...process.env, CLIENT_MAIN },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.proc.stdout?.on('data', (d: Buffer) => {
       this.buffer += d.toString();
       const lines = this.buffer.split('\n');

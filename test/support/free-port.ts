@@ -4,6 +4,11 @@ import { waitUntil } from '@tributary/process-kit';
 export { freePort, sleep } from '@tributary/process-kit';
 
 /** Polls `check` until it returns truthy or `timeoutMs` passes. */
-export function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   return waitUntil(what, check, timeoutMs, everyMs);
 }

@@ -49,7 +49,12 @@ export async function waitForBalanced(members: Member[], partitions: number, tim
       if (last.some((j) => j === undefined)) return false;
       const gens = new Set(last.map((j) => j.generationId));
       if (gens.size !== 1) return false;
-      owned = members.map((m) => m.consumer.assignment().map((tp) => tp.partition).sort((a, b) => a - b));
+      owned = members.map((m) =>
+        m.consumer
+          .assignment()
+          .map((tp) => tp.partition)
+          .sort((a, b) => a - b),
+      );
       const all = owned.flat();
       const declared = last.flatMap((j) => j.assignment.map((tp) => tp.partition));
       return all.length === partitions && new Set(all).size === partitions && declared.length === partitions;

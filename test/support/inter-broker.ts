@@ -7,7 +7,15 @@ import type { RawSocket } from './raw-socket';
  * The peer's side of the inter-broker handshake, written out independently of the broker's
  * code so a test can prove (or fail to prove) that a raw connection is broker `brokerId`.
  */
-export function peerProof(secret: string, clusterId: string, brokerId: number, brokerEpoch: number | null, serverId: number, nonce: string, peerNonce: string): string {
+export function peerProof(
+  secret: string,
+  clusterId: string,
+  brokerId: number,
+  brokerEpoch: number | null,
+  serverId: number,
+  nonce: string,
+  peerNonce: string,
+): string {
   return createHmac('sha256', Buffer.from(secret, 'utf8'))
     .update(JSON.stringify(['tributary-inter-broker-v1', 'peer', clusterId, brokerId, brokerEpoch, serverId, nonce, peerNonce]))
     .digest('hex');

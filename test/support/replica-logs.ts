@@ -7,7 +7,10 @@ import { readBatchHeader } from '@tributary/protocol';
 export function readReplicaBatches(dataDir: string, topic: string, partition: number): Array<{ lastOffset: number; bytes: Buffer }> {
   const dir = path.join(dataDir, `${topic}-${partition}`);
   if (!fs.existsSync(dir)) return [];
-  const segments = fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+  const segments = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.log'))
+    .sort();
   const out: Array<{ lastOffset: number; bytes: Buffer }> = [];
   for (const seg of segments) {
     const data = fs.readFileSync(path.join(dir, seg));
@@ -24,5 +27,9 @@ export function readReplicaBatches(dataDir: string, topic: string, partition: nu
 
 /** The concatenated bytes of every batch wholly below `highWatermark`. */
 export function committedBytes(dataDir: string, topic: string, partition: number, highWatermark: number): Buffer {
-  return Buffer.concat(readReplicaBatches(dataDir, topic, partition).filter((b) => b.lastOffset < highWatermark).map((b) => b.bytes));
+  return Buffer.concat(
+    readReplicaBatches(dataDir, topic, partition)
+      .filter((b) => b.lastOffset < highWatermark)
+      .map((b) => b.bytes),
+  );
 }

@@ -63,7 +63,9 @@ export class AckTracker {
             byPartition.set(p, [...(byPartition.get(p) ?? []), m]);
           }
           for (const r of results) {
-            (byPartition.get(r.partition) ?? []).forEach((m, j) => this.acked.push({ partition: r.partition, offset: r.baseOffset + j, key: m.key, seq: m.seq }));
+            (byPartition.get(r.partition) ?? []).forEach((m, j) =>
+              this.acked.push({ partition: r.partition, offset: r.baseOffset + j, key: m.key, seq: m.seq }),
+            );
           }
         } catch {
           this.failures++;

@@ -63,7 +63,11 @@ export function registerBenchCommand(program: Command): void {
     .option('--scenarios <list>', `comma list of ${SCENARIO_IDS.join(', ')} (or 1-6); default ${DEFAULT_SCENARIOS.join(',')}`, wrap(parseScenarioList))
     .option('--message-size <bytes>', `record size(s) in bytes, comma list; default ${DEFAULT_MESSAGE_SIZES.join(',')}`, wrap(parseSizeList))
     .option('--records <n>', `records per throughput run; default ${DEFAULT_RECORDS} (${QUICK_RECORDS} with --quick)`, positiveInt('--records', 50_000_000))
-    .option('--duration <seconds>', `seconds per fixed-rate latency run; default ${DEFAULT_DURATION_SECONDS} (${QUICK_DURATION_SECONDS} with --quick)`, positiveInt('--duration', 3600))
+    .option(
+      '--duration <seconds>',
+      `seconds per fixed-rate latency run; default ${DEFAULT_DURATION_SECONDS} (${QUICK_DURATION_SECONDS} with --quick)`,
+      positiveInt('--duration', 3600),
+    )
     .option('--quick', 'a short smoke run (small counts, one latency rate, 50 partitions for scale), for CI')
     .option('--profile', "also profile one broker (node --cpu-prof) during scenario 1's and scenario 2's workloads and summarise where its CPU goes")
     .option('--out <dir>', 'directory for the JSON results (and a kept .cpuprofile); default bench-results/')

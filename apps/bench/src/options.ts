@@ -43,7 +43,10 @@ export const RUN_TIME_CAP_MS = 60_000;
 
 export function parseScenarioList(value: string): ScenarioId[] {
   const out: ScenarioId[] = [];
-  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const id = BY_NUMBER[raw] ?? (SCENARIO_IDS as readonly string[]).find((s) => s === raw);
     if (!id) throw new Error(`unknown scenario '${raw}': use ${SCENARIO_IDS.join(', ')} or 1-6`);
     if (!out.includes(id)) out.push(id);
@@ -53,7 +56,11 @@ export function parseScenarioList(value: string): ScenarioId[] {
 }
 
 export function parseSizeList(value: string): number[] {
-  const sizes = value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const sizes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 16 || n > 512 * 1024)) {
     throw new Error('--message-size takes bytes from 16 to 524288, comma separated (e.g. 1024,100)');
   }

@@ -61,7 +61,8 @@ export async function runBench(options: BenchOptions, io: BenchIo): Promise<Benc
       shared: { peakProduceRate: new Map(), peakReplicatedRate: new Map() },
       note: (line) => progress.note(line),
     };
-    if (!natsAvailable) notes.push(options.noNats ? 'NATS peers were skipped (--no-nats).' : 'nats-server is not on PATH, so the NATS JetStream rows were skipped.');
+    if (!natsAvailable)
+      notes.push(options.noNats ? 'NATS peers were skipped (--no-nats).' : 'nats-server is not on PATH, so the NATS JetStream rows were skipped.');
     for (const scenario of scenarios) {
       progress.note(`== ${scenario.title}`);
       try {
@@ -69,7 +70,15 @@ export async function runBench(options: BenchOptions, io: BenchIo): Promise<Benc
       } catch (err) {
         const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
         progress.note(`  ${scenario.id} failed: ${message}`);
-        rows.push({ scenario: scenario.id, system: 'Tributary', variant: 'scenario setup', guarantee: '—', recordSize: null, status: 'failed', note: `failed: ${message}` });
+        rows.push({
+          scenario: scenario.id,
+          system: 'Tributary',
+          variant: 'scenario setup',
+          guarantee: '—',
+          recordSize: null,
+          status: 'failed',
+          note: `failed: ${message}`,
+        });
       } finally {
         // each NATS setup serves one scenario; idle servers should not share the CPU with the next
         await env.stopNats();
@@ -95,9 +104,12 @@ export async function runBench(options: BenchOptions, io: BenchIo): Promise<Benc
     await env.stop();
     process.off('exit', onExit);
   }
-  if (natsAvailable) notes.push('NATS servers were started by the bench on free loopback ports with temporary store dirs (the machine\'s shared NATS was not used).');
-  notes.push('Redis Streams ran on the bench\'s own redis-server (no AOF, no RDB snapshots) — the same one the brokers coordinate through.');
-  notes.push('Brokers ran with default settings (LOG_FLUSH_INTERVAL_MS 1000: acks mean the page cache, fsync follows within a second), each scenario on a fresh 3-broker cluster.');
+  if (natsAvailable)
+    notes.push("NATS servers were started by the bench on free loopback ports with temporary store dirs (the machine's shared NATS was not used).");
+  notes.push("Redis Streams ran on the bench's own redis-server (no AOF, no RDB snapshots) — the same one the brokers coordinate through.");
+  notes.push(
+    'Brokers ran with default settings (LOG_FLUSH_INTERVAL_MS 1000: acks mean the page cache, fsync follows within a second), each scenario on a fresh 3-broker cluster.',
+  );
 
   const report: BenchReport = {
     startedAt,

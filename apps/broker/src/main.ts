@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   });
   await app.listen(config.port, config.host);
   // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
-  process.stdout.write(`broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`);
+  process.stdout.write(
+    `broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`,
+  );
   // Which secret peers must prove, by a fingerprint that is safe to log: compare it across brokers.
   const secret = app.get(BrokerNode).interBroker.source;
   if (secret) process.stdout.write(`inter-broker secret from ${secret.source}, fingerprint ${secret.fingerprint}\n`);

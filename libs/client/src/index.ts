@@ -5,15 +5,7 @@
 export { Tributary, type TributaryConfig, type AdminOptions } from './tributary';
 
 export { Producer } from './producer/producer';
-export type {
-  AcksOption,
-  Message,
-  ProducerBatchRequest,
-  ProducerOptions,
-  ProducerRecord,
-  RecordMetadata,
-  TopicMessages,
-} from './producer/types';
+export type { AcksOption, Message, ProducerBatchRequest, ProducerOptions, ProducerRecord, RecordMetadata, TopicMessages } from './producer/types';
 
 export { Consumer } from './consumer/consumer';
 export type {
@@ -45,15 +37,7 @@ export type {
   TopicSpec,
 } from './admin/types';
 
-export {
-  AggregateTopicError,
-  ClientStateError,
-  ConnectionError,
-  InvalidConfigError,
-  RequestTimeoutError,
-  RetriesExhaustedError,
-  TopicError,
-} from './errors';
+export { AggregateTopicError, ClientStateError, ConnectionError, InvalidConfigError, RequestTimeoutError, RetriesExhaustedError, TopicError } from './errors';
 export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';
 
 export { LogLevel, type LogEntry, type Logger, type LogSink } from './logger/logger';

@@ -28,10 +28,18 @@ describe('Tributary (entry point)', () => {
     };
     expect(invalid({ brokers: 'localhost:9092' }).message).toMatch(/^brokers must be a non-empty list/);
     expect(invalid({ brokers: [9092] }).message).toBe('brokers[0] must be a string, got 9092');
-    expect(invalid({ brokers: ['localhost:9092', 'http://b2:9092'] }).message).toMatch(/'http:\/\/b2:9092' is not a broker address: scheme 'http:\/\/' is not supported/);
-    expect(invalid({ brokers: ['b1:1'], requestTimeoutMs: 0 })).toMatchObject({ option: 'requestTimeoutMs', message: 'requestTimeoutMs must be an integer from 1 to 2147483647, got 0' });
+    expect(invalid({ brokers: ['localhost:9092', 'http://b2:9092'] }).message).toMatch(
+      /'http:\/\/b2:9092' is not a broker address: scheme 'http:\/\/' is not supported/,
+    );
+    expect(invalid({ brokers: ['b1:1'], requestTimeoutMs: 0 })).toMatchObject({
+      option: 'requestTimeoutMs',
+      message: 'requestTimeoutMs must be an integer from 1 to 2147483647, got 0',
+    });
     expect(invalid({ brokers: ['b1:1'], requestTimeoutMs: 3e9 }).option).toBe('requestTimeoutMs');
-    expect(invalid({ brokers: ['b1:1'], connectionTimeoutMs: '5000' })).toMatchObject({ option: 'connectionTimeoutMs', message: expect.stringContaining("got '5000'") });
+    expect(invalid({ brokers: ['b1:1'], connectionTimeoutMs: '5000' })).toMatchObject({
+      option: 'connectionTimeoutMs',
+      message: expect.stringContaining("got '5000'"),
+    });
     expect(invalid({ brokers: ['b1:1'], metadataMaxAgeMs: Number.NaN }).option).toBe('metadataMaxAgeMs');
     expect(invalid({ brokers: ['b1:1'], clientId: '' }).option).toBe('clientId');
     expect(invalid({ brokers: ['b1:1'], logLevel: 3 }).option).toBe('logLevel');
@@ -54,7 +62,13 @@ describe('Tributary (entry point)', () => {
     await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2, replicationFactor: 1 }] });
 
     const producer = tributary.producer({ acks: 1, lingerMs: 1 });
-    const sent = await producer.send({ topic: 'orders', messages: [{ key: 'k', value: 'v1' }, { key: 'k', value: 'v2' }] });
+    const sent = await producer.send({
+      topic: 'orders',
+      messages: [
+        { key: 'k', value: 'v1' },
+        { key: 'k', value: 'v2' },
+      ],
+    });
     expect(sent).toHaveLength(1);
     const { partition } = sent[0];
 

@@ -66,7 +66,9 @@ describe('the Redis boundary', () => {
     try {
       const handedOut: object[] = [opened, opened.store, opened.groups, opened.streams, opened.health, opened.feed, opened.streams.reader()];
       // what a caller can reach: own properties, and their own properties one level down
-      const reachable = handedOut.flatMap((o) => Object.values(o).flatMap((v: unknown) => (v !== null && typeof v === 'object' ? [v, ...Object.values(v)] : [v])));
+      const reachable = handedOut.flatMap((o) =>
+        Object.values(o).flatMap((v: unknown) => (v !== null && typeof v === 'object' ? [v, ...Object.values(v)] : [v])),
+      );
       expect(reachable.filter((v) => v instanceof Redis)).toEqual([]);
       // the check can fail: a plain object holding a connection is caught
       const leaky = { redis: new Redis({ lazyConnect: true }) };

@@ -26,7 +26,10 @@ export class LeaderEpochCache {
   static load(dir: string): LeaderEpochCache {
     const file = new CheckpointFile(path.join(dir, EPOCH_CHECKPOINT_FILE));
     const rows = file.read(2) ?? [];
-    return new LeaderEpochCache(dir, rows.map(([epoch, startOffset]) => ({ epoch, startOffset })));
+    return new LeaderEpochCache(
+      dir,
+      rows.map(([epoch, startOffset]) => ({ epoch, startOffset })),
+    );
   }
 
   all(): EpochEntry[] {

@@ -1,15 +1,7 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  BatchLayout,
-  TributaryError,
-  assignBatchOffsets,
-  batchCrcMatches,
-  readBatchHeader,
-  type BatchHeader,
-  type Timestamp,
-} from '@tributary/protocol';
+import { BatchLayout, TributaryError, assignBatchOffsets, batchCrcMatches, readBatchHeader, type BatchHeader, type Timestamp } from '@tributary/protocol';
 import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
 import { fsyncDir, unlinkIfExists } from './file-io';
 import { IndexResidency } from './index-residency';
@@ -493,7 +485,6 @@ export class PartitionLog {
       // the listener's own trouble must not turn a contained failure into a thrown one
     }
   }
-
 
   private guard<T>(context: string, fn: () => T): T {
     try {

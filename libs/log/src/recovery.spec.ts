@@ -12,7 +12,10 @@ describe('PartitionLog recovery of the active segment', () => {
   beforeEach(() => {
     dir = makeTempDir();
     const log = PartitionLog.open(dir, { indexIntervalBytes: 64 });
-    written = appendEach(log, [1, 3, 2, 4, 2].map((n, i) => makeBatch(n, T0 + i * 100, 30 + i)));
+    written = appendEach(
+      log,
+      [1, 3, 2, 4, 2].map((n, i) => makeBatch(n, T0 + i * 100, 30 + i)),
+    );
     log.close();
   });
   afterEach(() => removeDir(dir));

@@ -43,7 +43,8 @@ export function scanBatches(
     if (header.batchLength < MIN_BATCH_LENGTH) return stop(`batch at byte ${position} has length ${header.batchLength}`);
     if (position + header.sizeInBytes > fileSize) return stop(`torn batch at byte ${position}: ${header.sizeInBytes} bytes, ${fileSize - position} on disk`);
     if (header.lastOffsetDelta < 0) return stop(`batch at byte ${position} has lastOffsetDelta ${header.lastOffsetDelta}`);
-    if (nextOffset >= 0 && header.baseOffset !== nextOffset) return stop(`batch at byte ${position} has base offset ${header.baseOffset}, expected ${nextOffset}`);
+    if (nextOffset >= 0 && header.baseOffset !== nextOffset)
+      return stop(`batch at byte ${position} has base offset ${header.baseOffset}, expected ${nextOffset}`);
     if (verifyCrc) {
       const whole = window.ensure(position, header.sizeInBytes);
       if (whole < 0 || !batchCrcMatches(window.buffer, whole, header)) return stop(`batch at byte ${position} fails its CRC`);

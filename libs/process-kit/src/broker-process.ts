@@ -100,7 +100,9 @@ export class BrokerProcess {
         resolve(ok);
       };
       s.on('connect_error', () => done(false));
-      s.on('connect', () => s.timeout(timeoutMs).emit('metadata', {}, (err: unknown, res: { errorCode?: number } | undefined) => done(!err && res?.errorCode === 0)));
+      s.on('connect', () =>
+        s.timeout(timeoutMs).emit('metadata', {}, (err: unknown, res: { errorCode?: number } | undefined) => done(!err && res?.errorCode === 0)),
+      );
     });
   }
 

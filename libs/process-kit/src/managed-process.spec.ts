@@ -10,7 +10,10 @@ describe('ManagedProcess', () => {
     const p = new ManagedProcess({
       name: 'writer',
       command: process.execPath,
-      args: ['-e', "process.stdout.write('hel'); setTimeout(() => { process.stdout.write('lo\\nwor'); setTimeout(() => { process.stdout.write('ld\\nlast'); process.exit(3); }, 50); }, 50);"],
+      args: [
+        '-e',
+        "process.stdout.write('hel'); setTimeout(() => { process.stdout.write('lo\\nwor'); setTimeout(() => { process.stdout.write('ld\\nlast'); process.exit(3); }, 50); }, 50);",
+      ],
       onLine: (l) => lines.push(l),
       onExit: (h) => (how = h),
     });
@@ -76,7 +79,9 @@ describe('waitUntil', () => {
 describe('waitUntil with a check that never settles', () => {
   it('gives up at the deadline plus a bounded grace instead of hanging', async () => {
     const t0 = performance.now();
-    await expect(waitUntil('a silent peer', () => new Promise<boolean>(() => undefined), 200)).rejects.toThrow(/timed out after 200 ms waiting for a silent peer: a check for a silent peer did not settle/);
+    await expect(waitUntil('a silent peer', () => new Promise<boolean>(() => undefined), 200)).rejects.toThrow(
+      /timed out after 200 ms waiting for a silent peer: a check for a silent peer did not settle/,
+    );
     expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });

@@ -41,7 +41,20 @@ export class RedisServer {
     this.process = new ManagedProcess({
       name: options.name ?? 'redis-server',
       command: 'redis-server',
-      args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendOnly ? 'yes' : 'no', '--protected-mode', 'yes'],
+      args: [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        options.appendOnly ? 'yes' : 'no',
+        '--protected-mode',
+        'yes',
+      ],
       onLine: options.onLine,
     });
     options.registry?.add(this.process);

@@ -45,8 +45,16 @@ export class RequestFuzzer {
       { arbitrary: fc.string({ maxLength: 20 }), weight: 1 },
     );
     // Mostly partitions that exist, so requests reach the partitions; sometimes not, or absurd.
-    const partition = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 2 }), weight: 6 }, { arbitrary: fc.integer({ min: -1, max: 8 }), weight: 2 }, { arbitrary: extremeInt, weight: 1 });
-    const offset = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 400 }), weight: 6 }, { arbitrary: fc.integer({ min: -2, max: -1 }), weight: 1 }, { arbitrary: extremeInt, weight: 1 });
+    const partition = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 2 }), weight: 6 },
+      { arbitrary: fc.integer({ min: -1, max: 8 }), weight: 2 },
+      { arbitrary: extremeInt, weight: 1 },
+    );
+    const offset = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 400 }), weight: 6 },
+      { arbitrary: fc.integer({ min: -2, max: -1 }), weight: 1 },
+      { arbitrary: extremeInt, weight: 1 },
+    );
     const readTemplates = fc.oneof(
       fc.record({ topics: fc.option(fc.array(topicName, { maxLength: 5 }), { nil: null }) }).map((p) => req(Events.metadata, p)),
       fc
@@ -63,15 +71,28 @@ export class RequestFuzzer {
               selector: (p) => `${p.topic}/${String(p.partition)}`,
             }),
             // duplicates, which the broker must refuse rather than read twice
-            fc.array(fc.record({ topic: topicName, partition, fetchOffset: offset, partitionMaxBytes: fc.integer({ min: 1, max: 1 << 20 }) }), { minLength: 2, maxLength: 6 }),
+            fc.array(fc.record({ topic: topicName, partition, fetchOffset: offset, partitionMaxBytes: fc.integer({ min: 1, max: 1 << 20 }) }), {
+              minLength: 2,
+              maxLength: 6,
+            }),
           ),
         })
         .map((p) => req(Events.fetch, dropUndefined(p))),
       fc
-        .record({ partitions: fc.array(fc.record({ topic: topicName, partition, timestamp: fc.oneof(fc.integer({ min: -2, max: 2 ** 45 }), extremeInt) }), { minLength: 1, maxLength: 4 }) })
+        .record({
+          partitions: fc.array(fc.record({ topic: topicName, partition, timestamp: fc.oneof(fc.integer({ min: -2, max: 2 ** 45 }), extremeInt) }), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+        })
         .map((p) => req(Events.listOffsets, p)),
       fc
-        .record({ topic: topicName, partition, leaderEpoch: fc.oneof(fc.integer({ min: -1, max: 5 }), extremeInt), currentLeaderEpoch: fc.oneof(fc.integer({ min: -1, max: 5 }), extremeInt) })
+        .record({
+          topic: topicName,
+          partition,
+          leaderEpoch: fc.oneof(fc.integer({ min: -1, max: 5 }), extremeInt),
+          currentLeaderEpoch: fc.oneof(fc.integer({ min: -1, max: 5 }), extremeInt),
+        })
         .map((p) => req(Events.offsetForLeaderEpoch, p)),
       fc.record({ groupId: fc.oneof(fc.constantFrom('fuzz-group', 'g'), fc.string({ maxLength: 10 })) }).map((p) => req(Events.findCoordinator, p)),
       fc.record({ groupIds: fc.array(fc.constantFrom('fuzz-group', 'g', ''), { minLength: 1, maxLength: 3 }) }).map((p) => req(Events.describeGroups, p)),
@@ -109,7 +130,13 @@ export class RequestFuzzer {
             name: fc.oneof(fc.constantFrom('fuzz.created', 'fuzz_created', topics.writable.name, '__consumer_offsets'), fc.string({ maxLength: 12 })),
             numPartitions: fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constantFrom(50_000, 0x7fffffff)),
             replicationFactor: fc.oneof(fc.integer({ min: -1, max: 4 }), extremeInt),
-            configs: fc.option(fc.dictionary(fc.constantFrom('retention.ms', 'segment.bytes', 'max.message.bytes', 'min.insync.replicas', 'bogus'), fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('-1', '0', '1', '99999999999999999999'))), { nil: undefined }),
+            configs: fc.option(
+              fc.dictionary(
+                fc.constantFrom('retention.ms', 'segment.bytes', 'max.message.bytes', 'min.insync.replicas', 'bogus'),
+                fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('-1', '0', '1', '99999999999999999999')),
+              ),
+              { nil: undefined },
+            ),
           }),
           { minLength: 1, maxLength: 3 },
         ),
@@ -134,15 +161,31 @@ export class RequestFuzzer {
           else batch[at] = e.value & 0xff;
         }
         if (fixCrc) batch.writeUInt32BE(crc32c(batch, BatchLayout.ATTRIBUTES), BatchLayout.CRC);
-        return { event: Events.produce, payload: { acks, timeoutMs: 2000, data: encodeProduceEntries([{ topic: writable.name, partition: p, batches: batch }]) }, strategy: `produce-mutated${fixCrc ? '-crc' : ''}` };
+        return {
+          event: Events.produce,
+          payload: { acks, timeoutMs: 2000, data: encodeProduceEntries([{ topic: writable.name, partition: p, batches: batch }]) },
+          strategy: `produce-mutated${fixCrc ? '-crc' : ''}`,
+        };
       });
     const produceRandom = fc
-      .record({ acks: fc.oneof(fc.constantFrom(-1, 0, 1), extremeInt), timeoutMs: fc.oneof(fc.integer({ min: 0, max: 2000 }), extremeInt), data: anyScalar, topic: topicName, partition })
+      .record({
+        acks: fc.oneof(fc.constantFrom(-1, 0, 1), extremeInt),
+        timeoutMs: fc.oneof(fc.integer({ min: 0, max: 2000 }), extremeInt),
+        data: anyScalar,
+        topic: topicName,
+        partition,
+      })
       .map(({ acks, timeoutMs, data, topic, partition: p }) => {
         // Frames that name a read-only topic carry garbage only, so that topic's log stays as it was.
-        const frame = Buffer.isBuffer(data) && typeof p === 'number' && Number.isInteger(p) && Math.abs(p) < 2 ** 31 && Buffer.byteLength(topic) > 0 && Buffer.byteLength(topic) < 0x7fff
-          ? encodeProduceEntries([{ topic, partition: p, batches: Buffer.concat([Buffer.alloc(3), data]) }])
-          : data;
+        const frame =
+          Buffer.isBuffer(data) &&
+          typeof p === 'number' &&
+          Number.isInteger(p) &&
+          Math.abs(p) < 2 ** 31 &&
+          Buffer.byteLength(topic) > 0 &&
+          Buffer.byteLength(topic) < 0x7fff
+            ? encodeProduceEntries([{ topic, partition: p, batches: Buffer.concat([Buffer.alloc(3), data]) }])
+            : data;
         return { event: Events.produce, payload: { acks, timeoutMs, data: frame }, strategy: 'produce-random' };
       });
     const anything = fc

@@ -27,7 +27,11 @@ export class NatsServers {
     const storeDir = path.join(dir, 'nats-r1');
     fs.mkdirSync(storeDir, { recursive: true });
     const proc = registry.add(
-      new ManagedProcess({ name: 'nats-server (R1)', command: binary, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', 'bench-r1'] }),
+      new ManagedProcess({
+        name: 'nats-server (R1)',
+        command: binary,
+        args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', 'bench-r1'],
+      }),
     );
     proc.start();
     const servers = new NatsServers([port], [proc], registry);
@@ -51,14 +55,21 @@ export class NatsServers {
           name: `nats-server (R3 node ${i + 1})`,
           command: binary,
           args: [
-            '-a', '127.0.0.1',
-            '-p', String(port),
+            '-a',
+            '127.0.0.1',
+            '-p',
+            String(port),
             '-js',
-            '-sd', storeDir,
-            '-n', `bench-n${i + 1}`,
-            '--cluster_name', 'tributary-bench',
-            '--cluster', `nats://127.0.0.1:${routePorts[i]}`,
-            '--routes', routes,
+            '-sd',
+            storeDir,
+            '-n',
+            `bench-n${i + 1}`,
+            '--cluster_name',
+            'tributary-bench',
+            '--cluster',
+            `nats://127.0.0.1:${routePorts[i]}`,
+            '--routes',
+            routes,
           ],
         }),
       );

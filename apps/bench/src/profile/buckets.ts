@@ -9,7 +9,10 @@ export const NODE_INTERNALS = 'node internals (net, streams, buffers, timers)';
 export const NATIVE = 'native, no JS caller';
 
 const LAYERS: Array<{ bucket: string; test: (url: string) => boolean }> = [
-  { bucket: 'socket.io / engine.io / ws', test: (u) => /node_modules\/(socket\.io[^/]*|engine\.io[^/]*|@socket\.io\/[^/]+|ws|bufferutil|utf-8-validate)\//.test(u) },
+  {
+    bucket: 'socket.io / engine.io / ws',
+    test: (u) => /node_modules\/(socket\.io[^/]*|engine\.io[^/]*|@socket\.io\/[^/]+|ws|bufferutil|utf-8-validate)\//.test(u),
+  },
   { bucket: 'protocol codec (libs/protocol, crc-32)', test: (u) => u.includes('/libs/protocol/') || u.includes('node_modules/crc-32/') },
   { bucket: 'libs/log + fs', test: (u) => u.includes('/libs/log/') || u === 'node:fs' || u.startsWith('node:internal/fs') },
   { bucket: 'ioredis', test: (u) => /node_modules\/(ioredis|@ioredis\/[^/]+|redis-parser|redis-errors|denque|cluster-key-slot)\//.test(u) },

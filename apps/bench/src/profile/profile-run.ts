@@ -26,8 +26,20 @@ export interface ProfiledWorkload {
 }
 
 export const PROFILED_WORKLOADS: ProfiledWorkload[] = [
-  { id: 'rf1', description: 'scenario 1: produce RF=1 acks=1 (6 partitions, 3 brokers), then one consumer reads it all back', acks: 1, replicated: false, consume: true },
-  { id: 'rf3', description: 'scenario 2: produce RF=3 acks=all, min.insync=2 (broker 1 leads 2 partitions and follows 4)', acks: 'all', replicated: true, consume: false },
+  {
+    id: 'rf1',
+    description: 'scenario 1: produce RF=1 acks=1 (6 partitions, 3 brokers), then one consumer reads it all back',
+    acks: 1,
+    replicated: false,
+    consume: true,
+  },
+  {
+    id: 'rf3',
+    description: 'scenario 2: produce RF=3 acks=all, min.insync=2 (broker 1 leads 2 partitions and follows 4)',
+    acks: 'all',
+    replicated: true,
+    consume: false,
+  },
 ];
 
 /**
@@ -62,12 +74,24 @@ export async function profileBroker(
       const workloadFrom = Date.now();
       const producer = client.producer({ acks: workload.acks, ...THROUGHPUT_PRODUCER });
       try {
-        await produceRecords(producer, { topic, value: recordValue(size), total: records, timeCapMs: RUN_TIME_CAP_MS, onProgress: (d) => progress.update((share * d) / records) });
+        await produceRecords(producer, {
+          topic,
+          value: recordValue(size),
+          total: records,
+          timeCapMs: RUN_TIME_CAP_MS,
+          onProgress: (d) => progress.update((share * d) / records),
+        });
       } finally {
         await producer.disconnect().catch(() => undefined);
       }
       if (workload.consume) {
-        await consumeFromStart(client, { topic, partitions: PARTITIONS, total: records, timeCapMs: RUN_TIME_CAP_MS, onProgress: (d) => progress.update(share + (share * d) / records) });
+        await consumeFromStart(client, {
+          topic,
+          partitions: PARTITIONS,
+          total: records,
+          timeCapMs: RUN_TIME_CAP_MS,
+          onProgress: (d) => progress.update(share + (share * d) / records),
+        });
       }
       // the profile's clock starts with the process: keep only the workload, not start-up or shutdown
       window = { fromUs: (workloadFrom - startedAt) * 1000, toUs: (Date.now() - startedAt) * 1000 };

@@ -17,11 +17,7 @@ export interface ProfileWindow {
  * "libs/log + fs" include the system work they asked for; GC stays on its own. Idle time
  * is kept out of the percentages: they say where the busy broker spent its CPU.
  */
-export function summarizeProfile(
-  profile: CpuProfile,
-  meta: { scenario: string; brokerId: number; file: string },
-  window?: ProfileWindow,
-): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, meta: { scenario: string; brokerId: number; file: string }, window?: ProfileWindow): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -76,9 +72,7 @@ export function summarizeProfile(
     ...meta,
     totalMs: ms(totalUs),
     busyMs: ms(busyUs),
-    buckets: [...buckets]
-      .sort((a, b) => b[1] - a[1])
-      .map(([bucket, us]) => ({ bucket, selfMs: ms(us), percentOfBusy: pct(us) })),
+    buckets: [...buckets].sort((a, b) => b[1] - a[1]).map(([bucket, us]) => ({ bucket, selfMs: ms(us), percentOfBusy: pct(us) })),
     functions: [...functions.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, TOP_FUNCTIONS)

@@ -61,26 +61,50 @@ const fmt = (n: number | undefined): string => Math.round(n ?? 0).toLocaleString
 /** Issue 5's targets, each against this run's numbers; reported, never asserted. */
 export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] {
   const checks: TargetCheck[] = [
-    ...ratioTarget(rows, 'RF=3 acks=all produce vs NATS JetStream R3, 100 records packed/message', 1.2, {
-      scenario: 'produce-rf3',
-      tributary: () => true,
-      peer: (r) => r.system === 'NATS JetStream' && r.variant.includes('packed'),
-    }, sizes),
-    ...ratioTarget(rows, 'RF=3 acks=all produce vs NATS JetStream R3, 1 record/message', 8, {
-      scenario: 'produce-rf3',
-      tributary: () => true,
-      peer: (r) => r.system === 'NATS JetStream' && r.variant.includes('1 record/message'),
-    }, sizes),
-    ...ratioTarget(rows, 'RF=1 acks=1 produce vs Redis Streams XADD pipelined', 3, {
-      scenario: 'produce',
-      tributary: () => true,
-      peer: (r) => r.system === 'Redis Streams',
-    }, sizes),
-    ...ratioTarget(rows, 'Consume (1 consumer) vs Redis Streams XREAD', 1.5, {
-      scenario: 'consume',
-      tributary: (r) => r.variant.startsWith('1 consumer'),
-      peer: (r) => r.system === 'Redis Streams' && r.variant.startsWith('XREAD '),
-    }, sizes),
+    ...ratioTarget(
+      rows,
+      'RF=3 acks=all produce vs NATS JetStream R3, 100 records packed/message',
+      1.2,
+      {
+        scenario: 'produce-rf3',
+        tributary: () => true,
+        peer: (r) => r.system === 'NATS JetStream' && r.variant.includes('packed'),
+      },
+      sizes,
+    ),
+    ...ratioTarget(
+      rows,
+      'RF=3 acks=all produce vs NATS JetStream R3, 1 record/message',
+      8,
+      {
+        scenario: 'produce-rf3',
+        tributary: () => true,
+        peer: (r) => r.system === 'NATS JetStream' && r.variant.includes('1 record/message'),
+      },
+      sizes,
+    ),
+    ...ratioTarget(
+      rows,
+      'RF=1 acks=1 produce vs Redis Streams XADD pipelined',
+      3,
+      {
+        scenario: 'produce',
+        tributary: () => true,
+        peer: (r) => r.system === 'Redis Streams',
+      },
+      sizes,
+    ),
+    ...ratioTarget(
+      rows,
+      'Consume (1 consumer) vs Redis Streams XREAD',
+      1.5,
+      {
+        scenario: 'consume',
+        tributary: (r) => r.variant.startsWith('1 consumer'),
+        peer: (r) => r.system === 'Redis Streams' && r.variant.startsWith('XREAD '),
+      },
+      sizes,
+    ),
   ];
   for (const size of sizes) {
     const row = rows.find((r) => r.scenario === 'latency' && r.recordSize === size && r.targetRate === 10_000);
@@ -105,7 +129,7 @@ export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] 
     goal: '< 3 s',
     measured: seconds === undefined ? '—' : `${seconds} s`,
     status: seconds === undefined ? 'not measured' : seconds < 3 ? 'met' : 'not met',
-    note: seconds === undefined ? failover?.note ?? 'scenario not run' : undefined,
+    note: seconds === undefined ? (failover?.note ?? 'scenario not run') : undefined,
   });
   return checks;
 }

@@ -16,9 +16,13 @@ export function renderConsoleTable(rows: ResultRow[]): string {
     dec(r.mbPerSec),
     r.latency ? `${dec(r.latency.p50, 2)}/${dec(r.latency.p99, 2)}/${dec(r.latency.p999, 2)}` : '',
     clip(r.guarantee, 48),
-    clip(r.status === 'ok' ? [r.note, metricsText(r)].filter(Boolean).join('; ') : r.note ?? r.status, 70),
+    clip(r.status === 'ok' ? [r.note, metricsText(r)].filter(Boolean).join('; ') : (r.note ?? r.status), 70),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

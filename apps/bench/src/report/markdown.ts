@@ -9,13 +9,35 @@ import { dec, int, markdownTable, metricsText, statusText } from './format';
 function throughputTable(rows: ResultRow[]): string {
   return markdownTable(
     ['System', 'Variant', 'Guarantee', 'Size', 'Records', 'Time (s)', 'Records/s', 'MB/s', 'Note'],
-    rows.map((r) => [r.system, r.variant, r.guarantee, sizeOrDash(r.recordSize), int(r.records), dec(r.seconds, 2), int(r.recordsPerSec), dec(r.mbPerSec), statusText(r)]),
+    rows.map((r) => [
+      r.system,
+      r.variant,
+      r.guarantee,
+      sizeOrDash(r.recordSize),
+      int(r.records),
+      dec(r.seconds, 2),
+      int(r.recordsPerSec),
+      dec(r.mbPerSec),
+      statusText(r),
+    ]),
   );
 }
 
 function latencyTable(rows: ResultRow[]): string {
   return markdownTable(
-    ['Size', 'Offered (records/s)', 'Delivered (records/s)', 'p50 (ms)', 'p99 (ms)', 'p99.9 (ms)', 'max (ms)', 'Samples', 'send→ack p50/p99 (ms)', 'Guarantee', 'Note'],
+    [
+      'Size',
+      'Offered (records/s)',
+      'Delivered (records/s)',
+      'p50 (ms)',
+      'p99 (ms)',
+      'p99.9 (ms)',
+      'max (ms)',
+      'Samples',
+      'send→ack p50/p99 (ms)',
+      'Guarantee',
+      'Note',
+    ],
     rows.map((r) => [
       sizeOrDash(r.recordSize),
       int(r.targetRate),
@@ -148,7 +170,13 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     ...order.map((id) => scenarioSection(id, report.rows)).filter(Boolean),
     profilesSection(report),
-    skipped.length > 0 ? '## Skipped or failed rows\n\n' + skipped.map((r) => `- ${r.scenario} / ${r.system} / ${r.variant}${r.recordSize ? ` / ${sizeLabel(r.recordSize)}` : ''}: ${r.note ?? r.status}`).join('\n') + '\n' : '',
+    skipped.length > 0
+      ? '## Skipped or failed rows\n\n' +
+        skipped
+          .map((r) => `- ${r.scenario} / ${r.system} / ${r.variant}${r.recordSize ? ` / ${sizeLabel(r.recordSize)}` : ''}: ${r.note ?? r.status}`)
+          .join('\n') +
+        '\n'
+      : '',
     report.notes.length > 0 ? '## Notes\n\n' + report.notes.map((n) => `- ${n}`).join('\n') + '\n' : '',
   ].join('\n');
 }

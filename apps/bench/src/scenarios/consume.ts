@@ -78,7 +78,10 @@ async function tributaryConsumeSteps(ctx: ScenarioContext, client: Tributary, ad
   }
   const rows = [
     await step(ctx, stepLabel('consume', size, 'Tributary, 1 consumer'), single, async (progress) =>
-      throughputFields(await consumeFromStart(client, { topic, partitions: PRODUCE_PARTITIONS, total, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) }), size),
+      throughputFields(
+        await consumeFromStart(client, { topic, partitions: PRODUCE_PARTITIONS, total, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) }),
+        size,
+      ),
     ),
   ];
   rows.push(
@@ -90,7 +93,13 @@ async function tributaryConsumeSteps(ctx: ScenarioContext, client: Tributary, ad
 }
 
 /** Three members of a fresh group read the topic from the beginning; timed from the first subscribe. */
-async function consumeWithGroup(client: Tributary, topic: string, total: number, members: number, onProgress: (done: number) => void): Promise<ThroughputResult> {
+async function consumeWithGroup(
+  client: Tributary,
+  topic: string,
+  total: number,
+  members: number,
+  onProgress: (done: number) => void,
+): Promise<ThroughputResult> {
   const groupId = `bench-${topic}-${process.pid}-${Date.now()}`;
   const read = await readAsGroup(client, groupId, topic, members, total, RUN_TIME_CAP_MS, THROUGHPUT_CONSUMER, (_batch, received) => onProgress(received));
   return { records: Math.min(read.received, total), seconds: read.seconds, capped: !read.complete };

@@ -65,14 +65,21 @@ export const latencyScenario: Scenario = {
           if (peak !== undefined && peak < rate * PEAK_HEADROOM) {
             ctx.progress.begin(stepLabel('latency', size, `${rate}/s skipped`));
             ctx.progress.end();
-            rows.push(skippedRow(base, `skipped: this machine's measured produce peak at this size and guarantee (${Math.round(peak)} records/s) is below ${PEAK_HEADROOM}× this rate`));
+            rows.push(
+              skippedRow(
+                base,
+                `skipped: this machine's measured produce peak at this size and guarantee (${Math.round(peak)} records/s) is below ${PEAK_HEADROOM}× this rate`,
+              ),
+            );
             continue;
           }
           const topic = `latency-${size}-${rate}`;
-          rows.push(await step(ctx, stepLabel('latency', size, `${rate} records/s`), base, async (progress) => {
-            await mode.create(admin, topic);
-            return measureLatency(ctx, client, { topic, acks: mode.acks, size, rate, durationMs: ctx.options.durationSeconds * 1000, progress });
-          }));
+          rows.push(
+            await step(ctx, stepLabel('latency', size, `${rate} records/s`), base, async (progress) => {
+              await mode.create(admin, topic);
+              return measureLatency(ctx, client, { topic, acks: mode.acks, size, rate, durationMs: ctx.options.durationSeconds * 1000, progress });
+            }),
+          );
         }
       }
     } finally {
@@ -195,11 +202,19 @@ async function measureLatency(ctx: ScenarioContext, client: Tributary, run: Late
       seconds: round(elapsed, 3),
       recordsPerSec: Math.round(achieved),
       latency,
-      metrics: { ackP50Ms: us(ackHistogram.getValueAtPercentile(50)), ackP99Ms: us(ackHistogram.getValueAtPercentile(99)), ackP999Ms: us(ackHistogram.getValueAtPercentile(99.9)) },
+      metrics: {
+        ackP50Ms: us(ackHistogram.getValueAtPercentile(50)),
+        ackP99Ms: us(ackHistogram.getValueAtPercentile(99)),
+        ackP999Ms: us(ackHistogram.getValueAtPercentile(99.9)),
+      },
     };
     if (!reached) {
       ctx.note(`  latency ${run.size} B @ ${run.rate}/s: not reached (delivered ${Math.round(achieved)} records/s)`);
-      return { ...fields, status: 'skipped', note: `skipped: the machine did not reach this rate (delivered ${Math.round(achieved)} records/s of ${run.rate}); percentiles shown are of an overloaded run` };
+      return {
+        ...fields,
+        status: 'skipped',
+        note: `skipped: the machine did not reach this rate (delivered ${Math.round(achieved)} records/s of ${run.rate}); percentiles shown are of an overloaded run`,
+      };
     }
     return fields;
   } finally {

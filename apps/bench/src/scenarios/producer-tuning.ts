@@ -70,19 +70,24 @@ export const producerTuningScenario: Scenario = {
 async function tryCandidate(ctx: ScenarioContext, client: Tributary, admin: Admin, size: number, mode: Mode, c: Candidate, topic: string): Promise<ResultRow> {
   const variant = `acks=${String(mode.acks)}, ${describeCandidate(c)}`;
   const total = ctx.options.records;
-  return step(ctx, stepLabel('tune', size, variant), { scenario: 'tune', system: 'Tributary', variant, guarantee: mode.guarantee, recordSize: size }, async (progress) => {
-    if (!mode.replicated) await createTopic(admin, topic, PRODUCE_PARTITIONS);
-    else {
-      const created = await createReplicatedTopic(admin, topic, PRODUCE_PARTITIONS);
-      if (!created.available) return { status: 'skipped', note: `${REPLICATION_UNAVAILABLE} (${created.reason})` };
-    }
-    const producer = client.producer({ acks: mode.acks, lingerMs: c.lingerMs, batchSize: c.batchSize, maxRequestSize: c.maxRequestSize });
-    try {
-      const run = { topic, value: recordValue(size), recordsPerSend: c.recordsPerSend, sendsInFlight: c.sendsInFlight, timeCapMs: RUN_TIME_CAP_MS };
-      await produceRecords(producer, { ...run, total: warmupCount(total) });
-      return throughputFields(await produceRecords(producer, { ...run, total, onProgress: progressOf(total, progress) }), size);
-    } finally {
-      await producer.disconnect().catch(() => undefined);
-    }
-  });
+  return step(
+    ctx,
+    stepLabel('tune', size, variant),
+    { scenario: 'tune', system: 'Tributary', variant, guarantee: mode.guarantee, recordSize: size },
+    async (progress) => {
+      if (!mode.replicated) await createTopic(admin, topic, PRODUCE_PARTITIONS);
+      else {
+        const created = await createReplicatedTopic(admin, topic, PRODUCE_PARTITIONS);
+        if (!created.available) return { status: 'skipped', note: `${REPLICATION_UNAVAILABLE} (${created.reason})` };
+      }
+      const producer = client.producer({ acks: mode.acks, lingerMs: c.lingerMs, batchSize: c.batchSize, maxRequestSize: c.maxRequestSize });
+      try {
+        const run = { topic, value: recordValue(size), recordsPerSend: c.recordsPerSend, sendsInFlight: c.sendsInFlight, timeCapMs: RUN_TIME_CAP_MS };
+        await produceRecords(producer, { ...run, total: warmupCount(total) });
+        return throughputFields(await produceRecords(producer, { ...run, total, onProgress: progressOf(total, progress) }), size);
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+      }
+    },
+  );
 }

@@ -46,7 +46,13 @@ export const scaleScenario: Scenario = {
       const created = await step(
         ctx,
         stepLabel('scale', null, `create a ${n}-partition topic`),
-        { scenario: 'scale', system: 'Tributary', variant: `create topic, ${n} partitions, RF=1, until every partition has a leader`, guarantee: 'RF=1', recordSize: null },
+        {
+          scenario: 'scale',
+          system: 'Tributary',
+          variant: `create topic, ${n} partitions, RF=1, until every partition has a leader`,
+          guarantee: 'RF=1',
+          recordSize: null,
+        },
         async () => {
           const t0 = performance.now();
           await createTopic(admin, topic, partitions, CREATE_TIMEOUT_MS);
@@ -77,13 +83,26 @@ export const scaleScenario: Scenario = {
         const row = await step(
           ctx,
           stepLabel('scale', size, `produce keyed records over ${n} partitions`),
-          { scenario: 'scale', system: 'Tributary', variant: `acks=1, keyed records over ${n} partitions, 3 brokers`, guarantee: RF1_GUARANTEE, recordSize: size },
+          {
+            scenario: 'scale',
+            system: 'Tributary',
+            variant: `acks=1, keyed records over ${n} partitions, 3 brokers`,
+            guarantee: RF1_GUARANTEE,
+            recordSize: size,
+          },
           async (progress) => {
             const producer = client.producer({ acks: 1, ...THROUGHPUT_PRODUCER });
             try {
               const value = recordValue(size);
               const keyOf = (i: number): string => `key-${size}-${i}`;
-              const result = await produceRecords(producer, { topic, value, total, keyOf, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) });
+              const result = await produceRecords(producer, {
+                topic,
+                value,
+                total,
+                keyOf,
+                timeCapMs: RUN_TIME_CAP_MS,
+                onProgress: progressOf(total, progress),
+              });
               produced += result.records;
               return throughputFields(result, size);
             } finally {
@@ -122,7 +141,9 @@ export const scaleScenario: Scenario = {
         guarantee: 'RF=1',
         recordSize: null,
       };
-      rows.push(await step(ctx, stepLabel('scale', null, `${members} consumers join one group`), groupBase, () => groupJoin(ctx, client, topic, produced, members)));
+      rows.push(
+        await step(ctx, stepLabel('scale', null, `${members} consumers join one group`), groupBase, () => groupJoin(ctx, client, topic, produced, members)),
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
       await cluster.stop();

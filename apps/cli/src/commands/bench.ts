@@ -19,7 +19,8 @@ export function registerBenchCommand(program: Command): void {
     .allowExcessArguments(true)
     .argument('[flags...]')
     .action(async (flags: string[]) => {
-      if (!fs.existsSync(BENCH_MAIN)) throw new Error(`the bench is not built here (${BENCH_MAIN} is missing): run it from a source checkout with npm run bench`);
+      if (!fs.existsSync(BENCH_MAIN))
+        throw new Error(`the bench is not built here (${BENCH_MAIN} is missing): run it from a source checkout with npm run bench`);
       const child = spawn(process.execPath, [BENCH_MAIN, 'bench', ...flags], { stdio: 'inherit' });
       // Ctrl-C reaches the whole process group; the bench stops what it started, so wait for it.
       const forward = (signal: NodeJS.Signals): void => void child.kill(signal);

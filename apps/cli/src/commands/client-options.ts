@@ -16,5 +16,11 @@ export function withBrokers(cmd: Command): Command {
 
 /** The SDK validates and normalises each address (and names a bad one); empty items from 'a,,b' or a trailing comma are dropped. */
 export function clientFrom(opts: ClientOptions): Tributary {
-  return new Tributary({ brokers: opts.brokers.split(',').map((s) => s.trim()).filter(Boolean), clientId: 'tributary-cli' });
+  return new Tributary({
+    brokers: opts.brokers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    clientId: 'tributary-cli',
+  });
 }

@@ -9,32 +9,44 @@ export function registerGroupCommands(program: Command): void {
     const admin = clientFrom(opts).admin();
     try {
       const listed = await admin.groups().listGroups();
-      printTable(['group', 'state', 'coordinator'], listed.map((g) => [g.groupId, g.state, g.coordinatorId < 0 ? '-' : String(g.coordinatorId)]));
+      printTable(
+        ['group', 'state', 'coordinator'],
+        listed.map((g) => [g.groupId, g.state, g.coordinatorId < 0 ? '-' : String(g.coordinatorId)]),
+      );
     } finally {
       await admin.disconnect();
     }
   });
 
-  withBrokers(groups.command('describe <group>').description('state, members, assignment and lag per partition')).action(async (groupId: string, opts: ClientOptions) => {
-    const admin = clientFrom(opts).admin();
-    try {
-      const g = admin.groups();
-      const [described] = await g.describeGroups([groupId]);
-      if (!described || described.state === 'Dead') throw new Error(`group '${groupId}' does not exist`);
-      const lag = await g.groupLag(groupId);
-      process.stdout.write(
-        `group: ${groupId}  state: ${described.state}  generation: ${described.generationId}  assignor: ${described.assignor || '-'}  coordinator: ${described.coordinatorId}  members: ${described.members.length}\n`,
-      );
-      const ownerOf = new Map<string, string>();
-      for (const m of described.members) for (const t of m.assignment) for (const p of t.partitions) ownerOf.set(`${t.topic}:${p}`, m.memberId);
-      printTable(
-        ['topic', 'partition', 'committed', 'end', 'lag', 'member'],
-        lag.map((l) => [l.topic, String(l.partition), l.committedOffset < 0 ? '-' : String(l.committedOffset), String(l.highWatermark), String(l.lag), ownerOf.get(`${l.topic}:${l.partition}`) ?? '-']),
-      );
-      const total = lag.reduce((s, l) => s + l.lag, 0);
-      process.stdout.write(`total lag: ${total}\n`);
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  withBrokers(groups.command('describe <group>').description('state, members, assignment and lag per partition')).action(
+    async (groupId: string, opts: ClientOptions) => {
+      const admin = clientFrom(opts).admin();
+      try {
+        const g = admin.groups();
+        const [described] = await g.describeGroups([groupId]);
+        if (!described || described.state === 'Dead') throw new Error(`group '${groupId}' does not exist`);
+        const lag = await g.groupLag(groupId);
+        process.stdout.write(
+          `group: ${groupId}  state: ${described.state}  generation: ${described.generationId}  assignor: ${described.assignor || '-'}  coordinator: ${described.coordinatorId}  members: ${described.members.length}\n`,
+        );
+        const ownerOf = new Map<string, string>();
+        for (const m of described.members) for (const t of m.assignment) for (const p of t.partitions) ownerOf.set(`${t.topic}:${p}`, m.memberId);
+        printTable(
+          ['topic', 'partition', 'committed', 'end', 'lag', 'member'],
+          lag.map((l) => [
+            l.topic,
+            String(l.partition),
+            l.committedOffset < 0 ? '-' : String(l.committedOffset),
+            String(l.highWatermark),
+            String(l.lag),
+            ownerOf.get(`${l.topic}:${l.partition}`) ?? '-',
+          ]),
+        );
+        const total = lag.reduce((s, l) => s + l.lag, 0);
+        process.stdout.write(`total lag: ${total}\n`);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  );
 }

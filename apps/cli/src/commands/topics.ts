@@ -19,7 +19,14 @@ export function registerTopicCommands(program: Command): void {
       const admin = clientFrom(opts).admin();
       try {
         await admin.createTopics({
-          topics: [{ topic, numPartitions: opts.partitions, replicationFactor: opts.replicationFactor, configEntries: Object.entries(opts.config).map(([name, value]) => ({ name, value })) }],
+          topics: [
+            {
+              topic,
+              numPartitions: opts.partitions,
+              replicationFactor: opts.replicationFactor,
+              configEntries: Object.entries(opts.config).map(([name, value]) => ({ name, value })),
+            },
+          ],
         });
         process.stdout.write(`created topic '${topic}' with ${opts.partitions} partition(s), replication factor ${opts.replicationFactor}\n`);
       } finally {
@@ -42,7 +49,9 @@ export function registerTopicCommands(program: Command): void {
       try {
         const [meta, offsets] = await Promise.all([admin.fetchTopicMetadata({ topics: [topic] }), admin.fetchTopicOffsets(topic)]);
         const t = meta.topics[0];
-        const configs = Object.entries(t.configs).map(([k, v]) => `${k}=${v}`).join(', ');
+        const configs = Object.entries(t.configs)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
         process.stdout.write(`topic: ${t.name}  partitions: ${t.partitions.length}${configs ? `  configs: ${configs}` : ''}\n`);
         const rows = t.partitions.map((p) => {
           const o = offsets.find((x) => x.partition === p.partition);
@@ -58,7 +67,11 @@ export function registerTopicCommands(program: Command): void {
 
 export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(header)}\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
 }

@@ -1,8 +1,4 @@
-import {
-  TributaryError,
-  type BrokerAuthenticateRequest,
-  type BrokerChallengeResponse,
-} from '@tributary/protocol';
+import { TributaryError, type BrokerAuthenticateRequest, type BrokerChallengeResponse } from '@tributary/protocol';
 import { ConfigError } from '../config/broker-config';
 import { interBrokerProof, newClusterSecret, newNonce, proofMatches, secretFingerprint } from './inter-broker-hmac';
 
@@ -94,7 +90,10 @@ export class InterBrokerAuth {
     const secret = this.requireSecret();
     const expected = interBrokerProof(secret, 'server', [this.clusterId, res.brokerId, res.nonce, peerNonce]);
     if (res.clusterId !== this.clusterId || !proofMatches(expected, res.proof)) {
-      throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', `broker ${res.brokerId} of cluster '${res.clusterId}' could not prove it holds this cluster's inter-broker secret`);
+      throw TributaryError.of(
+        'CLUSTER_AUTHORIZATION_FAILED',
+        `broker ${res.brokerId} of cluster '${res.clusterId}' could not prove it holds this cluster's inter-broker secret`,
+      );
     }
     const proof = interBrokerProof(secret, 'peer', [this.clusterId, this.brokerId, this.brokerEpoch ?? null, res.brokerId, res.nonce, peerNonce]);
     return this.brokerEpoch === undefined ? { brokerId: this.brokerId, proof } : { brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, proof };

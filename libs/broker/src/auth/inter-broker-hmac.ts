@@ -17,7 +17,9 @@ export function newNonce(): string {
  * are JSON-encoded as one array, so no choice of values can make two transcripts collide.
  */
 export function interBrokerProof(secret: Buffer, role: ProofRole, fields: ReadonlyArray<string | number | null>): string {
-  return createHmac('sha256', secret).update(JSON.stringify([DOMAIN, role, ...fields])).digest('hex');
+  return createHmac('sha256', secret)
+    .update(JSON.stringify([DOMAIN, role, ...fields]))
+    .digest('hex');
 }
 
 /** Constant-time comparison of two hex proofs; a malformed one is simply false. */

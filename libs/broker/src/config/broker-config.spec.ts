@@ -27,7 +27,10 @@ describe('loadBrokerConfig', () => {
       connectionSendBufferMaxBytes: 16 * 1024 * 1024,
       allowedOrigins: null,
     });
-    expect(loadBrokerConfig({ ...base, ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' }).limits.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080']);
+    expect(loadBrokerConfig({ ...base, ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080' }).limits.allowedOrigins).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
     expect(loadBrokerConfig({ ...base, ALLOWED_ORIGINS: '*' }).limits.allowedOrigins).toEqual(['*']);
   });
 
@@ -67,7 +70,9 @@ describe('loadBrokerConfig', () => {
     expect(loadBrokerConfig(base).replicaStallTimeoutMs).toBe(1500);
     expect(loadBrokerConfig({ ...base, LEADER_LEASE_MS: '3000' }).replicaStallTimeoutMs).toBe(3000);
     expect(loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '800' }).replicaStallTimeoutMs).toBe(800);
-    expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '20000' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='20000': must not exceed REPLICA_LAG_TIME_MAX_MS/);
+    expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '20000' })).toThrow(
+      /REPLICA_STALL_TIMEOUT_MS='20000': must not exceed REPLICA_LAG_TIME_MAX_MS/,
+    );
     expect(() => loadBrokerConfig({ ...base, REPLICA_STALL_TIMEOUT_MS: '10' })).toThrow(/REPLICA_STALL_TIMEOUT_MS='10'/);
   });
 

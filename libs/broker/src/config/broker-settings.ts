@@ -25,10 +25,20 @@ export const brokerSettings = {
     'advertisedHost',
     'host other brokers connect to for replica catch-up (e.g. the compose service name)',
   ),
-  redisUrl: setting('REDIS_URL', z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'), 'the coordination Redis'),
+  redisUrl: setting(
+    'REDIS_URL',
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .default('redis://127.0.0.1:6379'),
+    'the coordination Redis',
+  ),
   clusterId: setting(
     'CLUSTER_ID',
-    z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]').default('local'),
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,64}$/, 'use 1 to 64 of [a-zA-Z0-9._-]')
+      .default('local'),
     'cluster name; all keys live under `tributary:{CLUSTER_ID}:`',
   ),
   brokerSessionTimeoutMs: setting('BROKER_SESSION_TIMEOUT_MS', int(500, 600_000, 6000), 'a broker that stops renewing its registry key is gone after this'),

@@ -76,7 +76,11 @@ export class ControllerActor {
       if (!this.isActive) {
         return {
           errorCode: ErrorCode.NONE,
-          topics: request.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${this.options.brokerId} is not the controller` })),
+          topics: request.topics.map((t) => ({
+            name: t.name,
+            errorCode: ErrorCode.NOT_CONTROLLER,
+            errorMessage: `broker ${this.options.brokerId} is not the controller`,
+          })),
         };
       }
       const snapshot = await this.store.snapshot();
@@ -102,7 +106,10 @@ export class ControllerActor {
       throw TributaryError.of('INVALID_PARTITIONS', `numPartitions must be from 1 to ${this.options.maxPartitions}, got ${t.numPartitions}`);
     }
     if (t.replicationFactor > this.options.maxReplicationFactor) {
-      throw TributaryError.of('INVALID_REPLICATION_FACTOR', `replication factor must be at most ${this.options.maxReplicationFactor}, got ${t.replicationFactor}`);
+      throw TributaryError.of(
+        'INVALID_REPLICATION_FACTOR',
+        `replication factor must be at most ${this.options.maxReplicationFactor}, got ${t.replicationFactor}`,
+      );
     }
     // Kafka's advice, as the issue asks: with three or more replicas, acks=all needs two.
     const configs = { ...(t.configs ?? {}) };

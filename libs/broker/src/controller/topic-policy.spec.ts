@@ -5,8 +5,18 @@ import { TopicCreationPolicy } from './topic-policy';
 function snapshotWith(topics: Record<string, number[][]>): ClusterSnapshot {
   const map = new Map<string, TopicSnapshot>();
   for (const [name, assignment] of Object.entries(topics)) {
-    const partitions: PartitionState[] = assignment.map((replicas, partition) => ({ topic: name, partition, replicas, leader: replicas[0], leaderEpoch: 1, isr: replicas }));
-    map.set(name, { topic: { name, id: name, partitionCount: assignment.length, replicationFactor: assignment[0].length, configs: {}, createdAt: 0 }, partitions });
+    const partitions: PartitionState[] = assignment.map((replicas, partition) => ({
+      topic: name,
+      partition,
+      replicas,
+      leader: replicas[0],
+      leaderEpoch: 1,
+      isr: replicas,
+    }));
+    map.set(name, {
+      topic: { name, id: name, partitionCount: assignment.length, replicationFactor: assignment[0].length, configs: {}, createdAt: 0 },
+      partitions,
+    });
   }
   return { clusterId: 'c', controllerId: 1, brokers: [], brokerEpochs: new Map(), topics: map };
 }
@@ -33,10 +43,23 @@ describe('TopicCreationPolicy', () => {
   });
 
   it('counts topics earlier in the same request, for names and for the per-broker budget', () => {
-    const policy = new TopicCreationPolicy(snapshotWith({ old: [[1, 2], [2, 1]] }), [1, 2], limits);
+    const policy = new TopicCreationPolicy(
+      snapshotWith({
+        old: [
+          [1, 2],
+          [2, 1],
+        ],
+      }),
+      [1, 2],
+      limits,
+    );
     // 2 replicas each already; 8 more fit on each broker
     policy.checkRoom({ name: 'x.y', numPartitions: 8, replicationFactor: 2 });
-    policy.admit('x.y', Array.from({ length: 8 }, () => [1, 2]), true);
+    policy.admit(
+      'x.y',
+      Array.from({ length: 8 }, () => [1, 2]),
+      true,
+    );
     expect(codeOf(() => policy.checkName('x_y'))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     expect(codeOf(() => policy.checkRoom({ name: 'more', numPartitions: 1, replicationFactor: 1 }))).toBe(ErrorCode.POLICY_VIOLATION);
   });

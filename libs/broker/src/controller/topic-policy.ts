@@ -31,7 +31,10 @@ export class TopicCreationPolicy {
     }
     const existing = this.byCollisionKey.get(collisionKey(name));
     if (existing !== undefined && existing !== name) {
-      throw TributaryError.of('INVALID_TOPIC_EXCEPTION', `topic '${name}' collides with existing topic '${existing}': names may not differ only by '.' and '_'`);
+      throw TributaryError.of(
+        'INVALID_TOPIC_EXCEPTION',
+        `topic '${name}' collides with existing topic '${existing}': names may not differ only by '.' and '_'`,
+      );
     }
   }
 
@@ -52,7 +55,10 @@ export class TopicCreationPolicy {
   checkConfig(configs: Record<string, string>): void {
     const raw = configs['max.message.bytes'];
     if (raw !== undefined && Number(raw) > this.limits.maxMessageBytes) {
-      throw TributaryError.of('INVALID_CONFIG', `topic config 'max.message.bytes' = '${raw}' is invalid: a batch that large would not fit a request (at most ${this.limits.maxMessageBytes} with MAX_REQUEST_BYTES)`);
+      throw TributaryError.of(
+        'INVALID_CONFIG',
+        `topic config 'max.message.bytes' = '${raw}' is invalid: a batch that large would not fit a request (at most ${this.limits.maxMessageBytes} with MAX_REQUEST_BYTES)`,
+      );
     }
   }
 
@@ -63,7 +69,10 @@ export class TopicCreationPolicy {
     for (const [broker, n] of added) {
       const total = (this.replicasPerBroker.get(broker) ?? 0) + n;
       if (total > this.limits.maxPartitionsPerBroker) {
-        throw TributaryError.of('POLICY_VIOLATION', `topic '${name}' would put ${total} replicas on broker ${broker} (MAX_PARTITIONS_PER_BROKER=${this.limits.maxPartitionsPerBroker})`);
+        throw TributaryError.of(
+          'POLICY_VIOLATION',
+          `topic '${name}' would put ${total} replicas on broker ${broker} (MAX_PARTITIONS_PER_BROKER=${this.limits.maxPartitionsPerBroker})`,
+        );
       }
     }
     if (!commit) return;

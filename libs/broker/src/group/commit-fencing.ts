@@ -26,12 +26,16 @@ export function checkCommit(group: FenceView, req: CommitOffsetsRequest): void {
   }
   const member = group.members.get(req.memberId);
   if (!member) throw TributaryError.of('UNKNOWN_MEMBER_ID', `member '${req.memberId}' is not in group '${req.groupId}'`);
-  if (req.generationId !== group.generationId) throw TributaryError.of('ILLEGAL_GENERATION', `generation ${req.generationId} is not the current ${group.generationId}`);
+  if (req.generationId !== group.generationId)
+    throw TributaryError.of('ILLEGAL_GENERATION', `generation ${req.generationId} is not the current ${group.generationId}`);
   const owned = keys(member.assignment);
   for (const k of keys(member.revoking)) owned.add(k);
   const foreign = req.offsets.find((o) => !owned.has(key(o.topic, o.partition)));
   if (foreign) {
-    throw TributaryError.of('FENCED_MEMBER_EPOCH', `member '${req.memberId}' does not own ${foreign.topic}/${foreign.partition} in generation ${group.generationId}`);
+    throw TributaryError.of(
+      'FENCED_MEMBER_EPOCH',
+      `member '${req.memberId}' does not own ${foreign.topic}/${foreign.partition} in generation ${group.generationId}`,
+    );
   }
 }
 

@@ -28,13 +28,21 @@ describe('GroupCoordinatorActor commit fencing (real Redis)', () => {
     await coordination.close();
   });
 
-  const make = () =>
-    new GroupCoordinatorActor({ groupId: 'g', brokerId: 1, store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined }, null);
+  const make = () => new GroupCoordinatorActor({ groupId: 'g', brokerId: 1, store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined }, null);
   const join = (memberId = '', assignors: AssignorName[] = ['range']): JoinGroupRequest => ({
-    groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 1000, rebalanceTimeoutMs: 2000, topics: ['t'], assignors,
+    groupId: 'g',
+    memberId,
+    clientId: 'c',
+    sessionTimeoutMs: 1000,
+    rebalanceTimeoutMs: 2000,
+    topics: ['t'],
+    assignors,
   });
   const commit = (memberId: string, generationId: number, partition: number, offset: number): CommitOffsetsRequest => ({
-    groupId: 'g', memberId, generationId, offsets: [{ topic: 't', partition, offset }],
+    groupId: 'g',
+    memberId,
+    generationId,
+    offsets: [{ topic: 't', partition, offset }],
   });
   const committed = async (partition: number) => (await store.fetchOffsets('g', [{ topic: 't', partition }]))[0].offset;
 
@@ -60,7 +68,7 @@ describe('GroupCoordinatorActor commit fencing (real Redis)', () => {
     expect(await committed(theirs)).toBe(-1);
   });
 
-  it("a member removed for its session cannot commit; the new owner can, and the offset never goes back", async () => {
+  it('a member removed for its session cannot commit; the new owner can, and the offset never goes back', async () => {
     const { actor, a, b } = await twoMembers();
     const p = a.assignment[0].partitions[0];
     await actor.commit(commit(a.memberId, 2, p, 100));
@@ -89,7 +97,7 @@ describe('GroupCoordinatorActor commit fencing (real Redis)', () => {
     expect(await committed(0)).toBe(9);
   });
 
-  it('cooperative-sticky: a partition being revoked stays its old owner\'s until it rejoins, then only the new owner commits it', async () => {
+  it("cooperative-sticky: a partition being revoked stays its old owner's until it rejoins, then only the new owner commits it", async () => {
     const coop: AssignorName[] = ['cooperative-sticky'];
     const actor = make();
     const a1 = await actor.join(join('', coop));

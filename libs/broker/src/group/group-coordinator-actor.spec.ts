@@ -9,18 +9,33 @@ function fakeStore(): { store: GroupStore; saved: StoredGroup[]; commits: number
     save: async (_b: number, g: StoredGroup) => (state.saved.push(JSON.parse(JSON.stringify(g)) as StoredGroup), true),
     commit: async () => (state.commits++, ErrorCode.NONE),
   } as unknown as GroupStore;
-  return { store, ...state, get commits() { return state.commits; } };
+  return {
+    store,
+    ...state,
+    get commits() {
+      return state.commits;
+    },
+  };
 }
 
 const join = (memberId = '', topics = ['t']): JoinGroupRequest => ({
-  groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 1000, rebalanceTimeoutMs: 2000, topics, assignors: ['range'],
+  groupId: 'g',
+  memberId,
+  clientId: 'c',
+  sessionTimeoutMs: 1000,
+  rebalanceTimeoutMs: 2000,
+  topics,
+  assignors: ['range'],
 });
 
 describe('GroupCoordinatorActor', () => {
   let now = 0;
   const make = (stored: StoredGroup | null = null) => {
     const f = fakeStore();
-    const actor = new GroupCoordinatorActor({ groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined }, stored);
+    const actor = new GroupCoordinatorActor(
+      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined },
+      stored,
+    );
     return { actor, f };
   };
   beforeEach(() => (now = 1000));
@@ -42,10 +57,19 @@ describe('GroupCoordinatorActor', () => {
     expect(a2.generationId).toBe(2);
     expect(b.generationId).toBe(2);
     expect([...a2.assignment[0].partitions, ...b.assignment[0].partitions].sort()).toEqual([0, 1, 2, 3]);
-    await expect(actor.commit({ groupId: 'g', memberId: a.memberId, generationId: 1, offsets: [{ topic: 't', partition: 0, offset: 1 }] })).rejects.toMatchObject({ type: 'ILLEGAL_GENERATION' });
-    await expect(actor.commit({ groupId: 'g', memberId: 'nobody', generationId: 2, offsets: [{ topic: 't', partition: 0, offset: 1 }] })).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+    await expect(
+      actor.commit({ groupId: 'g', memberId: a.memberId, generationId: 1, offsets: [{ topic: 't', partition: 0, offset: 1 }] }),
+    ).rejects.toMatchObject({ type: 'ILLEGAL_GENERATION' });
+    await expect(actor.commit({ groupId: 'g', memberId: 'nobody', generationId: 2, offsets: [{ topic: 't', partition: 0, offset: 1 }] })).rejects.toMatchObject(
+      { type: 'UNKNOWN_MEMBER_ID' },
+    );
     // Member ids are random, so which half of the partitions a got is too: it commits one it owns.
-    await actor.commit({ groupId: 'g', memberId: a.memberId, generationId: 2, offsets: [{ topic: 't', partition: a2.assignment[0].partitions[0], offset: 1 }] });
+    await actor.commit({
+      groupId: 'g',
+      memberId: a.memberId,
+      generationId: 2,
+      offsets: [{ topic: 't', partition: a2.assignment[0].partitions[0], offset: 1 }],
+    });
   });
 
   it('a member that stops heartbeating is removed after its session timeout and the rest rebalance', async () => {
@@ -80,8 +104,22 @@ describe('GroupCoordinatorActor', () => {
 
   it('a successor coordinator resumes the stored generation and members', async () => {
     const stored: StoredGroup = {
-      groupId: 'g', state: 'Stable', generationId: 7, assignor: 'range', leaderId: 'm',
-      members: [{ memberId: 'm', clientId: 'c', sessionTimeoutMs: 1000, rebalanceTimeoutMs: 2000, topics: ['t'], assignors: ['range'], assignment: [{ topic: 't', partitions: [0, 1, 2, 3] }] }],
+      groupId: 'g',
+      state: 'Stable',
+      generationId: 7,
+      assignor: 'range',
+      leaderId: 'm',
+      members: [
+        {
+          memberId: 'm',
+          clientId: 'c',
+          sessionTimeoutMs: 1000,
+          rebalanceTimeoutMs: 2000,
+          topics: ['t'],
+          assignors: ['range'],
+          assignment: [{ topic: 't', partitions: [0, 1, 2, 3] }],
+        },
+      ],
     };
     const { actor } = make(stored);
     await actor.heartbeat({ groupId: 'g', memberId: 'm', generationId: 7 });

@@ -121,7 +121,17 @@ export class GroupCoordinatorManager {
     const groups = await Promise.all(
       groupIds.map(async (groupId) => {
         const [g, holder] = await Promise.all([this.store.load(groupId), this.store.leaseHolder(groupId)]);
-        if (!g) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, state: 'Dead' as const, generationId: -1, assignor: '' as const, leaderId: '', coordinatorId: holder, members: [] };
+        if (!g)
+          return {
+            groupId,
+            errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
+            state: 'Dead' as const,
+            generationId: -1,
+            assignor: '' as const,
+            leaderId: '',
+            coordinatorId: holder,
+            members: [],
+          };
         return {
           groupId,
           errorCode: ErrorCode.NONE,

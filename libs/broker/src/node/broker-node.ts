@@ -201,7 +201,15 @@ export class BrokerNode {
       try {
         this.replicas.applyRetention();
       } catch (err) {
-        console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), brokerId: this.config.brokerId, event: 'retention-failed', reason: (err as Error).message }));
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            time: new Date().toISOString(),
+            brokerId: this.config.brokerId,
+            event: 'retention-failed',
+            reason: (err as Error).message,
+          }),
+        );
       }
     }, this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();

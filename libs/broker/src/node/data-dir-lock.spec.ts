@@ -29,7 +29,7 @@ describe('DataDirLock', () => {
     expect(b.staleHolder).toBeNull();
   });
 
-  it('takes over a lock whose holder died, and reports the dead holder\'s token and epoch', () => {
+  it("takes over a lock whose holder died, and reports the dead holder's token and epoch", () => {
     const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const deadPid = Number(child.stdout.toString());
     writeLock({ pid: deadPid, startTime: 1, brokerId: 3, token: 'dead-token', brokerEpoch: 41 });
@@ -56,7 +56,7 @@ describe('DataDirLock', () => {
     expect(lock.staleHolder).toBeNull();
   });
 
-  it('records the broker epoch in place, and a release never removes a successor\'s lock', () => {
+  it("records the broker epoch in place, and a release never removes a successor's lock", () => {
     const lock = new DataDirLock(dir);
     lock.acquire(1, 't');
     lock.recordEpoch(7);

@@ -18,7 +18,9 @@ export class DataDirLockedError extends Error {
     readonly dataDir: string,
     readonly holder: LockHolder,
   ) {
-    super(`DATA_DIR ${dataDir} is locked by broker ${holder.brokerId} (pid ${holder.pid}), which is still running; each broker needs a data directory of its own`);
+    super(
+      `DATA_DIR ${dataDir} is locked by broker ${holder.brokerId} (pid ${holder.pid}), which is still running; each broker needs a data directory of its own`,
+    );
     this.name = 'DataDirLockedError';
   }
 }

@@ -45,7 +45,10 @@ describe('Election (lease claim, renewal and lapse on an injected monotonic cloc
     // broker 2 is in the ISR and never reports: the write waits
     const waiting = h.actor.produce(batch('a'), -1, 60_000);
     let settled = false;
-    void waiting.then(() => (settled = true), () => (settled = true));
+    void waiting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await waitUntil('the append', () => h.actor.log.logEndOffset === 1);
     h.store.unreachable = true; // renewals fail from now on
     h.clock.advance(WINDOW_MS - 1);

@@ -1,5 +1,16 @@
 import { ErrorCode, type FetchResponse, type ResponseBase } from '@tributary/protocol';
-import { FakeClock, InMemoryPartitionStore, LEASE_MS, ScriptedLinks, batch, replica, servedBy, sleep, waitUntil, type ReplicaHarness } from './testing/partition-fakes';
+import {
+  FakeClock,
+  InMemoryPartitionStore,
+  LEASE_MS,
+  ScriptedLinks,
+  batch,
+  replica,
+  servedBy,
+  sleep,
+  waitUntil,
+  type ReplicaHarness,
+} from './testing/partition-fakes';
 
 const initial = (leader: number) => ({ topic: 't', partition: 0, replicas: [1, 2], leader, leaderEpoch: 0, isr: [1, 2] });
 
@@ -26,7 +37,14 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
 
   it('applies stream entries in order, acks its log end, follows the high watermark; a gap sends it back to catch-up', async () => {
     const h1 = await leader();
-    const h2 = make({ brokerId: 2, initial: h1.store.state, store: h1.store, clock: h1.clock, links: new ScriptedLinks(servedBy(() => h1.actor)), config: { 'min.insync.replicas': 1 } });
+    const h2 = make({
+      brokerId: 2,
+      initial: h1.store.state,
+      store: h1.store,
+      clock: h1.clock,
+      links: new ScriptedLinks(servedBy(() => h1.actor)),
+      config: { 'min.insync.replicas': 1 },
+    });
     await waitUntil('the first catch-up', () => h2.actor.streamCursor !== null);
     for (const v of ['a', 'b', 'c']) await h1.actor.produce(batch(v), 1, 1000);
     await h2.actor.applyReplicated(entry(h1, 0));
@@ -43,11 +61,19 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
     const clock = new FakeClock();
     const store = new InMemoryPartitionStore(initial(2), clock);
     let target: ReplicaHarness | null = null;
-    const h2 = make({ brokerId: 2, initial: initial(2), store, clock, links: new ScriptedLinks(servedBy(() => (target as ReplicaHarness).actor)), config: { 'min.insync.replicas': 1 } });
+    const h2 = make({
+      brokerId: 2,
+      initial: initial(2),
+      store,
+      clock,
+      links: new ScriptedLinks(servedBy(() => (target as ReplicaHarness).actor)),
+      config: { 'min.insync.replicas': 1 },
+    });
     await waitUntil('broker 2 to lead', () => h2.actor.isLeader && h2.actor.leaderEpoch === 1);
     let reachable = true;
     const fromH2 = servedBy(() => h2.actor);
-    const cutOff = async (event: string, payload: unknown): Promise<ResponseBase> => (reachable ? fromH2(event, payload) : { errorCode: ErrorCode.NETWORK_EXCEPTION, errorMessage: 'cut off (test)' });
+    const cutOff = async (event: string, payload: unknown): Promise<ResponseBase> =>
+      reachable ? fromH2(event, payload) : { errorCode: ErrorCode.NETWORK_EXCEPTION, errorMessage: 'cut off (test)' };
     const h1 = make({ brokerId: 1, initial: store.state, store, clock, links: new ScriptedLinks(cutOff), config: { 'min.insync.replicas': 1 } });
     await waitUntil('broker 1 to catch up', () => h1.actor.streamCursor !== null);
     for (const v of ['a', 'b', 'c']) await h2.actor.produce(batch(v), 1, 1000);

@@ -101,7 +101,12 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
   const batch = (v: string) => encodeRecordBatch([{ key: null, value: Buffer.from(v), timestamp: Date.now() }]);
 
   it('reads the ISR back instead of keeping a smaller one than Redis holds, and then waits for the re-added member', async () => {
-    await waitUntil('a confirmed lease', async () => actor.produce(batch('first'), 1, 1000).then(() => true, () => false));
+    await waitUntil('a confirmed lease', async () =>
+      actor.produce(batch('first'), 1, 1000).then(
+        () => true,
+        () => false,
+      ),
+    );
     progress(2, 1);
     expect(actor.committedOffset).toBe(1);
     expect(actor.inSyncReplicas).toEqual([1, 2]);
@@ -120,7 +125,12 @@ describe('ISR bookkeeping when the ISR script reply is lost (real Redis, real sc
     expect(actor.inSyncReplicas).toEqual([1, 2, 3]);
 
     // The lease may have lapsed while replies were dropped: wait until writes are taken again.
-    await waitUntil('a confirmed lease again', async () => actor.produce(batch('probe'), 1, 1000).then(() => true, () => false));
+    await waitUntil('a confirmed lease again', async () =>
+      actor.produce(batch('probe'), 1, 1000).then(
+        () => true,
+        () => false,
+      ),
+    );
     const end = actor.log.logEndOffset;
     progress(2, end);
     progress(3, end);

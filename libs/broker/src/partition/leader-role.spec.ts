@@ -7,7 +7,11 @@ const be = (id: number) => 10 + id;
 describe('LeaderRole (produce, high watermark, ISR shrink and expand)', () => {
   let h: ReplicaHarness;
   const start = async (isr: number[], minIsr = 1) => {
-    h = replica({ brokerId: 1, initial: { topic: 't', partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, isr }, config: { 'min.insync.replicas': minIsr } });
+    h = replica({
+      brokerId: 1,
+      initial: { topic: 't', partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, isr },
+      config: { 'min.insync.replicas': minIsr },
+    });
     await waitUntil('the claim', () => h.actor.isLeader && h.actor.leaderEpoch === 1);
   };
   const progress = (id: number, leo: number) => h.actor.onReplicaProgress(id, leo, 1, be(id));

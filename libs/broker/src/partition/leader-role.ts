@@ -88,7 +88,10 @@ export class LeaderRole {
       if (this.ended || this.election.windowClosed()) return core.notLeader('its lease lapsed before the write was committed');
       const minIsr = core.config['min.insync.replicas'];
       if (core.state.isr.length < minIsr) {
-        return TributaryError.of('NOT_ENOUGH_REPLICAS_AFTER_APPEND', `${core.name} was written, but its ISR shrank to ${core.state.isr.length} (min.insync.replicas ${minIsr})`);
+        return TributaryError.of(
+          'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+          `${core.name} was written, but its ISR shrank to ${core.state.isr.length} (min.insync.replicas ${minIsr})`,
+        );
       }
       return null;
     });

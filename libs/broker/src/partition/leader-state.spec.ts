@@ -11,7 +11,7 @@ describe('LeaderState', () => {
     expect(s.highWatermark([1, 2], 1, 100)).toBe(80); // 3 left the ISR
   });
 
-  it('judges a follower under steady load by where the leader was at its previous report (Kafka\'s rule)', () => {
+  it("judges a follower under steady load by where the leader was at its previous report (Kafka's rule)", () => {
     const s = new LeaderState([2], 0);
     // The leader's end keeps moving ahead; the follower always reaches the previous end.
     s.record(2, 90, 100, 1000, 1);
@@ -28,7 +28,7 @@ describe('LeaderState', () => {
     expect(s.lagging([1, 2], 1, 5400, 2000)).toEqual([]);
   });
 
-  it('ignores reports from an older incarnation of a follower, and takes a newer one\'s log end as it is (KIP-903)', () => {
+  it("ignores reports from an older incarnation of a follower, and takes a newer one's log end as it is (KIP-903)", () => {
     const s = new LeaderState([2], 0);
     expect(s.record(2, 80, 100, 10, 5)).toBe('ok');
     expect(s.record(2, 95, 100, 20, 4)).toBe('stale');

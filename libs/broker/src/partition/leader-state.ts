@@ -33,7 +33,15 @@ export class LeaderState {
 
   constructor(followers: readonly number[], now: number) {
     // A new leader gives every follower one lag period to report before judging it.
-    for (const f of followers) this.replicas.set(f, { logEndOffset: -1, caughtUpAt: now, lastReportAt: now, leaderEndAtLastReport: Number.MAX_SAFE_INTEGER, brokerEpoch: -1, behindSince: null });
+    for (const f of followers)
+      this.replicas.set(f, {
+        logEndOffset: -1,
+        caughtUpAt: now,
+        lastReportAt: now,
+        leaderEndAtLastReport: Number.MAX_SAFE_INTEGER,
+        brokerEpoch: -1,
+        behindSince: null,
+      });
   }
 
   /**

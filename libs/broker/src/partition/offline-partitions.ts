@@ -24,7 +24,9 @@ export class OfflinePartitions {
     if (this.entries.has(k)) return false;
     this.entries.set(k, { topic, partition, reason, since: Date.now() });
     // One structured line per partition: an operator must see which log failed and why.
-    console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), brokerId: this.brokerId, event: 'partition-offline', topic, partition, reason }));
+    console.error(
+      JSON.stringify({ level: 'error', time: new Date().toISOString(), brokerId: this.brokerId, event: 'partition-offline', topic, partition, reason }),
+    );
     return true;
   }
 

@@ -177,7 +177,10 @@ export class PartitionActor {
     // A fetch from an older incarnation of that broker (or one that does not say which it is)
     // must neither read past the high watermark nor count as the replica's progress.
     if (replicaId !== undefined && role.isStaleIncarnation(replicaId, replicaBrokerEpoch ?? -1)) {
-      throw TributaryError.of('STALE_BROKER_EPOCH', `${name}: replica ${replicaId} fetched with broker epoch ${replicaBrokerEpoch ?? 'none'}, older than its current incarnation`);
+      throw TributaryError.of(
+        'STALE_BROKER_EPOCH',
+        `${name}: replica ${replicaId} fetched with broker epoch ${replicaBrokerEpoch ?? 'none'}, older than its current incarnation`,
+      );
     }
     // A leader whose lease lapsed may already be deposed without knowing it (cut off from
     // Redis): consumers go look for the new leader rather than read a frozen log here.
@@ -207,8 +210,10 @@ export class PartitionActor {
   endOffsetForEpoch(epoch: number, requesterEpoch: number): { leaderEpoch: number; endOffset: number } {
     this.leaderRole();
     const { state, name } = this.core;
-    if (requesterEpoch > state.leaderEpoch) throw TributaryError.of('UNKNOWN_LEADER_EPOCH', `${name}: epoch ${requesterEpoch} is newer than ${state.leaderEpoch}`);
-    if (requesterEpoch < state.leaderEpoch) throw TributaryError.of('FENCED_LEADER_EPOCH', `${name}: epoch ${requesterEpoch} is older than ${state.leaderEpoch}`);
+    if (requesterEpoch > state.leaderEpoch)
+      throw TributaryError.of('UNKNOWN_LEADER_EPOCH', `${name}: epoch ${requesterEpoch} is newer than ${state.leaderEpoch}`);
+    if (requesterEpoch < state.leaderEpoch)
+      throw TributaryError.of('FENCED_LEADER_EPOCH', `${name}: epoch ${requesterEpoch} is older than ${state.leaderEpoch}`);
     const r = this.log.endOffsetForEpoch(epoch);
     return { leaderEpoch: r.epoch, endOffset: r.endOffset };
   }

@@ -16,7 +16,13 @@ export interface PartitionStore {
     latestLogEpoch?: number,
   ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch' }>;
   renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean>;
-  updateIsr(topic: string, partition: number, leader: BrokerIncarnation, leaderEpoch: number, isr: number[]): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'>;
+  updateIsr(
+    topic: string,
+    partition: number,
+    leader: BrokerIncarnation,
+    leaderEpoch: number,
+    isr: number[],
+  ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'>;
   partitionState(topic: string, partition: number): Promise<PartitionState | null>;
   isLeaderLeaseHeld(topic: string, partition: number): Promise<boolean>;
 }

@@ -122,10 +122,13 @@ export class ReplicaFetcher {
 
   private async restartAtLeaderLogStart(url: string): Promise<void> {
     const core = this.core;
-    const r = await core.ctx.links.request<ListOffsetsResponse>(url, 'listOffsets', { partitions: [{ topic: core.topic, partition: core.partition, timestamp: -2 }] });
+    const r = await core.ctx.links.request<ListOffsetsResponse>(url, 'listOffsets', {
+      partitions: [{ topic: core.topic, partition: core.partition, timestamp: -2 }],
+    });
     const start = Array.isArray(r.partitions) ? r.partitions[0] : undefined;
     if (start && start.errorCode !== ErrorCode.NONE) throw new TributaryError(start.errorCode, start.errorMessage);
-    if (!start || !Number.isInteger(start.offset) || start.offset < 0) throw TributaryError.of('CORRUPT_MESSAGE', `${core.name}: the leader's log start answer is not an offset`);
+    if (!start || !Number.isInteger(start.offset) || start.offset < 0)
+      throw TributaryError.of('CORRUPT_MESSAGE', `${core.name}: the leader's log start answer is not an offset`);
     await core.post(() => {
       this.assertCurrent();
       core.log.truncateFullyAndStartAt(start.offset);

@@ -1,12 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import {
-  ErrorCode,
-  Events,
-  TributaryError,
-  type BrokerAuthenticateResponse,
-  type BrokerChallengeResponse,
-  type ResponseBase,
-} from '@tributary/protocol';
+import { ErrorCode, Events, TributaryError, type BrokerAuthenticateResponse, type BrokerChallengeResponse, type ResponseBase } from '@tributary/protocol';
 import type { InterBrokerAuth } from '../auth/inter-broker-auth';
 import { newNonce } from '../auth/inter-broker-hmac';
 
@@ -97,7 +90,10 @@ export class BrokerLinks implements PeerLinks {
     const answer = this.auth.answer(peerNonce, challenge); // throws unless the server proved it holds our secret
     const res = await this.emit<BrokerAuthenticateResponse>(url, socket, Events.brokerAuthenticate, answer);
     if (res.errorCode !== 0) {
-      throw new TributaryError(res.errorCode, `${url} did not accept this broker's inter-broker proof (is INTER_BROKER_SECRET the same on every broker?): ${res.errorMessage ?? ''}`);
+      throw new TributaryError(
+        res.errorCode,
+        `${url} did not accept this broker's inter-broker proof (is INTER_BROKER_SECRET the same on every broker?): ${res.errorMessage ?? ''}`,
+      );
     }
   }
 

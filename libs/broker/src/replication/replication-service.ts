@@ -57,9 +57,7 @@ export class ReplicationService {
       this.flushScheduled = false;
       const acks = this.pendingAcks;
       this.pendingAcks = [];
-      void this.streams
-        .reportAcks(acks.map((a) => ({ ...a, replicaId: this.options.brokerId })))
-        .catch(() => undefined);
+      void this.streams.reportAcks(acks.map((a) => ({ ...a, replicaId: this.options.brokerId }))).catch(() => undefined);
     });
   }
 

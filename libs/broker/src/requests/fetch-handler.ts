@@ -54,7 +54,10 @@ export class FetchHandler {
     const deadline = Date.now() + request.maxWaitMs;
     if (scope) await scope.whenWritable();
     // The room is fixed for the whole poll: what it has read stays reserved against the connection.
-    const maxBytes = Math.max(1, Math.min(request.maxBytes, this.limits.fetchMaxBytes, scope && !signal?.aborted ? scope.sendBudget() : Number.MAX_SAFE_INTEGER));
+    const maxBytes = Math.max(
+      1,
+      Math.min(request.maxBytes, this.limits.fetchMaxBytes, scope && !signal?.aborted ? scope.sendBudget() : Number.MAX_SAFE_INTEGER),
+    );
     let progress = request.partitions.map((ask) => this.start(ask));
     let bytes = this.read(request, progress, maxBytes, 0);
     scope?.reserve(bytes);
@@ -68,10 +71,12 @@ export class FetchHandler {
     let wake: (() => void) | null = null;
     const unsubscribe = progress
       .filter((p) => p.actor !== null && !p.full)
-      .map((p) => (p.actor as PartitionActor).onAppend(() => {
-        marked.add(p);
-        wake?.();
-      }));
+      .map((p) =>
+        (p.actor as PartitionActor).onAppend(() => {
+          marked.add(p);
+          wake?.();
+        }),
+      );
     try {
       while (unsubscribe.length > 0 && bytes < wanted && Date.now() < deadline && !signal?.aborted) {
         if (marked.size === 0 && !(await waitForWake(deadline - Date.now(), signal, (w) => (wake = w)))) break;
@@ -82,7 +87,12 @@ export class FetchHandler {
           progress = request.partitions.map((ask) => this.start(ask));
           bytes = this.read(request, progress, maxBytes, 0);
         } else {
-          bytes = this.read(request, [...marked].filter((p) => !p.full), maxBytes, bytes);
+          bytes = this.read(
+            request,
+            [...marked].filter((p) => !p.full),
+            maxBytes,
+            bytes,
+          );
         }
         marked.clear();
         scope?.reserve(bytes);

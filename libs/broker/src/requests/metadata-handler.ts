@@ -1,12 +1,6 @@
 import type { MetadataCache, RedisHealth } from '@tributary/coordination';
 import type { OfflinePartitions } from '../partition/offline-partitions';
-import {
-  ErrorCode,
-  isValidTopicName,
-  type MetadataRequest,
-  type MetadataResponse,
-  type TopicMetadata,
-} from '@tributary/protocol';
+import { ErrorCode, isValidTopicName, type MetadataRequest, type MetadataResponse, type TopicMetadata } from '@tributary/protocol';
 
 /** Metadata from the broker's cache: any broker can answer for the whole cluster. */
 export class MetadataHandler {
@@ -40,7 +34,13 @@ export class MetadataHandler {
     const names = wanted ?? [...snap.topics.keys()].sort();
     const topics = names.map((name): TopicMetadata => {
       if (!isValidTopicName(name)) {
-        return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name '${name.slice(0, 300)}' is invalid`, partitions: [], configs: {} };
+        return {
+          name,
+          errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+          errorMessage: `topic name '${name.slice(0, 300)}' is invalid`,
+          partitions: [],
+          configs: {},
+        };
       }
       const t = snap.topics.get(name);
       if (!t) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist`, partitions: [], configs: {} };

@@ -43,7 +43,9 @@ describe('Admin against a fake cluster', () => {
     expect(exists.type).toBe('TOPIC_ALREADY_EXISTS');
     expect(exists.topic).toBe('taken');
 
-    const invalid = (await admin.createTopics({ topics: [{ topic: 'bad/name', numPartitions: 1, replicationFactor: 1 }] }).catch((e: unknown) => e)) as TopicError;
+    const invalid = (await admin
+      .createTopics({ topics: [{ topic: 'bad/name', numPartitions: 1, replicationFactor: 1 }] })
+      .catch((e: unknown) => e)) as TopicError;
     expect(invalid.type).toBe('INVALID_TOPIC_EXCEPTION');
 
     const both = (await admin

@@ -20,14 +20,7 @@ import { AggregateTopicError, RequestTimeoutError, TopicError } from '../errors'
 import type { Logger } from '../logger/logger';
 import { backoffMs, retry } from '../retry/retrier';
 import { sleep } from '../util/timers';
-import type {
-  ClusterDescription,
-  CreateTopicsOptions,
-  DeleteTopicsOptions,
-  PartitionOffset,
-  PartitionOffsets,
-  TopicInfo,
-} from './types';
+import type { ClusterDescription, CreateTopicsOptions, DeleteTopicsOptions, PartitionOffset, PartitionOffsets, TopicInfo } from './types';
 
 export interface AdminDeps {
   cluster: Cluster;
@@ -68,7 +61,11 @@ export class Admin {
     throwTopicErrors(
       options.topics
         .filter((t) => !isValidTopicName(t.topic))
-        .map((t) => ({ name: t.topic, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name '${t.topic.slice(0, 300)}' is invalid: use 1 to 249 of [a-zA-Z0-9._-], not '.' or '..'` })),
+        .map((t) => ({
+          name: t.topic,
+          errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+          errorMessage: `topic name '${t.topic.slice(0, 300)}' is invalid: use 1 to 249 of [a-zA-Z0-9._-], not '.' or '..'`,
+        })),
     );
     await this.cluster.connect();
     const topics: CreatableTopic[] = options.topics.map((t) => ({
@@ -83,7 +80,10 @@ export class Admin {
     }));
     throwTopicErrors(results);
     if (!options.validateOnly && options.waitForLeaders !== false) {
-      await this.waitForLeaders(options.topics.map((t) => t.topic), options.timeout ?? DEFAULT_LEADER_WAIT_MS);
+      await this.waitForLeaders(
+        options.topics.map((t) => t.topic),
+        options.timeout ?? DEFAULT_LEADER_WAIT_MS,
+      );
     }
     return true;
   }
@@ -142,8 +142,14 @@ export class Admin {
   async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
     const partitions = await this.partitionsOf(topic);
     const [latest, earliest] = await Promise.all([
-      listOffsets(this.cluster, partitions.map((partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP }))),
-      listOffsets(this.cluster, partitions.map((partition) => ({ topic, partition, timestamp: EARLIEST_TIMESTAMP }))),
+      listOffsets(
+        this.cluster,
+        partitions.map((partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP })),
+      ),
+      listOffsets(
+        this.cluster,
+        partitions.map((partition) => ({ topic, partition, timestamp: EARLIEST_TIMESTAMP })),
+      ),
     ]);
     return partitions.map((partition) => {
       const high = latest.find((a) => a.partition === partition)?.offset ?? -1;
@@ -160,14 +166,20 @@ export class Admin {
     if (timestamp === undefined) return (await this.fetchTopicOffsets(topic)).map(({ partition, offset }) => ({ partition, offset }));
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw TributaryError.of('INVALID_TIMESTAMP', `timestamp ${timestamp} is invalid`);
     const partitions = await this.partitionsOf(topic);
-    const byTime = await listOffsets(this.cluster, partitions.map((partition) => ({ topic, partition, timestamp })));
+    const byTime = await listOffsets(
+      this.cluster,
+      partitions.map((partition) => ({ topic, partition, timestamp })),
+    );
     const missing = partitions.filter((p) => (byTime.find((a) => a.partition === p)?.offset ?? -1) < 0);
     const latest = missing.length
-      ? await listOffsets(this.cluster, missing.map((partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP })))
+      ? await listOffsets(
+          this.cluster,
+          missing.map((partition) => ({ topic, partition, timestamp: LATEST_TIMESTAMP })),
+        )
       : [];
     return partitions.map((partition) => {
       const at = byTime.find((a) => a.partition === partition)?.offset ?? -1;
-      return { partition, offset: at >= 0 ? at : latest.find((a) => a.partition === partition)?.offset ?? -1 };
+      return { partition, offset: at >= 0 ? at : (latest.find((a) => a.partition === partition)?.offset ?? -1) };
     });
   }
 

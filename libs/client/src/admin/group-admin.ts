@@ -53,8 +53,13 @@ export class GroupAdmin {
     const committed = await this.fetchOffsets(groupId);
     const topics = new Set([...committed.map((c) => c.topic), ...(described?.members ?? []).flatMap((m) => m.topics)]);
     await this.cluster.addTargetTopics([...topics]);
-    const partitions = [...topics].sort().flatMap((topic) => Array.from({ length: this.cluster.partitionCount(topic) ?? 0 }, (_, partition) => ({ topic, partition })));
-    const ends = await listOffsets(this.cluster, partitions.map((p) => ({ ...p, timestamp: LATEST_TIMESTAMP })));
+    const partitions = [...topics]
+      .sort()
+      .flatMap((topic) => Array.from({ length: this.cluster.partitionCount(topic) ?? 0 }, (_, partition) => ({ topic, partition })));
+    const ends = await listOffsets(
+      this.cluster,
+      partitions.map((p) => ({ ...p, timestamp: LATEST_TIMESTAMP })),
+    );
     return partitions.map(({ topic, partition }) => {
       const highWatermark = ends.find((e) => e.topic === topic && e.partition === partition)?.offset ?? 0;
       const committedOffset = committed.find((c) => c.topic === topic && c.partition === partition)?.offset ?? -1;

@@ -52,7 +52,10 @@ describe('Cluster', () => {
     expect(fake.requests.filter((r) => r.event === 'metadata').map((r) => r.brokerId)).toEqual([2]);
     // a broker that hangs rather than refuses would otherwise be asked first on every refresh
     for (let i = 0; i < 4; i++) await cluster.refreshMetadata();
-    const later = fake.requests.filter((r) => r.event === 'metadata').slice(1).map((r) => r.brokerId);
+    const later = fake.requests
+      .filter((r) => r.event === 'metadata')
+      .slice(1)
+      .map((r) => r.brokerId);
     expect(new Set(later)).toEqual(new Set([1, 2]));
     await cluster.disconnect();
   });

@@ -1,12 +1,4 @@
-import {
-  ErrorCode,
-  Events,
-  isValidTopicName,
-  TributaryError,
-  type BrokerInfo,
-  type MetadataRequest,
-  type MetadataResponse,
-} from '@tributary/protocol';
+import { ErrorCode, Events, isValidTopicName, TributaryError, type BrokerInfo, type MetadataRequest, type MetadataResponse } from '@tributary/protocol';
 import { normalizeBrokerList } from '../connection/broker-address';
 import { BrokerConnection } from '../connection/broker-connection';
 import { asTributaryError, ClientStateError, ConnectionError, TopicError } from '../errors';
@@ -68,10 +60,13 @@ export class Cluster {
     this.closed = false;
     if (!this.metadata.isLoaded) await retry(() => this.refreshMetadata(), this.retryOptions);
     if (!this.refreshTimer) {
-      this.refreshTimer = setInterval(() => {
-        if (Date.now() - this.metadata.updatedAt < this.options.metadataMaxAgeMs) return;
-        this.refreshMetadata().catch((err: unknown) => this.logger.warn('periodic metadata refresh failed', { error: String(err) }));
-      }, Math.max(1000, Math.floor(this.options.metadataMaxAgeMs / 2)));
+      this.refreshTimer = setInterval(
+        () => {
+          if (Date.now() - this.metadata.updatedAt < this.options.metadataMaxAgeMs) return;
+          this.refreshMetadata().catch((err: unknown) => this.logger.warn('periodic metadata refresh failed', { error: String(err) }));
+        },
+        Math.max(1000, Math.floor(this.options.metadataMaxAgeMs / 2)),
+      );
       unrefTimer(this.refreshTimer);
     }
   }
@@ -87,7 +82,14 @@ export class Cluster {
     this.refreshTimer = null;
     const connections = [...this.connections.values()];
     this.connections.clear();
-    const failures = await Promise.all(connections.map((c) => c.flushAndClose().then(() => null, (err: unknown) => asTributaryError(err))));
+    const failures = await Promise.all(
+      connections.map((c) =>
+        c.flushAndClose().then(
+          () => null,
+          (err: unknown) => asTributaryError(err),
+        ),
+      ),
+    );
     const failed = failures.find((f): f is TributaryError => f !== null);
     if (failed) throw failed;
   }

@@ -29,9 +29,7 @@ export async function listOffsets(cluster: Cluster, queries: readonly ListOffset
       await Promise.all(
         [...byBroker].map(async ([brokerId, partitions]) => {
           try {
-            const response = await cluster
-              .connectionFor(brokerId)
-              .request<ListOffsetsRequest, ListOffsetsResponse>(Events.listOffsets, { partitions });
+            const response = await cluster.connectionFor(brokerId).request<ListOffsetsRequest, ListOffsetsResponse>(Events.listOffsets, { partitions });
             const byKey = new Map(response.partitions.map((p) => [tpKey(p.topic, p.partition), p]));
             for (const q of partitions) {
               const a = byKey.get(tpKey(q.topic, q.partition));

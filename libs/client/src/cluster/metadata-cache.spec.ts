@@ -23,12 +23,33 @@ function answer(partitions: Array<Pick<PartitionMetadata, 'partition' | 'leader'
 describe('MetadataCache leader epochs', () => {
   it('never moves a partition back to an older leader epoch, while taking newer and equal ones', () => {
     const cache = new MetadataCache();
-    cache.apply(answer([{ partition: 0, leader: 1, leaderEpoch: 4 }, { partition: 1, leader: 2, leaderEpoch: 2 }]), ['orders'], 1000);
+    cache.apply(
+      answer([
+        { partition: 0, leader: 1, leaderEpoch: 4 },
+        { partition: 1, leader: 2, leaderEpoch: 2 },
+      ]),
+      ['orders'],
+      1000,
+    );
     // another broker saw the election of broker 3 in epoch 5
-    cache.apply(answer([{ partition: 0, leader: 3, leaderEpoch: 5 }, { partition: 1, leader: 2, leaderEpoch: 2 }]), ['orders'], 2000);
+    cache.apply(
+      answer([
+        { partition: 0, leader: 3, leaderEpoch: 5 },
+        { partition: 1, leader: 2, leaderEpoch: 2 },
+      ]),
+      ['orders'],
+      2000,
+    );
     expect(cache.leaderOf('orders', 0)).toBe(3);
     // the deposed leader's frozen view answers epoch 4 again: ignored for that partition only
-    cache.apply(answer([{ partition: 0, leader: 1, leaderEpoch: 4 }, { partition: 1, leader: 1, leaderEpoch: 3 }]), ['orders'], 3000);
+    cache.apply(
+      answer([
+        { partition: 0, leader: 1, leaderEpoch: 4 },
+        { partition: 1, leader: 1, leaderEpoch: 3 },
+      ]),
+      ['orders'],
+      3000,
+    );
     expect(cache.partition('orders', 0)).toMatchObject({ leader: 3, leaderEpoch: 5 });
     expect(cache.partition('orders', 1)).toMatchObject({ leader: 1, leaderEpoch: 3 });
     expect(cache.availablePartitions('orders')).toEqual([0, 1]);
@@ -46,7 +67,11 @@ describe('MetadataCache leader epochs', () => {
   it('forgets epochs of a topic the cluster said is gone', () => {
     const cache = new MetadataCache();
     cache.apply(answer([{ partition: 0, leader: 1, leaderEpoch: 9 }]), ['orders'], 1000);
-    cache.apply({ ...answer([]), topics: [{ name: 'orders', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [], configs: {} }] }, ['orders'], 2000);
+    cache.apply(
+      { ...answer([]), topics: [{ name: 'orders', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [], configs: {} }] },
+      ['orders'],
+      2000,
+    );
     cache.apply(answer([{ partition: 0, leader: 2, leaderEpoch: 0 }]), ['orders'], 3000);
     expect(cache.partition('orders', 0)).toMatchObject({ leader: 2, leaderEpoch: 0 });
   });

@@ -4,7 +4,6 @@ import { LogLevel } from '../logger/logger';
 import type { RetryOptions } from '../retry/retrier';
 import { MAX_TIMER_MS } from '../util/timers';
 
-
 /** The options Tributary's constructor checks; the full type lives in tributary.ts. */
 export interface CheckedConfig {
   brokers: unknown;

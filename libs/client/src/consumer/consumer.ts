@@ -61,7 +61,9 @@ export class Consumer {
     this.logger = deps.logger.namespace('consumer');
     const o = { ...CONSUMER_DEFAULTS, ...definedOnly(options) };
     if (o.maxWaitMs < 0 || o.minBytes < 0 || o.maxBytes < 1 || o.maxBytesPerPartition < 1 || o.partitionsConsumedConcurrently < 1) {
-      throw new ClientStateError('consumer options: maxWaitMs and minBytes must not be negative, the byte limits and partitionsConsumedConcurrently must be positive');
+      throw new ClientStateError(
+        'consumer options: maxWaitMs and minBytes must not be negative, the byte limits and partitionsConsumedConcurrently must be positive',
+      );
     }
     this.settings = {
       maxWaitMs: o.maxWaitMs,
@@ -345,4 +347,3 @@ function stopSignal(): { promise: Promise<void>; fire: () => void } {
   const promise = new Promise<void>((resolve) => (fire = resolve));
   return { promise, fire };
 }
-

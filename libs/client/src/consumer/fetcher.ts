@@ -1,12 +1,5 @@
 import { Buffer } from 'buffer';
-import {
-  decodeRecordBatches,
-  ErrorCode,
-  Events,
-  type DecodedRecord,
-  type FetchRequest,
-  type FetchResponse,
-} from '@tributary/protocol';
+import { decodeRecordBatches, ErrorCode, Events, type DecodedRecord, type FetchRequest, type FetchResponse } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { asTributaryError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';

@@ -45,7 +45,13 @@ describe('Producer against a fake cluster', () => {
   it('lets an explicit partition win over the key, and reports each send its own base offset', async () => {
     const p = producer();
     await p.send({ topic: 'orders', messages: [{ value: 'a', partition: 2 }] });
-    const [meta] = await p.send({ topic: 'orders', messages: [{ key: 'c-42', value: 'b', partition: 2 }, { value: 'c', partition: 2 }] });
+    const [meta] = await p.send({
+      topic: 'orders',
+      messages: [
+        { key: 'c-42', value: 'b', partition: 2 },
+        { value: 'c', partition: 2 },
+      ],
+    });
     expect(meta).toMatchObject({ partition: 2, baseOffset: 1 });
     expect(fake.values('orders', 2)).toEqual(['a', 'b', 'c']);
   });
@@ -160,7 +166,15 @@ describe('Producer against a fake cluster', () => {
 
   it('fails a partition that does not exist, and an invalid topic name, before sending anything', async () => {
     const p = producer();
-    await expect(p.send({ topic: 'orders', messages: [{ value: 'ok', partition: 0 }, { value: 'x', partition: 4 }] })).rejects.toMatchObject({
+    await expect(
+      p.send({
+        topic: 'orders',
+        messages: [
+          { value: 'ok', partition: 0 },
+          { value: 'x', partition: 4 },
+        ],
+      }),
+    ).rejects.toMatchObject({
       code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
       partition: 4,
     });
@@ -218,7 +232,12 @@ describe('Producer against a fake cluster', () => {
 
   it('retries: 0: a send failed by a leader change refreshes metadata before it rejects, so the next send goes to the new leader', async () => {
     const p = new Producer(
-      { cluster: testCluster(fake.urls, { retry: resolveRetry({ retries: 0 }) }), requestTimeoutMs: 2000, retry: resolveRetry({ retries: 0 }), logger: quietLogger },
+      {
+        cluster: testCluster(fake.urls, { retry: resolveRetry({ retries: 0 }) }),
+        requestTimeoutMs: 2000,
+        retry: resolveRetry({ retries: 0 }),
+        logger: quietLogger,
+      },
       { retry: { retries: 0 }, lingerMs: 0 },
     );
     producers.push(p);

@@ -118,7 +118,9 @@ export class Producer {
     const error = asTributaryError(err);
     const cause = error instanceof RetriesExhaustedError ? error.cause : error;
     if (!cause.retriable || this.closing) return;
-    const refresh = this.cluster.refreshMetadata().catch((e: unknown) => this.logger.debug('metadata refresh after a failed send failed', { error: String(e) }));
+    const refresh = this.cluster
+      .refreshMetadata()
+      .catch((e: unknown) => this.logger.debug('metadata refresh after a failed send failed', { error: String(e) }));
     // a refresh that meets a hung broker goes on in the background: the caller hears of its failure in bounded time
     let timer: Timer | undefined;
     const bound = new Promise<void>((resolve) => {
@@ -173,7 +175,11 @@ export class Producer {
       for (const message of messages) {
         const record = toRecordData(message);
         if (estimateRecordSize(record) > this.maxRequestSize) {
-          throw new TopicError(ErrorCode.MESSAGE_TOO_LARGE, `a record of about ${estimateRecordSize(record)} bytes exceeds maxRequestSize ${this.maxRequestSize}`, topic);
+          throw new TopicError(
+            ErrorCode.MESSAGE_TOO_LARGE,
+            `a record of about ${estimateRecordSize(record)} bytes exceeds maxRequestSize ${this.maxRequestSize}`,
+            topic,
+          );
         }
         if (message.partition !== undefined) {
           // partitions may have been added since the metadata was read: look once more before refusing

@@ -170,7 +170,8 @@ export class Sender {
       for (const b of batches) {
         const answer = byKey.get(tpKey(b.topic, b.partition));
         if (!answer) {
-          retriable = this.fail(b, new TopicError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not answer for this partition', b.topic, b.partition)) || retriable;
+          retriable =
+            this.fail(b, new TopicError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not answer for this partition', b.topic, b.partition)) || retriable;
         } else if (answer.errorCode === ErrorCode.NONE) {
           this.succeed(b, answer.baseOffset, answer.logStartOffset);
         } else {
@@ -207,7 +208,16 @@ export class Sender {
         const moved = await this.leaderMovedFrom(brokerId, batches).catch(() => undefined);
         if (settled) return;
         if (moved) {
-          finish(() => reject(new TopicError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${brokerId} did not answer and no longer leads ${moved.topic}-${moved.partition}`, moved.topic, moved.partition)));
+          finish(() =>
+            reject(
+              new TopicError(
+                ErrorCode.NOT_LEADER_OR_FOLLOWER,
+                `broker ${brokerId} did not answer and no longer leads ${moved.topic}-${moved.partition}`,
+                moved.topic,
+                moved.partition,
+              ),
+            ),
+          );
           return;
         }
         timer = setTimeout(() => void check(), STALL_CHECK_EVERY_MS);
@@ -230,7 +240,9 @@ export class Sender {
     for (const broker of this.cluster.brokers()) {
       if (broker.id === brokerId) continue;
       try {
-        const response = await this.cluster.connectionFor(broker.id).request<MetadataRequest, MetadataResponse>(Events.metadata, request, STALL_CHECK_EVERY_MS * 2);
+        const response = await this.cluster
+          .connectionFor(broker.id)
+          .request<MetadataRequest, MetadataResponse>(Events.metadata, request, STALL_CHECK_EVERY_MS * 2);
         this.cluster.metadata.apply(response, topics, Date.now());
         break;
       } catch {

@@ -67,7 +67,16 @@ describe('commitGroupOffsets script (real Redis)', () => {
 
   it('refuses a whole commit when one of its partitions is not owned: nothing is written', async () => {
     await store.save(1, group(3, [member('a', [0, 1]), member('b', [2, 3])]));
-    const code = await store.commit({ brokerId: 1, groupId: 'g', memberId: 'a', generationId: 3, offsets: [{ topic: 't', partition: 1, offset: 7 }, { topic: 't', partition: 2, offset: 7 }] });
+    const code = await store.commit({
+      brokerId: 1,
+      groupId: 'g',
+      memberId: 'a',
+      generationId: 3,
+      offsets: [
+        { topic: 't', partition: 1, offset: 7 },
+        { topic: 't', partition: 2, offset: 7 },
+      ],
+    });
     expect(code).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
     expect(await committed(1)).toBe(-1);
     expect(await committed(2)).toBe(-1);

@@ -66,7 +66,11 @@ export class GroupStore {
   /** false when this broker no longer holds the lease: the caller must stop coordinating. */
   async save(brokerId: number, group: StoredGroup): Promise<boolean> {
     const k = this.#keys;
-    const result = await this.#scripts.run('saveGroup', [k.lease(group.groupId), k.group(group.groupId), k.groups], [brokerId, group.groupId, JSON.stringify(group)]);
+    const result = await this.#scripts.run(
+      'saveGroup',
+      [k.lease(group.groupId), k.group(group.groupId), k.groups],
+      [brokerId, group.groupId, JSON.stringify(group)],
+    );
     return result === 1;
   }
 
@@ -74,7 +78,10 @@ export class GroupStore {
   async commit(c: GroupCommit): Promise<number> {
     const k = this.#keys;
     const now = Date.now();
-    const pairs = c.offsets.flatMap((o) => [`${o.topic}:${o.partition}`, JSON.stringify({ offset: o.offset, metadata: o.metadata ?? '', commitTimestamp: now } satisfies StoredOffset)]);
+    const pairs = c.offsets.flatMap((o) => [
+      `${o.topic}:${o.partition}`,
+      JSON.stringify({ offset: o.offset, metadata: o.metadata ?? '', commitTimestamp: now } satisfies StoredOffset),
+    ]);
     const result = await this.#scripts.run(
       'commitGroupOffsets',
       [k.lease(c.groupId), k.group(c.groupId), k.offsets(c.groupId), k.groups],

@@ -148,7 +148,25 @@ export class ReplicationStreams implements ReplicationStreamWriter {
     if (acks.length === 0) return;
     const pipeline = this.#redis.pipeline();
     for (const a of acks) {
-      pipeline.xadd(this.#keys.replicaAcks(a.leaderId), 'MAXLEN', '~', 10_000, '*', 't', a.topic, 'p', a.partition, 'r', a.replicaId, 'o', a.logEndOffset, 'e', a.leaderEpoch, 'be', a.brokerEpoch);
+      pipeline.xadd(
+        this.#keys.replicaAcks(a.leaderId),
+        'MAXLEN',
+        '~',
+        10_000,
+        '*',
+        't',
+        a.topic,
+        'p',
+        a.partition,
+        'r',
+        a.replicaId,
+        'o',
+        a.logEndOffset,
+        'e',
+        a.leaderEpoch,
+        'be',
+        a.brokerEpoch,
+      );
     }
     await pipeline.exec();
   }

@@ -14,7 +14,10 @@ export class ChangeFeed {
   private connectedOnce = false;
   private closing: Promise<void> | null = null;
 
-  constructor(redis: Redis, private readonly channel: string) {
+  constructor(
+    redis: Redis,
+    private readonly channel: string,
+  ) {
     this.#sub = redis.duplicate();
     this.#sub.on('message', (_channel: string, message: string) => this.emit(parseChange(message)));
     this.#sub.on('ready', () => {

@@ -49,7 +49,11 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
   async renewBrokerId(info: BrokerInfo, token: string, brokerEpoch: number, ttlMs: number): Promise<'renewed' | 'reborn' | 'fenced'> {
     const k = this.#keys;
     const r = Number(
-      await this.#scripts.run('renewBrokerId', [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes], [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)]),
+      await this.#scripts.run(
+        'renewBrokerId',
+        [k.broker(info.id), k.brokerEpochs, k.brokers, k.changes],
+        [info.id, token, brokerEpoch, ttlMs, JSON.stringify(info)],
+      ),
     );
     return r === 0 ? 'renewed' : r === 1 ? 'reborn' : 'fenced';
   }
@@ -72,7 +76,11 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
   private async liveBrokersWithEpochs(): Promise<{ brokers: BrokerInfo[]; epochs: Map<number, number> }> {
     // Every key the script reads is declared: the ids come first, then their liveness keys.
     const ids = await this.#redis.hkeys(this.#keys.brokers);
-    const rows = (await this.#scripts.run('liveBrokers', [this.#keys.brokers, this.#keys.brokerEpochs, ...ids.map((id) => this.#keys.broker(Number(id)))], ids)) as string[];
+    const rows = (await this.#scripts.run(
+      'liveBrokers',
+      [this.#keys.brokers, this.#keys.brokerEpochs, ...ids.map((id) => this.#keys.broker(Number(id)))],
+      ids,
+    )) as string[];
     const brokers: BrokerInfo[] = [];
     const epochs = new Map<number, number>();
     for (let i = 0; i + 1 < rows.length; i += 2) {
@@ -166,7 +174,9 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
       ),
     );
     if (r >= 0) return { epoch: r };
-    const refused = ({ [-1]: 'lease-held', [-2]: 'not-in-isr', [-3]: 'no-partition', [-4]: 'not-a-replica', [-5]: 'stale-broker-epoch' } as const)[r as -1 | -2 | -3 | -4 | -5];
+    const refused = ({ [-1]: 'lease-held', [-2]: 'not-in-isr', [-3]: 'no-partition', [-4]: 'not-a-replica', [-5]: 'stale-broker-epoch' } as const)[
+      r as -1 | -2 | -3 | -4 | -5
+    ];
     return { refused };
   }
 
@@ -179,7 +189,11 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
     isr: number[],
   ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'> {
     const k = this.#keys;
-    const r = await this.#scripts.run('updateIsr', [k.partitions(topic), k.changes, k.brokerEpochs], [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch]);
+    const r = await this.#scripts.run(
+      'updateIsr',
+      [k.partitions(topic), k.changes, k.brokerEpochs],
+      [partition, leader.id, leaderEpoch, JSON.stringify(isr), leader.epoch],
+    );
     return r === 1 ? 'updated' : r === 0 ? 'stale' : r === -1 ? 'leader-missing' : 'stale-broker-epoch';
   }
 

@@ -6,30 +6,33 @@ const REDIS_PORT = Number(new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:63
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('RedisHealth (real Redis behind a TCP proxy)', () => {
-  it.each(['blackhole', 'reset'] as const)('stops calling the view current within about its stale time when the link is cut (%s), and again once it heals', async (mode) => {
-    const proxy = await TcpProxy.start(REDIS_PORT);
-    const redis = connectRedis(proxy.redisUrl);
-    redis.on('error', () => undefined);
-    const health = new RedisHealth(redis, 600, 100);
-    try {
-      await health.start();
-      expect(health.isCurrent()).toBe(true);
-      if (mode === 'blackhole') proxy.blackhole();
-      else proxy.reset();
-      const cutAt = Date.now();
-      while (health.isCurrent() && Date.now() - cutAt < 5000) await sleep(20);
-      const noticedAfter = Date.now() - cutAt;
-      expect(health.isCurrent()).toBe(false);
-      // a blackholed link still looks 'ready' to ioredis: only the missing round trips tell
-      expect(noticedAfter).toBeLessThan(1000);
-      proxy.pass();
-      const healedAt = Date.now();
-      while (!health.isCurrent() && Date.now() - healedAt < 10_000) await sleep(20);
-      expect(health.isCurrent()).toBe(true);
-    } finally {
-      health.stop();
-      redis.disconnect();
-      await proxy.close();
-    }
-  });
+  it.each(['blackhole', 'reset'] as const)(
+    'stops calling the view current within about its stale time when the link is cut (%s), and again once it heals',
+    async (mode) => {
+      const proxy = await TcpProxy.start(REDIS_PORT);
+      const redis = connectRedis(proxy.redisUrl);
+      redis.on('error', () => undefined);
+      const health = new RedisHealth(redis, 600, 100);
+      try {
+        await health.start();
+        expect(health.isCurrent()).toBe(true);
+        if (mode === 'blackhole') proxy.blackhole();
+        else proxy.reset();
+        const cutAt = Date.now();
+        while (health.isCurrent() && Date.now() - cutAt < 5000) await sleep(20);
+        const noticedAfter = Date.now() - cutAt;
+        expect(health.isCurrent()).toBe(false);
+        // a blackholed link still looks 'ready' to ioredis: only the missing round trips tell
+        expect(noticedAfter).toBeLessThan(1000);
+        proxy.pass();
+        const healedAt = Date.now();
+        while (!health.isCurrent() && Date.now() - healedAt < 10_000) await sleep(20);
+        expect(health.isCurrent()).toBe(true);
+      } finally {
+        health.stop();
+        redis.disconnect();
+        await proxy.close();
+      }
+    },
+  );
 });

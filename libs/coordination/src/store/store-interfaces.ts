@@ -53,7 +53,13 @@ export interface LeadershipStore {
 
 /** The ISR, changed only by compare-and-set on (leader, leader epoch, broker epoch). */
 export interface IsrStore {
-  updateIsr(topic: string, partition: number, leader: BrokerIncarnation, leaderEpoch: number, isr: number[]): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'>;
+  updateIsr(
+    topic: string,
+    partition: number,
+    leader: BrokerIncarnation,
+    leaderEpoch: number,
+    isr: number[],
+  ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'>;
   partitionState(topic: string, partition: number): Promise<PartitionState | null>;
 }
 

@@ -28,50 +28,67 @@ export class BrokerGateway {
 
   @SubscribeMessage(Events.metadata)
   metadata(@MessageBody() body: unknown): Promise<MetadataResponse> {
-    return this.handle(() => this.node.metadata(parseRequest.metadata(body ?? {})), (e) => ({
-      ...e,
-      clusterId: this.node.config.clusterId,
-      controllerId: -1,
-      brokers: [],
-      topics: [],
-    }));
+    return this.handle(
+      () => this.node.metadata(parseRequest.metadata(body ?? {})),
+      (e) => ({
+        ...e,
+        clusterId: this.node.config.clusterId,
+        controllerId: -1,
+        brokers: [],
+        topics: [],
+      }),
+    );
   }
 
   @SubscribeMessage(Events.produce)
   produce(@MessageBody() body: unknown): Promise<ProduceResponse> {
-    return this.handle(() => this.node.produce(parseRequest.produce(body)), (e) => ({ ...e, partitions: [] }));
+    return this.handle(
+      () => this.node.produce(parseRequest.produce(body)),
+      (e) => ({ ...e, partitions: [] }),
+    );
   }
 
   @SubscribeMessage(Events.fetch)
   fetch(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<FetchResponse> {
-    return this.handle(() => {
-      const request = parseRequest.fetch(body);
-      requireReplicaIfNamed(socket, Events.fetch, request.replicaId, request.replicaBrokerEpoch);
-      return this.node.fetch(request);
-    }, (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }));
+    return this.handle(
+      () => {
+        const request = parseRequest.fetch(body);
+        requireReplicaIfNamed(socket, Events.fetch, request.replicaId, request.replicaBrokerEpoch);
+        return this.node.fetch(request);
+      },
+      (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }),
+    );
   }
 
   @SubscribeMessage(Events.listOffsets)
   listOffsets(@MessageBody() body: unknown): Promise<ListOffsetsResponse> {
-    return this.handle(async () => this.node.listOffsets(parseRequest.listOffsets(body)), (e) => ({ ...e, partitions: [] }));
+    return this.handle(
+      async () => this.node.listOffsets(parseRequest.listOffsets(body)),
+      (e) => ({ ...e, partitions: [] }),
+    );
   }
 
   @SubscribeMessage(Events.offsetForLeaderEpoch)
   offsetForLeaderEpoch(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<OffsetForLeaderEpochResponse> {
-    return this.handle(async () => {
-      const request = parseRequest.offsetForLeaderEpoch(body);
-      requireBroker(socket, Events.offsetForLeaderEpoch, request.replicaId);
-      return this.node.offsetForLeaderEpoch(request);
-    }, (e) => ({ ...e, leaderEpoch: -1, endOffset: -1 }));
+    return this.handle(
+      async () => {
+        const request = parseRequest.offsetForLeaderEpoch(body);
+        requireBroker(socket, Events.offsetForLeaderEpoch, request.replicaId);
+        return this.node.offsetForLeaderEpoch(request);
+      },
+      (e) => ({ ...e, leaderEpoch: -1, endOffset: -1 }),
+    );
   }
 
   @SubscribeMessage(Events.createTopics)
   createTopics(@MessageBody() body: unknown): Promise<CreateTopicsResponse> {
-    return this.handle(() => this.node.createTopics(parseRequest.createTopics(body)), (e) => ({ ...e, topics: [] }));
+    return this.handle(
+      () => this.node.createTopics(parseRequest.createTopics(body)),
+      (e) => ({ ...e, topics: [] }),
+    );
   }
 
   private handle<R>(run: () => Promise<R> | R, onError: (e: ErrorShape) => R): Promise<R> {
     return respond(this.logger, run, onError);
   }
-
 }

@@ -127,7 +127,8 @@ class ConnectionGovernor {
   private unknown(packet: Packet): void {
     const ack = packet[packet.length - 1];
     const name = typeof packet[0] === 'string' ? packet[0].slice(0, 100) : typeof packet[0];
-    if (typeof ack === 'function') (ack as (r: unknown) => void)({ errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: `this broker does not serve "${name}" requests` });
+    if (typeof ack === 'function')
+      (ack as (r: unknown) => void)({ errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: `this broker does not serve "${name}" requests` });
   }
 
   private whenWritable(check: () => boolean): Promise<void> {

@@ -2,14 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { BrokerNode, type AuthenticatedBroker } from '@tributary/broker';
-import {
-  ErrorCode,
-  Events,
-  TributaryError,
-  parseInterBrokerRequest,
-  type BrokerAuthenticateResponse,
-  type BrokerChallengeResponse,
-} from '@tributary/protocol';
+import { ErrorCode, Events, TributaryError, parseInterBrokerRequest, type BrokerAuthenticateResponse, type BrokerChallengeResponse } from '@tributary/protocol';
 import { respond } from './respond';
 
 interface ConnectionTrust {
@@ -60,7 +53,10 @@ export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: 
   if (replicaId === undefined) return;
   const broker = requireBroker(socket, event, replicaId);
   if (replicaBrokerEpoch !== undefined && broker.brokerEpoch !== undefined && replicaBrokerEpoch !== broker.brokerEpoch) {
-    throw TributaryError.of('STALE_BROKER_EPOCH', `${event} as replica ${replicaId}: broker epoch ${replicaBrokerEpoch} is not the one this connection proved (${broker.brokerEpoch})`);
+    throw TributaryError.of(
+      'STALE_BROKER_EPOCH',
+      `${event} as replica ${replicaId}: broker epoch ${replicaBrokerEpoch} is not the one this connection proved (${broker.brokerEpoch})`,
+    );
   }
 }
 
@@ -111,9 +107,14 @@ export class InterBrokerAuthGateway {
         if (!broker) {
           if (!t.warned) {
             t.warned = true;
-            this.logger.warn(`a connection from ${socket.handshake.address} failed the inter-broker challenge claiming broker ${request.brokerId}; if it is a broker, its INTER_BROKER_SECRET differs from this one's`);
+            this.logger.warn(
+              `a connection from ${socket.handshake.address} failed the inter-broker challenge claiming broker ${request.brokerId}; if it is a broker, its INTER_BROKER_SECRET differs from this one's`,
+            );
           }
-          throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', `brokerAuthenticate: the proof for broker ${request.brokerId} is not valid for cluster '${this.node.config.clusterId}'`);
+          throw TributaryError.of(
+            'CLUSTER_AUTHORIZATION_FAILED',
+            `brokerAuthenticate: the proof for broker ${request.brokerId} is not valid for cluster '${this.node.config.clusterId}'`,
+          );
         }
         t.broker = broker;
         const ok: BrokerAuthenticateResponse = { errorCode: ErrorCode.NONE };

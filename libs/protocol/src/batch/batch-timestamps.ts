@@ -33,7 +33,8 @@ export function timestampRule(type: TimestampType, beforeMaxMs: number, afterMax
 export function checkCreateTime(t: Timestamp, rule: TimestampRule, what: string): void {
   if (t === NO_TIMESTAMP) return;
   if (t < rule.min || t > rule.max) {
-    const why = t < 0 ? 'negative timestamps other than -1 are invalid' : `accepted range is [${rule.min}, ${rule.max}] (message.timestamp.before.max.ms / after.max.ms)`;
+    const why =
+      t < 0 ? 'negative timestamps other than -1 are invalid' : `accepted range is [${rule.min}, ${rule.max}] (message.timestamp.before.max.ms / after.max.ms)`;
     throw TributaryError.of('INVALID_TIMESTAMP', `${what} ${t} is out of range: ${why}`);
   }
 }

@@ -72,7 +72,10 @@ describe('record batch codec (properties)', () => {
   });
 
   it('answers arbitrary bytes with a TributaryError', () => {
-    fc.assert(fc.property(bytes(300), (buf) => checkTotal(buf)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(bytes(300), (buf) => checkTotal(buf)),
+      { numRuns: RUNS },
+    );
   });
 
   it('never returns a batch header whose records do not decode (several batches back to back)', () => {
@@ -107,7 +110,9 @@ describe('produce frame (properties)', () => {
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 6 }), (entries) => {
         const decoded = decodeProduceEntries(encodeProduceEntries(entries));
-        expect(decoded.map((e) => ({ ...e, batches: Buffer.from(e.batches) }))).toEqual(entries.map((e) => ({ ...e, topic: Buffer.from(e.topic).toString('utf8') })));
+        expect(decoded.map((e) => ({ ...e, batches: Buffer.from(e.batches) }))).toEqual(
+          entries.map((e) => ({ ...e, topic: Buffer.from(e.topic).toString('utf8') })),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -116,9 +121,9 @@ describe('produce frame (properties)', () => {
   it('answers arbitrary and mutated frames with entries or INVALID_REQUEST', () => {
     const frame = fc.oneof(
       bytes(200),
-      fc.tuple(fc.array(entry, { minLength: 1, maxLength: 3 }), fc.array(mutation, { maxLength: 3 })).map(([entries, edits]) =>
-        edits.reduce((b, m) => apply(b, m), encodeProduceEntries(entries)),
-      ),
+      fc
+        .tuple(fc.array(entry, { minLength: 1, maxLength: 3 }), fc.array(mutation, { maxLength: 3 }))
+        .map(([entries, edits]) => edits.reduce((b, m) => apply(b, m), encodeProduceEntries(entries))),
     );
     fc.assert(
       fc.property(frame, (buf) => {

@@ -2,14 +2,7 @@ import { Buffer } from 'buffer';
 import { ErrorCode, TributaryError } from '../errors';
 import { crc32c } from './crc32c';
 import * as L from './layout';
-import {
-  assignBatchOffsets,
-  decodeRecordBatch,
-  decodeRecordBatches,
-  encodeRecordBatch,
-  readBatchHeader,
-  validateRecordBatches,
-} from './record-batch';
+import { assignBatchOffsets, decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, readBatchHeader, validateRecordBatches } from './record-batch';
 
 const rec = (key: string | null, value: string | null, timestamp = 1_700_000_000_000) => ({
   key: key === null ? null : Buffer.from(key),
@@ -91,7 +84,7 @@ describe('RecordBatch v2 codec', () => {
     expect(validateRecordBatches(Buffer.concat([good, good]), 1 << 20)).toHaveLength(2);
   });
 
-  it('checks every record\'s framing even when the CRC is right', () => {
+  it("checks every record's framing even when the CRC is right", () => {
     const recrc = (b: Buffer) => {
       b.writeUInt32BE(crc32c(b, L.ATTRIBUTES), L.CRC);
       return b;

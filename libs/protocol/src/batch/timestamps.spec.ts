@@ -46,13 +46,20 @@ describe('int64 timestamps through the RecordBatch codec', () => {
   it('records with deltas of up to 2^62 round-trip exactly, max is the largest', () => {
     const span = 1n << 62n;
     fc.assert(
-      fc.property(fc.bigInt(INT64_MIN + span, INT64_MAX - span), fc.array(fc.oneof(fc.bigInt(-span, span), fc.constantFrom(0n, 1n, -1n, SAFE, SAFE + 1n, -SAFE, (1n << 52n) - 1n, 1n << 52n, -(1n << 52n), -(1n << 52n) - 1n)), { minLength: 1, maxLength: 8 }), (base, deltas) => {
-        const stamps = [base, ...deltas.map((d) => base + d)];
-        const buf = encodeRecordBatch(stamps.map((t) => rec(toTimestamp(t))));
-        const { header, records } = decodeRecordBatch(buf);
-        expect(records.map((r) => BigInt(r.timestamp))).toEqual(stamps);
-        expect(BigInt(header.maxTimestamp)).toBe(stamps.reduce((a, b) => (b > a ? b : a)));
-      }),
+      fc.property(
+        fc.bigInt(INT64_MIN + span, INT64_MAX - span),
+        fc.array(
+          fc.oneof(fc.bigInt(-span, span), fc.constantFrom(0n, 1n, -1n, SAFE, SAFE + 1n, -SAFE, (1n << 52n) - 1n, 1n << 52n, -(1n << 52n), -(1n << 52n) - 1n)),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (base, deltas) => {
+          const stamps = [base, ...deltas.map((d) => base + d)];
+          const buf = encodeRecordBatch(stamps.map((t) => rec(toTimestamp(t))));
+          const { header, records } = decodeRecordBatch(buf);
+          expect(records.map((r) => BigInt(r.timestamp))).toEqual(stamps);
+          expect(BigInt(header.maxTimestamp)).toBe(stamps.reduce((a, b) => (b > a ? b : a)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -78,7 +85,9 @@ describe('timestamp validation at the leader (KIP-937 bounds)', () => {
     expect(batchCrcMatches(poison, 0, readBatchHeader(poison))).toBe(true);
     expect(codeOf(() => validateRecordBatches(poison, 1 << 20, rule))).toBe(ErrorCode.INVALID_TIMESTAMP);
     for (const t of [now + 3_600_001, -2, INT64_MIN, SAFE + 1n, -SAFE]) {
-      expect(codeOf(() => validateRecordBatches(encodeRecordBatch([rec(typeof t === 'bigint' ? toTimestamp(t) : t)]), 1 << 20, rule))).toBe(ErrorCode.INVALID_TIMESTAMP);
+      expect(codeOf(() => validateRecordBatches(encodeRecordBatch([rec(typeof t === 'bigint' ? toTimestamp(t) : t)]), 1 << 20, rule))).toBe(
+        ErrorCode.INVALID_TIMESTAMP,
+      );
     }
     // A bad record behind a good base is caught too (base + delta).
     expect(codeOf(() => validateRecordBatches(encodeRecordBatch([rec(now), rec(now + 7_200_000)]), 1 << 20, rule))).toBe(ErrorCode.INVALID_TIMESTAMP);

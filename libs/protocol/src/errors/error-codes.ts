@@ -143,10 +143,7 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(
-  (Object.keys(ErrorCode) as ErrorName[]).map((name) => [
-    ErrorCode[name],
-    { name, retriable: RETRIABLE.has(name), description: DESCRIPTIONS[name] },
-  ]),
+  (Object.keys(ErrorCode) as ErrorName[]).map((name) => [ErrorCode[name], { name, retriable: RETRIABLE.has(name), description: DESCRIPTIONS[name] }]),
 );
 
 export function errorInfo(code: number): ErrorInfo {

@@ -51,7 +51,11 @@ const commitOffsets = z.object({
 
 const fetchOffsets = z.object({
   groupId,
-  partitions: z.array(z.object({ topic: topicName, partition })).max(RequestLimits.maxPartitionsPerRequest).superRefine(rejectDuplicatePartitions).optional(),
+  partitions: z
+    .array(z.object({ topic: topicName, partition }))
+    .max(RequestLimits.maxPartitionsPerRequest)
+    .superRefine(rejectDuplicatePartitions)
+    .optional(),
 });
 const listGroups = z.object({}).passthrough();
 const describeGroups = z.object({ groupIds: z.array(groupId).min(1).max(1000) });

@@ -19,13 +19,56 @@ describe('request limits', () => {
   it('refuses a topic-partition listed twice, in every request that lists them', () => {
     expect(codeOf(() => parseRequest.fetch(fetch([part(0), part(1)])))).toBe(ErrorCode.NONE);
     expect(codeOf(() => parseRequest.fetch(fetch([part(0), part(1), part(0)])))).toBe(ErrorCode.INVALID_REQUEST);
-    expect(codeOf(() => parseRequest.listOffsets({ partitions: [{ topic: 't', partition: 0, timestamp: -1 }, { topic: 't', partition: 0, timestamp: -2 }] }))).toBe(ErrorCode.INVALID_REQUEST);
-    const commit = { groupId: 'g', generationId: 1, memberId: 'm', offsets: [{ topic: 't', partition: 0, offset: 1 }, { topic: 't', partition: 0, offset: 2 }] };
+    expect(
+      codeOf(() =>
+        parseRequest.listOffsets({
+          partitions: [
+            { topic: 't', partition: 0, timestamp: -1 },
+            { topic: 't', partition: 0, timestamp: -2 },
+          ],
+        }),
+      ),
+    ).toBe(ErrorCode.INVALID_REQUEST);
+    const commit = {
+      groupId: 'g',
+      generationId: 1,
+      memberId: 'm',
+      offsets: [
+        { topic: 't', partition: 0, offset: 1 },
+        { topic: 't', partition: 0, offset: 2 },
+      ],
+    };
     expect(codeOf(() => parseGroupRequest.commitOffsets(commit))).toBe(ErrorCode.INVALID_REQUEST);
-    expect(codeOf(() => parseGroupRequest.fetchOffsets({ groupId: 'g', partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 0 }] }))).toBe(ErrorCode.INVALID_REQUEST);
+    expect(
+      codeOf(() =>
+        parseGroupRequest.fetchOffsets({
+          groupId: 'g',
+          partitions: [
+            { topic: 't', partition: 0 },
+            { topic: 't', partition: 0 },
+          ],
+        }),
+      ),
+    ).toBe(ErrorCode.INVALID_REQUEST);
     const batches = Buffer.from('x');
-    expect(codeOf(() => decodeProduceEntries(encodeProduceEntries([{ topic: 't', partition: 0, batches }, { topic: 't', partition: 0, batches }])))).toBe(ErrorCode.INVALID_REQUEST);
-    expect(decodeProduceEntries(encodeProduceEntries([{ topic: 't', partition: 0, batches }, { topic: 't', partition: 1, batches }]))).toHaveLength(2);
+    expect(
+      codeOf(() =>
+        decodeProduceEntries(
+          encodeProduceEntries([
+            { topic: 't', partition: 0, batches },
+            { topic: 't', partition: 0, batches },
+          ]),
+        ),
+      ),
+    ).toBe(ErrorCode.INVALID_REQUEST);
+    expect(
+      decodeProduceEntries(
+        encodeProduceEntries([
+          { topic: 't', partition: 0, batches },
+          { topic: 't', partition: 1, batches },
+        ]),
+      ),
+    ).toHaveLength(2);
   });
 
   it('bounds a long poll at 30 s', () => {

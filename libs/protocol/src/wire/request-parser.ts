@@ -6,7 +6,11 @@ import { TributaryError, type ErrorName } from '../errors';
  * the event and the path of the first bad field. `codeFor` picks a more specific code than
  * INVALID_REQUEST for some fields (e.g. INVALID_GROUP_ID).
  */
-export function requestParser<T>(event: string, schema: z.ZodType<unknown>, codeFor?: (path: ReadonlyArray<string | number>) => ErrorName | undefined): (payload: unknown) => T {
+export function requestParser<T>(
+  event: string,
+  schema: z.ZodType<unknown>,
+  codeFor?: (path: ReadonlyArray<string | number>) => ErrorName | undefined,
+): (payload: unknown) => T {
   return (payload) => {
     const result = schema.safeParse(payload);
     if (result.success) return result.data as T;

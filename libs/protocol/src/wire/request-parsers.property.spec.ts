@@ -11,10 +11,7 @@ import { parseRequest } from './schemas';
  */
 const RUNS = Number(process.env.FUZZ_PROPERTY_RUNS ?? 300);
 
-const parsers: Array<[string, (payload: unknown) => unknown]> = [
-  ...Object.entries(parseRequest),
-  ...Object.entries(parseGroupRequest),
-];
+const parsers: Array<[string, (payload: unknown) => unknown]> = [...Object.entries(parseRequest), ...Object.entries(parseGroupRequest)];
 
 const scalar = fc.oneof(
   fc.integer(),
@@ -28,10 +25,41 @@ const scalar = fc.oneof(
   fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
 );
 const fieldName = fc.constantFrom(
-  'topics', 'topic', 'partition', 'partitions', 'acks', 'timeoutMs', 'data', 'replicaId', 'replicaEpoch', 'maxWaitMs', 'minBytes',
-  'maxBytes', 'fetchOffset', 'partitionMaxBytes', 'timestamp', 'name', 'numPartitions', 'replicationFactor', 'configs', 'validateOnly',
-  'leaderEpoch', 'currentLeaderEpoch', 'groupId', 'groupIds', 'memberId', 'generationId', 'clientId', 'sessionTimeoutMs',
-  'rebalanceTimeoutMs', 'assignors', 'offsets', 'offset', 'metadata', '__proto__', 'constructor',
+  'topics',
+  'topic',
+  'partition',
+  'partitions',
+  'acks',
+  'timeoutMs',
+  'data',
+  'replicaId',
+  'replicaEpoch',
+  'maxWaitMs',
+  'minBytes',
+  'maxBytes',
+  'fetchOffset',
+  'partitionMaxBytes',
+  'timestamp',
+  'name',
+  'numPartitions',
+  'replicationFactor',
+  'configs',
+  'validateOnly',
+  'leaderEpoch',
+  'currentLeaderEpoch',
+  'groupId',
+  'groupIds',
+  'memberId',
+  'generationId',
+  'clientId',
+  'sessionTimeoutMs',
+  'rebalanceTimeoutMs',
+  'assignors',
+  'offsets',
+  'offset',
+  'metadata',
+  '__proto__',
+  'constructor',
 );
 /** Values shaped like requests (the right field names, wrong or extreme values), which reach deeper than random objects. */
 const { value: requestLike } = fc.letrec((tie) => ({
@@ -84,6 +112,9 @@ describe('request parsers (properties)', () => {
         { minLength: 1, maxLength: 5, selector: (p) => `${p.topic}/${p.partition}` },
       ),
     });
-    fc.assert(fc.property(fetch, (req) => expect(parseRequest.fetch(req)).toEqual(req)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fetch, (req) => expect(parseRequest.fetch(req)).toEqual(req)),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -87,7 +87,8 @@ const offsetForLeaderEpoch = z.object({
  * A topic name over the length limit is INVALID_TOPIC_EXCEPTION, as Kafka answers for a bad
  * name; any other bad field INVALID_REQUEST.
  */
-const topicField = (path: ReadonlyArray<string | number>) => (path[path.length - 1] === 'topic' || path[path.length - 1] === 'name' ? 'INVALID_TOPIC_EXCEPTION' : undefined);
+const topicField = (path: ReadonlyArray<string | number>) =>
+  path[path.length - 1] === 'topic' || path[path.length - 1] === 'name' ? 'INVALID_TOPIC_EXCEPTION' : undefined;
 const topicListItem = (path: ReadonlyArray<string | number>) => (path[0] === 'topics' && path.length === 2 ? 'INVALID_TOPIC_EXCEPTION' : topicField(path));
 
 function parser<T>(event: string, schema: z.ZodType<unknown>, codeFor = topicField): (payload: unknown) => T {

@@ -18,7 +18,11 @@ describe('timestamp topic configs', () => {
   });
 
   it('reads Kafka spellings, and Long.MAX round-trips through the stored strings', () => {
-    const c = parseTopicConfig({ 'message.timestamp.type': 'LogAppendTime', 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '9223372036854775807' });
+    const c = parseTopicConfig({
+      'message.timestamp.type': 'LogAppendTime',
+      'message.timestamp.before.max.ms': '60000',
+      'message.timestamp.after.max.ms': '9223372036854775807',
+    });
     expect(c['message.timestamp.type']).toBe('LogAppendTime');
     expect(c['message.timestamp.before.max.ms']).toBe(60_000);
     expect(c['message.timestamp.after.max.ms']).toBe(Number.MAX_SAFE_INTEGER);

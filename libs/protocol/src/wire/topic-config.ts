@@ -38,7 +38,10 @@ export const TOPIC_CONFIG_DEFAULTS: TopicConfig = {
 const TIMESTAMP_BOUND_KEYS = new Set(['message.timestamp.before.max.ms', 'message.timestamp.after.max.ms']);
 
 type Key = keyof TopicConfig;
-const BOUNDS: Record<Exclude<Key, 'unclean.leader.election.enable' | 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>, [number, number]> = {
+const BOUNDS: Record<
+  Exclude<Key, 'unclean.leader.election.enable' | 'message.timestamp.type' | 'message.timestamp.before.max.ms' | 'message.timestamp.after.max.ms'>,
+  [number, number]
+> = {
   'retention.ms': [-1, Number.MAX_SAFE_INTEGER],
   'retention.bytes': [-1, Number.MAX_SAFE_INTEGER],
   'segment.bytes': [14, 0x7fffffff],

@@ -4,10 +4,15 @@ import { flatten, type AssignorInput } from './assignor';
 const members = (n: number, owned: Record<string, number[]> = {}): AssignorInput['members'] =>
   Array.from({ length: n }, (_, i) => ({ memberId: `m${i}`, topics: ['t'], owned: owned[`m${i}`] ? [{ topic: 't', partitions: owned[`m${i}`] }] : [] }));
 const counts = (n: number) => new Map([['t', n]]);
-const sizes = (plan: Map<string, { partitions: number[] }[]>) => [...plan.values()].map((v) => flatten(v.map((x) => ({ topic: 't', partitions: x.partitions }))).length);
+const sizes = (plan: Map<string, { partitions: number[] }[]>) =>
+  [...plan.values()].map((v) => flatten(v.map((x) => ({ topic: 't', partitions: x.partitions }))).length);
 
 describe('assignors', () => {
-  for (const [name, assign] of [['range', rangeAssign], ['roundrobin', roundRobinAssign], ['sticky', stickyAssign]] as const) {
+  for (const [name, assign] of [
+    ['range', rangeAssign],
+    ['roundrobin', roundRobinAssign],
+    ['sticky', stickyAssign],
+  ] as const) {
     it(`${name}: every partition exactly once, balanced, extra members idle`, () => {
       for (const n of [1, 3, 6, 7]) {
         const plan = assign({ members: members(n), partitionCounts: counts(6) });

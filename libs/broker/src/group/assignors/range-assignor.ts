@@ -6,7 +6,10 @@ export function rangeAssign(input: AssignorInput): AssignmentPlan {
   const byTopic = new Map<string, TP[]>();
   for (const tp of allPartitions(input)) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp]);
   for (const [topic, tps] of byTopic) {
-    const members = input.members.filter((m) => m.topics.includes(topic)).map((m) => m.memberId).sort();
+    const members = input.members
+      .filter((m) => m.topics.includes(topic))
+      .map((m) => m.memberId)
+      .sort();
     if (members.length === 0) continue;
     const per = Math.floor(tps.length / members.length);
     const extra = tps.length % members.length;

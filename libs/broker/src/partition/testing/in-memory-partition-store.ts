@@ -46,7 +46,14 @@ export class InMemoryPartitionStore implements PartitionStore {
     return this.brokerEpochs.get(b.id) === b.epoch;
   }
 
-  async claimLeadership(_t: string, _p: number, broker: BrokerIncarnation, ttlMs: number, allowUnclean: boolean, latestLogEpoch = -1): Promise<{ epoch: number } | { refused: ClaimRefusal }> {
+  async claimLeadership(
+    _t: string,
+    _p: number,
+    broker: BrokerIncarnation,
+    ttlMs: number,
+    allowUnclean: boolean,
+    latestLogEpoch = -1,
+  ): Promise<{ epoch: number } | { refused: ClaimRefusal }> {
     this.check();
     if (!this.currentIncarnation(broker)) return { refused: 'stale-broker-epoch' };
     const holder = this.leaseHolder();
@@ -74,7 +81,13 @@ export class InMemoryPartitionStore implements PartitionStore {
     return true;
   }
 
-  async updateIsr(_t: string, _p: number, leader: BrokerIncarnation, leaderEpoch: number, isr: number[]): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'> {
+  async updateIsr(
+    _t: string,
+    _p: number,
+    leader: BrokerIncarnation,
+    leaderEpoch: number,
+    isr: number[],
+  ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'> {
     this.check();
     if (!this.currentIncarnation(leader)) return 'stale-broker-epoch';
     if (this.state.leader !== leader.id || this.state.leaderEpoch !== leaderEpoch) return 'stale';

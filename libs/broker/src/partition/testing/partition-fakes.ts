@@ -150,7 +150,15 @@ export function servedBy(leader: () => PartitionActor): (event: string, payload:
         const req = payload as FetchRequest;
         const p = req.partitions[0];
         const r = actor.read(p.fetchOffset, p.partitionMaxBytes, req.replicaId, req.replicaEpoch, req.replicaBrokerEpoch);
-        const partition = { topic: p.topic, partition: p.partition, errorCode: 0, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset, logStartOffset: r.logStartOffset, byteLength: r.records.length };
+        const partition = {
+          topic: p.topic,
+          partition: p.partition,
+          errorCode: 0,
+          highWatermark: r.highWatermark,
+          logEndOffset: r.logEndOffset,
+          logStartOffset: r.logStartOffset,
+          byteLength: r.records.length,
+        };
         return { errorCode: 0, partitions: [partition], records: r.records } satisfies FetchResponse;
       }
       if (event === 'offsetForLeaderEpoch') {

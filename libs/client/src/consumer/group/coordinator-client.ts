@@ -10,7 +10,11 @@ import {
 import type { Cluster } from '../../cluster/cluster';
 import type { BrokerConnection } from '../../connection/broker-connection';
 
-const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
 
 /** Finds a group's coordinator (any broker knows) and forgets it when it stops being one. */
 export class CoordinatorClient {
@@ -28,7 +32,8 @@ export class CoordinatorClient {
     } catch (err) {
       // a moved coordinator or a dead socket: look it up again next time
       const code = (err as { code?: unknown }).code;
-      if (typeof code !== 'number' || COORDINATOR_ERRORS.has(code) || code === ErrorCode.NETWORK_EXCEPTION || code === ErrorCode.REQUEST_TIMED_OUT) this.coordinator = null;
+      if (typeof code !== 'number' || COORDINATOR_ERRORS.has(code) || code === ErrorCode.NETWORK_EXCEPTION || code === ErrorCode.REQUEST_TIMED_OUT)
+        this.coordinator = null;
       throw err;
     }
   }
@@ -53,7 +58,9 @@ export class CoordinatorClient {
       const candidates = this.cluster.brokers().map((b) => b.id);
       for (const id of candidates.sort(() => Math.random() - 0.5)) {
         try {
-          return await this.cluster.connectionFor(id).request<FindCoordinatorRequest, FindCoordinatorResponse>(Events.findCoordinator, { groupId: this.groupId }, 5000);
+          return await this.cluster
+            .connectionFor(id)
+            .request<FindCoordinatorRequest, FindCoordinatorResponse>(Events.findCoordinator, { groupId: this.groupId }, 5000);
         } catch (err) {
           last = err;
         }

@@ -123,7 +123,10 @@ export class GroupConsumer {
     for (const tp of only ?? this.host.assignment()) {
       const position = this.host.position(tp.topic, tp.partition);
       if (position === null || this.committed.get(key(tp)) === position) continue;
-      entries.push({ offset: { topic: tp.topic, partition: tp.partition, offset: position }, identity: this.ledger.identityOf(tp) ?? this.membership.identity });
+      entries.push({
+        offset: { topic: tp.topic, partition: tp.partition, offset: position },
+        identity: this.ledger.identityOf(tp) ?? this.membership.identity,
+      });
     }
     if (entries.length > 0) await this.commit(entries);
   }
@@ -197,7 +200,8 @@ export class GroupConsumer {
     if (tps.length === 0) return;
     if (typeof commitAs === 'object') for (const tp of tps) this.ledger.hold(tp, commitAs, null);
     // with autoCommit off the user decides what is committed, even at a rebalance (Kafka's rule)
-    if (this.settings.autoCommit && commitAs !== 'none') await this.commitPositions(tps).catch((err: unknown) => this.logger.warn('commit on revoke failed', { error: String(err) }));
+    if (this.settings.autoCommit && commitAs !== 'none')
+      await this.commitPositions(tps).catch((err: unknown) => this.logger.warn('commit on revoke failed', { error: String(err) }));
     const gone = new Set(tps.map(key));
     this.host.assign(this.host.assignment().filter((tp) => !gone.has(key(tp))));
     for (const k of gone) this.committed.delete(k);
