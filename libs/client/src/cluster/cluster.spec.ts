@@ -43,7 +43,7 @@ describe('Cluster', () => {
     await blackholed.connect();
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(1500);
+    expect(took).toBeLessThan(3000); // one connect timeout spent, with room for a loaded machine
     expect(blackholed.brokers().map((b) => b.id)).toEqual([1, 2]);
     await blackholed.disconnect();
     await hole.close();
