@@ -123,6 +123,8 @@ describe('a retries: 0 producer across a leader change (RF=3)', () => {
     const client = new Tributary({ brokers: urls, requestTimeoutMs: 5000, logLevel: LogLevel.NOTHING });
     const admin = client.admin();
     const topic = 'no-retries';
+    // a broker that is listening may not be registered yet, and RF=3 needs all three
+    await waitFor('three live brokers', async () => (await admin.describeCluster()).brokers.length === 3, 30_000, 100);
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
     await waitForFullIsr(admin, topic, 3);
     const producer = client.producer({ acks: 'all', lingerMs: 1, retry: { retries: 0 } });
