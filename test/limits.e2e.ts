@@ -288,7 +288,8 @@ describe('request limits and backpressure (three real brokers)', () => {
           },
           60_000,
         ).then(
-          () => 'answered',
+          // which answer, so a poll answered before its connection closed says why
+          (r) => `answered: error ${r.errorCode}, partitions ${JSON.stringify(r.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).slice(0, 3))}`,
           () => 'closed',
         ),
       ),
