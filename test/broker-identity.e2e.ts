@@ -150,29 +150,51 @@ describe('broker identity: one live process per broker id, one broker per data d
     expect(fs.readFileSync(path.join(cluster.broker(1).options.dataDir, '.lock'), 'utf8')).toContain('"brokerId":1');
   });
 
-  let staleEpoch3 = -1;
+  interface Restart {
+    staleEpoch: number;
+    oldToken: string;
+    /** the registration and its time to live right after the SIGKILL, before the restart */
+    tokenAfterKill: string | null;
+    pttlAfterKill: number;
+    readyMs: number;
+  }
+  let restart3: Promise<Restart> | undefined;
+  /**
+   * SIGKILLs broker 3 and starts it again with the same id and DATA_DIR, once per file: whichever
+   * test needs a stale incarnation of broker 3 first does it, so no test relies on another's order.
+   */
+  const restartedBroker3 = (): Promise<Restart> =>
+    (restart3 ??= (async () => {
+      const b3 = cluster.broker(3);
+      const staleEpoch = await store.brokerEpoch(3);
+      const oldToken = lockToken(b3.options.dataDir);
+      await b3.kill('SIGKILL');
+      const killedAt = Date.now();
+      const tokenAfterKill = await redis.get(keys.broker(3));
+      const pttlAfterKill = await redis.pttl(keys.broker(3));
+      await b3.start();
+      const readyMs = Date.now() - killedAt;
+      await waitForFullIsr(client.admin(), topic, 3);
+      return { staleEpoch, oldToken, tokenAfterKill, pttlAfterKill, readyMs };
+    })());
 
   it('restarts a SIGKILLed broker with the same id and DATA_DIR at once, while its old registration is still live', async () => {
-    const b3 = cluster.broker(3);
-    staleEpoch3 = await store.brokerEpoch(3);
-    const oldToken = lockToken(b3.options.dataDir);
-    await b3.kill('SIGKILL');
-    const killedAt = Date.now();
-    // The dead process's registration has not lapsed: only the stale lock proves it dead.
-    expect(await redis.get(keys.broker(3))).toBe(oldToken);
-    expect(await redis.pttl(keys.broker(3))).toBeGreaterThan(1000);
-    await b3.start();
-    const readyMs = Date.now() - killedAt;
+    const { staleEpoch, oldToken, tokenAfterKill, pttlAfterKill, readyMs } = await restartedBroker3();
+    // The dead process's registration had not lapsed: only the stale lock proved it dead.
+    expect(tokenAfterKill).toBe(oldToken);
+    expect(pttlAfterKill).toBeGreaterThan(1000);
     process.stdout.write(`SIGKILL to serving again: ${readyMs} ms (session timeout ${SESSION_MS} ms)\n`);
-    const newToken = lockToken(b3.options.dataDir);
+    const newToken = lockToken(cluster.broker(3).options.dataDir);
     expect(newToken).not.toBe(oldToken);
     expect(await redis.get(keys.broker(3))).toBe(newToken);
-    expect(await store.brokerEpoch(3)).toBe(staleEpoch3 + 1);
-    await waitForFullIsr(client.admin(), topic, 3);
+    expect(await store.brokerEpoch(3)).toBe(staleEpoch + 1);
     await produceAll('after-restart', 10);
+    const values = [...(await readAll(client, topic, partitions)).values()].flatMap((m) => [...m.values()]);
+    for (let i = 0; i < 10; i++) expect(values).toContain(`after-restart-${i}`);
   });
 
   it("rejects a stale incarnation's leadership claim, lease renewal and ISR change, and accepts the current ones", async () => {
+    const staleEpoch3 = (await restartedBroker3()).staleEpoch;
     expect(staleEpoch3).toBeGreaterThan(0);
     const current = await store.brokerEpoch(3);
     expect(current).toBe(staleEpoch3 + 1);
@@ -198,6 +220,7 @@ describe('broker identity: one live process per broker id, one broker per data d
   });
 
   it('refuses a replica fetch from a stale incarnation with STALE_BROKER_EPOCH, serves the current one', async () => {
+    const staleEpoch3 = (await restartedBroker3()).staleEpoch;
     const current = await store.brokerEpoch(3);
     const state = (await store.partitionStates(topic)).find((s) => s.leader !== 3 && s.leader > 0);
     expect(state).toBeDefined();
@@ -233,6 +256,9 @@ describe('broker identity: one live process per broker id, one broker per data d
   });
 
   it('ignores a replication ack carrying a stale broker epoch, and counts the current one', async () => {
+    const staleEpoch3 = (await restartedBroker3()).staleEpoch;
+    // needs a partition whose ISR holds all three; an earlier fault may still be healing
+    await waitForFullIsr(client.admin(), topic, 3);
     const current = await store.brokerEpoch(3);
     const state = (await store.partitionStates(topic)).find((s) => s.leader !== 3 && s.leader > 0 && s.isr.includes(3) && s.isr.length === 3);
     expect(state).toBeDefined();
@@ -259,13 +285,13 @@ describe('broker identity: one live process per broker id, one broker per data d
       await inject(current);
       await send;
       process.stdout.write(`acks=all write waited ${injectedAt - started} ms through a stale ack; completed ${doneAt - injectedAt} ms after the current one\n`);
-      expect(doneAt - injectedAt).toBeLessThan(3000);
+      // Without the current ack the write would wait for broker 3's 20 s lag limit or the 25 s
+      // producer timeout; the bound tells those apart without timing the leader's ack reader.
+      expect(doneAt - injectedAt).toBeLessThan(10_000);
     } finally {
       await cluster.broker(3).kill('SIGCONT');
       await producer.disconnect();
     }
-    // Any partition whose ISR broker 3's pause shrank is whole again before the next test.
-    await waitForFullIsr(client.admin(), topic, 3);
   });
 
   it('makes a broker paused past its session, whose id another process took meanwhile, stop serving and exit', async () => {

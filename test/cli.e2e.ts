@@ -102,10 +102,16 @@ describe('tributary CLI', () => {
   });
 
   it('lists and describes a consumer group with its lag', async () => {
-    // A member reads the three records of cli-demo, commits 2 of them, and leaves.
+    // A member reads the three records of a topic of its own, commits 2 of them, and leaves.
     const client = new Tributary({ brokers: [brokers] });
+    const admin = client.admin();
+    await admin.createTopics({ topics: [{ topic: 'cli-lag', numPartitions: 1, replicationFactor: 1 }] });
+    await admin.disconnect();
+    const producer = client.producer({ acks: 'all' });
+    await producer.send({ topic: 'cli-lag', messages: ['one', 'two', 'three'].map((value) => ({ value })) });
+    await producer.disconnect();
     const member = client.consumer({ groupId: 'cli-group', autoCommit: false });
-    await member.subscribe({ topics: ['cli-demo'], fromBeginning: true });
+    await member.subscribe({ topics: ['cli-lag'], fromBeginning: true });
     let seen = 0;
     let partition = -1;
     await member.run({
@@ -115,7 +121,7 @@ describe('tributary CLI', () => {
       },
     });
     await waitFor('three records read', () => seen === 3, 30_000, 50);
-    await member.commitOffsets([{ topic: 'cli-demo', partition, offset: 2 }]);
+    await member.commitOffsets([{ topic: 'cli-lag', partition, offset: 2 }]);
 
     const listed = run(['groups', 'list']);
     expect(listed.code).toBe(0);
@@ -125,12 +131,13 @@ describe('tributary CLI', () => {
     expect(described.out).toContain('group: cli-group  state: Stable');
     const row = described.out
       .split('\n')
-      .find((l) => l.startsWith(`cli-demo  ${partition} `))
+      .find((l) => l.startsWith(`cli-lag  ${partition} `))
       ?.trim()
       .split(/\s+/);
     expect(row?.slice(2, 5)).toEqual(['2', '3', '1']); // committed 2, end 3, lag 1
     expect(described.out).toContain('total lag: 1');
     await member.disconnect();
+    await client.disconnect();
     const missing = run(['groups', 'describe', 'no-such-group']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("group 'no-such-group' does not exist");

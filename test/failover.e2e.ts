@@ -178,7 +178,9 @@ describe('failover without stalls (brokers behind Redis proxies)', () => {
         }
         console.log('cut leader failover', JSON.stringify(report));
         expect(answer.code).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        expect(answer.after).toBeLessThan(5000);
+        // failed once the lease lapsed, not held for its 30 s timeout; the figure is in the report
+        // above, and the bound leaves a loaded machine room past the lease
+        expect(answer.after).toBeLessThan(15_000);
         expect(meta.errorCode).toBe(ErrorCode.BROKER_NOT_AVAILABLE);
 
         // the healed broker rejoins, and production goes on

@@ -86,8 +86,10 @@ describe('fuzzing the wire API of a live 3-broker cluster', () => {
       const s = await RawSocket.connect(b.url);
       const t0 = Date.now();
       const meta = await s.request<{ errorCode: number }>('metadata', {});
+      const metadataMs = Date.now() - t0;
+      process.stdout.write(`metadata from broker ${b.id} after the fuzz: ${metadataMs} ms\n`);
       expect(meta.errorCode).toBe(ErrorCode.NONE);
-      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(metadataMs).toBeLessThan(1000); // issue 9: other clients' metadata latency stays under a second
       s.close();
     }
 

@@ -74,6 +74,12 @@ describe('consumer groups', () => {
     const a = await startMember(client, 'group-a', 'shared');
     const b = await startMember(client, 'group-b', 'shared');
     await waitFor('both groups read all 90', () => new Set(a.seen).size === 90 && new Set(b.seen).size === 90, 30_000, 50);
+    const every = [0, 1, 2].flatMap((p) => Array.from({ length: 30 }, (_, o) => `${p}:${o}`)).sort();
+    // each group got every record of every partition, not a share of them
+    expect([...new Set(a.seen)].sort()).toEqual(every);
+    expect([...new Set(b.seen)].sort()).toEqual(every);
+    expect(a.consumer.assignment()).toHaveLength(3);
+    expect(b.consumer.assignment()).toHaveLength(3);
     await stopAll([a, b]);
   });
 
@@ -153,9 +159,12 @@ describe('consumer groups', () => {
       const killedAt = Date.now();
       await child.kill();
       await produce('crash', 4, 50);
-      await waitFor('survivor owns all four', () => survivor.consumer.assignment().length === 4, 15_000, 50);
+      await waitFor('survivor owns all four', () => survivor.consumer.assignment().length === 4, 30_000, 50);
       const tookMs = Date.now() - killedAt;
-      expect(tookMs).toBeLessThan(3000 + 2500); // session timeout plus a heartbeat and a rebalance
+      // Measured, not bounded tightly: the 3 s session timeout plus a heartbeat and a rebalance is
+      // about 5 s idle and more on a loaded machine; the bound only catches a member never expired.
+      process.stdout.write(`killed member's partitions moved after ${tookMs} ms (session timeout 3000 ms)\n`);
+      expect(tookMs).toBeLessThan(3000 + 12_000);
       await waitFor('survivor read the new records of the moved partitions', () => childPartitions.every((p) => survivor.seen.includes(`${p}:99`)), 30_000, 50);
       for (const p of childPartitions) {
         const offsets = survivor.seen.filter((s) => s.startsWith(`${p}:`)).map((s) => Number(s.split(':')[1]));

@@ -288,7 +288,8 @@ describe('request limits and backpressure (three real brokers)', () => {
           },
           60_000,
         ).then(
-          () => 'answered',
+          // which answer, so a poll answered before its connection closed says why
+          (r) => `answered: error ${r.errorCode}, partitions ${JSON.stringify(r.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).slice(0, 3))}`,
           () => 'closed',
         ),
       ),
@@ -399,8 +400,12 @@ describe('request limits and backpressure (three real brokers)', () => {
     );
     expect(throttled.length).toBe(beyond);
     expect(served.length).toBe(inFlight + queued);
-    // refused at once, not after waiting; the rest ran at most 32 at a time (9 waves of 1 s)
-    for (const a of throttled) expect(a.at).toBeLessThan(1000);
+    // refused at once, not after waiting: before the first wave's 1 s polls are answered, which a
+    // loaded machine delays as much as the refusals; the absolute bound only catches a refusal that
+    // waited out a poll or a slot. The rest ran at most 32 at a time (9 waves of 1 s).
+    const firstServed = Math.min(...served.map((a) => a.at));
+    for (const a of throttled) expect(a.at).toBeLessThan(firstServed);
+    for (const a of throttled) expect(a.at).toBeLessThan(5000);
     expect(Math.max(...served.map((a) => a.at))).toBeGreaterThanOrEqual(Math.ceil((inFlight + queued) / inFlight) * 1000 - 100);
     expect(maxMs).toBeLessThan(1000);
   });

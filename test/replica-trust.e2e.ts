@@ -300,6 +300,7 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
           30_000,
           200,
         );
+        expect(b.output).toMatch(/could not prove it holds this cluster's inter-broker secret/);
       }
     } finally {
       await outsider.kill('SIGKILL');
@@ -349,6 +350,10 @@ describe('without INTER_BROKER_SECRET (real brokers, real Redis)', () => {
         200,
       );
       await waitForFullIsr(admin, topic, 3);
+      // what it caught up on is the leader's log, byte for byte
+      const copies = cluster.brokers.map((b) => committedBytes(b.options.dataDir, topic, 0, 20));
+      expect(copies[0].length).toBeGreaterThan(0);
+      for (const c of copies) expect(c.equals(copies[0])).toBe(true);
       await admin.disconnect();
     } finally {
       await cluster.stop();

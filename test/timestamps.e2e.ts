@@ -76,6 +76,8 @@ describe('exact timestamps and LogAppendTime (3 real brokers, RF=3, acks=all)', 
 
   it('refuses the poison batch with INVALID_TIMESTAMP, writes nothing, and every broker keeps serving', async () => {
     const leader = await leaderWire('create-time');
+    // Measured from where the log ends now, so the test does not rely on running before others that write here.
+    const end = (await leader.listOffsets('create-time', 0, -1)).offset;
     const poison = encodeRecordBatch([rec(toTimestamp(INT64_MAX), 'poison')]);
     const refused = await leader.produce('create-time', 0, poison, -1);
     expect(refused.errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
@@ -87,12 +89,12 @@ describe('exact timestamps and LogAppendTime (3 real brokers, RF=3, acks=all)', 
     const mixed = Buffer.concat([encodeRecordBatch([rec(Date.now(), 'fine')]), poison]);
     expect((await leader.produce('create-time', 0, mixed)).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
 
-    // Nothing was written: the next good batch is offset 0, on every replica.
+    // Nothing was written: the next good batch takes the offset the log ended at, on every replica.
     const now = Date.now();
     const ok = await leader.produce('create-time', 0, encodeRecordBatch([rec(now, 'good')]), -1);
-    expect(ok).toMatchObject({ errorCode: 0, baseOffset: 0 });
-    const fetched = await leader.fetch('create-time', 0);
-    expect(decodeRecordBatch(fetched.records).records.map((r) => [r.offset, r.value?.toString(), r.timestamp])).toEqual([[0, 'good', now]]);
+    expect(ok).toMatchObject({ errorCode: 0, baseOffset: end });
+    const fetched = await leader.fetch('create-time', 0, end);
+    expect(decodeRecordBatch(fetched.records).records.map((r) => [r.offset, r.value?.toString(), r.timestamp])).toEqual([[end, 'good', now]]);
 
     // Retention runs every 500 ms; give it several rounds, then every broker still answers and accepts writes.
     await sleep(2000);

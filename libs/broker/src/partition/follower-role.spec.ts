@@ -174,5 +174,8 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
     expect(h2.actor.streamCursor).toBeNull();
     lie = false;
     await waitUntil('the honest answer to land', () => h2.actor.log.logEndOffset === 1 && h2.actor.streamCursor !== null);
+    // what landed is the leader's record, byte for byte
+    expect(h2.actor.log.read(0, 1 << 20).equals(h1.actor.log.read(0, 1 << 20))).toBe(true);
+    expect(h2.actor.log.read(0, 1 << 20).length).toBeGreaterThan(0);
   });
 });

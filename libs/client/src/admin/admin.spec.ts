@@ -137,7 +137,8 @@ describe('Admin against a fake cluster', () => {
     expect(err.event).toBe('deleteTopics');
     expect(err.message).toMatch(/^deleteTopics request to ws:\/\/127\.0\.0\.1:\d+ timed out after 300 ms$/);
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(1500);
+    // the margin is for a loaded machine; a retry is caught by the request count below
+    expect(took).toBeLessThan(3000);
     expect(fake.countRequests('deleteTopics')).toBe(1);
     await quick.disconnect();
   });

@@ -27,10 +27,13 @@ describe('Cluster', () => {
   });
 
   it('bootstraps over a list: a refused first broker costs no wait, a blackholed one at most connectionTimeoutMs', async () => {
-    const refused = testCluster([await deadUrl(), fake.brokers[1].url.replace('ws://', '')]);
+    // A long connect timeout, so "no wait" is told apart from a spent timeout with room for a loaded machine.
+    const refused = testCluster([await deadUrl(), fake.brokers[1].url.replace('ws://', '')], { connectionTimeoutMs: 10_000 });
     let started = Date.now();
     await refused.connect();
-    expect(Date.now() - started).toBeLessThan(500);
+    const refusedMs = Date.now() - started;
+    process.stdout.write(`bootstrap past a refused broker: ${refusedMs} ms\n`);
+    expect(refusedMs).toBeLessThan(5000);
     expect(refused.brokers().map((b) => b.id)).toEqual([1, 2]);
     await refused.disconnect();
 
@@ -40,7 +43,7 @@ describe('Cluster', () => {
     await blackholed.connect();
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(1500);
+    expect(took).toBeLessThan(3000); // one connect timeout spent, with room for a loaded machine
     expect(blackholed.brokers().map((b) => b.id)).toEqual([1, 2]);
     await blackholed.disconnect();
     await hole.close();

@@ -22,8 +22,10 @@ describe('RedisHealth (real Redis behind a TCP proxy)', () => {
         while (health.isCurrent() && Date.now() - cutAt < 5000) await sleep(20);
         const noticedAfter = Date.now() - cutAt;
         expect(health.isCurrent()).toBe(false);
-        // a blackholed link still looks 'ready' to ioredis: only the missing round trips tell
-        expect(noticedAfter).toBeLessThan(1000);
+        // a blackholed link still looks 'ready' to ioredis: only the missing round trips tell.
+        // Stale time 600 ms; the bound leaves room for a loaded machine's late timers.
+        process.stdout.write(`redis-health (${mode}): not current ${noticedAfter} ms after the cut\n`);
+        expect(noticedAfter).toBeLessThan(2000);
         proxy.pass();
         const healedAt = Date.now();
         while (!health.isCurrent() && Date.now() - healedAt < 10_000) await sleep(20);
