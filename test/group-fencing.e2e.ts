@@ -59,9 +59,9 @@ describe('stale group member fencing', () => {
     await cluster?.stop();
   });
 
-  async function topicWith(topic: string, records: number): Promise<void> {
+  async function topicWith(topic: string, records: number, partitions = 1): Promise<void> {
     const admin = client.admin();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
     await admin.disconnect();
     const producer = client.producer({ acks: 'all', lingerMs: 1 });
     // 25 records per batch: each fetch (maxBytesPerPartition 1) brings exactly one batch
@@ -265,29 +265,32 @@ describe('stale group member fencing', () => {
 
   it('a current member committing a partition it does not own gets FENCED_MEMBER_EPOCH and the offset stays', async () => {
     const topic = 'fence-owner';
-    await topicWith(topic, 50);
+    await topicWith(topic, 50, 2);
     const a = await startMember(client, 'fence-owner-group', topic, { autoCommit: false, assignors: ['range'] });
     const b = await startMember(client, 'fence-owner-group', topic, { autoCommit: false, assignors: ['range'] });
     try {
       const admin = client.admin().groups();
-      // One partition: one member owns it, the other owns nothing in the same generation. On a
-      // loaded machine a late heartbeat can start another generation between the two commits
-      // (the outsider's commit is then ILLEGAL_GENERATION): take a fresh stable one and retry.
+      // Two partitions, one each. b joined second, so it never owned a's partition in any
+      // generation: its commit of that partition is FENCED_MEMBER_EPOCH. (The other way round,
+      // a member committing a partition it owned in an older generation, is ILLEGAL_GENERATION:
+      // the SDK commits under the identity the batch was fetched with.) A late heartbeat on a
+      // loaded machine can start another generation between the two commits: then retry.
       let err: unknown;
+      let theirs = -1;
       for (let attempt = 0; attempt < 5; attempt++) {
-        const [ownedByA] = await waitForBalanced([a, b], 1).then((o) => o.map((ps) => ps.length === 1));
-        const [owner, outsider] = ownedByA ? [a, b] : [b, a];
-        const ownerCommit = await owner.consumer.commitOffsets([{ topic, partition: 0, offset: 30 }]).then(
+        const [ownedByA] = await waitForBalanced([a, b], 2);
+        theirs = ownedByA[0];
+        const ownerCommit = await a.consumer.commitOffsets([{ topic, partition: theirs, offset: 30 }]).then(
           () => null,
           (e: unknown) => e,
         );
         if (ownerCommit !== null) continue;
-        err = await outsider.consumer.commitOffsets([{ topic, partition: 0, offset: 5 }]).catch((e: unknown) => e);
+        err = await b.consumer.commitOffsets([{ topic, partition: theirs, offset: 5 }]).catch((e: unknown) => e);
         if (!(err instanceof GroupMembershipError) || err.type !== 'ILLEGAL_GENERATION') break;
       }
       expect(err).toBeInstanceOf(GroupMembershipError);
       expect((err as GroupMembershipError).type).toBe('FENCED_MEMBER_EPOCH');
-      expect((await admin.fetchOffsets('fence-owner-group')).find((o) => o.topic === topic)?.offset).toBe(30);
+      expect((await admin.fetchOffsets('fence-owner-group')).find((o) => o.topic === topic && o.partition === theirs)?.offset).toBe(30);
     } finally {
       await Promise.all([a.consumer.disconnect(), b.consumer.disconnect()]);
     }

@@ -1,20 +1,13 @@
 import { ErrorCode } from '@tributary/protocol';
-import { LEASE_MS, batch, replica, servedBy, ScriptedLinks, waitUntil, type ReplicaHarness } from './testing/partition-fakes';
+import { LEASE_MS, batch, replicaPool, servedBy, ScriptedLinks, waitUntil } from './testing/partition-fakes';
 
 const state = (leader: number, leaderEpoch: number, isr: number[]) => ({ topic: 't', partition: 0, replicas: [1, 2], leader, leaderEpoch, isr });
 /** the local safe window: LEASE_SAFETY (0.75) of the lease */
 const WINDOW_MS = LEASE_MS * 0.75;
 
 describe('Election (lease claim, renewal and lapse on an injected monotonic clock)', () => {
-  const open: ReplicaHarness[] = [];
-  const make = (...args: Parameters<typeof replica>) => {
-    const h = replica(...args);
-    open.push(h);
-    return h;
-  };
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((h) => h.close()));
-  });
+  const { make, closeAll } = replicaPool();
+  afterEach(closeAll);
 
   const leader = async () => {
     const h = make({ brokerId: 1, initial: state(1, 0, [1, 2]), config: { 'min.insync.replicas': 1 } });

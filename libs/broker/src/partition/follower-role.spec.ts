@@ -5,7 +5,7 @@ import {
   LEASE_MS,
   ScriptedLinks,
   batch,
-  replica,
+  replicaPool,
   servedBy,
   sleep,
   waitUntil,
@@ -15,15 +15,8 @@ import {
 const initial = (leader: number) => ({ topic: 't', partition: 0, replicas: [1, 2], leader, leaderEpoch: 0, isr: [1, 2] });
 
 describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up outside the mailbox)', () => {
-  const open: ReplicaHarness[] = [];
-  const make = (...args: Parameters<typeof replica>) => {
-    const h = replica(...args);
-    open.push(h);
-    return h;
-  };
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((h) => h.close()));
-  });
+  const { make, closeAll } = replicaPool();
+  afterEach(closeAll);
 
   /** broker 1 leads epoch 1 over a shared store and clock */
   const leader = async () => {

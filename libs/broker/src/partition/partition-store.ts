@@ -1,34 +1,12 @@
-import type { Buffer } from 'buffer';
-import type { BrokerIncarnation, PartitionState } from '@tributary/coordination';
+import type { IsrStore, LeadershipStore, ReplicationStreamWriter } from '@tributary/coordination';
 
 /**
  * The coordination calls one partition replica makes: elections, lease renewal, the ISR
- * compare-and-set and its read-back. ClusterStore satisfies it structurally; unit specs use an
- * in-memory implementation with the same fencing rules.
+ * compare-and-set and its read-back. Picked from libs/coordination's narrow stores, so there is
+ * one declaration of each call; unit specs use an in-memory implementation with the same fencing rules.
  */
-export interface PartitionStore {
-  claimLeadership(
-    topic: string,
-    partition: number,
-    broker: BrokerIncarnation,
-    ttlMs: number,
-    allowUnclean: boolean,
-    latestLogEpoch?: number,
-  ): Promise<{ epoch: number } | { refused: 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch' }>;
-  renewLeaderLease(topic: string, partition: number, broker: BrokerIncarnation, leaderEpoch: number, ttlMs: number): Promise<boolean>;
-  updateIsr(
-    topic: string,
-    partition: number,
-    leader: BrokerIncarnation,
-    leaderEpoch: number,
-    isr: number[],
-  ): Promise<'updated' | 'stale' | 'leader-missing' | 'stale-broker-epoch'>;
-  partitionState(topic: string, partition: number): Promise<PartitionState | null>;
-  isLeaderLeaseHeld(topic: string, partition: number): Promise<boolean>;
-}
+export type PartitionStore = Pick<LeadershipStore, 'claimLeadership' | 'renewLeaderLease' | 'partitionState' | 'isLeaderLeaseHeld'> &
+  Pick<IsrStore, 'updateIsr'>;
 
-/** The replication stream calls a replica makes (ReplicationStreams satisfies it). */
-export interface PartitionStreams {
-  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown>;
-  lastId(topic: string, partition: number): Promise<string>;
-}
+/** The replication stream calls a replica makes. */
+export type PartitionStreams = Pick<ReplicationStreamWriter, 'append' | 'lastId'>;

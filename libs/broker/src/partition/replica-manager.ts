@@ -64,7 +64,21 @@ export class ReplicaManager {
     for (const [k, actor] of this.actors) {
       if (!wanted.has(k)) {
         this.actors.delete(k);
-        void actor.close();
+        // Everything it appended is written already; a log that fails to close must not become an
+        // unhandled rejection (which ends the process), but an operator should see it.
+        void actor.close().catch((err: unknown) =>
+          console.error(
+            JSON.stringify({
+              level: 'warn',
+              time: new Date().toISOString(),
+              brokerId: this.options.brokerId,
+              event: 'replica-close-failed',
+              topic: actor.topic,
+              partition: actor.partition,
+              reason: err instanceof Error ? err.message : String(err),
+            }),
+          ),
+        );
       }
     }
   }

@@ -125,6 +125,21 @@ export function replica(options: {
   };
 }
 
+/** Replicas made for one spec, all closed after each test (`afterEach(pool.closeAll)`). */
+export function replicaPool(): { make: typeof replica; closeAll: () => Promise<void> } {
+  const open: ReplicaHarness[] = [];
+  return {
+    make: (...args) => {
+      const h = replica(...args);
+      open.push(h);
+      return h;
+    },
+    closeAll: async () => {
+      await Promise.all(open.splice(0).map((h) => h.close()));
+    },
+  };
+}
+
 export const batch = (v: string): Buffer => encodeRecordBatch([{ key: null, value: Buffer.from(v), timestamp: Date.now() }]);
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
