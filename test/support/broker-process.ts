@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import * as path from 'path';
-import { BrokerProcess as KitBrokerProcess } from '@tributary/process-kit';
+import { BrokerProcess as KitBrokerProcess, type BrokerProcessOptions as KitBrokerProcessOptions } from '@tributary/process-kit';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -8,14 +8,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export const TEST_INTER_BROKER_SECRET = `test-secret-${randomBytes(24).toString('hex')}`;
 export const BROKER_MAIN = path.join(ROOT, 'dist', 'apps', 'broker', 'src', 'main.js');
 
-export interface BrokerProcessOptions {
-  id: number;
-  port: number;
-  redisUrl: string;
-  dataDir: string;
-  clusterId: string;
-  env?: Record<string, string>;
-}
+/** What a test says about its broker; host, entry point and secret are the test harness's. */
+export type BrokerProcessOptions = Pick<KitBrokerProcessOptions, 'id' | 'port' | 'redisUrl' | 'dataDir' | 'clusterId' | 'env'>;
 
 /** A real broker process (the built broker app), which tests may SIGKILL, SIGSTOP and restart. */
 export class BrokerProcess extends KitBrokerProcess {
