@@ -253,7 +253,9 @@ describe('topic deletion (admin job) and topic ids', () => {
     );
     await cluster.broker(controller!).kill('SIGKILL');
     const killedAt = Date.now();
-    process.stdout.write(`controller ${controller} SIGKILLed with ${during.progress?.done}/${during.progress?.total} steps done (last: ${during.progress?.step})\n`);
+    process.stdout.write(
+      `controller ${controller} SIGKILLed with ${during.progress?.done}/${during.progress?.total} steps done (last: ${during.progress?.step})\n`,
+    );
 
     const job = await survivor.waitForJob(jobId, { timeoutMs: 60_000 });
     process.stdout.write(`job completed ${Date.now() - killedAt} ms after the kill, by the next controller\n`);

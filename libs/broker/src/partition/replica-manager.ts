@@ -86,6 +86,9 @@ export class ReplicaManager {
    */
   removeStrayReplicas(snapshot: ClusterSnapshot): string[] {
     const kept = new Set<string>([...this.actorTopicIds.values(), ...this.closing.values()]);
+    // A cluster with no topic at all is more likely a wrong CLUSTER_ID or an emptied Redis than
+    // the deletion of every topic: keep the directories then, rather than wipe the broker.
+    const emptyCluster = snapshot.topics.size === 0 && (snapshot.deletingTopics ?? []).length === 0;
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(this.options.dataDir, { withFileTypes: true });
@@ -97,7 +100,8 @@ export class ReplicaManager {
       const m = /^(.+)-(\d+)$/.exec(entry.name);
       if (!entry.isDirectory() || !m) continue;
       const k = key(m[1], Number(m[2]));
-      if (this.actors.has(k) || this.closing.has(k)) continue;
+      // an offline replica's directory is kept for the operator, as its reason says
+      if (this.actors.has(k) || this.closing.has(k) || this.offline.has(m[1], Number(m[2]))) continue;
       const dir = path.join(this.options.dataDir, entry.name);
       let id: string | null;
       try {
@@ -108,6 +112,7 @@ export class ReplicaManager {
       }
       const current = snapshot.topics.get(m[1])?.topic.id;
       if (current !== undefined && (id === null || id === current)) continue;
+      if (current === undefined && emptyCluster) continue;
       try {
         fs.rmSync(dir, { recursive: true, force: true });
         this.warn('stale-replica-removed', { dir, topicId: id, currentTopicId: current ?? null });
