@@ -21,6 +21,7 @@ const STORE_IMPLEMENTATIONS = [
   'store/redis-health.ts',
   'replication/replication-streams.ts',
   'group/group-store.ts',
+  'store/security-store.ts',
 ];
 
 function sourceFiles(dir: string): string[] {
