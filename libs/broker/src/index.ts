@@ -8,3 +8,5 @@ export { installNativeCrc32c } from './native/native-crc32c';
 export { InterBrokerAuth, type AuthenticatedBroker, type SecretSource } from './auth/inter-broker-auth';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './requests/request-scope';
 export type { BrokerLimits } from './config/limits-config';
+export { SecurityService, BROKER_PRINCIPAL, type SaslSession } from './security/security-service';
+export type { GroupMemberConnection } from './group/group-member';
