@@ -24,7 +24,7 @@ export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
 export type { AclSpec, CreateUserOptions } from './admin/security-admin';
 export type { ClientAuth } from './auth/client-auth';
-export { scramCredential } from './auth/scram-client';
+export { ScramClient, scramCredential } from './auth/scram-client';
 export type { AclBinding, AclFilter, AclOperation, AclPatternType, AclPermission, AclResourceType, ListedUser, ScramMechanism } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';

@@ -25,4 +25,4 @@ export type {
 } from './replication/replication-streams';
 export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';
-export { aclKey, type SecurityStore, type StoredUser } from './store/security-store';
+export type { SecurityStore, StoredUser } from './store/security-store';

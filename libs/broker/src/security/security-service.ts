@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { aclKey, type ChangeFeed, type SecurityStore, type StoredUser } from '@tributary/coordination';
+import type { ChangeFeed, SecurityStore, StoredUser } from '@tributary/coordination';
 import {
   SCRAM_MECHANISMS,
   TributaryError,
@@ -177,8 +177,7 @@ export class SecurityService {
 
   async deleteAcls(filters: readonly AclFilter[], by: string): Promise<AclBinding[]> {
     const all = await this.store.acls();
-    const doomed = new Map(all.filter((a) => filters.some((f) => matchesFilter(a, f))).map((a) => [aclKey(a), a]));
-    const deleted = await this.store.deleteAcls([...doomed.values()]);
+    const deleted = await this.store.deleteAcls(all.filter((a) => filters.some((f) => matchesFilter(a, f))));
     if (deleted.length > 0) this.audit.record({ event: 'acls-deleted', principal: by, acls: deleted });
     this.reload();
     return deleted;
