@@ -28,7 +28,12 @@ describe('authentication and ACLs (AUTH=scram)', () => {
   const sockets: RawSocket[] = [];
 
   const client = (auth?: ClientAuth, brokers = urls): Tributary => {
-    const c = new Tributary({ brokers, logLevel: LogLevel.NOTHING, ...(auth ? { auth } : {}), retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 } });
+    const c = new Tributary({
+      brokers,
+      logLevel: LogLevel.NOTHING,
+      ...(auth ? { auth } : {}),
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
+    });
     clients.push(c);
     return c;
   };
@@ -50,7 +55,9 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     });
     urls = cluster.brokers.map((b) => b.url);
     // The first super user cannot log in to create itself: it is written to Redis directly (salted by the CLI).
-    const boot = cli(['users', 'create', ADMIN.user, '--redis', cluster.redis.url, '--cluster-id', cluster.keys.cluster], { TRIBUTARY_NEW_PASSWORD: ADMIN.password });
+    const boot = cli(['users', 'create', ADMIN.user, '--redis', cluster.redis.url, '--cluster-id', cluster.keys.cluster], {
+      TRIBUTARY_NEW_PASSWORD: ADMIN.password,
+    });
     expect(boot).toMatchObject({ code: 0 });
     admin = client(scram(ADMIN)).admin();
     await admin.createUser({ name: ALICE.user, password: ALICE.password });
@@ -109,7 +116,15 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     ]);
     const granted = client(scram(ALICE));
     const p = granted.producer({ acks: 'all' });
-    await waitFor('alice may write orders', () => p.send({ topic: 'orders', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }).then(() => true, () => false), 10_000);
+    await waitFor(
+      'alice may write orders',
+      () =>
+        p.send({ topic: 'orders', messages: [{ value: 'a' }, { value: 'b' }, { value: 'c' }] }).then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+    );
     expect(await granted.admin().listTopics()).toEqual(['orders']);
     const received: string[] = [];
     const c = granted.consumer({ groupId: 'alice-orders', sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
@@ -135,7 +150,15 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     await admin.createAcls([{ principal: 'User:bob', resourceType: 'topic', resourceName: 'team-b.', patternType: 'prefixed', operation: 'all' }]);
     await admin.createTopics({ topics: [{ topic: 'team-b.events', numPartitions: 1, replicationFactor: 1 }] });
     const bob = client(scram(BOB)).producer({ acks: 1 });
-    await waitFor('bob may write team-b.events', () => bob.send({ topic: 'team-b.events', messages: [{ value: 'first' }] }).then(() => true, () => false), 10_000);
+    await waitFor(
+      'bob may write team-b.events',
+      () =>
+        bob.send({ topic: 'team-b.events', messages: [{ value: 'first' }] }).then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+    );
 
     // revoke through the broker that does not lead the partition: the change travels by the change feed
     const other = client(scram(ADMIN), [urls[1]]).admin();
@@ -160,9 +183,21 @@ describe('authentication and ACLs (AUTH=scram)', () => {
       { principal: 'User:bob', resourceType: 'topic', resourceName: 'shared', operation: 'write', permission: 'deny' },
     ]);
     const alice = client(scram(ALICE)).producer();
-    await waitFor('alice may write shared', () => alice.send({ topic: 'shared', messages: [{ value: 'ok' }] }).then(() => true, () => false), 10_000);
+    await waitFor(
+      'alice may write shared',
+      () =>
+        alice.send({ topic: 'shared', messages: [{ value: 'ok' }] }).then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+    );
     const before = await endOf('shared');
-    await expect(client(scram(BOB)).producer().send({ topic: 'shared', messages: [{ value: 'no' }] })).rejects.toMatchObject({
+    await expect(
+      client(scram(BOB))
+        .producer()
+        .send({ topic: 'shared', messages: [{ value: 'no' }] }),
+    ).rejects.toMatchObject({
       code: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
     });
     expect(await endOf('shared')).toBe(before);
@@ -173,17 +208,22 @@ describe('authentication and ACLs (AUTH=scram)', () => {
       { principal: 'User:*', resourceType: 'group', resourceName: 'shared-group', operation: 'read' },
       { principal: 'User:*', resourceType: 'topic', resourceName: 'groups-topic', operation: 'read' },
     ]);
-    const { url: coordinator } = await admin.groups().describeGroups(['shared-group']).then(async () => {
-      const s = await scramSocket(urls[0], ALICE.user, ALICE.password);
-      sockets.push(s);
-      return s.request<{ url: string }>('findCoordinator', { groupId: 'shared-group' });
-    });
+    const { url: coordinator } = await admin
+      .groups()
+      .describeGroups(['shared-group'])
+      .then(async () => {
+        const s = await scramSocket(urls[0], ALICE.user, ALICE.password);
+        sockets.push(s);
+        return s.request<{ url: string }>('findCoordinator', { groupId: 'shared-group' });
+      });
     const aliceSocket = await scramSocket(coordinator, ALICE.user, ALICE.password);
     const bobSocket = await scramSocket(coordinator, BOB.user, BOB.password);
     const aliceAgain = await scramSocket(coordinator, ALICE.user, ALICE.password);
     sockets.push(aliceSocket, bobSocket, aliceAgain);
     const join = { groupId: 'shared-group', memberId: '', clientId: 'alice', rebalanceTimeoutMs: 5000, topics: ['groups-topic'], assignors: ['range'] };
-    expect(await aliceSocket.request('joinGroup', { ...join, sessionTimeoutMs: MAX_SESSION_MS + 1 })).toMatchObject({ errorCode: ErrorCode.INVALID_SESSION_TIMEOUT });
+    expect(await aliceSocket.request('joinGroup', { ...join, sessionTimeoutMs: MAX_SESSION_MS + 1 })).toMatchObject({
+      errorCode: ErrorCode.INVALID_SESSION_TIMEOUT,
+    });
     const joined = await aliceSocket.request<{ errorCode: number; memberId: string; generationId: number }>('joinGroup', { ...join, sessionTimeoutMs: 10_000 });
     expect(joined.errorCode).toBe(ErrorCode.NONE);
     const member = { groupId: 'shared-group', memberId: joined.memberId, generationId: joined.generationId };
@@ -191,7 +231,9 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     for (const intruder of [bobSocket, aliceAgain]) {
       expect(await intruder.request('heartbeat', member)).toMatchObject({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
       expect(await intruder.request('commitOffsets', commit)).toMatchObject({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
-      expect(await intruder.request('leaveGroup', { groupId: 'shared-group', memberId: joined.memberId })).toMatchObject({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
+      expect(await intruder.request('leaveGroup', { groupId: 'shared-group', memberId: joined.memberId })).toMatchObject({
+        errorCode: ErrorCode.UNKNOWN_MEMBER_ID,
+      });
     }
     // the member itself is untouched: still in the group, still the same generation
     expect(await aliceSocket.request('heartbeat', member)).toMatchObject({ errorCode: ErrorCode.NONE });

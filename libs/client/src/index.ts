@@ -41,7 +41,16 @@ export type {
   TopicSpec,
 } from './admin/types';
 
-export { AggregateTopicError, AuthenticationError, ClientStateError, ConnectionError, InvalidConfigError, RequestTimeoutError, RetriesExhaustedError, TopicError } from './errors';
+export {
+  AggregateTopicError,
+  AuthenticationError,
+  ClientStateError,
+  ConnectionError,
+  InvalidConfigError,
+  RequestTimeoutError,
+  RetriesExhaustedError,
+  TopicError,
+} from './errors';
 export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';
 
 export { LogLevel, type LogEntry, type Logger, type LogSink } from './logger/logger';

@@ -105,7 +105,9 @@ export class BrokerProcess {
       };
       s.on('connect_error', () => done(false));
       s.on('connect', () =>
-        s.timeout(timeoutMs).emit('metadata', {}, (err: unknown, res: { errorCode?: number } | undefined) => done(!err && (res?.errorCode === 0 || res?.errorCode === 58))),
+        s
+          .timeout(timeoutMs)
+          .emit('metadata', {}, (err: unknown, res: { errorCode?: number } | undefined) => done(!err && (res?.errorCode === 0 || res?.errorCode === 58))),
       );
     });
   }

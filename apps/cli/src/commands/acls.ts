@@ -38,7 +38,7 @@ function operations(value: string | undefined, required: boolean): AclOperation[
 
 function withAclOptions(cmd: Command): Command {
   return withBrokers(cmd)
-    .option('--principal <principal>', "e.g. User:alice, or User:* for everyone")
+    .option('--principal <principal>', 'e.g. User:alice, or User:* for everyone')
     .option('--operation <ops>', `comma-separated: ${ACL_OPERATIONS.join(', ')}`)
     .option('--topic <name>', "a topic (with --prefixed: every topic starting with it; '*': every topic)")
     .option('--group <id>', "a consumer group (with --prefixed: every group starting with it; '*': every group)")
@@ -92,16 +92,18 @@ export function registerAclCommands(program: Command): void {
     }
   });
 
-  withAclOptions(acls.command('remove').description('remove the ACLs matching the options (an option left out matches anything)')).action(async (opts: AclOptions) => {
-    const admin = clientFrom(opts).admin();
-    try {
-      const deleted = await admin.deleteAcls(filters(opts));
-      process.stdout.write(`removed ${deleted.length} ACL(s)\n`);
-      if (deleted.length > 0) printAcls(deleted);
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  withAclOptions(acls.command('remove').description('remove the ACLs matching the options (an option left out matches anything)')).action(
+    async (opts: AclOptions) => {
+      const admin = clientFrom(opts).admin();
+      try {
+        const deleted = await admin.deleteAcls(filters(opts));
+        process.stdout.write(`removed ${deleted.length} ACL(s)\n`);
+        if (deleted.length > 0) printAcls(deleted);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  );
 
   withAclOptions(acls.command('list').description('list the ACLs matching the options')).action(async (opts: AclOptions) => {
     const admin = clientFrom(opts).admin();

@@ -22,7 +22,11 @@ export function withBrokers(cmd: Command): Command {
       process.env.TRIBUTARY_BROKERS ?? 'ws://127.0.0.1:9092',
     )
     .option('--user <name>', 'log in as this SCRAM user (brokers with AUTH=scram); default TRIBUTARY_USER', process.env.TRIBUTARY_USER)
-    .option('--password <password>', "the user's password; prefer TRIBUTARY_PASSWORD (a command line is visible to other users)", process.env.TRIBUTARY_PASSWORD)
+    .option(
+      '--password <password>',
+      "the user's password; prefer TRIBUTARY_PASSWORD (a command line is visible to other users)",
+      process.env.TRIBUTARY_PASSWORD,
+    )
     .option('--mechanism <name>', 'scram-sha-256 or scram-sha-512', 'scram-sha-256');
 }
 
@@ -32,8 +36,10 @@ export function authFrom(opts: ClientOptions): ClientAuth | undefined {
     const token = process.env.TRIBUTARY_TOKEN;
     return token ? { mechanism: 'token', token } : undefined;
   }
-  if (opts.password === undefined || opts.password === '') throw new InvalidArgumentError(`--user ${opts.user} needs a password: set TRIBUTARY_PASSWORD (or --password)`);
-  if (opts.mechanism !== 'scram-sha-256' && opts.mechanism !== 'scram-sha-512') throw new InvalidArgumentError('--mechanism must be scram-sha-256 or scram-sha-512');
+  if (opts.password === undefined || opts.password === '')
+    throw new InvalidArgumentError(`--user ${opts.user} needs a password: set TRIBUTARY_PASSWORD (or --password)`);
+  if (opts.mechanism !== 'scram-sha-256' && opts.mechanism !== 'scram-sha-512')
+    throw new InvalidArgumentError('--mechanism must be scram-sha-256 or scram-sha-512');
   return { mechanism: opts.mechanism, username: opts.user, password: opts.password };
 }
 

@@ -11,7 +11,11 @@ export function registerUserCommands(program: Command): void {
   const users = program.command('users').description('create, delete and list SCRAM users (brokers with AUTH=scram)');
 
   withBrokers(users.command('create <name>').description("create a user, or replace an existing user's password"))
-    .option('--new-password <password>', "the user's password; prefer TRIBUTARY_NEW_PASSWORD (a command line is visible to other users)", process.env.TRIBUTARY_NEW_PASSWORD)
+    .option(
+      '--new-password <password>',
+      "the user's password; prefer TRIBUTARY_NEW_PASSWORD (a command line is visible to other users)",
+      process.env.TRIBUTARY_NEW_PASSWORD,
+    )
     .option('--iterations <n>', 'PBKDF2 iterations', parseIntOption('--iterations', 4096, 1_000_000), 8192)
     .option('--redis <url>', 'bootstrap: write the user straight into the coordination Redis (for the first super user, before anyone can log in)')
     .option('--cluster-id <id>', 'with --redis: the cluster (CLUSTER_ID)', 'local')

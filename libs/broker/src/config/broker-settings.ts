@@ -119,7 +119,7 @@ export const brokerSettings = {
       .string()
       .default('none')
       .transform((v) => v.split(',').map((m) => m.trim().toLowerCase()))
-      .refine((ms) => ms.length > 0 && ms.every((m) => m === 'scram' || m === 'token') || (ms.length === 1 && ms[0] === 'none'), {
+      .refine((ms) => (ms.length > 0 && ms.every((m) => m === 'scram' || m === 'token')) || (ms.length === 1 && ms[0] === 'none'), {
         message: "use 'none', 'scram', 'token' or 'scram,token'",
       })
       .transform((ms) => ({ scram: ms.includes('scram'), token: ms.includes('token') })),

@@ -13,7 +13,12 @@ const RFC7677 = {
 };
 
 function session(users: Record<string, ScramCredentialWire>): ScramServerSession {
-  return new ScramServerSession('SCRAM-SHA-256', async (user) => users[user] ?? null, randomBytes(32), () => RFC7677.serverNonce);
+  return new ScramServerSession(
+    'SCRAM-SHA-256',
+    async (user) => users[user] ?? null,
+    randomBytes(32),
+    () => RFC7677.serverNonce,
+  );
 }
 
 describe('SCRAM server (RFC 5802 / RFC 7677)', () => {

@@ -95,7 +95,8 @@ export class ScramServerSession {
     const attrs = attributes(this.clientFirstBare);
     const user = attrs.get('n');
     const clientNonce = attrs.get('r');
-    if (user === undefined || user === '' || clientNonce === undefined || !/^[\x21-\x2b\x2d-\x7e]+$/.test(clientNonce)) throw fail('client-first needs n= and r=');
+    if (user === undefined || user === '' || clientNonce === undefined || !/^[\x21-\x2b\x2d-\x7e]+$/.test(clientNonce))
+      throw fail('client-first needs n= and r=');
     if (attrs.has('m')) throw fail('SCRAM extensions are not supported');
     this.user = decodeSaslName(user);
     this.credential = await this.lookup(this.user, this.mechanism);

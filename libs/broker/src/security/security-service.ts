@@ -108,7 +108,10 @@ export class SecurityService {
 
   startSasl(mechanism: string): SaslSession {
     if (!(this.mechanisms as string[]).includes(mechanism)) {
-      throw TributaryError.of('UNSUPPORTED_SASL_MECHANISM', `mechanism '${mechanism.slice(0, 64)}' is not enabled; this broker accepts: ${this.mechanisms.join(', ') || 'none (AUTH=none)'}`);
+      throw TributaryError.of(
+        'UNSUPPORTED_SASL_MECHANISM',
+        `mechanism '${mechanism.slice(0, 64)}' is not enabled; this broker accepts: ${this.mechanisms.join(', ') || 'none (AUTH=none)'}`,
+      );
     }
     if (mechanism === 'TOKEN') {
       const verifier = this.tokens;

@@ -37,7 +37,11 @@ export async function authenticate(url: string, auth: ClientAuth, ask: Ask): Pro
   const mechanism = auth.mechanism === 'token' ? 'TOKEN' : (auth.mechanism.toUpperCase() as ScramMechanism);
   const hs = await ask<{ mechanism: string }, SaslHandshakeResponse>(Events.saslHandshake, { mechanism });
   if (hs.errorCode !== ErrorCode.NONE) {
-    throw new AuthenticationError(url, `${url} does not accept ${mechanism}: ${hs.errorMessage ?? ''} (it accepts: ${hs.mechanisms?.join(', ') || 'none'})`, hs.errorCode);
+    throw new AuthenticationError(
+      url,
+      `${url} does not accept ${mechanism}: ${hs.errorMessage ?? ''} (it accepts: ${hs.mechanisms?.join(', ') || 'none'})`,
+      hs.errorCode,
+    );
   }
   const step = async (authBytes: string): Promise<SaslAuthenticateResponse> => {
     const r = await ask<{ authBytes: string }, SaslAuthenticateResponse>(Events.saslAuthenticate, { authBytes });

@@ -66,7 +66,9 @@ export class BrokerGateway {
       () => {
         const request = parseRequest.produce(body);
         // all or nothing: one topic the principal may not write refuses the whole request
-        if (this.gate.enabled) for (const topic of new Set(decodeProduceEntries(request.data).map((e) => e.topic))) this.gate.require(socket, Events.produce, 'write', 'topic', topic);
+        if (this.gate.enabled)
+          for (const topic of new Set(decodeProduceEntries(request.data).map((e) => e.topic)))
+            this.gate.require(socket, Events.produce, 'write', 'topic', topic);
         return this.node.produce(request);
       },
       (e) => ({ ...e, partitions: [] }),

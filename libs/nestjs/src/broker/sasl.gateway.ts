@@ -35,13 +35,13 @@ export class SaslGateway implements OnGatewayConnection {
 
   handleConnection(socket: Socket): void {
     if (!this.node.security.enabled) return;
-    socket.use((packet, next) => {
+    socket.use((packet: unknown[], next) => {
       const event = packet[0];
       if (typeof event === 'string' && BEFORE_AUTHENTICATION.has(event)) return next();
       const expiresAt = principalExpiresAt(socket);
       if (isAuthenticated(socket) && (expiresAt === undefined || expiresAt > Date.now())) return next();
       const expired = isAuthenticated(socket);
-      const ack = packet[packet.length - 1];
+      const ack: unknown = packet[packet.length - 1];
       const message = expired
         ? 'authentication expired (the token is past its exp): reconnect with a fresh token'
         : 'authenticate first: saslHandshake, then saslAuthenticate (the broker runs with AUTH on)';

@@ -34,59 +34,77 @@ export class SecurityAdminGateway {
 
   @SubscribeMessage(Events.createUser)
   createUser(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<CreateUserResponse> {
-    return this.handle(async (): Promise<CreateUserResponse> => {
-      const req = parseSecurityRequest.createUser(body);
-      this.gate.require(socket, Events.createUser, 'alter', 'cluster', CLUSTER_RESOURCE);
-      await this.node.security.saveUser(req, principalOf(socket));
-      return { errorCode: ErrorCode.NONE };
-    }, (e) => e);
+    return this.handle(
+      async (): Promise<CreateUserResponse> => {
+        const req = parseSecurityRequest.createUser(body);
+        this.gate.require(socket, Events.createUser, 'alter', 'cluster', CLUSTER_RESOURCE);
+        await this.node.security.saveUser(req, principalOf(socket));
+        return { errorCode: ErrorCode.NONE };
+      },
+      (e) => e,
+    );
   }
 
   @SubscribeMessage(Events.deleteUser)
   deleteUser(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteUserResponse> {
-    return this.handle(async (): Promise<DeleteUserResponse> => {
-      const { name } = parseSecurityRequest.deleteUser(body);
-      this.gate.require(socket, Events.deleteUser, 'alter', 'cluster', CLUSTER_RESOURCE);
-      await this.node.security.deleteUser(name, principalOf(socket));
-      return { errorCode: ErrorCode.NONE };
-    }, (e) => e);
+    return this.handle(
+      async (): Promise<DeleteUserResponse> => {
+        const { name } = parseSecurityRequest.deleteUser(body);
+        this.gate.require(socket, Events.deleteUser, 'alter', 'cluster', CLUSTER_RESOURCE);
+        await this.node.security.deleteUser(name, principalOf(socket));
+        return { errorCode: ErrorCode.NONE };
+      },
+      (e) => e,
+    );
   }
 
   @SubscribeMessage(Events.listUsers)
   listUsers(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ListUsersResponse> {
-    return this.handle(async (): Promise<ListUsersResponse> => {
-      parseSecurityRequest.listUsers(body ?? {});
-      this.gate.require(socket, Events.listUsers, 'describe', 'cluster', CLUSTER_RESOURCE);
-      return { errorCode: ErrorCode.NONE, users: await this.node.security.listUsers() };
-    }, (e) => ({ ...e, users: [] }));
+    return this.handle(
+      async (): Promise<ListUsersResponse> => {
+        parseSecurityRequest.listUsers(body ?? {});
+        this.gate.require(socket, Events.listUsers, 'describe', 'cluster', CLUSTER_RESOURCE);
+        return { errorCode: ErrorCode.NONE, users: await this.node.security.listUsers() };
+      },
+      (e) => ({ ...e, users: [] }),
+    );
   }
 
   @SubscribeMessage(Events.createAcls)
   createAcls(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<CreateAclsResponse> {
-    return this.handle(async (): Promise<CreateAclsResponse> => {
-      const { acls } = parseSecurityRequest.createAcls(body);
-      this.gate.require(socket, Events.createAcls, 'alter', 'cluster', CLUSTER_RESOURCE);
-      await this.node.security.createAcls(acls, principalOf(socket));
-      return { errorCode: ErrorCode.NONE };
-    }, (e) => e);
+    return this.handle(
+      async (): Promise<CreateAclsResponse> => {
+        const { acls } = parseSecurityRequest.createAcls(body);
+        this.gate.require(socket, Events.createAcls, 'alter', 'cluster', CLUSTER_RESOURCE);
+        await this.node.security.createAcls(acls, principalOf(socket));
+        return { errorCode: ErrorCode.NONE };
+      },
+      (e) => e,
+    );
   }
 
   @SubscribeMessage(Events.deleteAcls)
   deleteAcls(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteAclsResponse> {
-    return this.handle(async (): Promise<DeleteAclsResponse> => {
-      const { filters } = parseSecurityRequest.deleteAcls(body);
-      this.gate.require(socket, Events.deleteAcls, 'alter', 'cluster', CLUSTER_RESOURCE);
-      return { errorCode: ErrorCode.NONE, deleted: await this.node.security.deleteAcls(filters, principalOf(socket)) };
-    }, (e) => ({ ...e, deleted: [] }));
+    return this.handle(
+      async (): Promise<DeleteAclsResponse> => {
+        const { filters } = parseSecurityRequest.deleteAcls(body);
+        this.gate.require(socket, Events.deleteAcls, 'alter', 'cluster', CLUSTER_RESOURCE);
+        return { errorCode: ErrorCode.NONE, deleted: await this.node.security.deleteAcls(filters, principalOf(socket)) };
+      },
+      (e) => ({ ...e, deleted: [] }),
+    );
   }
 
   @SubscribeMessage(Events.describeAcls)
   describeAcls(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DescribeAclsResponse> {
-    return this.handle(async (): Promise<DescribeAclsResponse> => {
-      const { filter } = parseSecurityRequest.describeAcls(body ?? {});
-      this.gate.require(socket, Events.describeAcls, 'describe', 'cluster', CLUSTER_RESOURCE);
-      return { errorCode: ErrorCode.NONE, acls: await this.node.security.describeAcls(filter) };
-    }, (e) => ({ ...e, acls: [] }));
+    return this.handle(
+      async (): Promise<DescribeAclsResponse> => {
+        const { filter } = parseSecurityRequest.describeAcls(body ?? {});
+        this.gate.require(socket, Events.describeAcls, 'describe', 'cluster', CLUSTER_RESOURCE);
+        return { errorCode: ErrorCode.NONE, acls: await this.node.security.describeAcls(filter) };
+      },
+      (e) => ({ ...e, acls: [] }),
+    );
   }
 
   private handle<R>(run: () => Promise<R> | R, onError: (e: ErrorShape) => R): Promise<R> {

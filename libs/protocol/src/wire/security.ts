@@ -112,10 +112,14 @@ export interface DescribeAclsResponse extends ResponseBase {
 /** SCRAM needs no escaping for these, and a principal built from one is unambiguous. */
 export const USER_NAME = /^[a-zA-Z0-9._@-]{1,249}$/;
 const userName = z.string().regex(USER_NAME, 'use 1 to 249 of [a-zA-Z0-9._@-]');
+/** `User:*`, or `User:` and up to 1024 printable characters (a certificate subject may hold spaces and commas). */
 const principal = z
   .string()
   .max(1030)
-  .regex(/^User:(\*|[^\x00-\x1f\x7f*][^\x00-\x1f\x7f]{0,1023})$/, "use 'User:<name>' or 'User:*'");
+  .refine(
+    (p) => p === 'User:*' || (/^User:[^*]/.test(p) && p.length <= 1029 && ![...p].some((ch) => ch < ' ' || ch === '\u007f')),
+    "use 'User:<name>' or 'User:*'",
+  );
 const base64 = (maxBytes: number) =>
   z
     .string()
