@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import { createHmac } from 'crypto';
 import * as path from 'path';
 import { AuthenticationError, ErrorCode, LogLevel, Tributary, type ClientAuth } from '@tributary/client';
 import { scramSocket } from './support/auth-socket';
@@ -18,6 +19,14 @@ const ADMIN = { user: 'admin', password: 'admin-secret-1' };
 const ALICE = { user: 'alice', password: 'alice-secret-1' };
 const BOB = { user: 'bob', password: 'bob-secret-1' };
 const MAX_SESSION_MS = 20_000;
+const TOKEN_SECRET = 'auth-e2e-token-secret-of-32-characters-or-more';
+
+/** An HS256 JWT as an app's backend would issue it. */
+function token(claims: Record<string, unknown>, secret = TOKEN_SECRET): string {
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const head = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+}
 
 const scram = (u: { user: string; password: string }): ClientAuth => ({ mechanism: 'scram-sha-256', username: u.user, password: u.password });
 
@@ -51,7 +60,13 @@ describe('authentication and ACLs (AUTH=scram)', () => {
   beforeAll(async () => {
     cluster = await TestCluster.start({
       brokers: 2,
-      brokerEnv: { AUTH: 'scram', SUPER_USERS: 'User:admin', GROUP_MAX_SESSION_TIMEOUT_MS: String(MAX_SESSION_MS), METADATA_REFRESH_MS: '1000' },
+      brokerEnv: {
+        AUTH: 'scram,token',
+        TOKEN_SECRET,
+        SUPER_USERS: 'User:admin',
+        GROUP_MAX_SESSION_TIMEOUT_MS: String(MAX_SESSION_MS),
+        METADATA_REFRESH_MS: '1000',
+      },
     });
     urls = cluster.brokers.map((b) => b.url);
     // The first super user cannot log in to create itself: it is written to Redis directly (salted by the CLI).
@@ -144,6 +159,24 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     });
     expect(bobFetch.errorCode).toBe(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     expect(bobFetch.records.byteLength).toBe(0);
+  });
+
+  it("a bearer token logs in as its sub (with that user's ACLs); an expired or forged one is refused", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const viaToken = client({ mechanism: 'token', token: token({ sub: 'alice', exp }) }).producer();
+    await viaToken.send({ topic: 'orders', messages: [{ value: 'by-token' }] });
+    await expect(viaToken.send({ topic: 'shared', messages: [{ value: 'x' }] })).rejects.toMatchObject({ code: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+    const expired = client({ mechanism: 'token', token: token({ sub: 'alice', exp: exp - 7200 }) }).producer();
+    await expect(expired.send({ topic: 'orders', messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(AuthenticationError);
+    const forged = client({ mechanism: 'token', token: token({ sub: 'admin', exp }, 'a-different-secret-that-is-also-32-chars-long') }).producer();
+    await expect(forged.send({ topic: 'orders', messages: [{ value: 'x' }] })).rejects.toMatchObject({ code: ErrorCode.SASL_AUTHENTICATION_FAILED });
+  });
+
+  it('replication between brokers keeps working with AUTH on (acks=all on RF=2)', async () => {
+    await admin.createTopics({ topics: [{ topic: 'replicated', numPartitions: 1, replicationFactor: 2 }] });
+    const p = client(scram(ADMIN)).producer({ acks: 'all' });
+    await p.send({ topic: 'replicated', messages: [{ value: 'r1' }, { value: 'r2' }] });
+    expect(await endOf('replicated')).toBe(2);
   });
 
   it('a prefixed ACL covers a topic created later; revoking it stops a connected producer within seconds', async () => {

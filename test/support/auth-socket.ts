@@ -12,8 +12,7 @@ interface Answer {
 export async function scramSocket(url: string, user: string, password: string): Promise<RawSocket> {
   const socket = await RawSocket.connect(url);
   const scram = new ScramClient('SCRAM-SHA-256', user, password);
-  const steps: [string, unknown][] = [['saslHandshake', { mechanism: 'SCRAM-SHA-256' }]];
-  const hs = await socket.request<Answer>(...steps[0]);
+  const hs = await socket.request<Answer>('saslHandshake', { mechanism: 'SCRAM-SHA-256' });
   if (hs.errorCode !== 0) throw new Error(`saslHandshake: ${hs.errorCode} ${hs.errorMessage ?? ''}`);
   const first = await socket.request<Answer>('saslAuthenticate', { authBytes: scram.first() });
   if (first.errorCode !== 0) throw new Error(`saslAuthenticate: ${first.errorCode} ${first.errorMessage ?? ''}`);

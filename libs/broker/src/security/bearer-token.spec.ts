@@ -27,6 +27,9 @@ describe('bearer tokens', () => {
     expect(() => v.verify(hs256({ sub: 'alice' }))).toThrow(/exp is required/);
     expect(() => v.verify(`${b64u({ alg: 'none' })}.${b64u({ sub: 'alice', exp })}.`)).toThrow(/algorithm 'none'/);
     expect(() => v.verify('not a token')).toThrow(/compact JWT/);
+    // reserved names: other brokers act as User:__broker, and User:ANONYMOUS is no one
+    expect(() => v.verify(hs256({ sub: '__broker', exp }))).toThrow(/sub must be/);
+    expect(() => v.verify(hs256({ sub: 'ANONYMOUS', exp }))).toThrow(/sub must be/);
   });
 
   it('accepts an EdDSA token verified with an Ed25519 public key file', () => {

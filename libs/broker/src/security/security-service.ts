@@ -3,6 +3,7 @@ import type { ChangeFeed, SecurityStore, StoredUser } from '@tributary/coordinat
 import {
   SCRAM_MECHANISMS,
   TributaryError,
+  USER_NAME,
   type AclBinding,
   type AclFilter,
   type AclOperation,
@@ -133,6 +134,8 @@ export class SecurityService {
       },
       step: async (message) => {
         const r = await scram.step(message);
+        // reserved names (User:__broker, User:ANONYMOUS) are never a SCRAM user's, whatever Redis holds
+        if (r.user !== undefined && !USER_NAME.test(r.user)) throw TributaryError.of('SASL_AUTHENTICATION_FAILED', `'${r.user}' is a reserved name`);
         return { response: r.response, principal: r.user === undefined ? undefined : `User:${r.user}` };
       },
     };

@@ -109,9 +109,13 @@ export interface DescribeAclsResponse extends ResponseBase {
   acls: AclBinding[];
 }
 
-/** SCRAM needs no escaping for these, and a principal built from one is unambiguous. */
-export const USER_NAME = /^[a-zA-Z0-9._@-]{1,249}$/;
-const userName = z.string().regex(USER_NAME, 'use 1 to 249 of [a-zA-Z0-9._@-]');
+/**
+ * SCRAM needs no escaping for these, and a principal built from one is unambiguous. Names
+ * starting with `__` are reserved (`User:__broker` is what other brokers act as) and so is
+ * `ANONYMOUS` (a connection that has not authenticated): no user or token may claim them.
+ */
+export const USER_NAME = /^(?!__|ANONYMOUS$)[a-zA-Z0-9._@-]{1,249}$/;
+const userName = z.string().regex(USER_NAME, "use 1 to 249 of [a-zA-Z0-9._@-], not starting with '__' and not 'ANONYMOUS'");
 /** `User:*`, or `User:` and up to 1024 printable characters (a certificate subject may hold spaces and commas). */
 const principal = z
   .string()
