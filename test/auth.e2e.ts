@@ -122,7 +122,17 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     expect(fetched).toMatchObject({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partitions: [] });
     expect(fetched.records.byteLength).toBe(0);
     // metadata shows only what she may describe
-    expect(await alice.admin().listTopics()).toEqual([]);
+    const aliceAdmin = alice.admin();
+    expect(await aliceAdmin.listTopics()).toEqual([]);
+    // creating topics needs create on the cluster or the topic; users and ACLs need the cluster
+    await expect(aliceAdmin.createTopics({ topics: [{ topic: 'alice-own', numPartitions: 1, replicationFactor: 1 }] })).rejects.toMatchObject({
+      code: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+    });
+    await expect(aliceAdmin.listUsers()).rejects.toMatchObject({ code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+    await expect(aliceAdmin.createAcls([{ principal: 'User:alice', resourceType: 'topic', resourceName: '*', operation: 'all' }])).rejects.toMatchObject({
+      code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+    });
+    expect(await admin.listTopics()).not.toContain('alice-own');
 
     await admin.createAcls([
       { principal: 'User:alice', resourceType: 'topic', resourceName: 'orders', operation: 'write' },
