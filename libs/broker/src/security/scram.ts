@@ -60,6 +60,8 @@ export class ScramServerSession {
   private user = '';
   private nonce = '';
   private clientFirstBare = '';
+  /** base64 of the GS2 header, which client-final's c= must repeat (RFC 5802 §7) */
+  private channelBinding = '';
   private serverFirst = '';
   private credential: ScramCredentialWire | null = null;
 
@@ -89,8 +91,9 @@ export class ScramServerSession {
 
   private async clientFirst(message: string): Promise<string> {
     // GS2 header: 'n,,' (no channel binding, no authzid); 'y,,' is accepted too (client could bind, server cannot).
-    const m = /^([ny]),(?:a=[^,]*)?,(.*)$/.exec(message);
+    const m = /^([ny],(?:a=[^,]*)?,)(.*)$/.exec(message);
     if (!m) throw fail("client-first message must start with 'n,,' (channel binding is not supported)");
+    this.channelBinding = Buffer.from(m[1], 'utf8').toString('base64');
     this.clientFirstBare = m[2];
     const attrs = attributes(this.clientFirstBare);
     const user = attrs.get('n');
@@ -114,7 +117,7 @@ export class ScramServerSession {
     const withoutProof = message.slice(0, proofAt);
     const attrs = attributes(withoutProof);
     const proof = Buffer.from(message.slice(proofAt + 3), 'base64');
-    if (attrs.get('c') !== 'biws' && attrs.get('c') !== 'eSws') throw fail('channel binding is not supported');
+    if (attrs.get('c') !== this.channelBinding) throw fail('c= does not repeat the GS2 header (channel binding is not supported)');
     if (attrs.get('r') !== this.nonce) throw fail('nonce mismatch');
     const h = HASH[this.mechanism];
     const cred = this.credential;
