@@ -22,6 +22,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`,
   );
+  // Whether this broker is open to anyone who can reach its port: said at start, not left to be found out.
+  const mechanisms = app.get(BrokerNode).security.mechanisms;
+  process.stdout.write(
+    mechanisms.length === 0
+      ? 'client authentication: none (AUTH=none): every connection is User:ANONYMOUS and ACLs are not enforced\n'
+      : `client authentication: ${mechanisms.join(', ')}; ACLs enforced; super users: ${config.superUsers.join(', ') || '(none)'}\n`,
+  );
   // Which secret peers must prove, by a fingerprint that is safe to log: compare it across brokers.
   const secret = app.get(BrokerNode).interBroker.source;
   if (secret) process.stdout.write(`inter-broker secret from ${secret.source}, fingerprint ${secret.fingerprint}\n`);

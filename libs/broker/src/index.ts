@@ -10,3 +10,5 @@ export { runInRequestScope, currentRequestScope, type RequestScope } from './req
 export type { BrokerLimits } from './config/limits-config';
 export { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 export type { JobDefinition, JobStep, StepContext } from './jobs/job-definition';
+export { SecurityService, BROKER_PRINCIPAL, type SaslSession } from './security/security-service';
+export type { GroupMemberConnection } from './group/group-member';

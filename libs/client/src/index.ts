@@ -24,6 +24,10 @@ export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
 export { JobAdmin, type WaitForJobOptions } from './admin/job-admin';
 export type { JobInfo, JobProgressInfo, JobStateName } from '@tributary/protocol';
+export type { AclSpec, CreateUserOptions } from './admin/security-admin';
+export type { ClientAuth } from './auth/client-auth';
+export { ScramClient, scramCredential } from './auth/scram-client';
+export type { AclBinding, AclFilter, AclOperation, AclPatternType, AclPermission, AclResourceType, ListedUser, ScramMechanism } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
 export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';
@@ -42,6 +46,7 @@ export type {
 
 export {
   AggregateTopicError,
+  AuthenticationError,
   ClientStateError,
   ConnectionError,
   InvalidConfigError,

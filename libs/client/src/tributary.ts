@@ -1,4 +1,5 @@
 import { Admin } from './admin/admin';
+import { validateAuth, type ClientAuth } from './auth/client-auth';
 import { Cluster } from './cluster/cluster';
 import { validateConfig, validateRetry } from './config/validate-config';
 import { Consumer } from './consumer/consumer';
@@ -26,6 +27,13 @@ export interface TributaryConfig {
   logLevel?: LogLevel;
   /** where log entries go; default console */
   logSink?: LogSink;
+  /**
+   * credentials for brokers that run with AUTH on: SCRAM (`{ mechanism: 'scram-sha-256' |
+   * 'scram-sha-512', username, password }`, the password never sent) or a bearer token
+   * (`{ mechanism: 'token', token }`). Wrong credentials fail with AuthenticationError
+   * (SASL_AUTHENTICATION_FAILED), never retried.
+   */
+  auth?: ClientAuth;
 }
 
 export interface AdminOptions {
@@ -37,13 +45,14 @@ export interface AdminOptions {
  * has its own connections and metadata, so one disconnecting never affects another.
  */
 export class Tributary {
-  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink'>> & { retry: ResolvedRetryOptions };
+  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink' | 'auth'>> & { retry: ResolvedRetryOptions; auth?: ClientAuth };
   private readonly rootLogger: Logger;
   /** every producer, consumer and admin made here, so disconnect() can close what a caller forgot */
   private readonly children = new Set<{ disconnect(): Promise<void> }>();
 
   constructor(config: TributaryConfig) {
     const brokers = validateConfig(config);
+    validateAuth(config.auth);
     this.config = {
       brokers,
       clientId: config.clientId ?? 'tributary',
@@ -52,6 +61,7 @@ export class Tributary {
       metadataMaxAgeMs: config.metadataMaxAgeMs ?? 300_000,
       logLevel: config.logLevel ?? LogLevel.WARN,
       retry: resolveRetry(config.retry),
+      auth: config.auth,
     };
     this.rootLogger = createLogger(this.config.logLevel, config.logSink);
   }
@@ -103,6 +113,7 @@ export class Tributary {
       metadataMaxAgeMs: this.config.metadataMaxAgeMs,
       retry,
       logger: this.rootLogger,
+      auth: this.config.auth,
     });
   }
 }

@@ -6,6 +6,7 @@ import { ReplicationStreams } from './replication/replication-streams';
 import { ChangeFeed } from './store/change-feed';
 import { ClusterStore } from './store/cluster-store';
 import { RedisHealth } from './store/redis-health';
+import { RedisSecurityStore, type SecurityStore } from './store/security-store';
 import { connectRedis } from './store/redis-connection';
 import { loadScripts } from './scripts/script-registry';
 import { ScriptRunner } from './store/script-runner';
@@ -45,6 +46,8 @@ export class Coordination {
   /** the admin job queue (BullMQ); its connections open on first use */
   readonly jobs: JobQueue;
   readonly #jobs: BullmqJobQueue;
+  /** users (SCRAM credentials) and ACLs */
+  readonly security: SecurityStore;
   /** whether this process's view of Redis is current; start() it to probe */
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
@@ -62,6 +65,7 @@ export class Coordination {
     this.streams = new ReplicationStreams(redis, keys, options.replicationStreamMaxLen ?? 10_000);
     this.groups = new GroupStore(redis, keys, scripts);
     this.jobs = this.#jobs = new BullmqJobQueue(redis, keys.jobsPrefix);
+    this.security = new RedisSecurityStore(redis, keys, scripts);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
     this.health = new RedisHealth(redis, staleAfterMs, options.redisProbeEveryMs);
   }

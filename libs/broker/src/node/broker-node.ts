@@ -38,6 +38,7 @@ import { DELETE_TOPIC_JOB, deleteTopicJob, type DeleteTopicArgs } from '../jobs/
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
 import { InterBrokerAuth } from '../auth/inter-broker-auth';
+import { SecurityService } from '../security/security-service';
 import { BrokerLinks } from '../replication/broker-links';
 import { ReplicationService } from '../replication/replication-service';
 import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
@@ -91,6 +92,8 @@ export class BrokerNode {
   readonly groups: GroupCoordinatorManager;
   /** admin jobs (BullMQ): any broker submits and reads them; the worker runs only on the controller */
   readonly jobs: JobRunner;
+  /** client authentication, users and ACLs; the gateways ask it before running a request */
+  readonly security: SecurityService;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeControllerRole: (() => void) | null = null;
   /** deleted topic incarnations this broker told the deletion job it holds nothing of */
@@ -184,6 +187,16 @@ export class BrokerNode {
       tickMs: timings.GROUP_TICK_MS,
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      maxRebalanceTimeoutMs: config.groupMaxRebalanceTimeoutMs,
+      maxSize: config.groupMaxSize,
+    });
+    this.security = new SecurityService(this.coordination.security, this.feed, {
+      brokerId: config.brokerId,
+      auth: config.auth,
+      superUsers: config.superUsers,
+      tokenSecret: config.tokenSecret,
+      tokenPublicKeyPath: config.tokenPublicKeyPath,
+      refreshIntervalMs: config.metadataRefreshMs,
     });
   }
 
@@ -220,6 +233,7 @@ export class BrokerNode {
     this.interBroker.brokerEpoch = this.brokerEpoch;
     await this.interBroker.start((candidate) => this.store.ensureInterBrokerSecret(candidate));
     await this.feed.start();
+    await this.security.start();
     await this.redisHealth.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => {
       this.replicas.reconcile(snap);
@@ -296,6 +310,7 @@ export class BrokerNode {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
+    this.security.stop();
     this.redisHealth.stop();
     // A fenced node leaves the id-keyed leases alone: they may be its successor's.
     await this.groups.stop(!this.fenced);

@@ -1,3 +1,4 @@
+import type { ClientAuth } from '../auth/client-auth';
 import { ErrorCode, Events, isValidTopicName, TributaryError, type BrokerInfo, type MetadataRequest, type MetadataResponse } from '@tributary/protocol';
 import { normalizeBrokerList } from '../connection/broker-address';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -16,6 +17,7 @@ export interface ClusterOptions {
   metadataMaxAgeMs: number;
   retry: ResolvedRetryOptions;
   logger: Logger;
+  auth?: ClientAuth;
 }
 
 interface Refresh {
@@ -230,6 +232,7 @@ export class Cluster {
         connectionTimeoutMs: this.options.connectionTimeoutMs,
         requestTimeoutMs: this.options.requestTimeoutMs,
         logger: this.options.logger.namespace('connection'),
+        auth: this.options.auth,
       });
       this.connections.set(url, c);
     }

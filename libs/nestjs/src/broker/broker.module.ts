@@ -3,6 +3,8 @@ import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
+import { SaslGateway } from './sasl.gateway';
+import { SecurityAdminGateway } from './security-admin.gateway';
 import { BROKER_CONFIG } from './tokens';
 
 /** Starts the broker node when the module initialises and stops it on shutdown. */
@@ -34,6 +36,8 @@ export class TributaryBrokerModule {
         BrokerGateway,
         GroupGateway,
         InterBrokerAuthGateway,
+        SaslGateway,
+        SecurityAdminGateway,
       ],
       exports: [BrokerNode],
     };

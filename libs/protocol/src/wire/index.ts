@@ -10,3 +10,4 @@ export * from './job-messages';
 export * from './job-schemas';
 export * from './inter-broker-auth';
 export * from './request-limits';
+export * from './security';
