@@ -17,8 +17,8 @@ export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   maxTimestamp: Timestamp;
-  /** true when every batch was an idempotent producer's retry of one already in the log: nothing was appended, the offsets are the original ones */
-  duplicate: boolean;
+  /** set when every batch was an idempotent producer's retry of one already in the log: nothing was appended, the offsets are the original ones */
+  duplicate?: true;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -213,7 +213,7 @@ export class PartitionLog {
       if (h.producerId >= 0) this.producers.state.update({ ...h, baseOffset: at, lastOffset: at + h.lastOffsetDelta }, Date.now());
       at += h.lastOffsetDelta + 1;
     }
-    return { baseOffset, lastOffset, maxTimestamp, duplicate: false };
+    return { baseOffset, lastOffset, maxTimestamp };
   }
 
   /**
@@ -284,7 +284,7 @@ export class PartitionLog {
     // A follower rebuilds the producer state from what it replicates, so it can lead with it.
     const now = Date.now();
     for (const h of headers) if (h.producerId >= 0) this.producers.state.update(h, now);
-    return { baseOffset, lastOffset, maxTimestamp, duplicate: false };
+    return { baseOffset, lastOffset, maxTimestamp };
   }
 
   /**

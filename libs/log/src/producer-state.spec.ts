@@ -61,7 +61,7 @@ describe('idempotent producer: the leader sequence checks', () => {
     const end = log.logEndOffset;
     expect(codeOf(() => append(log, idemBatch(3, 0, 5)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     expect(log.logEndOffset).toBe(end);
-    expect(append(log, idemBatch(3, 0, 2)).duplicate).toBe(false);
+    expect(append(log, idemBatch(3, 0, 2)).duplicate).toBeUndefined();
   });
 
   it('refuses a stale epoch with INVALID_PRODUCER_EPOCH; a new epoch starts at sequence 0', () => {
@@ -69,7 +69,7 @@ describe('idempotent producer: the leader sequence checks', () => {
     append(log, idemBatch(4, 1, 0));
     expect(codeOf(() => append(log, idemBatch(4, 0, 2)))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     expect(codeOf(() => append(log, idemBatch(4, 2, 7)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(append(log, idemBatch(4, 2, 0)).duplicate).toBe(false);
+    expect(append(log, idemBatch(4, 2, 0)).duplicate).toBeUndefined();
     expect(log.producerState(4)?.epoch).toBe(2);
   });
 
@@ -117,7 +117,7 @@ describe('idempotent producer: the leader sequence checks', () => {
   it('leaves batches without a producer id unchecked', () => {
     const plain = encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: Date.now() }]);
     append(log, plain);
-    expect(append(log, Buffer.from(plain)).duplicate).toBe(false);
+    expect(append(log, Buffer.from(plain)).duplicate).toBeUndefined();
     expect(log.producerCount).toBe(0);
   });
 });
