@@ -3,6 +3,7 @@ import { Keys } from './keys';
 import { ReplicationStreams } from './replication/replication-streams';
 import { ChangeFeed } from './store/change-feed';
 import { ClusterStore } from './store/cluster-store';
+import { ProducerIdStore } from './store/producer-id-store';
 import { RedisHealth } from './store/redis-health';
 import { connectRedis } from './store/redis-connection';
 import { loadScripts } from './scripts/script-registry';
@@ -40,6 +41,8 @@ export class Coordination {
   /** replication appends and acks; reader() opens a blocking reader on its own connection */
   readonly streams: ReplicationStreams;
   readonly groups: GroupStore;
+  /** idempotent producer ids and epochs (InitProducerId) */
+  readonly producerIds: ProducerIdStore;
   /** whether this process's view of Redis is current; start() it to probe */
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
@@ -56,6 +59,7 @@ export class Coordination {
     this.registry = this.secrets = this.controller = this.leadership = this.isr = this.metadata = this.store;
     this.streams = new ReplicationStreams(redis, keys, options.replicationStreamMaxLen ?? 10_000);
     this.groups = new GroupStore(redis, keys, scripts);
+    this.producerIds = new ProducerIdStore(keys, scripts);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
     this.health = new RedisHealth(redis, staleAfterMs, options.redisProbeEveryMs);
   }

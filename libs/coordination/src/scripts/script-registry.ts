@@ -20,6 +20,7 @@ export const SCRIPT_NAMES = [
   'releaseGroupLease',
   'saveGroup',
   'commitGroupOffsets',
+  'initProducerId',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

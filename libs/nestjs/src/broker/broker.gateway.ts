@@ -9,6 +9,7 @@ import {
   parseRequest,
   type CreateTopicsResponse,
   type FetchResponse,
+  type InitProducerIdResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
   type OffsetForLeaderEpochResponse,
@@ -45,6 +46,14 @@ export class BrokerGateway {
     return this.handle(
       () => this.node.produce(parseRequest.produce(body)),
       (e) => ({ ...e, partitions: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.initProducerId)
+  initProducerId(@MessageBody() body: unknown): Promise<InitProducerIdResponse> {
+    return this.handle(
+      () => this.node.initProducerId(parseRequest.initProducerId(body ?? {})),
+      (e) => ({ ...e, producerId: -1, producerEpoch: -1 }),
     );
   }
 

@@ -16,6 +16,8 @@ export const Events = {
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
   offsetForLeaderEpoch: 'offsetForLeaderEpoch',
+  /** an idempotent producer's id and epoch (KIP-98), answered by any broker */
+  initProducerId: 'initProducerId',
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',
