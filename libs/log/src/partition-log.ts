@@ -1,14 +1,13 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BatchLayout, TributaryError, assignBatchOffsets, batchCrcMatches, readBatchHeader, type BatchHeader, type Timestamp } from '@tributary/protocol';
+import { BatchLayout, TributaryError, assignBatchOffsets, lastSequenceOf, type ProducerEntry, batchCrcMatches, readBatchHeader, type BatchHeader, type Timestamp } from '@tributary/protocol';
 import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
 import { fsyncDir, unlinkIfExists } from './file-io';
 import { IndexResidency } from './index-residency';
 import { resolveLogConfig, type LogConfig } from './log-config';
 import { LogStartCheckpoint } from './log-start-checkpoint';
 import { ProducerStateManager } from './producer-state-manager';
-import { lastSequenceOf, type ProducerEntry } from './producer-state';
 import { LogSegment, type BatchShape, type RecoveryReport } from './segment';
 import { INDEX_SUFFIX, LOG_SUFFIX, STRAY_SUFFIXES, TIME_INDEX_SUFFIX, parseSegmentFileName, segmentFileName } from './segment-files';
 import { toStorageError } from './storage-error';

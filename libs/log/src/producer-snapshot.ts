@@ -1,9 +1,8 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-import { crc32c } from '@tributary/protocol';
+import { crc32c, type ProducerEntry } from '@tributary/protocol';
 import { fsyncDir, unlinkIfExists, writeFully } from './file-io';
-import type { ProducerEntry } from './producer-state';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;

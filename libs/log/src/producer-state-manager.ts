@@ -1,6 +1,5 @@
-import type { BatchHeader } from '@tributary/protocol';
+import { ProducerStateMap, type BatchHeader } from '@tributary/protocol';
 import { deleteSnapshot, listSnapshots, readSnapshot, writeSnapshot } from './producer-snapshot';
-import { ProducerStateMap } from './producer-state';
 
 /** Visits the headers of the batches in [from, to) of the log, in offset order. */
 export type ReplayLog = (from: number, to: number, visit: (h: BatchHeader) => void) => void;

@@ -19,6 +19,7 @@ import {
   isValidTopicName,
   LATEST_TIMESTAMP,
   parseRequest,
+  ProducerStateMap,
   readBatchHeader,
   applyTimestampType,
   timestampRule,
@@ -30,6 +31,7 @@ import {
   type DecodedRecord,
   type FetchPartitionResponse,
   type FetchResponse,
+  type InitProducerIdResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
   type ProducePartitionResponse,
@@ -38,6 +40,8 @@ import {
 
 export interface FakePartition {
   batches: Buffer[];
+  /** idempotent producers' sequences, checked as the real leader does (KIP-98) */
+  producers: ProducerStateMap;
   logStartOffset: number;
   nextOffset: number;
   leader: number;
@@ -102,6 +106,10 @@ export class FakeCluster {
   readonly brokers: FakeBroker[] = [];
   readonly topics = new Map<string, FakePartition[]>();
   readonly requests: RequestLogEntry[] = [];
+  /** the next idempotent producer id handed out (the real cluster keeps this counter in Redis) */
+  nextProducerId = 1000;
+  /** for tests: answers initProducerId with this error code instead, when set */
+  initProducerIdError: number | null = null;
   produceHook: ((call: PartitionCall, batch: Buffer) => HookAnswer) | null = null;
   fetchHook: ((call: PartitionCall, fetchOffset: number) => HookAnswer) | null = null;
   /** events taken in but never answered, as by a hung broker */
@@ -135,7 +143,7 @@ export class FakeCluster {
   createTopic(name: string, partitions: number, leader = 1): void {
     this.topics.set(
       name,
-      Array.from({ length: partitions }, () => ({ batches: [], logStartOffset: 0, nextOffset: 0, leader, leaderEpoch: 0 })),
+      Array.from({ length: partitions }, () => ({ batches: [], producers: new ProducerStateMap(), logStartOffset: 0, nextOffset: 0, leader, leaderEpoch: 0 })),
     );
   }
 
@@ -159,15 +167,24 @@ export class FakeCluster {
     return this.records(topic, partition).map((r) => r.value?.toString() ?? '<null>');
   }
 
-  /** Appends an already encoded batch as a leader would; returns its base offset. */
+  /**
+   * Appends an already encoded batch as a leader would; returns its base offset. An idempotent
+   * producer's batch is checked first: a retry of one of its last five batches returns the
+   * original base offset without appending; a sequence or epoch error throws its coded error.
+   */
   append(topic: string, partition: number, batch: Buffer): number {
     const p = this.partition(topic, partition);
     const copy = Buffer.from(batch);
     const header = readBatchHeader(copy);
+    if (header.producerId >= 0) {
+      const verdict = p.producers.check(header);
+      if (verdict.kind === 'duplicate') return verdict.firstOffset;
+    }
     const base = p.nextOffset;
     assignBatchOffsets(copy, 0, base, p.leaderEpoch);
     p.batches.push(copy);
     p.nextOffset = base + header.lastOffsetDelta + 1;
+    p.producers.update({ ...header, baseOffset: base, lastOffset: p.nextOffset - 1 }, Date.now());
     for (const w of [...this.waiters]) w();
     return base;
   }
@@ -211,6 +228,7 @@ export class FakeCluster {
     handle('fetch', (p) => this.fetch(broker.id, p));
     handle('listOffsets', (p) => this.listOffsets(broker.id, p));
     handle('createTopics', (p) => this.createTopics(p));
+    handle('initProducerId', (p) => this.initProducerId(p));
     handle('deleteTopics', (p) => {
       if (!this.serveDeleteTopics) return unsupported('deleteTopics');
       const req = parseRequest.deleteTopics(p);
@@ -348,6 +366,15 @@ export class FakeCluster {
         return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit ? timestampToNumber(hit.timestamp) : -1 };
       }),
     };
+  }
+
+  private initProducerId(payload: unknown): InitProducerIdResponse {
+    const req = parseRequest.initProducerId(payload ?? {});
+    if (this.initProducerIdError !== null) return { errorCode: this.initProducerIdError, producerId: -1, producerEpoch: -1 };
+    const id = req.producerId ?? -1;
+    const epoch = req.producerEpoch ?? -1;
+    if (id >= 0 && id < this.nextProducerId && epoch >= 0 && epoch < 32766) return { errorCode: 0, producerId: id, producerEpoch: epoch + 1 };
+    return { errorCode: 0, producerId: this.nextProducerId++, producerEpoch: 0 };
   }
 
   private createTopics(payload: unknown): CreateTopicsResponse {

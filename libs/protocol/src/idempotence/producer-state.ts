@@ -1,4 +1,5 @@
-import { TributaryError, timestampToNumber, type BatchHeader } from '@tributary/protocol';
+import { timestampToNumber, type BatchHeader } from '../batch';
+import { TributaryError } from '../errors';
 
 /** Kafka keeps this many batches per producer for duplicate detection; the client keeps at most as many in flight. */
 export const MAX_BATCHES_PER_PRODUCER = 5;
@@ -37,7 +38,9 @@ export function lastSequenceOf(h: Pick<BatchHeader, 'baseSequence' | 'lastOffset
 }
 
 /**
- * Per-partition producer state (Kafka's ProducerStateManager without transactions): for each
+ * Per-partition producer state (Kafka's ProducerStateManager without transactions), in the
+ * protocol library because it is the contract of KIP-98 itself: the broker's log and the SDK's
+ * fake broker apply the same rules: for each
  * producer id its epoch and the offsets and sequence ranges of its last five batches. The
  * leader checks incoming batches against it; every replica updates it from the batches it
  * appends, so a follower that becomes leader already knows every producer's sequence.
