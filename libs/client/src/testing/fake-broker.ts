@@ -112,6 +112,8 @@ export class FakeCluster {
   initProducerIdError: number | null = null;
   produceHook: ((call: PartitionCall, batch: Buffer) => HookAnswer) | null = null;
   fetchHook: ((call: PartitionCall, fetchOffset: number) => HookAnswer) | null = null;
+  /** answers REQUEST_TIMED_OUT after appending when it returns true: an acknowledgement lost on the way back */
+  loseAckHook: ((call: PartitionCall) => boolean) | null = null;
   /** events taken in but never answered, as by a hung broker */
   readonly unanswered = new Set<string>();
   /**
@@ -285,7 +287,8 @@ export class FakeCluster {
           const rule = timestampRule(d['message.timestamp.type'], d['message.timestamp.before.max.ms'], d['message.timestamp.after.max.ms'], Date.now());
           applyTimestampType(entry.batches, validateRecordBatches(entry.batches, 1024 * 1024, rule), rule);
           const baseOffset = this.append(entry.topic, entry.partition, entry.batches);
-          partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
+          if (this.loseAckHook?.(call)) partitions.push({ ...base, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'acknowledgement lost (test hook)' });
+          else partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
         } catch (err) {
           partitions.push({ ...base, ...toErrorResponse(err) });
         }
