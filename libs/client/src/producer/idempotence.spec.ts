@@ -36,7 +36,6 @@ describe('idempotent producer against a fake cluster', () => {
   it('by default stamps batches with a producer id and sequences, and a retry after a lost ack is not written twice', async () => {
     const p = producer({ lingerMs: 0, batchSize: 1 });
     await sendWithLostAcks(p);
-    console.log(fake.partition('orders', 0).batches.map((b) => { const h = readBatchHeader(b); return `${h.producerEpoch}/${h.baseSequence}`; }).join(' '));
     expect(fake.values('orders', 0)).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`));
     const headers = fake.partition('orders', 0).batches.map((b) => readBatchHeader(b));
     expect(headers.every((h) => h.producerId === headers[0].producerId && h.producerId >= 0)).toBe(true);

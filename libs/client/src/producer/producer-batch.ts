@@ -24,6 +24,8 @@ export class ProducerBatch {
   attempts = 0;
   /** not before this time (ms since epoch) when retrying */
   retryAt = 0;
+  /** the batch's place in its partition's sequence of batches (0, 1, 2...), set by the accumulator */
+  ordinal = 0;
   /** idempotence (KIP-98): -1 until stamped when first sent; kept through retries */
   producerId = -1;
   producerEpoch = -1;

@@ -20,6 +20,8 @@ export interface Placement {
  */
 export class RecordAccumulator {
   private readonly queues = new Map<string, ProducerBatch[]>();
+  /** per partition, the ordinal of its next new batch */
+  private readonly ordinals = new Map<string, number>();
 
   constructor(private readonly options: AccumulatorOptions) {}
 
@@ -36,6 +38,8 @@ export class RecordAccumulator {
       if (batch) batch.closed = true;
       batch = new ProducerBatch(topic, partition, now);
       const key = tpKey(topic, partition);
+      batch.ordinal = this.ordinals.get(key) ?? 0;
+      this.ordinals.set(key, batch.ordinal + 1);
       const queue = this.queues.get(key) ?? [];
       queue.push(batch);
       this.queues.set(key, queue);
@@ -47,9 +51,11 @@ export class RecordAccumulator {
   }
 
   /**
-   * The batches that may be sent now, per partition in queue order: up to `maxInFlight` in
-   * flight at once (1 without idempotence, so a retry can never be overtaken; up to 5 with it,
-   * where the leader's sequence check keeps order). A batch waiting out a retry backoff holds
+   * The batches that may be sent now, per partition in queue order, none `maxInFlight` or more
+   * batches after the partition's oldest unfinished one (1 without idempotence: only that one,
+   * so a retry can never be overtaken; up to 5 with it, where the leader's sequence check keeps
+   * order and remembers exactly that many batches to recognise a retry). Acknowledged batches
+   * count too while an older one is unfinished. A batch waiting out a retry backoff holds
    * back every later one, so retries go out in sequence order. Only a partition's last batch
    * may still be open: it goes once closed (full/flushed), a retry, or older than lingerMs.
    * Returned batches are closed, so no record joins a batch after its bytes may have been sent.
@@ -57,18 +63,14 @@ export class RecordAccumulator {
   ready(now: number, maxInFlight = 1): ProducerBatch[] {
     const out: ProducerBatch[] = [];
     for (const queue of this.queues.values()) {
-      let inFlight = 0;
+      const window = queue[0].ordinal + maxInFlight;
       for (let i = 0; i < queue.length; i++) {
         const b = queue[i];
-        if (b.inFlight) {
-          inFlight++;
-          continue;
-        }
-        if (inFlight >= maxInFlight || b.retryAt > now) break;
+        if (b.inFlight) continue;
+        if (b.ordinal >= window || b.retryAt > now) break;
         if (!(b.closed || b.attempts > 0 || i < queue.length - 1 || now - b.createdAt >= this.options.lingerMs)) break;
         b.closed = true;
         out.push(b);
-        inFlight++;
       }
     }
     return out;
@@ -79,8 +81,8 @@ export class RecordAccumulator {
     let next: number | undefined;
     for (const queue of this.queues.values()) {
       const head = queue.find((b) => !b.inFlight);
-      // a partition at its in-flight bound becomes ready when an answer comes, not with time
-      if (!head || queue.filter((b) => b.inFlight).length >= maxInFlight) continue;
+      // a partition at its window's end becomes ready when an answer comes, not with time
+      if (!head || head.ordinal >= queue[0].ordinal + maxInFlight) continue;
       const at = head.attempts > 0 || head.closed ? head.retryAt : Math.max(head.retryAt, head.createdAt + this.options.lingerMs);
       const delay = Math.max(0, at - now);
       if (next === undefined || delay < next) next = delay;
