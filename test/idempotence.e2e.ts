@@ -98,7 +98,10 @@ describe('idempotent producer across lost acknowledgements, failover and restart
     const exactLog = [...((await readAll(reader, exact, 1)).get(0) ?? new Map<number, string>()).entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
     const plainLog = [...((await readAll(reader, plain, 1)).get(0) ?? new Map<number, string>()).entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
     const duplicates = plainLog.length - new Set(plainLog).size;
-    console.log('idempotence e2e', JSON.stringify({ tookMs, records: 100, idempotentLog: exactLog.length, plainLog: plainLog.length, plainDuplicates: duplicates }));
+    console.log(
+      'idempotence e2e',
+      JSON.stringify({ tookMs, records: 100, idempotentLog: exactLog.length, plainLog: plainLog.length, plainDuplicates: duplicates }),
+    );
 
     expect(exactLog).toEqual(values(0, 100));
     expect(new Set(plainLog)).toEqual(new Set(values(0, 100)));

@@ -1,7 +1,17 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BatchLayout, TributaryError, assignBatchOffsets, lastSequenceOf, type ProducerEntry, batchCrcMatches, readBatchHeader, type BatchHeader, type Timestamp } from '@tributary/protocol';
+import {
+  BatchLayout,
+  TributaryError,
+  assignBatchOffsets,
+  lastSequenceOf,
+  type ProducerEntry,
+  batchCrcMatches,
+  readBatchHeader,
+  type BatchHeader,
+  type Timestamp,
+} from '@tributary/protocol';
 import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
 import { fsyncDir, unlinkIfExists } from './file-io';
 import { IndexResidency } from './index-residency';

@@ -24,7 +24,9 @@ describe('producer state snapshots and rebuild', () => {
   afterEach(() => removeDir(dir));
 
   it('round-trips entries and rejects a snapshot whose checksum fails', () => {
-    const entries = [{ producerId: 2 ** 40, epoch: 3, lastTimestamp: 1_700_000_000_000, batches: [{ firstSeq: 0, lastSeq: 4, firstOffset: 10, lastOffset: 14 }] }];
+    const entries = [
+      { producerId: 2 ** 40, epoch: 3, lastTimestamp: 1_700_000_000_000, batches: [{ firstSeq: 0, lastSeq: 4, firstOffset: 10, lastOffset: 14 }] },
+    ];
     const bytes = encodeSnapshot(entries);
     expect(decodeSnapshot(bytes)).toEqual(entries);
     const flipped = Buffer.from(bytes);

@@ -134,7 +134,13 @@ export class BrokerNode {
       reportAck: (ack) => this.replication.reportAck(ack),
     };
     this.replicas = new ReplicaManager(
-      { brokerId: config.brokerId, dataDir: config.dataDir, topicDefaults, flushIntervalMs: config.logFlushIntervalMs, producerIdExpirationMs: config.producerIdExpirationMs },
+      {
+        brokerId: config.brokerId,
+        dataDir: config.dataDir,
+        topicDefaults,
+        flushIntervalMs: config.logFlushIntervalMs,
+        producerIdExpirationMs: config.producerIdExpirationMs,
+      },
       context,
     );
     this.replication = new ReplicationService(

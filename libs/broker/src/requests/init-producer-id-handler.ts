@@ -11,7 +11,7 @@ export class InitProducerIdHandler {
   async handle(request: InitProducerIdRequest): Promise<InitProducerIdResponse> {
     const producerId = request.producerId ?? -1;
     const producerEpoch = request.producerEpoch ?? -1;
-    if ((producerId < 0) !== (producerEpoch < 0)) {
+    if (producerId < 0 !== producerEpoch < 0) {
       throw TributaryError.of('INVALID_REQUEST', `initProducerId: producerId and producerEpoch go together (got ${producerId} and ${producerEpoch})`);
     }
     let result;

@@ -39,7 +39,13 @@ export class ProduceHandler {
           const actor = this.lookup.leaderFor(e.topic, e.partition);
           const { baseOffset, logStartOffset } = await actor.produce(e.batches, request.acks, request.timeoutMs);
           if (this.loseEvery > 0 && ++this.successes % this.loseEvery === 0) {
-            return { topic: e.topic, partition: e.partition, ...toErrorResponse(TributaryError.of('REQUEST_TIMED_OUT', 'test hook: acknowledgement dropped after the append')), baseOffset: -1, logStartOffset: -1 };
+            return {
+              topic: e.topic,
+              partition: e.partition,
+              ...toErrorResponse(TributaryError.of('REQUEST_TIMED_OUT', 'test hook: acknowledgement dropped after the append')),
+              baseOffset: -1,
+              logStartOffset: -1,
+            };
           }
           return { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, baseOffset, logStartOffset };
         } catch (err) {

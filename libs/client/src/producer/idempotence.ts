@@ -74,5 +74,4 @@ export class ProducerIdentity {
     this.producerEpoch = response.producerEpoch;
     this.logger.debug('producer id', { producerId: this.producerId, producerEpoch: this.producerEpoch });
   }
-
 }

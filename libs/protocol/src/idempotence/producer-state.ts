@@ -84,7 +84,10 @@ export class ProducerStateMap {
     if (epoch === undefined) {
       // Nothing known (new, or expired): a producer starts at sequence 0.
       if (h.baseSequence !== 0) {
-        throw TributaryError.of('UNKNOWN_PRODUCER_ID', `${who} is not known on this partition (new or expired), and its batch starts at sequence ${h.baseSequence}, not 0`);
+        throw TributaryError.of(
+          'UNKNOWN_PRODUCER_ID',
+          `${who} is not known on this partition (new or expired), and its batch starts at sequence ${h.baseSequence}, not 0`,
+        );
       }
       return { kind: 'append' };
     }
