@@ -114,6 +114,15 @@ describe('idempotent producer: the leader sequence checks', () => {
     expect(codeOf(() => append(log, idemBatch(2, 0, 4), idemBatch(2, 0, 6)))).toBe(ErrorCode.INVALID_RECORD);
   });
 
+  it('refuses an idempotent batch with an id no initProducerId hands out, a negative epoch or no sequence, as INVALID_RECORD', () => {
+    const bad = (pid: number, epoch: number, seq: number) =>
+      encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: Date.now() }], { producerId: pid, producerEpoch: epoch, baseSequence: seq });
+    expect(codeOf(() => append(log, bad(2 ** 62, 0, 0)))).toBe(ErrorCode.INVALID_RECORD);
+    expect(codeOf(() => append(log, bad(5, -3, 0)))).toBe(ErrorCode.INVALID_RECORD);
+    expect(codeOf(() => append(log, bad(5, 0, -1)))).toBe(ErrorCode.INVALID_RECORD);
+    expect(log.logEndOffset).toBe(0);
+  });
+
   it('leaves batches without a producer id unchecked', () => {
     const plain = encodeRecordBatch([{ key: null, value: Buffer.from('x'), timestamp: Date.now() }]);
     append(log, plain);

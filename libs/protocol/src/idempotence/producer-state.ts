@@ -78,7 +78,12 @@ export class ProducerStateMap {
    */
   check(h: BatchHeader, pending?: { epoch: number; lastSeq: number }): SequenceVerdict {
     const who = `producer ${h.producerId}`;
-    if (h.baseSequence < 0) throw TributaryError.of('INVALID_RECORD', `${who} sent a batch without a base sequence`);
+    if (!isTrackable(h)) {
+      throw TributaryError.of(
+        'INVALID_RECORD',
+        `${who} epoch ${h.producerEpoch} sequence ${h.baseSequence}: an idempotent batch needs a producer id from initProducerId, an epoch >= 0 and a base sequence >= 0`,
+      );
+    }
     const entry = this.producers.get(h.producerId);
     const epoch = pending?.epoch ?? entry?.epoch;
     if (epoch === undefined) {
@@ -121,7 +126,8 @@ export class ProducerStateMap {
    * `h` carries the offsets the batch was written at. A newer epoch starts the producer afresh.
    */
   update(h: BatchHeader, wallClockMs: number): void {
-    if (h.producerId < 0) return;
+    // a batch the leader would refuse (only in logs written before these checks) tracks nothing
+    if (h.producerId < 0 || !isTrackable(h)) return;
     let entry = this.producers.get(h.producerId);
     if (entry === undefined || h.producerEpoch > entry.epoch) {
       entry = { producerId: h.producerId, epoch: h.producerEpoch, batches: [], lastTimestamp: -1 };
@@ -131,7 +137,7 @@ export class ProducerStateMap {
     if (entry.batches.length > MAX_BATCHES_PER_PRODUCER) entry.batches.shift();
     const ts = timestampToNumber(h.maxTimestamp);
     // Without record timestamps the append time is the best age there is.
-    entry.lastTimestamp = ts >= 0 ? ts : wallClockMs;
+    entry.lastTimestamp = ts >= 0 ? Math.min(ts, Number.MAX_SAFE_INTEGER) : wallClockMs;
   }
 
   /** Drops producers whose last batch lies below the log start (retention or truncation removed it). */
@@ -153,4 +159,9 @@ export class ProducerStateMap {
     }
     return n;
   }
+}
+
+/** Ids beyond 2^53 are never allocated (and would not survive a JS number); epochs and sequences are never negative. */
+function isTrackable(h: BatchHeader): boolean {
+  return Number.isSafeInteger(h.producerId) && h.producerEpoch >= 0 && h.baseSequence >= 0;
 }
