@@ -2,7 +2,7 @@ import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
 import { crc32c, type ProducerEntry } from '@tributary/protocol';
-import { fsyncDir, unlinkIfExists, writeFully } from './file-io';
+import { unlinkIfExists, writeFully } from './file-io';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;
@@ -15,8 +15,8 @@ const BATCH = 4 + 4 + 8 + 8;
 /**
  * Producer state snapshots beside the segments, Kafka's `<offset>.snapshot`: the state of
  * every producer after the log up to `offset` (exclusive). Binary, with a CRC32C over
- * everything after the checksum, written to a temp file and renamed, so a reader sees a
- * whole snapshot or none; a snapshot that fails its checksum is ignored (the log is replayed
+ * everything after the checksum, written to a temp file and renamed; a snapshot that fails its
+ * checksum (torn by a crash, or damaged) is ignored (the log is replayed
  * from an older one instead), never trusted.
  */
 export function snapshotFileName(dir: string, offset: number): string {
@@ -88,18 +88,21 @@ export function decodeSnapshot(buf: Buffer): ProducerEntry[] | null {
   return p === buf.length ? entries : null;
 }
 
+/**
+ * Not fsynced, unlike checkpoints: a snapshot is only a shortcut past replaying the log, and one
+ * a crash left empty or torn fails its checksum and is ignored. So a roll and a shutdown with
+ * thousands of partitions pay no extra disk flush.
+ */
 export function writeSnapshot(dir: string, offset: number, entries: readonly ProducerEntry[]): void {
   const file = snapshotFileName(dir, offset);
   const tmp = file + '.tmp';
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o644);
   try {
     writeFully(fd, encodeSnapshot(entries), 0);
-    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
-  fsyncDir(dir);
 }
 
 /** The snapshot's entries; null when it is missing or corrupt. */
