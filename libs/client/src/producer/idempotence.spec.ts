@@ -76,6 +76,17 @@ describe('idempotent producer against a fake cluster', () => {
     expect(fake.countRequests('initProducerId')).toBe(2);
   });
 
+  it('fails the waiting batches, not hangs them, when no producer epoch can be had; a later send asks again', async () => {
+    const p = producer({ lingerMs: 0 });
+    await p.send({ topic: 'orders', messages: [{ value: 'a', partition: 0 }] });
+    fake.partition('orders', 0).producers.clear();
+    fake.initProducerIdError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    await expect(p.send({ topic: 'orders', messages: [{ value: 'b', partition: 0 }] })).rejects.toMatchObject({ code: ErrorCode.COORDINATOR_NOT_AVAILABLE });
+    fake.initProducerIdError = null;
+    await p.send({ topic: 'orders', messages: [{ value: 'c', partition: 0 }] });
+    expect(fake.values('orders', 0)).toEqual(['a', 'c']);
+  });
+
   it('refuses idempotence with acks other than all, and more than 5 in flight per partition, with a config error', () => {
     expect(() => producer({ idempotent: true, acks: 1 })).toThrow(InvalidConfigError);
     expect(() => producer({ maxInFlightPerPartition: 6 })).toThrow(InvalidConfigError);

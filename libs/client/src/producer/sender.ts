@@ -146,8 +146,14 @@ export class Sender {
           this.options.logger.debug('idempotent producer epoch', { producerId: identity.producerId, producerEpoch: identity.producerEpoch });
         },
         (err: unknown) => {
-          this.options.logger.warn('could not get a producer id or epoch; trying again', { error: asTributaryError(err).message });
-          return new Promise((resolve) => setTimeout(resolve, Math.min(1000, this.options.retry.maxRetryTime)));
+          // initProducerId already retried: the batches waiting for it fail (as they would on
+          // any broker error past the retry budget); the next send asks for the epoch again
+          const error = asTributaryError(err);
+          this.options.logger.warn('could not get a producer id or epoch', { error: error.message });
+          for (const b of this.accumulator.pending()) {
+            this.accumulator.remove(b);
+            b.fail(error);
+          }
         },
       )
       .finally(() => {
