@@ -119,6 +119,8 @@ export class PartitionLog {
     try {
       log.rebuildProducerState();
     } catch (err) {
+      // failed first, so close() writes no snapshot of a half-rebuilt state
+      log.failure = toStorageError(err, `cannot rebuild the producer state of ${dir}`);
       log.close();
       throw err;
     }

@@ -1,7 +1,8 @@
 /**
  * A fake Tributary cluster for the client's unit tests ONLY: real socket.io servers on
- * loopback ports sharing one in-memory log per partition, answering metadata, produce, fetch,
- * listOffsets, createTopics and deleteTopics like brokers would. Hooks let a test inject
+ * loopback ports sharing one in-memory log per partition, answering metadata, produce (with the
+ * idempotent producer's sequence checks), fetch, listOffsets, createTopics, deleteTopics and
+ * initProducerId like brokers would. Hooks let a test inject
  * error codes or dropped connections. It is not exported from the package (it needs Node's
  * http and socket.io's server) and is not a model of the real broker, which is tested end to
  * end elsewhere.
