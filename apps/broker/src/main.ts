@@ -17,6 +17,12 @@ async function main(): Promise<void> {
     process.stderr.write(`broker ${config.brokerId} fenced: ${err.message}\n`);
     process.exit(3);
   });
+  // Test-only fault injection (README, "Idempotent producer"): drops every n-th produce acknowledgement after the append.
+  const loseAcks = Number(process.env.TRIBUTARY_TEST_LOSE_PRODUCE_ACKS ?? 0);
+  if (loseAcks > 0) {
+    app.get(BrokerNode).loseProduceAcksForTests(loseAcks);
+    process.stderr.write(`TEST HOOK: every ${loseAcks}th produce acknowledgement is dropped (TRIBUTARY_TEST_LOSE_PRODUCE_ACKS)\n`);
+  }
   await app.listen(config.port, config.host);
   // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
   process.stdout.write(

@@ -5,6 +5,7 @@ import { Keys } from './keys';
 import { ReplicationStreams } from './replication/replication-streams';
 import { ChangeFeed } from './store/change-feed';
 import { ClusterStore } from './store/cluster-store';
+import { ProducerIdStore } from './store/producer-id-store';
 import { RedisHealth } from './store/redis-health';
 import { RedisSecurityStore, type SecurityStore } from './store/security-store';
 import { connectRedis } from './store/redis-connection';
@@ -48,6 +49,8 @@ export class Coordination {
   readonly #jobs: BullmqJobQueue;
   /** users (SCRAM credentials) and ACLs */
   readonly security: SecurityStore;
+  /** idempotent producer ids and epochs (InitProducerId) */
+  readonly producerIds: ProducerIdStore;
   /** whether this process's view of Redis is current; start() it to probe */
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
@@ -66,6 +69,7 @@ export class Coordination {
     this.groups = new GroupStore(redis, keys, scripts);
     this.jobs = this.#jobs = new BullmqJobQueue(redis, keys.jobsPrefix);
     this.security = new RedisSecurityStore(redis, keys, scripts);
+    this.producerIds = new ProducerIdStore(keys, scripts);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
     this.health = new RedisHealth(redis, staleAfterMs, options.redisProbeEveryMs);
   }

@@ -14,6 +14,7 @@ export type {
   TopicDeletionOutcome,
 } from './store/store-interfaces';
 export type { ChangeFeed, ChangeListener } from './store/change-feed';
+export type { ProducerIdStore, ProducerIdAndEpoch } from './store/producer-id-store';
 export type { RedisHealth } from './store/redis-health';
 export { MetadataCache, type MetadataCacheOptions, type SnapshotListener } from './metadata/metadata-cache';
 export { assignReplicas } from './assignment/assign-replicas';

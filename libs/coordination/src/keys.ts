@@ -90,6 +90,11 @@ export class Keys {
     return `${this.prefix}acls`;
   }
 
+  /** counter: the next idempotent producer id to hand out (InitProducerId) */
+  get producerIds(): string {
+    return `${this.prefix}producer-ids`;
+  }
+
   /** pub/sub channel announcing metadata changes */
   get changes(): string {
     return `${this.prefix}changes`;

@@ -13,6 +13,8 @@ export interface LogConfig {
   retentionMs: number;
   /** -1 = unlimited */
   retentionBytes: number;
+  /** producer state of a producer silent this long is dropped (Kafka's producer.id.expiration.ms) */
+  producerIdExpirationMs: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   flushIntervalMs: 1000,
   retentionMs: TOPIC_CONFIG_DEFAULTS['retention.ms'],
   retentionBytes: TOPIC_CONFIG_DEFAULTS['retention.bytes'],
+  producerIdExpirationMs: 86_400_000,
 });
 
 /** Index entries store file positions as int32, so no segment may grow past this. */
@@ -44,6 +47,7 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
   check(config, 'flushIntervalMs', (v) => v >= 0, 'at least 0');
   check(config, 'retentionMs', (v) => v >= -1, '-1 (forever) or more');
   check(config, 'retentionBytes', (v) => v >= -1, '-1 (unlimited) or more');
+  check(config, 'producerIdExpirationMs', (v) => v >= 1, 'at least 1');
   return config;
 }
 

@@ -1,12 +1,23 @@
 import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BatchLayout, TributaryError, assignBatchOffsets, batchCrcMatches, readBatchHeader, type BatchHeader, type Timestamp } from '@tributary/protocol';
+import {
+  BatchLayout,
+  TributaryError,
+  assignBatchOffsets,
+  lastSequenceOf,
+  type ProducerEntry,
+  batchCrcMatches,
+  readBatchHeader,
+  type BatchHeader,
+  type Timestamp,
+} from '@tributary/protocol';
 import { LeaderEpochCache, type EpochEntry } from './epoch-cache';
 import { fsyncDir, unlinkIfExists } from './file-io';
 import { IndexResidency } from './index-residency';
 import { resolveLogConfig, type LogConfig } from './log-config';
 import { LogStartCheckpoint } from './log-start-checkpoint';
+import { ProducerStateManager } from './producer-state-manager';
 import { LogSegment, type BatchShape, type RecoveryReport } from './segment';
 import { INDEX_SUFFIX, LOG_SUFFIX, STRAY_SUFFIXES, TIME_INDEX_SUFFIX, parseSegmentFileName, segmentFileName } from './segment-files';
 import { toStorageError } from './storage-error';
@@ -15,12 +26,16 @@ export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   maxTimestamp: Timestamp;
+  /** set when every batch was an idempotent producer's retry of one already in the log: nothing was appended, the offsets are the original ones */
+  duplicate?: true;
 }
 
 const EMPTY = Buffer.alloc(0);
 const MIN_BATCH_LENGTH = BatchLayout.BATCH_HEADER_SIZE - BatchLayout.LOG_OVERHEAD;
 /** Closed segments whose indexes stay loaded; enough for a few readers catching up at once. */
 const RESIDENT_CLOSED_SEGMENTS = 4;
+/** bytes read per step when replaying the log into the producer state */
+const REPLAY_CHUNK_BYTES = 1 << 20;
 
 /**
  * One replica of a partition on local disk: segments in offset order (the last one active),
@@ -38,6 +53,7 @@ export class PartitionLog {
   /** a storage error (background fsync, a write, an unreadable file): what is on disk is unknown, so no more appends */
   private failure: TributaryError | null = null;
   private failureListener: ((err: TributaryError) => void) | null = null;
+  private readonly producers: ProducerStateManager;
 
   private constructor(
     readonly dir: string,
@@ -51,6 +67,7 @@ export class PartitionLog {
   ) {
     this.segments = segments;
     this._logStartOffset = logStartOffset;
+    this.producers = new ProducerStateManager(dir, config.producerIdExpirationMs);
     if (config.flushIntervalMs > 0) {
       this.flushTimer = setInterval(() => this.backgroundFlush(), config.flushIntervalMs);
       this.flushTimer.unref();
@@ -98,7 +115,16 @@ export class PartitionLog {
     if (checkpointed !== logStartOffset) startCheckpoint.write(logStartOffset);
     epochs.truncateFromEnd(end);
     epochs.truncateFromStart(logStartOffset);
-    return new PartitionLog(dir, cfg, segments, logStartOffset, epochs, startCheckpoint, recovery);
+    const log = new PartitionLog(dir, cfg, segments, logStartOffset, epochs, startCheckpoint, recovery);
+    try {
+      log.rebuildProducerState();
+    } catch (err) {
+      // failed first, so close() writes no snapshot of a half-rebuilt state
+      log.failure = toStorageError(err, `cannot rebuild the producer state of ${dir}`);
+      log.close();
+      throw err;
+    }
+    return log;
   }
 
   /** Base offsets of the segments in `dir`, ascending; removes leftovers that are not data. */
@@ -173,6 +199,9 @@ export class PartitionLog {
       throw TributaryError.of('FENCED_LEADER_EPOCH', `leader epoch ${leaderEpoch} is older than ${latest}, the latest in this log`);
     }
 
+    const duplicate = this.checkProducerSequences(headers);
+    if (duplicate !== null) return duplicate;
+
     const baseOffset = this.logEndOffset;
     let offset = baseOffset;
     let position = 0;
@@ -190,7 +219,42 @@ export class PartitionLog {
       if (leaderEpoch > latest) this.epochs.assign(leaderEpoch, baseOffset);
       this.appendToActive(batches, headers, baseOffset, lastOffset);
     });
+    let at = baseOffset;
+    for (const h of headers) {
+      if (h.producerId >= 0) this.producers.state.update({ ...h, baseOffset: at, lastOffset: at + h.lastOffsetDelta }, Date.now());
+      at += h.lastOffsetDelta + 1;
+    }
     return { baseOffset, lastOffset, maxTimestamp };
+  }
+
+  /**
+   * KIP-98's leader check, before anything is written: each idempotent batch must be the next
+   * in its producer's sequence (batches of one request chain), else it is refused with its
+   * code. Returns the original offsets when the request is wholly a retry of batches already
+   * in the log (nothing is appended then), null when it is to be appended.
+   */
+  private checkProducerSequences(headers: BatchHeader[]): AppendResult | null {
+    let pending: Map<number, { epoch: number; lastSeq: number }> | null = null;
+    let duplicates = 0;
+    let first = -1;
+    let last = -1;
+    for (const h of headers) {
+      if (h.producerId < 0) continue;
+      const verdict = this.producers.state.check(h, pending?.get(h.producerId));
+      if (verdict.kind === 'duplicate') {
+        duplicates++;
+        if (first < 0) first = verdict.firstOffset;
+        last = verdict.lastOffset;
+        continue;
+      }
+      pending ??= new Map();
+      pending.set(h.producerId, { epoch: h.producerEpoch, lastSeq: lastSequenceOf(h) });
+    }
+    if (duplicates === 0) return null;
+    if (duplicates !== headers.length) {
+      throw TributaryError.of('INVALID_RECORD', 'a produce request mixes retried (duplicate) batches with new ones; send them in separate requests');
+    }
+    return { baseOffset: first, lastOffset: last, maxTimestamp: -1, duplicate: true };
   }
 
   /**
@@ -228,6 +292,9 @@ export class PartitionLog {
       }
       this.appendToActive(batches, headers, baseOffset, lastOffset);
     });
+    // A follower rebuilds the producer state from what it replicates, so it can lead with it.
+    const now = Date.now();
+    for (const h of headers) if (h.producerId >= 0) this.producers.state.update(h, now);
     return { baseOffset, lastOffset, maxTimestamp };
   }
 
@@ -304,6 +371,8 @@ export class PartitionLog {
       active.syncLog();
       this.epochs.truncateFromEnd(end);
       if (this._logStartOffset > end) this.moveLogStart(end);
+      // KIP-101 truncation removed batches the producer state counted: rebuilt from a snapshot at or below the new end.
+      this.rebuildProducerState();
     });
   }
 
@@ -324,6 +393,7 @@ export class PartitionLog {
       this.segments = [LogSegment.create(this.dir, offset, this.config.indexIntervalBytes)];
       fsyncDir(this.dir);
       this.epochs.clear();
+      this.producers.reset();
     });
   }
 
@@ -359,6 +429,7 @@ export class PartitionLog {
     this.checkWritable();
     return this.guard('cannot apply retention', () => {
       const { retentionMs, retentionBytes } = this.config;
+      this.producers.expire(now);
       const closedCount = this.segments.length - 1;
       let doomed = 0;
       if (retentionMs >= 0) {
@@ -373,6 +444,7 @@ export class PartitionLog {
       // The checkpoint moves before any file goes: see LogStartCheckpoint.
       this.moveLogStart(Math.max(this._logStartOffset, this.segments[doomed].baseOffset));
       this.epochs.truncateFromStart(this._logStartOffset);
+      this.producers.onLogStartMoved(this._logStartOffset);
       for (const segment of this.segments.splice(0, doomed)) {
         this.residency.forget(segment);
         segment.delete();
@@ -393,6 +465,14 @@ export class PartitionLog {
     if (this.flushTimer !== null) clearInterval(this.flushTimer);
     this.flushTimer = null;
     let first: unknown = null;
+    if (this.failure === null) {
+      // A clean shutdown leaves a snapshot at the log end, so the next open replays nothing.
+      try {
+        this.producers.snapshot(this.logEndOffset);
+      } catch (err) {
+        first = err;
+      }
+    }
     for (const segment of this.segments) {
       try {
         segment.close();
@@ -412,6 +492,37 @@ export class PartitionLog {
     }
   }
 
+  /** What this replica knows of a producer id (tests and diagnostics). */
+  producerState(producerId: number): ProducerEntry | undefined {
+    return this.producers.state.get(producerId);
+  }
+
+  /** How many producer ids this replica tracks. */
+  get producerCount(): number {
+    return this.producers.state.size;
+  }
+
+  /** Producer state from the newest intact snapshot at or below the log end, then the log after it. */
+  private rebuildProducerState(): void {
+    this.producers.rebuild(this._logStartOffset, this.logEndOffset, (from, to, visit) => this.replay(from, to, visit), Date.now());
+  }
+
+  /** Visits the headers of the batches in [from, to), reading the log in chunks. */
+  private replay(from: number, to: number, visit: (h: BatchHeader) => void): void {
+    let offset = from;
+    while (offset < to) {
+      const buf = this.read(offset, REPLAY_CHUNK_BYTES, to);
+      if (buf.length === 0) return;
+      let pos = 0;
+      while (pos < buf.length) {
+        const h = readBatchHeader(buf, pos);
+        if (h.lastOffset >= from) visit(h);
+        offset = h.lastOffset + 1;
+        pos += h.sizeInBytes;
+      }
+    }
+  }
+
   private get active(): LogSegment {
     return this.segments[this.segments.length - 1];
   }
@@ -427,6 +538,8 @@ export class PartitionLog {
   private roll(): LogSegment {
     const old = this.active;
     old.seal();
+    // Kafka's snapshot on roll: an open replays at most the active segment after it.
+    this.producers.snapshot(old.nextOffset);
     const next = LogSegment.create(this.dir, old.nextOffset, this.config.indexIntervalBytes);
     fsyncDir(this.dir);
     this.segments.push(next);

@@ -110,6 +110,11 @@ export const brokerSettings = {
     int(0, 3_600_000, DEFAULT_LOG_CONFIG.flushIntervalMs),
     'fsync interval; `0` fsyncs every append; segments are also fsynced on roll',
   ),
+  producerIdExpirationMs: setting(
+    'PRODUCER_ID_EXPIRATION_MS',
+    int(1000, 2_147_483_647, DEFAULT_LOG_CONFIG.producerIdExpirationMs),
+    "a partition forgets an idempotent producer whose latest batch is older than this (Kafka's `producer.id.expiration.ms`); checked when retention runs. Its next batch with a sequence above 0 then gets `UNKNOWN_PRODUCER_ID`, which the SDK answers with a new epoch",
+  ),
   logRetentionCheckIntervalMs: setting('LOG_RETENTION_CHECK_INTERVAL_MS', int(100, 86_400_000, 300_000), 'how often retention runs'),
   /** segment .log files this process keeps open at most (least recently used closed first) */
   logMaxOpenSegmentFiles: setting(

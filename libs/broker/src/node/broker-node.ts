@@ -23,6 +23,8 @@ import {
   type MetadataRequest,
   type MetadataResponse,
   type OffsetForLeaderEpochRequest,
+  type InitProducerIdRequest,
+  type InitProducerIdResponse,
   type OffsetForLeaderEpochResponse,
   type ProduceRequest,
   type ProduceResponse,
@@ -47,6 +49,7 @@ import { ListOffsetsHandler } from '../requests/list-offsets-handler';
 import { MetadataHandler } from '../requests/metadata-handler';
 import { PartitionLookup } from '../requests/partition-lookup';
 import { ProduceHandler } from '../requests/produce-handler';
+import { InitProducerIdHandler } from '../requests/init-producer-id-handler';
 import { BrokerRegistration } from './broker-registration';
 import { DataDirLock } from './data-dir-lock';
 
@@ -81,6 +84,7 @@ export class BrokerNode {
   private readonly replicas: ReplicaManager;
   private readonly metadataHandler: MetadataHandler;
   private readonly produceHandler: ProduceHandler;
+  private readonly initProducerIdHandler: InitProducerIdHandler;
   private readonly fetchHandler: FetchHandler;
   private readonly listOffsetsHandler: ListOffsetsHandler;
   private readonly offsetForLeaderEpochHandler: OffsetForLeaderEpochHandler;
@@ -164,7 +168,13 @@ export class BrokerNode {
       reportAck: (ack) => this.replication.reportAck(ack),
     };
     this.replicas = new ReplicaManager(
-      { brokerId: config.brokerId, dataDir: config.dataDir, topicDefaults, flushIntervalMs: config.logFlushIntervalMs },
+      {
+        brokerId: config.brokerId,
+        dataDir: config.dataDir,
+        topicDefaults,
+        flushIntervalMs: config.logFlushIntervalMs,
+        producerIdExpirationMs: config.producerIdExpirationMs,
+      },
       context,
     );
     this.replication = new ReplicationService(
@@ -178,6 +188,7 @@ export class BrokerNode {
     this.redisHealth = this.coordination.health;
     this.metadataHandler = new MetadataHandler(this.metadataCache, { brokerId: config.brokerId, offline: this.replicas.offline }, this.redisHealth);
     this.produceHandler = new ProduceHandler(lookup);
+    this.initProducerIdHandler = new InitProducerIdHandler(this.coordination.producerIds);
     this.fetchHandler = new FetchHandler(lookup, { fetchMaxBytes: config.limits.fetchMaxBytes, maxPartitionFetchBytes: config.limits.maxPartitionFetchBytes });
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
     this.offsetForLeaderEpochHandler = new OffsetForLeaderEpochHandler(lookup);
@@ -357,6 +368,15 @@ export class BrokerNode {
 
   produce(request: ProduceRequest): Promise<ProduceResponse> {
     return this.produceHandler.handle(request);
+  }
+
+  /** Test-only: see ProduceHandler.loseAcksForTests (set from TRIBUTARY_TEST_LOSE_PRODUCE_ACKS). */
+  loseProduceAcksForTests(every: number): void {
+    this.produceHandler.loseAcksForTests(every);
+  }
+
+  initProducerId(request: InitProducerIdRequest): Promise<InitProducerIdResponse> {
+    return this.initProducerIdHandler.handle(request);
   }
 
   fetch(request: FetchRequest): Promise<FetchResponse> {

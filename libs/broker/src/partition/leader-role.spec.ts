@@ -1,4 +1,5 @@
-import { ErrorCode } from '@tributary/protocol';
+import { Buffer } from 'buffer';
+import { ErrorCode, encodeRecordBatch } from '@tributary/protocol';
 import { LAG_MS, STALL_MS, batch, replica, waitUntil, type ReplicaHarness } from './testing/partition-fakes';
 
 /** broker epochs the harness registers: 10 + id */
@@ -38,6 +39,25 @@ describe('LeaderRole (produce, high watermark, ISR shrink and expand)', () => {
     progress(3, 1);
     await write;
     expect(h.actor.committedOffset).toBe(1);
+  });
+
+  it('an idempotent retry is answered with its original offset once committed, neither appended nor published again', async () => {
+    await start([1, 2]);
+    const idem = (seq: number) =>
+      encodeRecordBatch([{ key: null, value: Buffer.from(`v${seq}`), timestamp: Date.now() }], { producerId: 9, producerEpoch: 0, baseSequence: seq });
+    await h.actor.produce(batch('other'), 1, 1000);
+    const first = h.actor.produce(idem(0), -1, 30_000);
+    await waitUntil('the append', () => h.actor.log.logEndOffset === 2);
+    let retried = false;
+    const retry = h.actor.produce(idem(0), -1, 30_000).then((r) => ((retried = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(retried).toBe(false); // not before the ISR has the original
+    progress(2, 2);
+    expect((await first).baseOffset).toBe(1);
+    expect((await retry).baseOffset).toBe(1);
+    expect(h.actor.log.logEndOffset).toBe(2);
+    expect(h.streams.appended).toHaveLength(2);
+    await expect(h.actor.produce(idem(5), -1, 1000)).rejects.toMatchObject({ code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
   });
 
   it('refuses acks=all below min.insync.replicas before appending', async () => {

@@ -58,6 +58,9 @@ export class LeaderRole {
     // Stamped (LogAppendTime) or cleared (CreateTime) before the bytes reach the log and the stream.
     applyTimestampType(batches, headers, rule);
     const result = core.log.appendAsLeader(batches, headers, core.state.leaderEpoch);
+    // An idempotent producer's retry of batches already in the log: nothing new to publish;
+    // the caller still waits for their commit before answering with the original offsets.
+    if (result.duplicate) return { baseOffset: result.baseOffset, lastOffset: result.lastOffset };
     if (core.state.replicas.length > 1) {
       core.ctx.streams.append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches).catch(() => undefined);
     }

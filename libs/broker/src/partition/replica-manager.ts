@@ -13,6 +13,8 @@ export interface ReplicaManagerOptions {
   /** the broker's defaults for topics that do not override them */
   topicDefaults: TopicConfig;
   flushIntervalMs: number;
+  /** Kafka's producer.id.expiration.ms; the log's default when absent */
+  producerIdExpirationMs?: number;
 }
 
 /**
@@ -195,7 +197,7 @@ export class ReplicaManager {
         this.warn('stale-replica-removed', { dir, topicId: found, currentTopicId: topicId });
       }
       if (found !== topicId) PartitionMetadataFile.write(dir, topicId);
-      log = PartitionLog.open(dir, logConfigOf(config, this.options.flushIntervalMs));
+      log = PartitionLog.open(dir, logConfigOf(config, this.options.flushIntervalMs, this.options.producerIdExpirationMs));
     } catch (err) {
       this.offline.add(state.topic, state.partition, `cannot open log ${dir}: ${(err as Error).message}`);
       return;
@@ -223,12 +225,13 @@ function key(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
-function logConfigOf(config: TopicConfig, flushIntervalMs: number): Partial<LogConfig> {
+function logConfigOf(config: TopicConfig, flushIntervalMs: number, producerIdExpirationMs: number | undefined): Partial<LogConfig> {
   return {
     segmentBytes: config['segment.bytes'],
     segmentMs: config['segment.ms'],
     retentionMs: config['retention.ms'],
     retentionBytes: config['retention.bytes'],
     flushIntervalMs,
+    producerIdExpirationMs,
   };
 }

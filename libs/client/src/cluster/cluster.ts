@@ -214,6 +214,18 @@ export class Cluster {
     return this.connectionFor(leader);
   }
 
+  /**
+   * For requests any broker answers (initProducerId): the `turn`-th connection that is open now
+   * (a broker that answered lately), else the `turn`-th known broker's.
+   */
+  anyBrokerConnection(turn: number): BrokerConnection {
+    const open = [...this.connections.values()].filter((c) => c.isConnected);
+    if (open.length > 0) return open[turn % open.length];
+    const brokers = this.metadata.brokers();
+    if (brokers.length > 0) return this.connectionFor(brokers[turn % brokers.length].id);
+    return this.controllerConnection();
+  }
+
   /** The controller's connection, or any broker's when metadata names no controller. */
   controllerConnection(): BrokerConnection {
     const id = this.metadata.controllerId;

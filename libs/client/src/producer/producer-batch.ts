@@ -11,7 +11,8 @@ export interface BatchAck {
 
 /**
  * The records bound for one partition that will travel in one RecordBatch. Its bytes are
- * encoded once, when first sent, so a retry resends exactly the same batch.
+ * encoded once, when first sent, so a retry resends exactly the same batch (re-encoded only
+ * when a new producer epoch re-stamps it).
  */
 export class ProducerBatch {
   readonly records: RecordData[] = [];
@@ -23,6 +24,12 @@ export class ProducerBatch {
   attempts = 0;
   /** not before this time (ms since epoch) when retrying */
   retryAt = 0;
+  /** the batch's place in its partition's sequence of batches (0, 1, 2...), set by the accumulator */
+  ordinal = 0;
+  /** idempotence (KIP-98): -1 until stamped when first sent; kept through retries */
+  producerId = -1;
+  producerEpoch = -1;
+  baseSequence = -1;
   private encodedBytes: Buffer | null = null;
   /** resolves with the broker's ack or rejects with the batch's final error */
   readonly result: Promise<BatchAck>;
@@ -52,8 +59,16 @@ export class ProducerBatch {
   }
 
   encoded(): Buffer {
-    this.encodedBytes ??= encodeRecordBatch(this.records);
+    this.encodedBytes ??= encodeRecordBatch(this.records, { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.baseSequence });
     return this.encodedBytes;
+  }
+
+  /** Sets (or, with -1, clears) the idempotence fields; the bytes are encoded again with them. */
+  stamp(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    this.encodedBytes = null;
   }
 
   succeed(ack: BatchAck): void {

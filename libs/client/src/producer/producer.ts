@@ -1,12 +1,13 @@
 import { Buffer } from 'buffer';
 import { ErrorCode, type Acks, type RecordData } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
-import { asTributaryError, ClientStateError, RetriesExhaustedError, TopicError } from '../errors';
+import { asTributaryError, ClientStateError, InvalidConfigError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { resolveRetry, type ResolvedRetryOptions } from '../retry/retrier';
 import { definedOnly } from '../util/objects';
 import type { Timer } from '../util/timers';
 import { tpKey } from '../util/topic-partition';
+import { ProducerIdentity } from './idempotence';
 import { DefaultPartitioner } from './partitioner';
 import { estimateRecordSize } from './producer-batch';
 import { RecordAccumulator, type Placement } from './record-accumulator';
@@ -44,6 +45,8 @@ export class Producer {
   private readonly maxRequestSize: number;
   private readonly requestTimeoutMs: number;
   private readonly logger: Logger;
+  /** the idempotent producer's id and sequences; null with `idempotent: false` */
+  private readonly identity: ProducerIdentity | null;
   private connecting: Promise<void> | null = null;
   private closing = false;
   private readonly appendChains = new Map<string, Promise<void>>();
@@ -59,13 +62,19 @@ export class Producer {
     this.requestTimeoutMs = deps.requestTimeoutMs;
     this.partitioner = new DefaultPartitioner(deps.random);
     this.accumulator = new RecordAccumulator({ batchSize: o.batchSize, lingerMs: o.lingerMs });
+    const acks = toWireAcks(options.acks ?? 'all');
+    const { idempotent, maxInFlightPerPartition } = idempotenceOptions(options, acks);
+    const retry = resolveRetry(options.retry, deps.retry);
+    this.identity = idempotent ? new ProducerIdentity(this.cluster, retry, this.logger) : null;
     this.sender = new Sender(this.cluster, this.accumulator, {
-      acks: toWireAcks(options.acks ?? 'all'),
+      acks,
       timeoutMs: o.timeoutMs,
       requestTimeoutMs: deps.requestTimeoutMs,
       maxInFlightPerBroker: o.maxInFlightPerBroker,
+      maxInFlightPerPartition,
+      identity: this.identity,
       maxRequestSize: o.maxRequestSize,
-      retry: resolveRetry(options.retry, deps.retry),
+      retry,
       logger: this.logger,
     });
   }
@@ -73,7 +82,11 @@ export class Producer {
   /** Optional: send() connects on first use. */
   async connect(): Promise<void> {
     if (this.closing) throw new ClientStateError('the producer is disconnected; create a new one');
-    this.connecting ??= this.cluster.connect().catch((err: unknown) => {
+    this.connecting ??= (async () => {
+      await this.cluster.connect();
+      // an idempotent producer needs its id before its first batch is stamped
+      await this.identity?.ensure();
+    })().catch((err: unknown) => {
       this.connecting = null;
       throw err;
     });
@@ -232,6 +245,29 @@ export class Producer {
     }
     return [...byPartition.values()];
   }
+}
+
+/**
+ * Kafka's rules: idempotence is on by default, needs acks 'all' (an explicit `idempotent: true`
+ * with other acks is a config error; without it, other acks turn idempotence off, as in Kafka
+ * 3), and allows 1..5 batches in flight per partition. Without it a partition has one batch in
+ * flight, so a retry can never reorder records.
+ */
+function idempotenceOptions(options: ProducerOptions, acks: Acks): { idempotent: boolean; maxInFlightPerPartition: number } {
+  const idempotent = options.idempotent ?? acks === -1;
+  if (idempotent && acks !== -1) {
+    throw new InvalidConfigError('idempotent', `an idempotent producer needs acks 'all' (got ${String(options.acks)}); set idempotent: false for acks 0 or 1`);
+  }
+  const max = options.maxInFlightPerPartition ?? (idempotent ? 5 : 1);
+  if (!Number.isInteger(max) || max < 1 || max > (idempotent ? 5 : 1)) {
+    throw new InvalidConfigError(
+      'maxInFlightPerPartition',
+      idempotent
+        ? `maxInFlightPerPartition must be 1 to 5 with idempotence (the leader remembers 5 batches per producer), got ${String(max)}`
+        : `maxInFlightPerPartition must be 1 without idempotence (a retry could reorder records), got ${String(max)}`,
+    );
+  }
+  return { idempotent, maxInFlightPerPartition: max };
 }
 
 function toWireAcks(acks: AcksOption): Acks {

@@ -16,12 +16,12 @@ export interface Placement {
 }
 
 /**
- * Pending records, as a queue of batches per partition. Only the head batch of a partition is
- * ever sent, and only when it is not already in flight, so a partition has at most one
- * produce in flight and a retried batch can never be overtaken by a later one.
+ * Pending records, as a queue of batches per partition, sent in queue order (see ready()).
  */
 export class RecordAccumulator {
   private readonly queues = new Map<string, ProducerBatch[]>();
+  /** per partition, the ordinal of its next new batch */
+  private readonly ordinals = new Map<string, number>();
 
   constructor(private readonly options: AccumulatorOptions) {}
 
@@ -38,6 +38,8 @@ export class RecordAccumulator {
       if (batch) batch.closed = true;
       batch = new ProducerBatch(topic, partition, now);
       const key = tpKey(topic, partition);
+      batch.ordinal = this.ordinals.get(key) ?? 0;
+      this.ordinals.set(key, batch.ordinal + 1);
       const queue = this.queues.get(key) ?? [];
       queue.push(batch);
       this.queues.set(key, queue);
@@ -49,34 +51,53 @@ export class RecordAccumulator {
   }
 
   /**
-   * The head batches that may be sent now: not in flight, past any retry backoff, and either
-   * closed (full/flushed), a retry, or older than lingerMs. Returned batches are closed, so no
-   * record joins a batch after its bytes may have been sent.
+   * The batches that may be sent now, per partition in queue order, none `maxInFlight` or more
+   * batches after the partition's oldest unfinished one (1 without idempotence: only that one,
+   * so a retry can never be overtaken; up to 5 with it, where the leader's sequence check keeps
+   * order and remembers exactly that many batches to recognise a retry). Acknowledged batches
+   * count too while an older one is unfinished. A batch waiting out a retry backoff holds
+   * back every later one, so retries go out in sequence order. Only a partition's last batch
+   * may still be open: it goes once closed (full/flushed), a retry, or older than lingerMs.
+   * Returned batches are closed, so no record joins a batch after its bytes may have been sent.
    */
-  ready(now: number): ProducerBatch[] {
+  ready(now: number, maxInFlight = 1): ProducerBatch[] {
     const out: ProducerBatch[] = [];
     for (const queue of this.queues.values()) {
-      const head = queue[0];
-      if (!head || head.inFlight || head.retryAt > now) continue;
-      if (head.closed || head.attempts > 0 || queue.length > 1 || now - head.createdAt >= this.options.lingerMs) {
-        head.closed = true;
-        out.push(head);
+      const window = queue[0].ordinal + maxInFlight;
+      for (let i = 0; i < queue.length; i++) {
+        const b = queue[i];
+        if (b.inFlight) continue;
+        if (b.ordinal >= window || b.retryAt > now) break;
+        if (!(b.closed || b.attempts > 0 || i < queue.length - 1 || now - b.createdAt >= this.options.lingerMs)) break;
+        b.closed = true;
+        out.push(b);
       }
     }
     return out;
   }
 
-  /** Milliseconds until some head batch becomes ready by time alone; undefined when none will. */
-  nextReadyDelay(now: number): number | undefined {
+  /** Milliseconds until some partition's first batch not in flight becomes ready by time alone; undefined when none will. */
+  nextReadyDelay(now: number, maxInFlight = 1): number | undefined {
     let next: number | undefined;
     for (const queue of this.queues.values()) {
-      const head = queue[0];
-      if (!head || head.inFlight) continue;
+      const head = queue.find((b) => !b.inFlight);
+      // a partition at its window's end becomes ready when an answer comes, not with time
+      if (!head || head.ordinal >= queue[0].ordinal + maxInFlight) continue;
       const at = head.attempts > 0 || head.closed ? head.retryAt : Math.max(head.retryAt, head.createdAt + this.options.lingerMs);
       const delay = Math.max(0, at - now);
       if (next === undefined || delay < next) next = delay;
     }
     return next;
+  }
+
+  /** Whether `batch` is the oldest unfinished batch of its partition (every earlier one was acknowledged or failed). */
+  isOldest(batch: ProducerBatch): boolean {
+    return this.queues.get(tpKey(batch.topic, batch.partition))?.[0] === batch;
+  }
+
+  /** Every unfinished batch, each partition's in queue order. */
+  pending(): ProducerBatch[] {
+    return [...this.queues.values()].flat();
   }
 
   /** Removes a finished head batch, unblocking its partition. */

@@ -15,6 +15,7 @@ import type { Logger } from '../logger/logger';
 import { backoffMs, type ResolvedRetryOptions } from '../retry/retrier';
 import type { Timer } from '../util/timers';
 import { tpKey } from '../util/topic-partition';
+import type { ProducerIdentity } from './idempotence';
 import type { ProducerBatch } from './producer-batch';
 import type { RecordAccumulator } from './record-accumulator';
 
@@ -24,6 +25,10 @@ export interface SenderOptions {
   timeoutMs: number;
   requestTimeoutMs: number;
   maxInFlightPerBroker: number;
+  /** batches of one partition in flight at once: 1 without idempotence, up to 5 with it */
+  maxInFlightPerPartition: number;
+  /** the idempotent producer's id, epoch and sequences; null when idempotence is off */
+  identity: ProducerIdentity | null;
   /** cap on one request's framed data: socket.io brokers refuse larger messages (maxHttpBufferSize) */
   maxRequestSize: number;
   retry: ResolvedRetryOptions;
@@ -59,6 +64,7 @@ export class Sender {
   private timerAt = Infinity;
   private scheduled = false;
   private stopped = false;
+  private changingEpoch = false;
 
   constructor(
     private readonly cluster: Cluster,
@@ -84,10 +90,15 @@ export class Sender {
 
   private drain(): void {
     if (this.stopped) return;
+    const identity = this.options.identity;
+    if (identity && !identity.ready) {
+      this.prepareIdentity(identity);
+      return;
+    }
     const now = Date.now();
     const byBroker = new Map<number, ProducerBatch[]>();
     let leaderless = false;
-    for (const batch of this.accumulator.ready(now)) {
+    for (const batch of this.accumulator.ready(now, this.options.maxInFlightPerPartition)) {
       const leader = this.cluster.leaderOf(batch.topic, batch.partition);
       if (leader === undefined) {
         // counts as a retriable failure, so a partition that stays leaderless fails its sends in bounded time
@@ -95,6 +106,8 @@ export class Sender {
         leaderless = true;
         continue;
       }
+      // stamped in queue order as first sent; a retry keeps its stamp
+      identity?.stamp(batch);
       const list = byBroker.get(leader) ?? [];
       list.push(batch);
       byBroker.set(leader, list);
@@ -116,26 +129,62 @@ export class Sender {
     this.armTimer(now);
   }
 
+  /**
+   * A new producer epoch (see ProducerIdentity) is taken only once nothing is in flight, so no
+   * batch of the old epoch can land after one of the new; then every unacknowledged batch is
+   * stamped afresh, in queue order, as it is sent again.
+   */
+  private prepareIdentity(identity: ProducerIdentity): void {
+    if (this.changingEpoch) return;
+    for (const n of this.inFlightByBroker.values()) if (n > 0) return; // the last answer drains again
+    this.changingEpoch = true;
+    const step = identity.producerId < 0 ? identity.ensure() : identity.bumpEpoch();
+    step
+      .then(
+        () => {
+          for (const b of this.accumulator.pending()) b.stamp(-1, -1, -1);
+          this.options.logger.debug('idempotent producer epoch', { producerId: identity.producerId, producerEpoch: identity.producerEpoch });
+        },
+        (err: unknown) => {
+          // initProducerId already retried: the batches waiting for it fail (as they would on
+          // any broker error past the retry budget); the next send asks for the epoch again
+          const error = asTributaryError(err);
+          this.options.logger.warn('could not get a producer id or epoch', { error: error.message });
+          for (const b of this.accumulator.pending()) {
+            this.accumulator.remove(b);
+            b.fail(error);
+          }
+        },
+      )
+      .finally(() => {
+        this.changingEpoch = false;
+        this.wakeup();
+      });
+  }
+
+  /**
+   * Groups a broker's batches into requests under maxRequestSize, each partition at most once
+   * per request and its batches in later requests than its earlier ones (requests go out in
+   * order on one connection, so the leader sees a partition's batches in sequence order).
+   */
   private splitBySize(batches: ProducerBatch[]): ProducerBatch[][] {
-    const groups: ProducerBatch[][] = [];
-    let current: ProducerBatch[] = [];
-    let size = 0;
+    const groups: Array<{ batches: ProducerBatch[]; size: number }> = [];
+    const lastGroupOf = new Map<string, number>();
     for (const b of batches) {
       const bytes = entryOverhead(b.topic) + b.encoded().length;
-      if (current.length > 0 && size + bytes > this.options.maxRequestSize) {
-        groups.push(current);
-        current = [];
-        size = 0;
-      }
-      current.push(b);
-      size += bytes;
+      const key = tpKey(b.topic, b.partition);
+      let i = (lastGroupOf.get(key) ?? -1) + 1;
+      while (i < groups.length && groups[i].batches.length > 0 && groups[i].size + bytes > this.options.maxRequestSize) i++;
+      if (i === groups.length) groups.push({ batches: [], size: 0 });
+      groups[i].batches.push(b);
+      groups[i].size += bytes;
+      lastGroupOf.set(key, i);
     }
-    if (current.length > 0) groups.push(current);
-    return groups;
+    return groups.map((g) => g.batches);
   }
 
   private armTimer(now: number): void {
-    const delay = this.accumulator.nextReadyDelay(now);
+    const delay = this.accumulator.nextReadyDelay(now, this.options.maxInFlightPerPartition);
     if (delay === undefined) return;
     const at = now + delay;
     if (this.timer && this.timerAt <= at) return;
@@ -190,7 +239,8 @@ export class Sender {
    * Resolves with the leader's answer, or rejects (retriable NOT_LEADER_OR_FOLLOWER) as soon
    * as metadata from another broker names a different leader for one of the batches. The
    * abandoned request may still be written by the deposed leader, which can no longer commit
-   * it; per-partition order holds because a partition has one batch in flight at a time.
+   * it; per-partition order holds because a partition has one batch in flight at a time, or,
+   * with idempotence, because the leader refuses a batch out of sequence.
    */
   private untilLeaderMoves<T>(brokerId: number, batches: ProducerBatch[], answer: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -268,6 +318,8 @@ export class Sender {
    */
   private fail(batch: ProducerBatch, error: TributaryError): boolean {
     batch.inFlight = false;
+    const identity = this.options.identity;
+    if (identity && batch.baseSequence >= 0 && this.sequenceProblem(identity, batch, error)) return false;
     if (error.retriable && batch.attempts < this.options.retry.retries && !this.stopped) {
       batch.retryAt = Date.now() + backoffMs(batch.attempts, this.options.retry);
       batch.attempts++;
@@ -276,7 +328,41 @@ export class Sender {
     }
     this.accumulator.remove(batch);
     batch.fail(error.retriable ? new RetriesExhaustedError(error, batch.attempts) : error);
+    // A stamped batch that failed for good leaves a gap in its partition's sequence: the
+    // batches after it could never be accepted, so the producer moves to a new epoch (KIP-360).
+    if (identity && batch.baseSequence >= 0) identity.needsNewEpoch = true;
     return error.retriable;
+  }
+
+  /**
+   * The idempotent producer's own errors, handled as Kafka's producer does. Returns true when
+   * the batch was put back to be sent again (not counted as a failure):
+   * - OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier batch of the partition is unacknowledged:
+   *   that one failed or is being retried, and this one follows it in sequence order.
+   * - OUT_OF_ORDER_SEQUENCE_NUMBER for the oldest unacknowledged batch, or UNKNOWN_PRODUCER_ID:
+   *   the leader no longer has the sequence this producer continues (its state expired, or
+   *   acknowledged records were lost); none of the unacknowledged batches can be in the log
+   *   (the leader keeps the last five, and no batch is sent five or more batches after the
+   *   oldest unacknowledged one), so the producer starts a new epoch and sends them again from
+   *   sequence 0. Bounded by the retry budget.
+   */
+  private sequenceProblem(identity: ProducerIdentity, batch: ProducerBatch, error: TributaryError): boolean {
+    const outOfOrder = error.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+    if (!outOfOrder && error.code !== ErrorCode.UNKNOWN_PRODUCER_ID) return false;
+    if (outOfOrder && !this.accumulator.isOldest(batch)) {
+      batch.retryAt = 0;
+      return true;
+    }
+    if (batch.attempts >= this.options.retry.retries || this.stopped) return false;
+    batch.attempts++;
+    batch.retryAt = 0;
+    if (batch.producerEpoch === identity.producerEpoch) identity.needsNewEpoch = true;
+    this.options.logger.warn('sequence broken on the leader; starting a new producer epoch', {
+      topic: batch.topic,
+      partition: batch.partition,
+      error: error.message,
+    });
+    return true;
   }
 
   private refreshMetadataThenWakeup(): void {

@@ -46,8 +46,16 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** target batch size per partition in bytes; default 16384 (Kafka's batch.size) */
   batchSize?: number;
-  /** produce requests in flight per broker; default 5 (per partition it is always 1, for order) */
+  /** produce requests in flight per broker; default 5 */
   maxInFlightPerBroker?: number;
+  /**
+   * Kafka's idempotent producer (KIP-98): a retried batch is never written twice, per partition
+   * and producer session. Default true with acks 'all'; true with acks 0 or 1 is a config error
+   * (acks 0 or 1 alone turn it off, as in Kafka).
+   */
+  idempotent?: boolean;
+  /** batches in flight per partition: 1..5 with idempotence (default 5), always 1 without it */
+  maxInFlightPerPartition?: number;
   /** largest produce payload in one request, bytes; default 1000000, socket.io's default message cap */
   maxRequestSize?: number;
   retry?: RetryOptions;

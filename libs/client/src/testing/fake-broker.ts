@@ -1,7 +1,8 @@
 /**
  * A fake Tributary cluster for the client's unit tests ONLY: real socket.io servers on
- * loopback ports sharing one in-memory log per partition, answering metadata, produce, fetch,
- * listOffsets, createTopics and deleteTopics like brokers would. Hooks let a test inject
+ * loopback ports sharing one in-memory log per partition, answering metadata, produce (with the
+ * idempotent producer's sequence checks), fetch, listOffsets, createTopics, deleteTopics and
+ * initProducerId like brokers would. Hooks let a test inject
  * error codes or dropped connections. It is not exported from the package (it needs Node's
  * http and socket.io's server) and is not a model of the real broker, which is tested end to
  * end elsewhere.
@@ -21,6 +22,7 @@ import {
   LATEST_TIMESTAMP,
   parseJobRequest,
   parseRequest,
+  ProducerStateMap,
   readBatchHeader,
   applyTimestampType,
   timestampRule,
@@ -34,6 +36,7 @@ import {
   type FetchPartitionResponse,
   type FetchResponse,
   type JobInfo,
+  type InitProducerIdResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
   type ProducePartitionResponse,
@@ -42,6 +45,8 @@ import {
 
 export interface FakePartition {
   batches: Buffer[];
+  /** idempotent producers' sequences, checked as the real leader does (KIP-98) */
+  producers: ProducerStateMap;
   logStartOffset: number;
   nextOffset: number;
   leader: number;
@@ -106,8 +111,14 @@ export class FakeCluster {
   readonly brokers: FakeBroker[] = [];
   readonly topics = new Map<string, FakePartition[]>();
   readonly requests: RequestLogEntry[] = [];
+  /** the next idempotent producer id handed out (the real cluster keeps this counter in Redis) */
+  nextProducerId = 1000;
+  /** for tests: answers initProducerId with this error code instead, when set */
+  initProducerIdError: number | null = null;
   produceHook: ((call: PartitionCall, batch: Buffer) => HookAnswer) | null = null;
   fetchHook: ((call: PartitionCall, fetchOffset: number) => HookAnswer) | null = null;
+  /** answers REQUEST_TIMED_OUT after appending when it returns true: an acknowledgement lost on the way back */
+  loseAckHook: ((call: PartitionCall) => boolean) | null = null;
   /** events taken in but never answered, as by a hung broker */
   readonly unanswered = new Set<string>();
   /** each topic's incarnation id (KIP-516), new on every creation */
@@ -139,7 +150,7 @@ export class FakeCluster {
     this.topicIds.set(name, randomUUID());
     this.topics.set(
       name,
-      Array.from({ length: partitions }, () => ({ batches: [], logStartOffset: 0, nextOffset: 0, leader, leaderEpoch: 0 })),
+      Array.from({ length: partitions }, () => ({ batches: [], producers: new ProducerStateMap(), logStartOffset: 0, nextOffset: 0, leader, leaderEpoch: 0 })),
     );
   }
 
@@ -163,15 +174,24 @@ export class FakeCluster {
     return this.records(topic, partition).map((r) => r.value?.toString() ?? '<null>');
   }
 
-  /** Appends an already encoded batch as a leader would; returns its base offset. */
+  /**
+   * Appends an already encoded batch as a leader would; returns its base offset. An idempotent
+   * producer's batch is checked first: a retry of one of its last five batches returns the
+   * original base offset without appending; a sequence or epoch error throws its coded error.
+   */
   append(topic: string, partition: number, batch: Buffer): number {
     const p = this.partition(topic, partition);
     const copy = Buffer.from(batch);
     const header = readBatchHeader(copy);
+    if (header.producerId >= 0) {
+      const verdict = p.producers.check(header);
+      if (verdict.kind === 'duplicate') return verdict.firstOffset;
+    }
     const base = p.nextOffset;
     assignBatchOffsets(copy, 0, base, p.leaderEpoch);
     p.batches.push(copy);
     p.nextOffset = base + header.lastOffsetDelta + 1;
+    p.producers.update({ ...header, baseOffset: base, lastOffset: p.nextOffset - 1 }, Date.now());
     for (const w of [...this.waiters]) w();
     return base;
   }
@@ -215,6 +235,7 @@ export class FakeCluster {
     handle('fetch', (p) => this.fetch(broker.id, p));
     handle('listOffsets', (p) => this.listOffsets(broker.id, p));
     handle('createTopics', (p) => this.createTopics(p));
+    handle('initProducerId', (p) => this.initProducerId(p));
     handle('deleteTopics', (p) => this.deleteTopics(broker.id, p));
     handle('listJobs', (p) => {
       const req = parseJobRequest.listJobs(p ?? {});
@@ -305,7 +326,8 @@ export class FakeCluster {
           const rule = timestampRule(d['message.timestamp.type'], d['message.timestamp.before.max.ms'], d['message.timestamp.after.max.ms'], Date.now());
           applyTimestampType(entry.batches, validateRecordBatches(entry.batches, 1024 * 1024, rule), rule);
           const baseOffset = this.append(entry.topic, entry.partition, entry.batches);
-          partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
+          if (this.loseAckHook?.(call)) partitions.push({ ...base, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'acknowledgement lost (test hook)' });
+          else partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
         } catch (err) {
           partitions.push({ ...base, ...toErrorResponse(err) });
         }
@@ -386,6 +408,15 @@ export class FakeCluster {
         return { ...base, errorCode: 0, offset: hit?.offset ?? -1, timestamp: hit ? timestampToNumber(hit.timestamp) : -1 };
       }),
     };
+  }
+
+  private initProducerId(payload: unknown): InitProducerIdResponse {
+    const req = parseRequest.initProducerId(payload ?? {});
+    if (this.initProducerIdError !== null) return { errorCode: this.initProducerIdError, producerId: -1, producerEpoch: -1 };
+    const id = req.producerId ?? -1;
+    const epoch = req.producerEpoch ?? -1;
+    if (id >= 0 && id < this.nextProducerId && epoch >= 0 && epoch < 32766) return { errorCode: 0, producerId: id, producerEpoch: epoch + 1 };
+    return { errorCode: 0, producerId: this.nextProducerId++, producerEpoch: 0 };
   }
 
   private createTopics(payload: unknown): CreateTopicsResponse {

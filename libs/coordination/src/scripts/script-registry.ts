@@ -26,6 +26,7 @@ export const SCRIPT_NAMES = [
   'deleteUser',
   'createAcls',
   'deleteAcls',
+  'initProducerId',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -16,6 +16,7 @@ import {
   type DescribeJobResponse,
   type ListJobsResponse,
   type FetchResponse,
+  type InitProducerIdResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
   type OffsetForLeaderEpochResponse,
@@ -76,6 +77,14 @@ export class BrokerGateway {
         return this.node.produce(request);
       },
       (e) => ({ ...e, partitions: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.initProducerId)
+  initProducerId(@MessageBody() body: unknown): Promise<InitProducerIdResponse> {
+    return this.handle(
+      () => this.node.initProducerId(parseRequest.initProducerId(body ?? {})),
+      (e) => ({ ...e, producerId: -1, producerEpoch: -1 }),
     );
   }
 

@@ -19,6 +19,8 @@ export const Events = {
   /** admin jobs (BullMQ): any broker lists and describes them */
   listJobs: 'listJobs',
   describeJob: 'describeJob',
+  /** an idempotent producer's id and epoch (KIP-98), answered by any broker */
+  initProducerId: 'initProducerId',
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',

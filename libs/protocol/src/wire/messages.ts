@@ -72,6 +72,19 @@ export interface ProduceResponse extends ResponseBase {
   partitions: ProducePartitionResponse[];
 }
 
+// ---- initProducerId ----
+export interface InitProducerIdRequest {
+  /** the id the producer holds, to start a new epoch of it (KIP-360); absent or -1 for a new id */
+  producerId?: number;
+  /** the epoch the producer holds; absent or -1 with a new id */
+  producerEpoch?: number;
+}
+
+export interface InitProducerIdResponse extends ResponseBase {
+  producerId: number;
+  producerEpoch: number;
+}
+
 // ---- fetch ----
 export interface FetchPartitionRequest {
   topic: string;

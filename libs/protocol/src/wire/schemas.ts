@@ -6,6 +6,7 @@ import type {
   CreateTopicsRequest,
   DeleteTopicsRequest,
   FetchRequest,
+  InitProducerIdRequest,
   ListOffsetsRequest,
   MetadataRequest,
   OffsetForLeaderEpochRequest,
@@ -83,6 +84,11 @@ const offsetForLeaderEpoch = z.object({
   replicaId: z.number().int().min(0).max(0x7fffffff).optional(),
 });
 
+const initProducerId = z.object({
+  producerId: z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(),
+  producerEpoch: z.number().int().min(-1).max(0x7fff).optional(),
+});
+
 /**
  * A topic name over the length limit is INVALID_TOPIC_EXCEPTION, as Kafka answers for a bad
  * name; any other bad field INVALID_REQUEST.
@@ -103,4 +109,5 @@ export const parseRequest = {
   createTopics: parser<CreateTopicsRequest>('createTopics', createTopics),
   deleteTopics: parser<DeleteTopicsRequest>('deleteTopics', deleteTopics, topicListItem),
   offsetForLeaderEpoch: parser<OffsetForLeaderEpochRequest>('offsetForLeaderEpoch', offsetForLeaderEpoch),
+  initProducerId: parser<InitProducerIdRequest>('initProducerId', initProducerId),
 };
