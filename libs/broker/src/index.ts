@@ -8,3 +8,6 @@ export { installNativeCrc32c } from './native/native-crc32c';
 export { InterBrokerAuth, type AuthenticatedBroker, type SecretSource } from './auth/inter-broker-auth';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './requests/request-scope';
 export type { BrokerLimits } from './config/limits-config';
+export { QuotaManager, type QuotaKind } from './quotas/quota-manager';
+export { ConnectionRateLimiter } from './quotas/connection-rate';
+export type { SecurityConfig } from './config/security-settings';

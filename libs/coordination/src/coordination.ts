@@ -2,9 +2,10 @@ import { GroupStore } from './group/group-store';
 import { Keys } from './keys';
 import { ReplicationStreams } from './replication/replication-streams';
 import { ChangeFeed } from './store/change-feed';
+import { QuotaStore } from './store/quota-store';
 import { ClusterStore } from './store/cluster-store';
 import { RedisHealth } from './store/redis-health';
-import { connectRedis } from './store/redis-connection';
+import { connectRedis, type RedisTlsOptions } from './store/redis-connection';
 import { loadScripts } from './scripts/script-registry';
 import { ScriptRunner } from './store/script-runner';
 import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipStore, MetadataSource } from './store/store-interfaces';
@@ -15,6 +16,8 @@ export interface CoordinationOptions {
   cluster: string;
   /** rejects a command whose reply has not come within this time (see connectRedis) */
   commandTimeoutMs?: number;
+  /** for a rediss:// URL: the CA that signed Redis's certificate (default: Node's trusted roots) */
+  redisTls?: RedisTlsOptions;
   /** entries kept (approximately) in each partition's replication stream; default 10000 */
   replicationStreamMaxLen?: number;
   /** RedisHealth calls the view stale once no round trip completed for this long; default 3000 */
@@ -40,6 +43,8 @@ export class Coordination {
   /** replication appends and acks; reader() opens a blocking reader on its own connection */
   readonly streams: ReplicationStreams;
   readonly groups: GroupStore;
+  /** client quota overrides (alterClientQuotas) */
+  readonly quotas: QuotaStore;
   /** whether this process's view of Redis is current; start() it to probe */
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
@@ -56,6 +61,7 @@ export class Coordination {
     this.registry = this.secrets = this.controller = this.leadership = this.isr = this.metadata = this.store;
     this.streams = new ReplicationStreams(redis, keys, options.replicationStreamMaxLen ?? 10_000);
     this.groups = new GroupStore(redis, keys, scripts);
+    this.quotas = new QuotaStore(redis, keys, scripts);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
     this.health = new RedisHealth(redis, staleAfterMs, options.redisProbeEveryMs);
   }
@@ -64,7 +70,7 @@ export class Coordination {
     if (options.cluster === '') throw new Error('Coordination.connect: cluster must not be empty');
     // before connecting: a build without its .lua files fails here, leaving no connection open
     loadScripts();
-    return new Coordination(connectRedis(options.redisUrl, options.commandTimeoutMs), new Keys(options.cluster), options);
+    return new Coordination(connectRedis(options.redisUrl, options.commandTimeoutMs, options.redisTls), new Keys(options.cluster), options);
   }
 
   get cluster(): string {

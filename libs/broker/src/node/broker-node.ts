@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { readFileSync } from 'fs';
 import { setMaxOpenSegmentFiles } from '@tributary/log';
 import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth } from '@tributary/coordination';
 import {
@@ -28,6 +29,8 @@ import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
 import { InterBrokerAuth } from '../auth/inter-broker-auth';
 import { BrokerLinks } from '../replication/broker-links';
+import { QuotaManager } from '../quotas/quota-manager';
+import { peerTlsOptions } from '../security/peer-tls';
 import { ReplicationService } from '../replication/replication-service';
 import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
 import { FetchHandler } from '../requests/fetch-handler';
@@ -73,16 +76,20 @@ export class BrokerNode {
   readonly interBroker: InterBrokerAuth;
   /** consumer groups this broker coordinates; the group gateway calls it directly */
   readonly groups: GroupCoordinatorManager;
+  /** client quotas (defaults from settings, overrides from Redis); the transport measures and throttles with it */
+  readonly quotas: QuotaManager;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeMetadata: (() => void) | null = null;
 
   constructor(readonly config: BrokerConfig) {
+    // A TLS listener is advertised as wss://, to clients and to the other brokers alike.
+    const scheme = config.security.tlsCertPath !== undefined ? 'wss' : 'ws';
     this.info = {
       id: config.brokerId,
       host: config.advertisedHost,
       port: config.port,
-      url: `ws://${config.advertisedHost}:${config.port}`,
-      internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
+      url: `${scheme}://${config.advertisedHost}:${config.port}`,
+      internalUrl: `${scheme}://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
     setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
@@ -94,6 +101,7 @@ export class BrokerNode {
       commandTimeoutMs: timings.redisCommandTimeoutMs(config.leaderLeaseMs),
       replicationStreamMaxLen: config.replicationStreamMaxLen,
       redisStaleAfterMs: config.leaderLeaseMs,
+      redisTls: config.security.redisTlsCaPath !== undefined ? { ca: readFileSync(config.security.redisTlsCaPath) } : undefined,
     });
     this.store = this.coordination.store;
     this.feed = this.coordination.feed;
@@ -111,7 +119,13 @@ export class BrokerNode {
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
     this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
-    this.links = new BrokerLinks(timings.interBrokerRequestTimeoutMs(config.leaderLeaseMs), this.interBroker);
+    this.links = new BrokerLinks(timings.interBrokerRequestTimeoutMs(config.leaderLeaseMs), this.interBroker, () => peerTlsOptions(config.security));
+    const { quotaProducerByteRate, quotaConsumerByteRate, quotaRequestRate } = config.security;
+    this.quotas = new QuotaManager(
+      { producerByteRate: quotaProducerByteRate, consumerByteRate: quotaConsumerByteRate, requestRate: quotaRequestRate },
+      this.coordination.quotas,
+      { warn: (message) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: config.brokerId, event: 'quotas', message })}\n`) },
+    );
     const context: PartitionContext = {
       brokerId: config.brokerId,
       brokerEpoch: () => this.brokerEpoch,
@@ -195,6 +209,7 @@ export class BrokerNode {
     await this.controller.start();
     this.replication.start();
     this.groups.start();
+    await this.quotas.start();
     // applyRetention contains each partition's failure; this catch only keeps a bug there from
     // becoming an uncaught exception that would end the process.
     this.retentionTimer = setInterval(() => {
@@ -222,6 +237,7 @@ export class BrokerNode {
 
   private async stopAll(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.quotas.stop();
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
     this.redisHealth.stop();

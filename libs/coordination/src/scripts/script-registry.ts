@@ -13,6 +13,7 @@ export const SCRIPT_NAMES = [
   'acquireController',
   'releaseController',
   'createTopic',
+  'alterClientQuota',
   'renewLeaderLease',
   'claimLeadership',
   'updateIsr',

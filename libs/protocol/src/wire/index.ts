@@ -8,3 +8,4 @@ export * from './group-messages';
 export * from './group-schemas';
 export * from './inter-broker-auth';
 export * from './request-limits';
+export * from './quota-messages';
