@@ -2,14 +2,21 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { BrokerNode, ConfigError, DataDirLockedError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
 import { TributaryError } from '@tributary/protocol';
-import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
+import type { Server as TlsServer } from 'tls';
+import { BrokerIoAdapter, httpsOptions, reloadCertificatesOnChange, TributaryBrokerModule } from '@tributary/nestjs';
 
 /** One process, one broker: settings come from the environment (see the README). */
 async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
   installNativeCrc32c();
-  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
-  app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes, config.limits));
+  const tls = httpsOptions(config.security);
+  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'], ...(tls ? { httpsOptions: tls } : {}) });
+  app.useWebSocketAdapter(
+    new BrokerIoAdapter(app, config.maxRequestBytes, config.limits, {
+      quotas: app.get(BrokerNode).quotas,
+      maxConnectionCreationRate: config.security.maxConnectionCreationRate,
+    }),
+  );
   app.enableShutdownHooks();
   // Another process took this broker id while this one was paused: it has stopped serving, and
   // must not live on under an identity that is no longer its own.
@@ -18,9 +25,14 @@ async function main(): Promise<void> {
     process.exit(3);
   });
   await app.listen(config.port, config.host);
+  if (tls) {
+    reloadCertificatesOnChange(app.getHttpServer() as TlsServer, config.security, (event, detail) =>
+      process.stdout.write(`${JSON.stringify({ level: event.endsWith('failed') ? 'warn' : 'info', time: new Date().toISOString(), brokerId: config.brokerId, event, ...detail })}\n`),
+    );
+  }
   // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
   process.stdout.write(
-    `broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`,
+    `broker ${config.brokerId} listening on ${app.get(BrokerNode).info.url} (cluster '${config.clusterId}', data ${config.dataDir}${tls ? `, TLS client auth ${config.security.tlsClientAuth}` : ''})\n`,
   );
   // Which secret peers must prove, by a fingerprint that is safe to log: compare it across brokers.
   const secret = app.get(BrokerNode).interBroker.source;

@@ -3,6 +3,7 @@
  * in browsers (it uses only socket.io-client and the 'buffer' package).
  */
 export { Tributary, type TributaryConfig, type AdminOptions } from './tributary';
+export type { TlsOptions } from './connection/tls-options';
 
 export { Producer } from './producer/producer';
 export type { AcksOption, Message, ProducerBatchRequest, ProducerOptions, ProducerRecord, RecordMetadata, TopicMessages } from './producer/types';
@@ -22,6 +23,8 @@ export type {
 
 export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
+export type { ConnectionDescription } from './admin/quota-admin';
+export type { ClientQuotaEntry, QuotaEntity, QuotaValues } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
 export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';

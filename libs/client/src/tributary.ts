@@ -6,6 +6,7 @@ import type { ConsumerOptions } from './consumer/types';
 import { createLogger, LogLevel, type Logger, type LogSink } from './logger/logger';
 import { Producer } from './producer/producer';
 import type { ProducerOptions } from './producer/types';
+import type { TlsOptions } from './connection/tls-options';
 import { resolveRetry, type ResolvedRetryOptions, type RetryOptions } from './retry/retrier';
 
 export interface TributaryConfig {
@@ -26,6 +27,8 @@ export interface TributaryConfig {
   logLevel?: LogLevel;
   /** where log entries go; default console */
   logSink?: LogSink;
+  /** TLS for wss:// brokers in Node: `{ ca, cert, key, rejectUnauthorized }` as PEM text */
+  tls?: TlsOptions;
 }
 
 export interface AdminOptions {
@@ -37,7 +40,7 @@ export interface AdminOptions {
  * has its own connections and metadata, so one disconnecting never affects another.
  */
 export class Tributary {
-  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink'>> & { retry: ResolvedRetryOptions };
+  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink' | 'tls'>> & { retry: ResolvedRetryOptions; tls?: TlsOptions };
   private readonly rootLogger: Logger;
   /** every producer, consumer and admin made here, so disconnect() can close what a caller forgot */
   private readonly children = new Set<{ disconnect(): Promise<void> }>();
@@ -52,6 +55,7 @@ export class Tributary {
       metadataMaxAgeMs: config.metadataMaxAgeMs ?? 300_000,
       logLevel: config.logLevel ?? LogLevel.WARN,
       retry: resolveRetry(config.retry),
+      tls: config.tls,
     };
     this.rootLogger = createLogger(this.config.logLevel, config.logSink);
   }
@@ -103,6 +107,7 @@ export class Tributary {
       metadataMaxAgeMs: this.config.metadataMaxAgeMs,
       retry,
       logger: this.rootLogger,
+      tls: this.config.tls,
     });
   }
 }

@@ -1,4 +1,5 @@
 export { TributaryBrokerModule } from './broker/broker.module';
-export { BrokerIoAdapter } from './broker/broker-io-adapter';
+export { BrokerIoAdapter, type BrokerIoSecurity } from './broker/broker-io-adapter';
+export { httpsOptions, reloadCertificatesOnChange } from './broker/tls-listener';
 export { BROKER_CONFIG } from './broker/tokens';
 export { ANONYMOUS, BROKER_PRINCIPAL, isAuthenticated, principalOf, setPrincipal, userPrincipal, type Principal } from './broker/connection-principal';

@@ -1,4 +1,5 @@
 import { GroupAdmin } from './group-admin';
+import { alterClientQuotas, describeClientQuotas, describeConnection, type ConnectionDescription } from './quota-admin';
 import {
   EARLIEST_TIMESTAMP,
   ErrorCode,
@@ -12,6 +13,9 @@ import {
   type CreateTopicsResponse,
   type DeleteTopicsRequest,
   type DeleteTopicsResponse,
+  type AlterClientQuotasRequest,
+  type ClientQuotaEntry,
+  type QuotaEntity,
   type ResponseBase,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
@@ -136,6 +140,21 @@ export class Admin {
     await retry(() => this.cluster.refreshMetadata(), this.cluster.retryOptions);
     const m = this.cluster.metadata;
     return { brokers: m.brokers(), controller: m.controllerId >= 0 ? m.controllerId : null, clusterId: m.clusterId };
+  }
+
+  /** Kafka's alterClientQuotas: per entity (principal, client id, or both) set a rate (bytes or requests per second) or remove it (null). */
+  async alterClientQuotas(entries: AlterClientQuotasRequest['entries']): Promise<void> {
+    await alterClientQuotas(this.cluster, entries);
+  }
+
+  /** The stored quota overrides, all or one entity's. */
+  async describeClientQuotas(entity?: QuotaEntity): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(this.cluster, entity);
+  }
+
+  /** Who a broker takes this client to be: principal, client id, verified client certificate, quotas that apply. */
+  async describeConnection(): Promise<ConnectionDescription> {
+    return describeConnection(this.cluster);
   }
 
   /** Per partition: low (log start), high (next offset to be written) and offset (= high). */

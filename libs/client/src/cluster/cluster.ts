@@ -1,6 +1,7 @@
 import { ErrorCode, Events, isValidTopicName, TributaryError, type BrokerInfo, type MetadataRequest, type MetadataResponse } from '@tributary/protocol';
 import { normalizeBrokerList } from '../connection/broker-address';
 import { BrokerConnection } from '../connection/broker-connection';
+import type { TlsOptions } from '../connection/tls-options';
 import { asTributaryError, ClientStateError, ConnectionError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { retry, type ResolvedRetryOptions } from '../retry/retrier';
@@ -16,6 +17,8 @@ export interface ClusterOptions {
   metadataMaxAgeMs: number;
   retry: ResolvedRetryOptions;
   logger: Logger;
+  /** for wss:// brokers (Node) */
+  tls?: TlsOptions;
 }
 
 interface Refresh {
@@ -230,6 +233,7 @@ export class Cluster {
         connectionTimeoutMs: this.options.connectionTimeoutMs,
         requestTimeoutMs: this.options.requestTimeoutMs,
         logger: this.options.logger.namespace('connection'),
+        tls: this.options.tls,
       });
       this.connections.set(url, c);
     }

@@ -4,6 +4,7 @@ import { ClientStateError, ConnectionError, RequestTimeoutError } from '../error
 import type { Logger } from '../logger/logger';
 import { MAX_TIMER_MS } from '../util/timers';
 import { normalizeBinary } from './normalize-binary';
+import type { TlsOptions } from './tls-options';
 
 export interface BrokerConnectionOptions {
   url: string;
@@ -11,6 +12,8 @@ export interface BrokerConnectionOptions {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** for wss:// (Node): CA, client certificate */
+  tls?: TlsOptions;
 }
 
 interface PendingRequest {
@@ -33,6 +36,8 @@ export class BrokerConnection {
   private closed = false;
   /** ack-less emits on the current socket that no answered round trip has followed yet */
   private unconfirmedSends = 0;
+  /** Date.now() until which a broker quota asked this client to send nothing (throttleTimeMs, KIP-219) */
+  private throttledUntil = 0;
 
   constructor(private readonly options: BrokerConnectionOptions) {
     this.url = options.url;
@@ -62,8 +67,10 @@ export class BrokerConnection {
    * top-level errorCode is not NONE.
    */
   async request<Req, Res extends ResponseBase>(event: EventName, payload: Req, timeoutMs = this.options.requestTimeoutMs): Promise<Res> {
+    await this.throttleWait();
     const socket = await this.ensureSocket();
     const raw = await this.roundTrip(socket, event, payload, timeoutMs);
+    this.noteThrottle(raw);
     return parseResponse<Res>(event, this.url, raw);
   }
 
@@ -72,6 +79,7 @@ export class BrokerConnection {
    * socket, which does not mean the broker has it yet; flushSends() confirms that.
    */
   async send<Req>(event: EventName, payload: Req): Promise<void> {
+    await this.throttleWait();
     const socket = await this.ensureSocket();
     socket.emit(event, payload);
     this.unconfirmedSends++;
@@ -107,6 +115,28 @@ export class BrokerConnection {
     } finally {
       this.close();
     }
+  }
+
+  /** ms this connection still holds requests back because a broker quota throttled it */
+  get throttleRemainingMs(): number {
+    return Math.max(0, this.throttledUntil - Date.now());
+  }
+
+  /**
+   * A quota answer (throttleTimeMs > 0) means: send this broker nothing more for that long. The
+   * broker mutes the connection meanwhile anyway; waiting here keeps requests from queueing there
+   * against their timeouts.
+   */
+  private noteThrottle(raw: unknown): void {
+    const t = typeof raw === 'object' && raw !== null ? (raw as { throttleTimeMs?: unknown }).throttleTimeMs : undefined;
+    if (typeof t === 'number' && t > 0 && Number.isFinite(t)) {
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + Math.min(t, MAX_TIMER_MS));
+      this.options.logger.debug('throttled by a broker quota', { url: this.url, throttleTimeMs: t });
+    }
+  }
+
+  private async throttleWait(): Promise<void> {
+    while (!this.closed && this.throttleRemainingMs > 0) await new Promise((resolve) => setTimeout(resolve, this.throttleRemainingMs));
   }
 
   /** Closes for good: pending requests fail with NETWORK_EXCEPTION, later ones with ClientStateError. */
@@ -163,7 +193,7 @@ export class BrokerConnection {
   }
 
   private open(): Promise<Socket> {
-    const { url, clientId, connectionTimeoutMs, logger } = this.options;
+    const { url, clientId, connectionTimeoutMs, logger, tls } = this.options;
     logger.debug('connecting', { url });
     return new Promise<Socket>((resolve, reject) => {
       // forceNew: socket.io would otherwise share one Manager per URL across every client in the process
@@ -172,7 +202,9 @@ export class BrokerConnection {
         reconnection: false,
         forceNew: true,
         timeout: connectionTimeoutMs,
-        auth: { clientId },
+        // throttleAware: this client waits out throttleTimeMs itself, so the broker answers at once (KIP-219)
+        auth: { clientId, throttleAware: true },
+        ...(tls && url.startsWith('wss://') ? tls : {}),
       });
       const fail = (error: TributaryError): void => {
         clearTimeout(timer);

@@ -3,6 +3,7 @@ import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
+import { QuotaGateway } from './quota.gateway';
 import { BROKER_CONFIG } from './tokens';
 
 /** Starts the broker node when the module initialises and stops it on shutdown. */
@@ -34,6 +35,7 @@ export class TributaryBrokerModule {
         BrokerGateway,
         GroupGateway,
         InterBrokerAuthGateway,
+        QuotaGateway,
       ],
       exports: [BrokerNode],
     };
