@@ -1,3 +1,5 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { io, type Socket } from 'socket.io-client';
 import { Tributary } from '@tributary/client';
 import { encodeProduceEntries, encodeRecordBatch, Events, type ProduceResponse } from '@tributary/protocol';
@@ -13,6 +15,7 @@ import { sleep } from './support/free-port';
  */
 jest.setTimeout(90_000);
 
+const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
 const RATE = 100 * 1024; // bytes per second
 const MEASURE_MS = 10_000;
 const CONNECTION_RATE = 10;
@@ -54,6 +57,18 @@ describe('client quotas and the connection creation rate', () => {
     const admin = client('slow-producer').admin();
     expect(await admin.describeClientQuotas({ clientId: 'slow-producer' })).toEqual([{ entity: { clientId: 'slow-producer' }, values: { producerByteRate: RATE } }]);
     expect((await admin.describeConnection()).quotas).toEqual({ producerByteRate: RATE });
+  });
+
+  it('tributary quotas set|list change and show overrides', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'quotas', ...args, '--brokers', cluster.brokers[0].url], { encoding: 'utf8', timeout: 30_000 });
+    const set = cli('set', '--user', 'bob', '--client-id', 'reports', '--consumer-byte-rate', '2048', '--request-rate', '50');
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toBe('quotas for user bob, client-id reports updated\n');
+    expect(cli('list', '--user', 'bob', '--client-id', 'reports').stdout).toBe('user bob, client-id reports: consumerByteRate=2048 requestRate=50\n');
+    const removed = cli('set', '--user', 'bob', '--client-id', 'reports', '--consumer-byte-rate', 'none');
+    expect(removed.stderr).toBe('');
+    expect(cli('list', '--user', 'bob', '--client-id', 'reports').stdout).toBe('user bob, client-id reports: requestRate=50\n');
+    expect(cli('list').stdout).toContain('client-id slow-producer: producerByteRate=102400');
   });
 
   it('slows a producer above its byte rate to that rate (over ten seconds, within 20%), without disconnecting it', async () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,6 +18,7 @@ import { RedisServer } from './support/redis-server';
  */
 jest.setTimeout(90_000);
 
+const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
 const REDIS_USER = 'tributary';
 const REDIS_PASSWORD = 'redis-acl-password-for-tests';
 
@@ -129,6 +131,18 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     await expect(client({ cert: false }).admin().describeCluster()).rejects.toThrow(/cannot connect|timed out|disconnected/);
     const plain = brokers[0].url.replace('wss://', 'ws://');
     await expect(client({ brokers: [plain] }).admin().describeCluster()).rejects.toThrow(/cannot connect|timed out|disconnected/);
+  });
+
+  it('the CLI connects over wss:// with --tls-ca, --tls-cert and --tls-key (or their env variables)', () => {
+    const flags = ['--brokers', brokers[1].url, '--tls-ca', ca.cert, '--tls-cert', alice.cert, '--tls-key', alice.key];
+    const listed = spawnSync(process.execPath, [CLI, 'topics', 'list', ...flags], { encoding: 'utf8', timeout: 30_000 });
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout.split('\n')).toContain('secure-orders');
+    const env = { ...process.env, TRIBUTARY_BROKERS: brokers[1].url, TRIBUTARY_TLS_CA: ca.cert, TRIBUTARY_TLS_CERT: alice.cert, TRIBUTARY_TLS_KEY: alice.key };
+    expect(spawnSync(process.execPath, [CLI, 'topics', 'list'], { encoding: 'utf8', timeout: 30_000, env }).stdout.split('\n')).toContain('secure-orders');
+    const noCert = spawnSync(process.execPath, [CLI, 'topics', 'list', '--brokers', brokers[1].url, '--tls-ca', ca.cert], { encoding: 'utf8', timeout: 30_000 });
+    expect(noCert.status).toBe(1);
+    expect(noCert.stderr).toMatch(/^error: /);
   });
 
   it('serves a certificate replaced on disk to new connections, without a restart', async () => {

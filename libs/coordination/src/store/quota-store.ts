@@ -9,7 +9,7 @@ export interface StoredQuotaEntity {
 }
 
 /** Rates in units per second; an absent rate is no override. */
-export type StoredQuotaValues = Partial<Record<'producerByteRate' | 'consumerByteRate' | 'requestRate', number>>;
+export type StoredQuotaValues = Partial<Record<(typeof RATE_NAMES)[number], number>>;
 
 export interface StoredQuotaEntry {
   entity: StoredQuotaEntity;
@@ -37,7 +37,7 @@ export class QuotaStore {
     const out: StoredQuotaEntry[] = [];
     for (const [field, value] of Object.entries(all)) {
       const entity = parseObject(field) as StoredQuotaEntity | null;
-      const values = parseObject(value) as StoredQuotaValues | null;
+      const values = ratesOf(parseObject(value));
       if (entity && values) out.push({ entity, values });
     }
     return out;
@@ -46,7 +46,7 @@ export class QuotaStore {
   /** Sets (number) or removes (null) rates of one entity, atomically; returns what the entity holds after. */
   async alter(entity: StoredQuotaEntity, changes: Partial<Record<keyof StoredQuotaValues, number | null>>): Promise<StoredQuotaValues> {
     const result = await this.#scripts.run('alterClientQuota', [this.#keys.clientQuotas], [entityField(entity), JSON.stringify(changes)]);
-    return typeof result === 'string' ? ((parseObject(result) as StoredQuotaValues | null) ?? {}) : {};
+    return (typeof result === 'string' ? ratesOf(parseObject(result)) : null) ?? {};
   }
 }
 
@@ -56,6 +56,19 @@ export function entityField(entity: StoredQuotaEntity): string {
     ...(entity.principal !== undefined ? { principal: entity.principal } : {}),
     ...(entity.clientId !== undefined ? { clientId: entity.clientId } : {}),
   });
+}
+
+const RATE_NAMES = ['producerByteRate', 'consumerByteRate', 'requestRate'] as const;
+
+/** The known rates of a stored entry, in one order (Lua's cjson writes keys in any order). */
+function ratesOf(raw: Record<string, unknown> | null): StoredQuotaValues | null {
+  if (!raw) return null;
+  const out: StoredQuotaValues = {};
+  for (const k of RATE_NAMES) {
+    const v = raw[k];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) out[k] = v;
+  }
+  return out;
 }
 
 function parseObject(text: string): Record<string, unknown> | null {
