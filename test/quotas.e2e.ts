@@ -55,12 +55,15 @@ describe('client quotas and the connection creation rate', () => {
 
   it('stores quota overrides and shows a connection the quotas that apply to it', async () => {
     const admin = client('slow-producer').admin();
-    expect(await admin.describeClientQuotas({ clientId: 'slow-producer' })).toEqual([{ entity: { clientId: 'slow-producer' }, values: { producerByteRate: RATE } }]);
+    expect(await admin.describeClientQuotas({ clientId: 'slow-producer' })).toEqual([
+      { entity: { clientId: 'slow-producer' }, values: { producerByteRate: RATE } },
+    ]);
     expect((await admin.describeConnection()).quotas).toEqual({ producerByteRate: RATE });
   });
 
   it('tributary quotas set|list change and show overrides', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'quotas', ...args, '--brokers', cluster.brokers[0].url], { encoding: 'utf8', timeout: 30_000 });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'quotas', ...args, '--brokers', cluster.brokers[0].url], { encoding: 'utf8', timeout: 30_000 });
     const set = cli('set', '--user', 'bob', '--client-id', 'reports', '--consumer-byte-rate', '2048', '--request-rate', '50');
     expect(set.stderr).toBe('');
     expect(set.stdout).toBe('quotas for user bob, client-id reports updated\n');
@@ -87,7 +90,9 @@ describe('client quotas and the connection creation rate', () => {
     );
     const seconds = (performance.now() - started) / 1000;
     const rate = acked / seconds;
-    console.log(`producer at a ${RATE} B/s quota: ${acked} value bytes acknowledged in ${seconds.toFixed(2)} s = ${Math.round(rate)} B/s (${((rate / RATE) * 100).toFixed(1)}% of the quota)`);
+    console.log(
+      `producer at a ${RATE} B/s quota: ${acked} value bytes acknowledged in ${seconds.toFixed(2)} s = ${Math.round(rate)} B/s (${((rate / RATE) * 100).toFixed(1)}% of the quota)`,
+    );
     expect(rate).toBeGreaterThan(RATE * 0.8);
     expect(rate).toBeLessThan(RATE * 1.2);
     await producer.disconnect(); // still connected: nothing was refused
@@ -99,8 +104,10 @@ describe('client quotas and the connection creation rate', () => {
     const produce = (): Promise<{ res: ProduceResponse; ms: number }> =>
       new Promise((resolve, reject) => {
         const t0 = performance.now();
-        s.timeout(30_000).emit(Events.produce, { acks: 1, timeoutMs: 10_000, data: encodeProduceEntries([{ topic: 'metered', partition: 0, batches: batch }]) }, (err: Error | null, res: ProduceResponse) =>
-          err ? reject(err) : resolve({ res, ms: performance.now() - t0 }),
+        s.timeout(30_000).emit(
+          Events.produce,
+          { acks: 1, timeoutMs: 10_000, data: encodeProduceEntries([{ topic: 'metered', partition: 0, batches: batch }]) },
+          (err: Error | null, res: ProduceResponse) => (err ? reject(err) : resolve({ res, ms: performance.now() - t0 })),
         );
       });
     const first = await produce(); // three seconds' worth at once: about two seconds of throttle

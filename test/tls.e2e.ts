@@ -27,7 +27,7 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
   let ca: TestCa;
   let alice: CertFiles;
   let redis: RedisServer;
-  let brokers: BrokerProcess[] = [];
+  const brokers: BrokerProcess[] = [];
   const clients: Tributary[] = [];
   /** broker 1's own copies of the server certificate, which the reload test replaces */
   let served: CertFiles;
@@ -58,7 +58,18 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     const tlsPort = await freePort();
     redis = await RedisServer.start({
       extraArgs: [
-        ...['--tls-port', String(tlsPort), '--tls-cert-file', server.cert, '--tls-key-file', server.key, '--tls-ca-cert-file', ca.cert, '--tls-auth-clients', 'no'],
+        ...[
+          '--tls-port',
+          String(tlsPort),
+          '--tls-cert-file',
+          server.cert,
+          '--tls-key-file',
+          server.key,
+          '--tls-ca-cert-file',
+          ca.cert,
+          '--tls-auth-clients',
+          'no',
+        ],
         ...['--user', 'default', 'on', 'nopass', '-@all', '+ping', '+info'],
         ...['--user', REDIS_USER, 'on', `>${REDIS_PASSWORD}`, '~*', '&*', '+@all'],
       ],
@@ -130,7 +141,11 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
   it('refuses a client without a certificate, and one speaking plain ws://', async () => {
     await expect(client({ cert: false }).admin().describeCluster()).rejects.toThrow(/cannot connect|timed out|disconnected/);
     const plain = brokers[0].url.replace('wss://', 'ws://');
-    await expect(client({ brokers: [plain] }).admin().describeCluster()).rejects.toThrow(/cannot connect|timed out|disconnected/);
+    await expect(
+      client({ brokers: [plain] })
+        .admin()
+        .describeCluster(),
+    ).rejects.toThrow(/cannot connect|timed out|disconnected/);
   });
 
   it('the CLI connects over wss:// with --tls-ca, --tls-cert and --tls-key (or their env variables)', () => {
@@ -140,7 +155,10 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     expect(listed.stdout.split('\n')).toContain('secure-orders');
     const env = { ...process.env, TRIBUTARY_BROKERS: brokers[1].url, TRIBUTARY_TLS_CA: ca.cert, TRIBUTARY_TLS_CERT: alice.cert, TRIBUTARY_TLS_KEY: alice.key };
     expect(spawnSync(process.execPath, [CLI, 'topics', 'list'], { encoding: 'utf8', timeout: 30_000, env }).stdout.split('\n')).toContain('secure-orders');
-    const noCert = spawnSync(process.execPath, [CLI, 'topics', 'list', '--brokers', brokers[1].url, '--tls-ca', ca.cert], { encoding: 'utf8', timeout: 30_000 });
+    const noCert = spawnSync(process.execPath, [CLI, 'topics', 'list', '--brokers', brokers[1].url, '--tls-ca', ca.cert], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(noCert.status).toBe(1);
     expect(noCert.stderr).toMatch(/^error: /);
   });

@@ -21,7 +21,26 @@ export class TestCa {
   constructor(readonly dir: string) {
     this.cert = path.join(dir, 'ca.pem');
     this.key = path.join(dir, 'ca-key.pem');
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=tributary-test-ca', '-keyout', this.key, '-out', this.cert], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=tributary-test-ca',
+        '-keyout',
+        this.key,
+        '-out',
+        this.cert,
+      ],
+      dir,
+    );
   }
 
   /** A certificate for `cn` signed by this CA, into `<name>.pem` and `<name>-key.pem`; server certificates carry 127.0.0.1 and localhost. */
@@ -34,8 +53,14 @@ export class TestCa {
       ext,
       kind === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' : 'extendedKeyUsage=clientAuth\n',
     );
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${cn}/O=Tributary Tests`, '-keyout', key, '-out', csr], this.dir);
-    openssl(['x509', '-req', '-in', csr, '-CA', this.cert, '-CAkey', this.key, '-set_serial', String(serial), '-days', '2', '-extfile', ext, '-out', cert], this.dir);
+    openssl(
+      ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${cn}/O=Tributary Tests`, '-keyout', key, '-out', csr],
+      this.dir,
+    );
+    openssl(
+      ['x509', '-req', '-in', csr, '-CA', this.cert, '-CAkey', this.key, '-set_serial', String(serial), '-days', '2', '-extfile', ext, '-out', cert],
+      this.dir,
+    );
     return { cert, key };
   }
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   if (tls) {
     reloadCertificatesOnChange(app.getHttpServer() as TlsServer, config.security, (event, detail) =>
-      process.stdout.write(`${JSON.stringify({ level: event.endsWith('failed') ? 'warn' : 'info', time: new Date().toISOString(), brokerId: config.brokerId, event, ...detail })}\n`),
+      process.stdout.write(
+        `${JSON.stringify({ level: event.endsWith('failed') ? 'warn' : 'info', time: new Date().toISOString(), brokerId: config.brokerId, event, ...detail })}\n`,
+      ),
     );
   }
   // Nest's own start-up chatter is off (logger above); this one line says the broker is up.

@@ -10,7 +10,8 @@ function parseRate(name: string): (value: string) => RateChange {
   return (value) => {
     if (value === 'none') return 'none';
     const n = Number(value);
-    if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a positive integer (per second), or 'none' to remove it`);
+    if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${name} must be a positive integer (per second), or 'none' to remove it`);
     return n;
   };
 }
@@ -31,7 +32,10 @@ function entityOf(opts: EntityOptions): QuotaEntity {
 }
 
 function describeEntity(e: QuotaEntity): string {
-  const parts = [e.principal !== undefined ? `user ${e.principal.slice('User:'.length)}` : '', e.clientId !== undefined ? `client-id ${e.clientId}` : ''].filter(Boolean);
+  const parts = [
+    e.principal !== undefined ? `user ${e.principal.slice('User:'.length)}` : '',
+    e.clientId !== undefined ? `client-id ${e.clientId}` : '',
+  ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : '(every client)';
 }
 

@@ -25,7 +25,7 @@ export function tlsFrom(opts: TlsCliOptions): TlsOptions | undefined {
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`${option}: cannot read '${file}': ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${option}: cannot read '${file}': ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   };
   const ca = read('--tls-ca', opts.tlsCa);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { brokerSettings } from './broker-settings';
 import { checkLimits, limitSettings, type BrokerLimits } from './limits-config';
 import { checkSecurity, securitySettings, type SecurityConfig } from './security-settings';
+import { SETTING_TABLES } from './setting-tables';
 import type { ConfigOf, EnvOf, Setting, SettingTable } from './setting';
 
 /**
@@ -25,7 +26,7 @@ export class ConfigError extends Error {
   }
 }
 
-const tables: readonly SettingTable[] = [brokerSettings, limitSettings, securitySettings];
+const tables = SETTING_TABLES;
 const byEnv = new Map<string, Setting>(tables.flatMap((t) => Object.values(t).map((s): [string, Setting] => [s.env, s])));
 /** Every variable a broker reads, e.g. for a launcher that passes broker settings on. */
 export const BROKER_SETTING_NAMES: readonly string[] = [...byEnv.keys()];

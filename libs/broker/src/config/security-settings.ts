@@ -14,7 +14,7 @@ export const securitySettings = {
   tlsCertPath: setting(
     'TLS_CERT_PATH',
     path,
-    'PEM certificate (chain) of the listener: set with `TLS_KEY_PATH` to serve `wss://` (and `https://` for metrics and the console); both files are re-read when they change, for new connections, without a restart',
+    'PEM certificate (chain) of the listener: set with `TLS_KEY_PATH` to serve `wss://` (the whole HTTP port is then TLS); the certificate, key and `TLS_CA_PATH` are re-read within a second of changing, for new connections, without a restart',
   ),
   tlsKeyPath: setting('TLS_KEY_PATH', path, 'PEM private key for `TLS_CERT_PATH`'),
   tlsCaPath: setting(
@@ -27,11 +27,7 @@ export const securitySettings = {
     z.enum(['none', 'requested', 'required']).default('none'),
     "client certificates (Kafka's `ssl.client.auth`): `none`; `requested` (a verified certificate sets the principal, none is fine); `required` (a client without a certificate `TLS_CA_PATH` verifies is refused in the TLS handshake). A verified certificate's subject CN becomes the principal `User:<CN>`, unless SASL authentication sets one",
   ),
-  redisTlsCaPath: setting(
-    'REDIS_TLS_CA_PATH',
-    path,
-    "PEM CA that signed Redis's certificate, for a `rediss://` `REDIS_URL` (default: Node's trusted roots)",
-  ),
+  redisTlsCaPath: setting('REDIS_TLS_CA_PATH', path, "PEM CA that signed Redis's certificate, for a `rediss://` `REDIS_URL` (default: Node's trusted roots)"),
   quotaProducerByteRate: setting(
     'QUOTA_PRODUCER_BYTE_RATE',
     rate,
@@ -46,7 +42,7 @@ export const securitySettings = {
   maxConnectionCreationRate: setting(
     'MAX_CONNECTION_CREATION_RATE',
     rate,
-    "new connections per second one client IP may open (Kafka's `max.connection.creation.rate`, per IP); excess handshakes are refused with HTTP 429. Unset: unlimited",
+    "new connections per second one client IP may open (Kafka's `max.connection.creation.rate`, per IP); excess handshakes are refused (an HTTP error naming the limit) and the IP's open connections stay. Unset: unlimited",
   ),
 } as const;
 
@@ -56,7 +52,8 @@ export type SecurityConfig = ConfigOf<typeof securitySettings>;
 export function checkSecurity(s: SecurityConfig): string | null {
   if ((s.tlsCertPath === undefined) !== (s.tlsKeyPath === undefined)) return 'TLS_CERT_PATH and TLS_KEY_PATH must be set together';
   if (s.tlsClientAuth !== 'none' && s.tlsCertPath === undefined) return `TLS_CLIENT_AUTH='${s.tlsClientAuth}' needs TLS (TLS_CERT_PATH and TLS_KEY_PATH)`;
-  if (s.tlsClientAuth !== 'none' && s.tlsCaPath === undefined) return `TLS_CLIENT_AUTH='${s.tlsClientAuth}' needs TLS_CA_PATH (the CA client certificates chain to)`;
+  if (s.tlsClientAuth !== 'none' && s.tlsCaPath === undefined)
+    return `TLS_CLIENT_AUTH='${s.tlsClientAuth}' needs TLS_CA_PATH (the CA client certificates chain to)`;
   const files: Array<[string, string | undefined]> = [
     ['TLS_CERT_PATH', s.tlsCertPath],
     ['TLS_KEY_PATH', s.tlsKeyPath],

@@ -124,7 +124,10 @@ export class BrokerNode {
     this.quotas = new QuotaManager(
       { producerByteRate: quotaProducerByteRate, consumerByteRate: quotaConsumerByteRate, requestRate: quotaRequestRate },
       this.coordination.quotas,
-      { warn: (message) => process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: config.brokerId, event: 'quotas', message })}\n`) },
+      {
+        warn: (message) =>
+          process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: config.brokerId, event: 'quotas', message })}\n`),
+      },
     );
     const context: PartitionContext = {
       brokerId: config.brokerId,

@@ -19,7 +19,10 @@ export async function alterClientQuotas(cluster: Cluster, entries: AlterClientQu
   await cluster.connect();
   const request: AlterClientQuotasRequest = { entries };
   // Setting a rate to a value is idempotent, so a retry after a lost answer is safe.
-  await retry(() => cluster.controllerConnection().request<AlterClientQuotasRequest, AlterClientQuotasResponse>(Events.alterClientQuotas, request), cluster.retryOptions);
+  await retry(
+    () => cluster.controllerConnection().request<AlterClientQuotasRequest, AlterClientQuotasResponse>(Events.alterClientQuotas, request),
+    cluster.retryOptions,
+  );
 }
 
 export async function describeClientQuotas(cluster: Cluster, entity?: QuotaEntity): Promise<ClientQuotaEntry[]> {
