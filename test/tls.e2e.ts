@@ -117,6 +117,14 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     const producer = c.producer({ acks: 'all' });
     await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
     await producer.disconnect();
+    // Each follower caught up from its leader over a wss:// inter-broker link (presenting its own
+    // certificate, as TLS_CLIENT_AUTH=required demands) before joining the stream: both stay in sync.
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(meta.topics[0].partitions.map((p) => [...p.isr].sort())).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+    for (const b of brokers) expect(b.output).not.toMatch(/handshake|refused|certificate|self.signed/i);
 
     const consumer = c.consumer();
     consumer.assign([
