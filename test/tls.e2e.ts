@@ -27,6 +27,7 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
   let ca: TestCa;
   let alice: CertFiles;
   let redis: RedisServer;
+  let redisTlsPort: number;
   const brokers: BrokerProcess[] = [];
   const clients: Tributary[] = [];
   /** broker 1's own copies of the server certificate, which the reload test replaces */
@@ -55,7 +56,7 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     fs.copyFileSync(server.key, served.key);
 
     // Redis speaks TLS on its TLS port, and its default user may only PING (the start-up probe, on the plain loopback port).
-    const tlsPort = await freePort();
+    const tlsPort = (redisTlsPort = await freePort());
     redis = await RedisServer.start({
       extraArgs: [
         ...[
@@ -169,6 +170,33 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     });
     expect(noCert.status).toBe(1);
     expect(noCert.stderr).toMatch(/^error: /);
+  });
+
+  it("a broker whose Redis password is wrong, or that does not trust Redis's certificate, exits naming the cause", async () => {
+    const attempt = async (id: number, env: Record<string, string>) => {
+      let how = '';
+      const b = new BrokerProcess({
+        id,
+        port: await freePort(),
+        redisUrl: `rediss://${REDIS_USER}:wrong-password@127.0.0.1:${redisTlsPort}`,
+        dataDir: path.join(dir, `refused-${id}`),
+        clusterId: 'refused',
+        env,
+        onExit: (h) => (how = h),
+      });
+      b.spawn();
+      await b.process.whenExited();
+      return { how, output: b.output };
+    };
+    const [wrongPassword, untrusted] = await Promise.all([
+      attempt(11, { REDIS_TLS_CA_PATH: ca.cert }),
+      attempt(12, { REDIS_URL: `rediss://${REDIS_USER}:${REDIS_PASSWORD}@127.0.0.1:${redisTlsPort}` }),
+    ]);
+    expect(wrongPassword.how).toBe('code 1');
+    expect(wrongPassword.output).toContain(`cannot use the coordination Redis at rediss://${REDIS_USER}:***@127.0.0.1:${redisTlsPort}: WRONGPASS`);
+    expect(wrongPassword.output).not.toContain('wrong-password');
+    expect(untrusted.how).toBe('code 1');
+    expect(untrusted.output).toMatch(/cannot use the coordination Redis at .*: .*certificate.*REDIS_TLS_CA_PATH/);
   });
 
   it('serves a certificate replaced on disk to new connections, without a restart', async () => {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { BrokerNode, ConfigError, DataDirLockedError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
+import { BrokerNode, ConfigError, CoordinationUnavailableError, DataDirLockedError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
 import { TributaryError } from '@tributary/protocol';
 import type { Server as TlsServer } from 'tls';
 import { BrokerIoAdapter, httpsOptions, reloadCertificatesOnChange, TributaryBrokerModule } from '@tributary/nestjs';
@@ -47,7 +47,7 @@ main().catch((err: unknown) => {
     process.exit(2);
   }
   // Refusals of identity are expected operator errors: their message says it all, no stack.
-  if (err instanceof DataDirLockedError || (err instanceof TributaryError && err.type === 'DUPLICATE_BROKER_REGISTRATION')) {
+  if (err instanceof DataDirLockedError || err instanceof CoordinationUnavailableError || (err instanceof TributaryError && err.type === 'DUPLICATE_BROKER_REGISTRATION')) {
     process.stderr.write(`broker failed to start: ${err.message}\n`);
     process.exit(1);
   }

@@ -11,3 +11,4 @@ export type { BrokerLimits } from './config/limits-config';
 export { QuotaManager, type QuotaKind } from './quotas/quota-manager';
 export { ConnectionRateLimiter } from './quotas/connection-rate';
 export type { SecurityConfig } from './config/security-settings';
+export { CoordinationUnavailableError } from '@tributary/coordination';

@@ -5,7 +5,7 @@ import { ChangeFeed } from './store/change-feed';
 import { QuotaStore } from './store/quota-store';
 import { ClusterStore } from './store/cluster-store';
 import { RedisHealth } from './store/redis-health';
-import { connectRedis, type RedisTlsOptions } from './store/redis-connection';
+import { CoordinationUnavailableError, connectRedis, lastConnectionError, type RedisTlsOptions } from './store/redis-connection';
 import { loadScripts } from './scripts/script-registry';
 import { ScriptRunner } from './store/script-runner';
 import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipStore, MetadataSource } from './store/store-interfaces';
@@ -52,9 +52,11 @@ export class Coordination {
   // True private fields (not just TypeScript's): the connection and keys never leave this library.
   readonly #redis: ReturnType<typeof connectRedis>;
   readonly #keys: Keys;
+  readonly #url: string;
 
   private constructor(redis: ReturnType<typeof connectRedis>, keys: Keys, options: CoordinationOptions) {
     this.#redis = redis;
+    this.#url = options.redisUrl;
     this.#keys = keys;
     const scripts = new ScriptRunner(redis);
     this.store = new ClusterStore(redis, keys, scripts);
@@ -71,6 +73,15 @@ export class Coordination {
     // before connecting: a build without its .lua files fails here, leaving no connection open
     loadScripts();
     return new Coordination(connectRedis(options.redisUrl, options.commandTimeoutMs, options.redisTls), new Keys(options.cluster), options);
+  }
+
+  /**
+   * Why Redis is unusable, when the connection's last attempt failed (refused credentials, an
+   * untrusted certificate, nothing listening): `err` (the failure a caller saw) explained, or null.
+   */
+  explainFailure(): CoordinationUnavailableError | null {
+    const last = lastConnectionError(this.#redis);
+    return last ? new CoordinationUnavailableError(this.#url, last) : null;
   }
 
   get cluster(): string {

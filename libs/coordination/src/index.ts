@@ -1,6 +1,7 @@
 export * from './types';
 export { Keys } from './keys';
 export { Coordination, type CoordinationOptions } from './coordination';
+export { CoordinationUnavailableError } from './store/redis-connection';
 export type { ClusterStore } from './store/cluster-store';
 export type {
   BrokerRegistry,

@@ -4,7 +4,7 @@ import { setMaxOpenSegmentFiles } from '@tributary/log';
 import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth } from '@tributary/coordination';
 import {
   TOPIC_CONFIG_DEFAULTS,
-  type TributaryError,
+  TributaryError,
   type BrokerInfo,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
@@ -199,8 +199,10 @@ export class BrokerNode {
       this.dataDirLock.recordEpoch(registration.brokerEpoch);
     } catch (err) {
       this.dataDirLock.release();
+      // a refused password or an untrusted certificate surfaces as "max retries reached": say which
+      const explained = err instanceof TributaryError ? null : this.coordination.explainFailure();
       await this.coordination.close();
-      throw err;
+      throw explained ?? err;
     }
     // Before anything can talk to a peer or answer one; the proof carries this incarnation's epoch.
     this.interBroker.brokerEpoch = this.brokerEpoch;
