@@ -36,6 +36,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `broker ${config.brokerId} listening on ${app.get(BrokerNode).info.url} (cluster '${config.clusterId}', data ${config.dataDir}${tls ? `, TLS client auth ${config.security.tlsClientAuth}` : ''})\n`,
   );
+  // Whether this broker is open to anyone who can reach its port: said at start, not left to be found out.
+  const mechanisms = app.get(BrokerNode).security.mechanisms;
+  process.stdout.write(
+    mechanisms.length === 0
+      ? 'client authentication: none (AUTH=none): every connection is User:ANONYMOUS and ACLs are not enforced\n'
+      : `client authentication: ${mechanisms.join(', ')}; ACLs enforced; super users: ${config.superUsers.join(', ') || '(none)'}\n`,
+  );
   // Which secret peers must prove, by a fingerprint that is safe to log: compare it across brokers.
   const secret = app.get(BrokerNode).interBroker.source;
   if (secret) process.stdout.write(`inter-broker secret from ${secret.source}, fingerprint ${secret.fingerprint}\n`);
@@ -47,7 +54,11 @@ main().catch((err: unknown) => {
     process.exit(2);
   }
   // Refusals of identity are expected operator errors: their message says it all, no stack.
-  if (err instanceof DataDirLockedError || err instanceof CoordinationUnavailableError || (err instanceof TributaryError && err.type === 'DUPLICATE_BROKER_REGISTRATION')) {
+  if (
+    err instanceof DataDirLockedError ||
+    err instanceof CoordinationUnavailableError ||
+    (err instanceof TributaryError && err.type === 'DUPLICATE_BROKER_REGISTRATION')
+  ) {
     process.stderr.write(`broker failed to start: ${err.message}\n`);
     process.exit(1);
   }

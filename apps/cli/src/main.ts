@@ -8,6 +8,8 @@ import { registerProduceCommand } from './commands/produce';
 import { registerTopicCommands } from './commands/topics';
 import { registerGroupCommands } from './commands/groups';
 import { registerQuotaCommands } from './commands/quotas';
+import { registerUserCommands } from './commands/users';
+import { registerAclCommands } from './commands/acls';
 
 // The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
 installNativeCrc32c();
@@ -21,6 +23,8 @@ registerProduceCommand(program);
 registerConsumeCommand(program);
 registerGroupCommands(program);
 registerQuotaCommands(program);
+registerUserCommands(program);
+registerAclCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -12,3 +12,5 @@ export { QuotaManager, type QuotaKind } from './quotas/quota-manager';
 export { ConnectionRateLimiter } from './quotas/connection-rate';
 export type { SecurityConfig } from './config/security-settings';
 export { CoordinationUnavailableError } from '@tributary/coordination';
+export { SecurityService, BROKER_PRINCIPAL, type SaslSession } from './security/security-service';
+export type { GroupMemberConnection } from './group/group-member';

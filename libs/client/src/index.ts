@@ -25,6 +25,10 @@ export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
 export type { ConnectionDescription } from './admin/quota-admin';
 export type { ClientQuotaEntry, QuotaEntity, QuotaValues } from '@tributary/protocol';
+export type { AclSpec, CreateUserOptions } from './admin/security-admin';
+export type { ClientAuth } from './auth/client-auth';
+export { ScramClient, scramCredential } from './auth/scram-client';
+export type { AclBinding, AclFilter, AclOperation, AclPatternType, AclPermission, AclResourceType, ListedUser, ScramMechanism } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
 export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';
@@ -40,7 +44,16 @@ export type {
   TopicSpec,
 } from './admin/types';
 
-export { AggregateTopicError, ClientStateError, ConnectionError, InvalidConfigError, RequestTimeoutError, RetriesExhaustedError, TopicError } from './errors';
+export {
+  AggregateTopicError,
+  AuthenticationError,
+  ClientStateError,
+  ConnectionError,
+  InvalidConfigError,
+  RequestTimeoutError,
+  RetriesExhaustedError,
+  TopicError,
+} from './errors';
 export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';
 
 export { LogLevel, type LogEntry, type Logger, type LogSink } from './logger/logger';

@@ -1,4 +1,5 @@
 import { Admin } from './admin/admin';
+import { validateAuth, type ClientAuth } from './auth/client-auth';
 import { Cluster } from './cluster/cluster';
 import { validateConfig, validateRetry } from './config/validate-config';
 import { Consumer } from './consumer/consumer';
@@ -29,6 +30,13 @@ export interface TributaryConfig {
   logSink?: LogSink;
   /** TLS for wss:// brokers in Node: `{ ca, cert, key, rejectUnauthorized }` as PEM text */
   tls?: TlsOptions;
+  /**
+   * credentials for brokers that run with AUTH on: SCRAM (`{ mechanism: 'scram-sha-256' |
+   * 'scram-sha-512', username, password }`, the password never sent) or a bearer token
+   * (`{ mechanism: 'token', token }`). Wrong credentials fail with AuthenticationError
+   * (SASL_AUTHENTICATION_FAILED), never retried.
+   */
+  auth?: ClientAuth;
 }
 
 export interface AdminOptions {
@@ -40,13 +48,18 @@ export interface AdminOptions {
  * has its own connections and metadata, so one disconnecting never affects another.
  */
 export class Tributary {
-  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink' | 'tls'>> & { retry: ResolvedRetryOptions; tls?: TlsOptions };
+  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink' | 'tls' | 'auth'>> & {
+    retry: ResolvedRetryOptions;
+    tls?: TlsOptions;
+    auth?: ClientAuth;
+  };
   private readonly rootLogger: Logger;
   /** every producer, consumer and admin made here, so disconnect() can close what a caller forgot */
   private readonly children = new Set<{ disconnect(): Promise<void> }>();
 
   constructor(config: TributaryConfig) {
     const brokers = validateConfig(config);
+    validateAuth(config.auth);
     this.config = {
       brokers,
       clientId: config.clientId ?? 'tributary',
@@ -56,6 +69,7 @@ export class Tributary {
       logLevel: config.logLevel ?? LogLevel.WARN,
       retry: resolveRetry(config.retry),
       tls: config.tls,
+      auth: config.auth,
     };
     this.rootLogger = createLogger(this.config.logLevel, config.logSink);
   }
@@ -108,6 +122,7 @@ export class Tributary {
       retry,
       logger: this.rootLogger,
       tls: this.config.tls,
+      auth: this.config.auth,
     });
   }
 }

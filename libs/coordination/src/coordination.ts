@@ -6,6 +6,7 @@ import { QuotaStore } from './store/quota-store';
 import { ClusterStore } from './store/cluster-store';
 import { RedisHealth } from './store/redis-health';
 import { CoordinationUnavailableError, connectRedis, lastConnectionError, type RedisTlsOptions } from './store/redis-connection';
+import { RedisSecurityStore, type SecurityStore } from './store/security-store';
 import { loadScripts } from './scripts/script-registry';
 import { ScriptRunner } from './store/script-runner';
 import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipStore, MetadataSource } from './store/store-interfaces';
@@ -45,6 +46,8 @@ export class Coordination {
   readonly groups: GroupStore;
   /** client quota overrides (alterClientQuotas) */
   readonly quotas: QuotaStore;
+  /** users (SCRAM credentials) and ACLs */
+  readonly security: SecurityStore;
   /** whether this process's view of Redis is current; start() it to probe */
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
@@ -64,6 +67,7 @@ export class Coordination {
     this.streams = new ReplicationStreams(redis, keys, options.replicationStreamMaxLen ?? 10_000);
     this.groups = new GroupStore(redis, keys, scripts);
     this.quotas = new QuotaStore(redis, keys, scripts);
+    this.security = new RedisSecurityStore(redis, keys, scripts);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
     this.health = new RedisHealth(redis, staleAfterMs, options.redisProbeEveryMs);
   }

@@ -27,3 +27,4 @@ export type {
 export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';
 export type { QuotaStore } from './store/quota-store';
+export type { SecurityStore, StoredUser } from './store/security-store';

@@ -70,6 +70,16 @@ export class Keys {
     return `${this.prefix}inter-broker-secret`;
   }
 
+  /** hash: user name -> StoredUser JSON (SCRAM credentials: salt, iterations, StoredKey, ServerKey; never a password) */
+  get users(): string {
+    return `${this.prefix}users`;
+  }
+
+  /** hash: ACL key (its fields joined) -> AclBinding JSON */
+  get acls(): string {
+    return `${this.prefix}acls`;
+  }
+
   /** pub/sub channel announcing metadata changes */
   get changes(): string {
     return `${this.prefix}changes`;

@@ -22,6 +22,7 @@ const STORE_IMPLEMENTATIONS = [
   'replication/replication-streams.ts',
   'group/group-store.ts',
   'store/quota-store.ts',
+  'store/security-store.ts',
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -65,7 +66,17 @@ describe('the Redis boundary', () => {
     expect(Object.keys(coordination).sort()).toEqual(['Coordination', 'CoordinationUnavailableError', 'Keys', 'MetadataCache', 'assignReplicas']);
     const opened = coordination.Coordination.connect({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', cluster: `boundary-${process.pid}` });
     try {
-      const handedOut: object[] = [opened, opened.store, opened.groups, opened.quotas, opened.streams, opened.health, opened.feed, opened.streams.reader()];
+      const handedOut: object[] = [
+        opened,
+        opened.store,
+        opened.groups,
+        opened.quotas,
+        opened.streams,
+        opened.health,
+        opened.security,
+        opened.feed,
+        opened.streams.reader(),
+      ];
       // what a caller can reach: own properties, and their own properties one level down
       const reachable = handedOut.flatMap((o) =>
         Object.values(o).flatMap((v: unknown) => (v !== null && typeof v === 'object' ? [v, ...Object.values(v)] : [v])),

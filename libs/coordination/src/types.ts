@@ -44,7 +44,8 @@ export interface BrokerIncarnation {
 /** What claiming a broker id at start gave: the broker epoch, or who holds the id. */
 export type BrokerClaim = { claimed: true; epoch: number } | { claimed: false; holder: BrokerInfo | null };
 
-export type ChangeKind = 'broker' | 'controller' | 'topic' | 'partition';
+/** `security`: users or ACLs changed (subject `user` or `acl`); metadata caches ignore it */
+export type ChangeKind = 'broker' | 'controller' | 'topic' | 'partition' | 'security';
 
 export interface ChangeEvent {
   kind: ChangeKind;

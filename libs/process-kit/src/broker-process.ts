@@ -92,7 +92,11 @@ export class BrokerProcess {
     });
   }
 
-  /** One metadata request over a fresh socket.io connection: true when it answers without an error code. */
+  /**
+   * One metadata request over a fresh socket.io connection: true when it answers without an
+   * error code, or with SASL_AUTHENTICATION_FAILED (58: a broker with AUTH on is up and asks
+   * this unauthenticated probe to log in first).
+   */
   answersMetadata(timeoutMs = 1000): Promise<boolean> {
     this.process.assertRunning();
     return new Promise((resolve) => {
@@ -103,7 +107,9 @@ export class BrokerProcess {
       };
       s.on('connect_error', () => done(false));
       s.on('connect', () =>
-        s.timeout(timeoutMs).emit('metadata', {}, (err: unknown, res: { errorCode?: number } | undefined) => done(!err && res?.errorCode === 0)),
+        s
+          .timeout(timeoutMs)
+          .emit('metadata', {}, (err: unknown, res: { errorCode?: number } | undefined) => done(!err && (res?.errorCode === 0 || res?.errorCode === 58))),
       );
     });
   }

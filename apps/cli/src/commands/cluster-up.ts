@@ -44,6 +44,11 @@ export function registerClusterCommands(program: Command): void {
         await local.stop();
         process.exit(1);
       }
-      process.stdout.write(`cluster '${opts.clusterId}' ready: ${opts.brokers} broker(s) answer metadata\n`);
+      const auth = (process.env.AUTH ?? 'none').trim().toLowerCase() || 'none';
+      const access =
+        auth === 'none'
+          ? 'open: no authentication (AUTH=none), anyone who reaches these ports may read and write'
+          : `AUTH=${auth}: clients must log in, ACLs enforced`;
+      process.stdout.write(`cluster '${opts.clusterId}' ready: ${opts.brokers} broker(s) answer metadata; ${access}\n`);
     });
 }

@@ -72,5 +72,8 @@ function checkTimings(c: BrokerConfig, stallTimeoutSet: boolean): string | null 
   if (c.groupMinSessionTimeoutMs > c.groupMaxSessionTimeoutMs) {
     return `GROUP_MIN_SESSION_TIMEOUT_MS='${c.groupMinSessionTimeoutMs}': must not exceed GROUP_MAX_SESSION_TIMEOUT_MS (${c.groupMaxSessionTimeoutMs})`;
   }
+  if (c.auth.token && c.tokenSecret === undefined && c.tokenPublicKeyPath === undefined) {
+    return 'AUTH includes token: set TOKEN_SECRET or TOKEN_PUBLIC_KEY_PATH to verify tokens with';
+  }
   return null;
 }

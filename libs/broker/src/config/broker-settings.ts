@@ -78,6 +78,16 @@ export const brokerSettings = {
     int(100, 86_400_000, 1_800_000),
     "longest `sessionTimeoutMs` a consumer may join a group with; longer is `INVALID_SESSION_TIMEOUT` (Kafka's `group.max.session.timeout.ms`)",
   ),
+  groupMaxRebalanceTimeoutMs: setting(
+    'GROUP_MAX_REBALANCE_TIMEOUT_MS',
+    int(100, 86_400_000, 1_800_000),
+    'longest `rebalanceTimeoutMs` a consumer may join a group with (how long a rebalance waits for it); longer is `INVALID_SESSION_TIMEOUT`',
+  ),
+  groupMaxSize: setting(
+    'GROUP_MAX_SIZE',
+    int(1, 1_000_000, 1000),
+    "members one consumer group may have; a join beyond it is `GROUP_MAX_SIZE_REACHED` (Kafka's `group.max.size`)",
+  ),
   logSegmentBytes: setting('LOG_SEGMENT_BYTES', int(1024, 0x7fffffff, TOPIC_CONFIG_DEFAULTS['segment.bytes']), 'default `segment.bytes` for topics'),
   logFlushIntervalMs: setting(
     'LOG_FLUSH_INTERVAL_MS',
@@ -102,6 +112,41 @@ export const brokerSettings = {
       .optional(),
     'the secret brokers prove to each other (HMAC challenge-response) before any replica request; at least 32 characters, the same on every broker; never logged (a fingerprint is)',
     { secret: true, shownDefault: '(unset: one per cluster, kept in the coordination Redis)' },
+  ),
+  auth: setting(
+    'AUTH',
+    z
+      .string()
+      .default('none')
+      .transform((v) => v.split(',').map((m) => m.trim().toLowerCase()))
+      .refine((ms) => (ms.length > 0 && ms.every((m) => m === 'scram' || m === 'token')) || (ms.length === 1 && ms[0] === 'none'), {
+        message: "use 'none', 'scram', 'token' or 'scram,token'",
+      })
+      .transform((ms) => ({ scram: ms.includes('scram'), token: ms.includes('token') })),
+    'client authentication: `none` (every connection is `User:ANONYMOUS`, ACLs not enforced), `scram` (SCRAM-SHA-256/512 users), `token` (signed bearer tokens), or `scram,token`. With auth on, a connection must authenticate before any other request, and ACLs decide what it may do',
+    { shownDefault: '`none`' },
+  ),
+  superUsers: setting(
+    'SUPER_USERS',
+    z
+      .string()
+      .regex(/^\s*User:[^,\s]+(\s*,\s*User:[^,\s]+)*\s*$/, "use a comma-separated list of principals such as 'User:admin,User:ops'")
+      .optional()
+      .transform((v): string[] => (v === undefined ? [] : v.split(',').map((p) => p.trim()))),
+    "principals every ACL check allows (Kafka's `super.users`), e.g. `User:admin`; other brokers always are",
+    { shownDefault: '(none)' },
+  ),
+  tokenSecret: setting(
+    'TOKEN_SECRET',
+    z.string().min(32, 'use at least 32 characters').max(1024).optional(),
+    'key that verifies HS256 bearer tokens (AUTH=token); the principal is `User:<sub>`, `exp` is honoured; never logged',
+    { secret: true, shownDefault: '(unset)' },
+  ),
+  tokenPublicKeyPath: setting(
+    'TOKEN_PUBLIC_KEY_PATH',
+    z.string().min(1).optional(),
+    'PEM file of an Ed25519 public key that verifies EdDSA bearer tokens (AUTH=token), instead of or beside TOKEN_SECRET',
+    { shownDefault: '(unset)' },
   ),
   maxRequestBytes: setting(
     'MAX_REQUEST_BYTES',

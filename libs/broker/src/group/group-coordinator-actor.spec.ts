@@ -30,15 +30,44 @@ const join = (memberId = '', topics = ['t']): JoinGroupRequest => ({
 
 describe('GroupCoordinatorActor', () => {
   let now = 0;
-  const make = (stored: StoredGroup | null = null) => {
+  const make = (stored: StoredGroup | null = null, maxSize?: number) => {
     const f = fakeStore();
     const actor = new GroupCoordinatorActor(
-      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined },
+      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined, maxSize },
       stored,
     );
     return { actor, f };
   };
   beforeEach(() => (now = 1000));
+
+  it('a new member beyond GROUP_MAX_SIZE is GROUP_MAX_SIZE_REACHED; an existing member may still rejoin', async () => {
+    const { actor } = make(null, 1);
+    const a = await actor.join(join());
+    await expect(actor.join(join())).rejects.toMatchObject({ type: 'GROUP_MAX_SIZE_REACHED' });
+    expect((await actor.join(join(a.memberId))).errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it("binds a member id to its principal and its open connection; a dropped connection's principal may take it over", async () => {
+    const { actor } = make();
+    let aliceOpen = true;
+    const alice = { principal: 'User:alice', connectionId: 'c1', isConnected: () => aliceOpen };
+    const a = await actor.join(join(), alice);
+    const member = { groupId: 'g', memberId: a.memberId, generationId: a.generationId };
+    const bob = { principal: 'User:bob', connectionId: 'c2', isConnected: () => true };
+    const alice2 = { principal: 'User:alice', connectionId: 'c3', isConnected: () => true };
+    for (const other of [bob, alice2]) {
+      await expect(actor.heartbeat(member, other)).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      await expect(actor.leave(member, other)).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      await expect(actor.commit({ ...member, offsets: [{ topic: 't', partition: 0, offset: 1 }] }, other)).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      await expect(actor.join(join(a.memberId), other)).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+    }
+    await expect(actor.heartbeat(member, alice)).resolves.toBeUndefined();
+    aliceOpen = false;
+    await expect(actor.heartbeat(member, bob)).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+    await expect(actor.heartbeat(member, alice2)).resolves.toBeUndefined();
+    // the principal is stored with the member, so a successor coordinator keeps the binding
+    expect(actor.snapshot().members[0].principal).toBe('User:alice');
+  });
 
   it('a lone first member gets generation 1 and every partition', async () => {
     const { actor } = make();

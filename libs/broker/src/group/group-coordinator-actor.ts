@@ -15,7 +15,7 @@ import {
 import { Mailbox } from '../actor/mailbox';
 import { computeAssignment } from './assignors';
 import { checkCommit, revokingPartitions, type FenceView } from './commit-fencing';
-import type { LiveMember } from './group-member';
+import type { GroupMemberConnection, LiveMember } from './group-member';
 
 export interface GroupActorDeps {
   groupId: string;
@@ -23,6 +23,8 @@ export interface GroupActorDeps {
   store: GroupStore;
   partitionCount: (topic: string) => number | undefined;
   now: () => number;
+  /** members the group may have; a new member beyond it is GROUP_MAX_SIZE_REACHED (default: unbounded) */
+  maxSize?: number;
   /** called when a lease-fenced write failed: another broker owns the group now */
   onDeposed: () => void;
 }
@@ -63,23 +65,24 @@ export class GroupCoordinatorActor {
     return this.deposed;
   }
 
-  join(req: JoinGroupRequest): Promise<JoinGroupResponse> {
+  join(req: JoinGroupRequest, conn?: GroupMemberConnection): Promise<JoinGroupResponse> {
     // the join is parked outside the mailbox: it resolves when the rebalance completes, and
     // the mailbox must stay free meanwhile for the other members' joins and heartbeats
-    return this.mailbox.post(() => this.onJoin(req)).then(({ parked }) => parked);
+    return this.mailbox.post(() => this.onJoin(req, conn)).then(({ parked }) => parked);
   }
 
-  sync(req: SyncGroupRequest): Promise<SyncGroupResponse> {
+  sync(req: SyncGroupRequest, conn?: GroupMemberConnection): Promise<SyncGroupResponse> {
     return this.mailbox.post(() => {
+      this.claim(req.memberId, conn);
       const m = this.check(req.memberId, req.generationId);
       if (this.state === 'PreparingRebalance') throw TributaryError.of('REBALANCE_IN_PROGRESS');
       return { errorCode: ErrorCode.NONE, assignment: m.stored.assignment };
     });
   }
 
-  heartbeat(req: HeartbeatRequest): Promise<void> {
+  heartbeat(req: HeartbeatRequest, conn?: GroupMemberConnection): Promise<void> {
     return this.mailbox.post(() => {
-      const m = this.members.get(req.memberId);
+      const m = this.claim(req.memberId, conn);
       if (!m) throw TributaryError.of('UNKNOWN_MEMBER_ID');
       m.sessionDeadline = this.deps.now() + m.stored.sessionTimeoutMs;
       if (this.state === 'PreparingRebalance') throw TributaryError.of('REBALANCE_IN_PROGRESS');
@@ -87,15 +90,16 @@ export class GroupCoordinatorActor {
     });
   }
 
-  leave(req: LeaveGroupRequest): Promise<void> {
+  leave(req: LeaveGroupRequest, conn?: GroupMemberConnection): Promise<void> {
     return this.mailbox.post(async () => {
-      if (!this.members.has(req.memberId)) throw TributaryError.of('UNKNOWN_MEMBER_ID');
+      if (!this.claim(req.memberId, conn)) throw TributaryError.of('UNKNOWN_MEMBER_ID');
       await this.removeMembers([req.memberId]);
     });
   }
 
-  commit(req: CommitOffsetsRequest): Promise<void> {
+  commit(req: CommitOffsetsRequest, conn?: GroupMemberConnection): Promise<void> {
     return this.mailbox.post(async () => {
+      if (req.memberId !== '') this.claim(req.memberId, conn);
       checkCommit(this.fenceView(), req);
       const code = await this.deps.store.commit({ brokerId: this.deps.brokerId, ...req });
       if (code === ErrorCode.NOT_COORDINATOR) this.depose();
@@ -123,10 +127,14 @@ export class GroupCoordinatorActor {
     for (const m of this.members.values()) this.answerJoin(m, errorJoin(ErrorCode.NOT_COORDINATOR, m.stored.memberId));
   }
 
-  private async onJoin(req: JoinGroupRequest): Promise<{ parked: Promise<JoinGroupResponse> }> {
+  private async onJoin(req: JoinGroupRequest, conn: GroupMemberConnection | undefined): Promise<{ parked: Promise<JoinGroupResponse> }> {
     if (this.deposed) throw TributaryError.of('NOT_COORDINATOR');
-    let member = req.memberId === '' ? undefined : this.members.get(req.memberId);
+    let member = req.memberId === '' ? undefined : this.claim(req.memberId, conn);
     if (req.memberId !== '' && !member) throw TributaryError.of('UNKNOWN_MEMBER_ID');
+    const maxSize = this.deps.maxSize ?? Infinity;
+    if (!member && this.members.size >= maxSize) {
+      throw TributaryError.of('GROUP_MAX_SIZE_REACHED', `group '${this.deps.groupId}' has ${this.members.size} members, the most GROUP_MAX_SIZE allows`);
+    }
     const others = [...this.members.values()].filter((m) => m.stored.memberId !== req.memberId);
     if (others.length > 0 && !req.assignors.some((a) => others.every((o) => o.stored.assignors.includes(a)))) {
       throw TributaryError.of('INCONSISTENT_GROUP_PROTOCOL', `none of ${req.assignors.join(', ')} is supported by every member`);
@@ -139,9 +147,10 @@ export class GroupCoordinatorActor {
       topics: [...req.topics].sort(),
       assignors: req.assignors,
       assignment: member?.stored.assignment ?? [],
+      ...(conn ? { principal: conn.principal } : member?.stored.principal !== undefined ? { principal: member.stored.principal } : {}),
     };
     if (member) this.answerJoin(member, errorJoin(ErrorCode.REBALANCE_IN_PROGRESS, stored.memberId));
-    member = { stored, sessionDeadline: this.deps.now() + stored.sessionTimeoutMs, pendingJoin: null };
+    member = { stored, sessionDeadline: this.deps.now() + stored.sessionTimeoutMs, pendingJoin: null, owner: conn ?? member?.owner };
     this.members.set(stored.memberId, member);
     const parked = new Promise<JoinGroupResponse>((resolve) => {
       if (member) member.pendingJoin = resolve;
@@ -247,6 +256,27 @@ export class GroupCoordinatorActor {
 
   private fenceView(): FenceView {
     return { generationId: this.generationId, members: new Map([...this.members].map(([id, m]) => [id, m.stored])) };
+  }
+
+  /**
+   * Binds a member id to who acts for it: the principal that joined it (kept in Redis, so it
+   * holds on a new coordinator too), and the connection it joined on while that connection is
+   * open. Another principal, or another connection while the member's own is still up, is told
+   * the member does not exist, which is all it may learn. A member whose connection dropped
+   * moves to its principal's next connection (the SDK reconnects after a network error).
+   * Returns the member, or undefined when there is none.
+   */
+  private claim(memberId: string, conn: GroupMemberConnection | undefined): LiveMember | undefined {
+    const m = this.members.get(memberId);
+    if (!m || !conn) return m;
+    if (m.stored.principal !== undefined && m.stored.principal !== conn.principal) {
+      throw TributaryError.of('UNKNOWN_MEMBER_ID', `member '${memberId}' is not in group '${this.deps.groupId}' for ${conn.principal}`);
+    }
+    if (m.owner && m.owner.connectionId !== conn.connectionId && m.owner.isConnected()) {
+      throw TributaryError.of('UNKNOWN_MEMBER_ID', `member '${memberId}' of group '${this.deps.groupId}' belongs to another connection`);
+    }
+    m.owner = conn;
+    return m;
   }
 
   private check(memberId: string, generationId: number): LiveMember {

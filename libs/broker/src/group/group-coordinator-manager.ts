@@ -19,6 +19,7 @@ import {
 import { leaseRenewIntervalMs } from '../config/derived-timings';
 import { preferredCoordinator } from './coordinator-placement';
 import { GroupCoordinatorActor } from './group-coordinator-actor';
+import type { GroupMemberConnection } from './group-member';
 
 export interface GroupManagerOptions {
   brokerId: number;
@@ -28,6 +29,9 @@ export interface GroupManagerOptions {
   tickMs: number;
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
+  maxRebalanceTimeoutMs: number;
+  /** members one group may have (Kafka's group.max.size) */
+  maxSize: number;
 }
 
 /**
@@ -78,28 +82,32 @@ export class GroupCoordinatorManager {
     return { errorCode: ErrorCode.NONE, nodeId: broker.id, host: broker.host, port: broker.port, url: broker.url };
   }
 
-  async join(req: JoinGroupRequest): Promise<JoinGroupResponse> {
-    const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max } = this.options;
+  /** `conn`: who sends it (see GroupMemberConnection); without it, no binding is checked (in-process callers, tests). */
+  async join(req: JoinGroupRequest, conn?: GroupMemberConnection): Promise<JoinGroupResponse> {
+    const { minSessionTimeoutMs: min, maxSessionTimeoutMs: max, maxRebalanceTimeoutMs } = this.options;
     if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) {
       throw TributaryError.of('INVALID_SESSION_TIMEOUT', `sessionTimeoutMs must be between ${min} and ${max}`);
     }
-    return (await this.actorFor(req.groupId)).join(req);
+    if (req.rebalanceTimeoutMs > maxRebalanceTimeoutMs) {
+      throw TributaryError.of('INVALID_SESSION_TIMEOUT', `rebalanceTimeoutMs must be at most ${maxRebalanceTimeoutMs} (GROUP_MAX_REBALANCE_TIMEOUT_MS)`);
+    }
+    return (await this.actorFor(req.groupId)).join(req, conn);
   }
 
-  async sync(req: SyncGroupRequest): Promise<SyncGroupResponse> {
-    return (await this.actorFor(req.groupId)).sync(req);
+  async sync(req: SyncGroupRequest, conn?: GroupMemberConnection): Promise<SyncGroupResponse> {
+    return (await this.actorFor(req.groupId)).sync(req, conn);
   }
 
-  async heartbeat(req: HeartbeatRequest): Promise<void> {
-    return (await this.actorFor(req.groupId)).heartbeat(req);
+  async heartbeat(req: HeartbeatRequest, conn?: GroupMemberConnection): Promise<void> {
+    return (await this.actorFor(req.groupId)).heartbeat(req, conn);
   }
 
-  async leave(req: LeaveGroupRequest): Promise<void> {
-    return (await this.actorFor(req.groupId)).leave(req);
+  async leave(req: LeaveGroupRequest, conn?: GroupMemberConnection): Promise<void> {
+    return (await this.actorFor(req.groupId)).leave(req, conn);
   }
 
-  async commit(req: CommitOffsetsRequest): Promise<void> {
-    return (await this.actorFor(req.groupId)).commit(req);
+  async commit(req: CommitOffsetsRequest, conn?: GroupMemberConnection): Promise<void> {
+    return (await this.actorFor(req.groupId)).commit(req, conn);
   }
 
   async fetchOffsets(req: FetchOffsetsRequest): Promise<FetchOffsetsResponse> {
@@ -172,6 +180,7 @@ export class GroupCoordinatorManager {
         store: this.store,
         partitionCount: (topic) => this.metadata.snapshot.topics.get(topic)?.topic.partitionCount,
         now: () => Date.now(),
+        maxSize: this.options.maxSize,
         onDeposed: () => this.actors.delete(groupId),
       },
       stored,

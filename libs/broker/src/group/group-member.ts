@@ -8,4 +8,14 @@ export interface LiveMember {
   sessionDeadline: number;
   /** a join waiting for the rebalance to complete */
   pendingJoin: ((response: JoinGroupResponse) => void) | null;
+  /** the connection the member joined (or last acted) on; only it may act for the member while it is open */
+  owner?: GroupMemberConnection;
+}
+
+/** Who sends a group request: the connection's principal, and the connection itself. */
+export interface GroupMemberConnection {
+  principal: string;
+  /** unique per connection on this broker */
+  connectionId: string;
+  isConnected(): boolean;
 }

@@ -28,6 +28,7 @@ import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
 import { InterBrokerAuth } from '../auth/inter-broker-auth';
+import { SecurityService } from '../security/security-service';
 import { BrokerLinks } from '../replication/broker-links';
 import { QuotaManager } from '../quotas/quota-manager';
 import { peerTlsOptions } from '../security/peer-tls';
@@ -78,6 +79,8 @@ export class BrokerNode {
   readonly groups: GroupCoordinatorManager;
   /** client quotas (defaults from settings, overrides from Redis); the transport measures and throttles with it */
   readonly quotas: QuotaManager;
+  /** client authentication, users and ACLs; the gateways ask it before running a request */
+  readonly security: SecurityService;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeMetadata: (() => void) | null = null;
 
@@ -170,6 +173,16 @@ export class BrokerNode {
       tickMs: timings.GROUP_TICK_MS,
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      maxRebalanceTimeoutMs: config.groupMaxRebalanceTimeoutMs,
+      maxSize: config.groupMaxSize,
+    });
+    this.security = new SecurityService(this.coordination.security, this.feed, {
+      brokerId: config.brokerId,
+      auth: config.auth,
+      superUsers: config.superUsers,
+      tokenSecret: config.tokenSecret,
+      tokenPublicKeyPath: config.tokenPublicKeyPath,
+      refreshIntervalMs: config.metadataRefreshMs,
     });
   }
 
@@ -208,6 +221,7 @@ export class BrokerNode {
     this.interBroker.brokerEpoch = this.brokerEpoch;
     await this.interBroker.start((candidate) => this.store.ensureInterBrokerSecret(candidate));
     await this.feed.start();
+    await this.security.start();
     await this.redisHealth.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
     await this.metadataCache.start();
@@ -245,6 +259,7 @@ export class BrokerNode {
     this.quotas.stop();
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
+    this.security.stop();
     this.redisHealth.stop();
     // A fenced node leaves the id-keyed leases alone: they may be its successor's.
     await this.groups.stop(!this.fenced);

@@ -1,5 +1,6 @@
 import { GroupAdmin } from './group-admin';
 import { alterClientQuotas, describeClientQuotas, describeConnection, type ConnectionDescription } from './quota-admin';
+import { SecurityAdmin, type AclSpec, type CreateUserOptions } from './security-admin';
 import {
   EARLIEST_TIMESTAMP,
   ErrorCode,
@@ -17,6 +18,9 @@ import {
   type ClientQuotaEntry,
   type QuotaEntity,
   type ResponseBase,
+  type AclBinding,
+  type AclFilter,
+  type ListedUser,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { listOffsets } from '../cluster/list-offsets';
@@ -45,6 +49,39 @@ export class Admin {
   /** Consumer groups: list, describe (state, members, assignment), committed offsets and lag. */
   groups(): GroupAdmin {
     return new GroupAdmin(this.cluster);
+  }
+
+  /** Creates a SCRAM user or replaces its password (salted here: the password is never sent). Needs alter on the cluster. */
+  async createUser(options: CreateUserOptions): Promise<void> {
+    await this.cluster.connect();
+    await new SecurityAdmin(this.cluster).createUser(options);
+  }
+
+  async deleteUser(name: string): Promise<void> {
+    await this.cluster.connect();
+    await new SecurityAdmin(this.cluster).deleteUser(name);
+  }
+
+  async listUsers(): Promise<ListedUser[]> {
+    await this.cluster.connect();
+    return new SecurityAdmin(this.cluster).listUsers();
+  }
+
+  /** Adds ACLs (Kafka's model; host `*`, literal pattern and allow by default). Needs alter on the cluster. */
+  async createAcls(acls: AclSpec[]): Promise<void> {
+    await this.cluster.connect();
+    await new SecurityAdmin(this.cluster).createAcls(acls);
+  }
+
+  /** Removes every ACL matching one of the filters; resolves with the removed ones. */
+  async deleteAcls(filters: AclFilter[]): Promise<AclBinding[]> {
+    await this.cluster.connect();
+    return new SecurityAdmin(this.cluster).deleteAcls(filters);
+  }
+
+  async describeAcls(filter: AclFilter = {}): Promise<AclBinding[]> {
+    await this.cluster.connect();
+    return new SecurityAdmin(this.cluster).describeAcls(filter);
   }
 
   async connect(): Promise<void> {

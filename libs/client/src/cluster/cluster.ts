@@ -1,3 +1,4 @@
+import type { ClientAuth } from '../auth/client-auth';
 import { ErrorCode, Events, isValidTopicName, TributaryError, type BrokerInfo, type MetadataRequest, type MetadataResponse } from '@tributary/protocol';
 import { normalizeBrokerList } from '../connection/broker-address';
 import { BrokerConnection } from '../connection/broker-connection';
@@ -19,6 +20,7 @@ export interface ClusterOptions {
   logger: Logger;
   /** for wss:// brokers (Node) */
   tls?: TlsOptions;
+  auth?: ClientAuth;
 }
 
 interface Refresh {
@@ -234,6 +236,7 @@ export class Cluster {
         requestTimeoutMs: this.options.requestTimeoutMs,
         logger: this.options.logger.namespace('connection'),
         tls: this.options.tls,
+        auth: this.options.auth,
       });
       this.connections.set(url, c);
     }

@@ -1,6 +1,7 @@
 import { ErrorCode, Events, TributaryError, type EventName, type MetadataRequest, type ResponseBase } from '@tributary/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { ClientStateError, ConnectionError, RequestTimeoutError } from '../errors';
+import { authenticate, type ClientAuth } from '../auth/client-auth';
+import { asTributaryError, ClientStateError, ConnectionError, RequestTimeoutError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { MAX_TIMER_MS } from '../util/timers';
 import { normalizeBinary } from './normalize-binary';
@@ -14,6 +15,8 @@ export interface BrokerConnectionOptions {
   logger: Logger;
   /** for wss:// (Node): CA, client certificate */
   tls?: TlsOptions;
+  /** credentials for brokers with AUTH on: each new socket authenticates before any request is sent on it */
+  auth?: ClientAuth;
 }
 
 interface PendingRequest {
@@ -222,8 +225,39 @@ export class BrokerConnection {
           reject(new ClientStateError(`connection to ${url} is closed`));
           return;
         }
-        this.adopt(socket);
-        resolve(socket);
+        const auth = this.options.auth;
+        if (!auth) {
+          this.adopt(socket);
+          resolve(socket);
+          return;
+        }
+        authenticate(url, auth, (event, payload) => this.rawRequest(socket, event, payload)).then(
+          () => {
+            if (this.closed) {
+              socket.disconnect();
+              reject(new ClientStateError(`connection to ${url} is closed`));
+              return;
+            }
+            this.adopt(socket);
+            resolve(socket);
+          },
+          (err: unknown) => {
+            socket.off();
+            socket.disconnect();
+            reject(asTributaryError(err));
+          },
+        );
+      });
+    });
+  }
+
+  /** One request on a socket not yet adopted (the authentication exchange): the raw answer, or a ConnectionError. */
+  private rawRequest<Res>(socket: Socket, event: string, payload: unknown): Promise<Res> {
+    const { requestTimeoutMs } = this.options;
+    return new Promise<Res>((resolve, reject) => {
+      socket.timeout(Math.min(requestTimeoutMs, MAX_TIMER_MS)).emit(event, payload, (err: Error | null, response: unknown) => {
+        if (err) reject(new ConnectionError(this.url, `authenticating to ${this.url}: no answer to ${event} (${err.message})`));
+        else resolve(normalizeBinary(response) as Res);
       });
     });
   }

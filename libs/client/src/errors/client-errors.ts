@@ -93,6 +93,20 @@ export class InvalidConfigError extends TributaryError {
   }
 }
 
+/**
+ * The broker refused this client's credentials (SASL_AUTHENTICATION_FAILED), or the client
+ * could not complete the exchange. Never retriable: the same credentials fail the same way.
+ */
+export class AuthenticationError extends TributaryError {
+  readonly broker: string;
+
+  constructor(broker: string, message: string, code: number = ErrorCode.SASL_AUTHENTICATION_FAILED) {
+    super(code, message);
+    this.name = 'AuthenticationError';
+    this.broker = broker;
+  }
+}
+
 /** Anything thrown, as a TributaryError: unexpected errors become UNKNOWN_SERVER_ERROR, not retriable. */
 export function asTributaryError(err: unknown): TributaryError {
   if (err instanceof TributaryError) return err;

@@ -9,6 +9,8 @@ export interface StoredMember extends Omit<JoinGroupRequest, 'groupId'> {
    * withholds from everybody; it still owns them (may commit them) until it rejoins without them
    */
   revoking?: GroupTopicPartitions[];
+  /** the principal that joined it: only that principal may act for the member, on any coordinator */
+  principal?: string;
 }
 
 /** A group as kept in Redis: enough for a new coordinator to carry on where the old one stopped. */

@@ -29,7 +29,10 @@ export class MetadataCache {
   ) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = this.feed.onChange(() => void this.reload().catch(() => undefined));
+    // users and ACLs are not metadata: their changes leave the snapshot alone
+    this.unsubscribe = this.feed.onChange((c) => {
+      if (c.kind !== 'security') void this.reload().catch(() => undefined);
+    });
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), this.options.refreshIntervalMs);
     this.timer.unref();

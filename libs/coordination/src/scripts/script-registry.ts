@@ -21,6 +21,10 @@ export const SCRIPT_NAMES = [
   'releaseGroupLease',
   'saveGroup',
   'commitGroupOffsets',
+  'saveUser',
+  'deleteUser',
+  'createAcls',
+  'deleteAcls',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

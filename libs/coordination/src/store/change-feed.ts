@@ -55,7 +55,7 @@ export class ChangeFeed {
 function parseChange(message: string): ChangeEvent {
   try {
     const parsed = JSON.parse(message) as Partial<ChangeEvent>;
-    if (parsed.kind === 'broker' || parsed.kind === 'controller' || parsed.kind === 'topic' || parsed.kind === 'partition') {
+    if (parsed.kind === 'broker' || parsed.kind === 'controller' || parsed.kind === 'topic' || parsed.kind === 'partition' || parsed.kind === 'security') {
       return { kind: parsed.kind, subject: parsed.subject === undefined ? undefined : String(parsed.subject) };
     }
   } catch {

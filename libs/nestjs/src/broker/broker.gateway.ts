@@ -4,8 +4,11 @@ import type { Socket } from 'socket.io';
 import { BrokerNode } from '@tributary/broker';
 import { requireBroker, requireReplicaIfNamed } from './inter-broker-auth';
 import { respond, type ErrorShape } from './respond';
+import { SecurityGate } from './security-gate';
 import {
+  CLUSTER_RESOURCE,
   Events,
+  decodeProduceEntries,
   parseRequest,
   type CreateTopicsResponse,
   type FetchResponse,
@@ -24,12 +27,29 @@ import {
 export class BrokerGateway {
   private readonly logger = new Logger('BrokerGateway');
 
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+  private readonly gate: SecurityGate;
 
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
+    this.gate = new SecurityGate(node.security);
+  }
+
+  /** Topics the principal may not describe are left out; one it named gets TOPIC_AUTHORIZATION_FAILED (Kafka's behaviour). */
   @SubscribeMessage(Events.metadata)
-  metadata(@MessageBody() body: unknown): Promise<MetadataResponse> {
+  metadata(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<MetadataResponse> {
     return this.handle(
-      () => this.node.metadata(parseRequest.metadata(body ?? {})),
+      async () => {
+        const request = parseRequest.metadata(body ?? {});
+        const response = await this.node.metadata(request);
+        if (!this.gate.enabled) return response;
+        const named = new Set(request.topics ?? []);
+        const topics = response.topics.flatMap((t) => {
+          if (this.gate.allows(socket, 'describe', 'topic', t.name)) return [t];
+          if (!named.has(t.name)) return [];
+          const e = this.gate.denied(socket, Events.metadata, 'describe', 'topic', t.name);
+          return [{ name: t.name, errorCode: e.code, errorMessage: e.message, partitions: [], configs: {} }];
+        });
+        return { ...response, topics };
+      },
       (e) => ({
         ...e,
         clusterId: this.node.config.clusterId,
@@ -41,9 +61,16 @@ export class BrokerGateway {
   }
 
   @SubscribeMessage(Events.produce)
-  produce(@MessageBody() body: unknown): Promise<ProduceResponse> {
+  produce(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ProduceResponse> {
     return this.handle(
-      () => this.node.produce(parseRequest.produce(body)),
+      () => {
+        const request = parseRequest.produce(body);
+        // all or nothing: one topic the principal may not write refuses the whole request
+        if (this.gate.enabled)
+          for (const topic of new Set(decodeProduceEntries(request.data).map((e) => e.topic)))
+            this.gate.require(socket, Events.produce, 'write', 'topic', topic);
+        return this.node.produce(request);
+      },
       (e) => ({ ...e, partitions: [] }),
     );
   }
@@ -54,6 +81,7 @@ export class BrokerGateway {
       () => {
         const request = parseRequest.fetch(body);
         requireReplicaIfNamed(socket, Events.fetch, request.replicaId, request.replicaBrokerEpoch);
+        for (const topic of new Set(request.partitions.map((p) => p.topic))) this.gate.require(socket, Events.fetch, 'read', 'topic', topic);
         return this.node.fetch(request);
       },
       (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }),
@@ -61,9 +89,13 @@ export class BrokerGateway {
   }
 
   @SubscribeMessage(Events.listOffsets)
-  listOffsets(@MessageBody() body: unknown): Promise<ListOffsetsResponse> {
+  listOffsets(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ListOffsetsResponse> {
     return this.handle(
-      async () => this.node.listOffsets(parseRequest.listOffsets(body)),
+      async () => {
+        const request = parseRequest.listOffsets(body);
+        for (const topic of new Set(request.partitions.map((p) => p.topic))) this.gate.require(socket, Events.listOffsets, 'describe', 'topic', topic);
+        return this.node.listOffsets(request);
+      },
       (e) => ({ ...e, partitions: [] }),
     );
   }
@@ -81,9 +113,19 @@ export class BrokerGateway {
   }
 
   @SubscribeMessage(Events.createTopics)
-  createTopics(@MessageBody() body: unknown): Promise<CreateTopicsResponse> {
+  createTopics(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<CreateTopicsResponse> {
     return this.handle(
-      () => this.node.createTopics(parseRequest.createTopics(body)),
+      () => {
+        const request = parseRequest.createTopics(body);
+        // Kafka's rule: create on the cluster, or on the topic's name (a prefixed ACL lets a team create its own topics)
+        for (const t of request.topics) {
+          this.gate.requireAny(socket, Events.createTopics, 'create', [
+            ['cluster', CLUSTER_RESOURCE],
+            ['topic', t.name],
+          ]);
+        }
+        return this.node.createTopics(request);
+      },
       (e) => ({ ...e, topics: [] }),
     );
   }

@@ -4,6 +4,8 @@ import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
 import { QuotaGateway } from './quota.gateway';
+import { SaslGateway } from './sasl.gateway';
+import { SecurityAdminGateway } from './security-admin.gateway';
 import { BROKER_CONFIG } from './tokens';
 
 /** Starts the broker node when the module initialises and stops it on shutdown. */
@@ -36,6 +38,8 @@ export class TributaryBrokerModule {
         GroupGateway,
         InterBrokerAuthGateway,
         QuotaGateway,
+        SaslGateway,
+        SecurityAdminGateway,
       ],
       exports: [BrokerNode],
     };

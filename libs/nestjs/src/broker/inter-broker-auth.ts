@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from
 import type { Socket } from 'socket.io';
 import { BrokerNode, type AuthenticatedBroker } from '@tributary/broker';
 import { ErrorCode, Events, TributaryError, parseInterBrokerRequest, type BrokerAuthenticateResponse, type BrokerChallengeResponse } from '@tributary/protocol';
+import { clearPrincipal, setPrincipal, BROKER_PRINCIPAL } from './connection-principal';
 import { respond } from './respond';
 
 interface ConnectionTrust {
@@ -82,6 +83,7 @@ export class InterBrokerAuthGateway {
         const { peerNonce } = parseInterBrokerRequest.brokerChallenge(body);
         const t = trustOf(socket);
         // A new handshake starts from nothing: whoever this connection was, it must prove it again.
+        if (t.broker) clearPrincipal(socket);
         t.broker = null;
         const { nonce, response } = this.node.interBroker.challenge(peerNonce);
         t.pending = { nonce, peerNonce };
@@ -100,6 +102,7 @@ export class InterBrokerAuthGateway {
         const pending = t.pending;
         // One answer per challenge: a guess that fails costs the guesser a new round trip.
         t.pending = null;
+        if (t.broker) clearPrincipal(socket);
         t.broker = null;
         const request = parseInterBrokerRequest.brokerAuthenticate(body);
         if (!pending) throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', 'brokerAuthenticate: ask for a brokerChallenge on this connection first');
@@ -117,6 +120,8 @@ export class InterBrokerAuthGateway {
           );
         }
         t.broker = broker;
+        // a proven broker is a super user: replication and catch-up pass every ACL
+        setPrincipal(socket, BROKER_PRINCIPAL);
         const ok: BrokerAuthenticateResponse = { errorCode: ErrorCode.NONE };
         return ok;
       },

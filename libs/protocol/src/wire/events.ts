@@ -23,6 +23,17 @@ export const Events = {
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',
+  /** client authentication (Kafka's SaslHandshake/SaslAuthenticate): the first requests on a connection when AUTH is on */
+  saslHandshake: 'saslHandshake',
+  saslAuthenticate: 'saslAuthenticate',
+  /** SCRAM users (Kafka's AlterUserScramCredentials / DescribeUserScramCredentials) */
+  createUser: 'createUser',
+  deleteUser: 'deleteUser',
+  listUsers: 'listUsers',
+  /** ACLs (Kafka's CreateAcls / DeleteAcls / DescribeAcls) */
+  createAcls: 'createAcls',
+  deleteAcls: 'deleteAcls',
+  describeAcls: 'describeAcls',
 } as const;
 
 export type EventName = (typeof Events)[keyof typeof Events];

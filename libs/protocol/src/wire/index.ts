@@ -9,3 +9,4 @@ export * from './group-schemas';
 export * from './inter-broker-auth';
 export * from './request-limits';
 export * from './quota-messages';
+export * from './security';
