@@ -64,13 +64,15 @@ describe('client quotas and the connection creation rate', () => {
   it('tributary quotas set|list change and show overrides', () => {
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, [CLI, 'quotas', ...args, '--brokers', cluster.brokers[0].url], { encoding: 'utf8', timeout: 30_000 });
-    const set = cli('set', '--user', 'bob', '--client-id', 'reports', '--consumer-byte-rate', '2048', '--request-rate', '50');
+    const set = cli('set', '--principal', 'User:bob', '--client-id', 'reports', '--consumer-byte-rate', '2048', '--request-rate', '50');
     expect(set.stderr).toBe('');
-    expect(set.stdout).toBe('quotas for user bob, client-id reports updated\n');
-    expect(cli('list', '--user', 'bob', '--client-id', 'reports').stdout).toBe('user bob, client-id reports: consumerByteRate=2048 requestRate=50\n');
-    const removed = cli('set', '--user', 'bob', '--client-id', 'reports', '--consumer-byte-rate', 'none');
+    expect(set.stdout).toBe('quotas for principal User:bob, client-id reports updated\n');
+    expect(cli('list', '--principal', 'bob', '--client-id', 'reports').stdout).toBe(
+      'principal User:bob, client-id reports: consumerByteRate=2048 requestRate=50\n',
+    );
+    const removed = cli('set', '--principal', 'User:bob', '--client-id', 'reports', '--consumer-byte-rate', 'none');
     expect(removed.stderr).toBe('');
-    expect(cli('list', '--user', 'bob', '--client-id', 'reports').stdout).toBe('user bob, client-id reports: requestRate=50\n');
+    expect(cli('list', '--principal', 'User:bob', '--client-id', 'reports').stdout).toBe('principal User:bob, client-id reports: requestRate=50\n');
     expect(cli('list').stdout).toContain('client-id slow-producer: producerByteRate=102400');
   });
 

@@ -19,37 +19,34 @@ function parseRate(name: string): (value: string) => RateChange {
 const wire = (r: RateChange): number | null => (r === 'none' ? null : r);
 
 interface EntityOptions {
-  user?: string;
+  principal?: string;
   clientId?: string;
 }
 
-/** `--user alice` (or `User:alice`) and `--client-id x`: Kafka's user and client-id entities. */
+/** `--principal User:alice` (or `alice`) and `--client-id x`: Kafka's user and client-id entities (`--user` is the login). */
 function entityOf(opts: EntityOptions): QuotaEntity {
   const entity: QuotaEntity = {};
-  if (opts.user !== undefined) entity.principal = opts.user.startsWith('User:') ? opts.user : `User:${opts.user}`;
+  if (opts.principal !== undefined) entity.principal = opts.principal.startsWith('User:') ? opts.principal : `User:${opts.principal}`;
   if (opts.clientId !== undefined) entity.clientId = opts.clientId;
   return entity;
 }
 
 function describeEntity(e: QuotaEntity): string {
-  const parts = [
-    e.principal !== undefined ? `user ${e.principal.slice('User:'.length)}` : '',
-    e.clientId !== undefined ? `client-id ${e.clientId}` : '',
-  ].filter(Boolean);
+  const parts = [e.principal !== undefined ? `principal ${e.principal}` : '', e.clientId !== undefined ? `client-id ${e.clientId}` : ''].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : '(every client)';
 }
 
 export function registerQuotaCommands(program: Command): void {
-  const quotas = program.command('quotas').description("client quotas, Kafka's: byte and request rates per user and client id");
+  const quotas = program.command('quotas').description("client quotas, Kafka's: byte and request rates per principal and client id");
 
-  withBrokers(quotas.command('set').description('set (or, with none, remove) rates for a user, a client id, or both'))
-    .option('--user <name>', 'the principal (User:<name>) the rates apply to')
+  withBrokers(quotas.command('set').description('set (or, with none, remove) rates for a principal, a client id, or both'))
+    .option('--principal <User:name>', 'the principal the rates apply to')
     .option('--client-id <id>', 'the client id the rates apply to')
     .option('--producer-byte-rate <n|none>', 'produce bytes per second, per broker', parseRate('--producer-byte-rate'))
     .option('--consumer-byte-rate <n|none>', 'fetched bytes per second, per broker', parseRate('--consumer-byte-rate'))
     .option('--request-rate <n|none>', 'requests per second, per broker', parseRate('--request-rate'))
     .action(async (opts: ClientOptions & EntityOptions & { producerByteRate?: RateChange; consumerByteRate?: RateChange; requestRate?: RateChange }) => {
-      if (opts.user === undefined && opts.clientId === undefined) throw new Error('quotas set needs --user, --client-id or both');
+      if (opts.principal === undefined && opts.clientId === undefined) throw new Error('quotas set needs --principal, --client-id or both');
       const values = {
         ...(opts.producerByteRate !== undefined ? { producerByteRate: wire(opts.producerByteRate) } : {}),
         ...(opts.consumerByteRate !== undefined ? { consumerByteRate: wire(opts.consumerByteRate) } : {}),
@@ -67,12 +64,12 @@ export function registerQuotaCommands(program: Command): void {
     });
 
   withBrokers(quotas.command('list').description('quota overrides, all or one entity'))
-    .option('--user <name>', 'only this principal (User:<name>) entity')
+    .option('--principal <User:name>', 'only this principal entity')
     .option('--client-id <id>', 'only this client id entity')
     .action(async (opts: ClientOptions & EntityOptions) => {
       const admin = clientFrom(opts).admin();
       try {
-        const filter = opts.user === undefined && opts.clientId === undefined ? undefined : entityOf(opts);
+        const filter = opts.principal === undefined && opts.clientId === undefined ? undefined : entityOf(opts);
         for (const e of await admin.describeClientQuotas(filter)) {
           const rates = Object.entries(e.values)
             .map(([k, v]) => `${k}=${String(v)}`)
