@@ -13,7 +13,8 @@ import { RedisServer } from './support/redis-server';
  * TLS end to end, with certificates made here by the openssl CLI: two brokers serving wss://
  * with TLS_CLIENT_AUTH=required, reaching a Redis over TLS as an ACL user (rediss://user:pass@),
  * and the SDK producing and consuming over wss:// with a client certificate whose CN becomes
- * the connection's principal. A client without a certificate is refused; a certificate
+ * the connection's principal (AUTH=scram is on: the certificate alone authenticates, and the
+ * principal's ACLs apply). A client without a certificate is refused; a certificate
  * replaced on disk is served to new connections without a restart.
  */
 jest.setTimeout(90_000);
@@ -26,6 +27,8 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
   let dir: string;
   let ca: TestCa;
   let alice: CertFiles;
+  /** CN=admin: a super user (SUPER_USERS) by its certificate alone */
+  let admin: CertFiles;
   let redis: RedisServer;
   let redisTlsPort: number;
   const brokers: BrokerProcess[] = [];
@@ -34,13 +37,14 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
   let served: CertFiles;
 
   const pem = (file: string) => fs.readFileSync(file, 'utf8');
-  const client = (options: { cert?: boolean; brokers?: string[] } = {}) => {
+  const client = (options: { cert?: boolean; brokers?: string[]; as?: CertFiles } = {}) => {
+    const who = options.as ?? admin;
     const c = new Tributary({
       brokers: options.brokers ?? [brokers[0].url],
       clientId: 'tls-test',
       connectionTimeoutMs: 5000,
       retry: { retries: 0 },
-      tls: { ca: pem(ca.cert), ...(options.cert === false ? {} : { cert: pem(alice.cert), key: pem(alice.key) }) },
+      tls: { ca: pem(ca.cert), ...(options.cert === false ? {} : { cert: pem(who.cert), key: pem(who.key) }) },
     });
     clients.push(c);
     return c;
@@ -51,6 +55,7 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     ca = new TestCa(dir);
     const server = ca.issue('server', 'broker', 'server', 100);
     alice = ca.issue('alice', 'alice', 'client');
+    admin = ca.issue('admin', 'admin', 'client');
     served = { cert: path.join(dir, 'served.pem'), key: path.join(dir, 'served-key.pem') };
     fs.copyFileSync(server.cert, served.cert);
     fs.copyFileSync(server.key, served.key);
@@ -92,6 +97,9 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
             TLS_KEY_PATH: id === 1 ? served.key : server.key,
             TLS_CA_PATH: ca.cert,
             TLS_CLIENT_AUTH: 'required',
+            // the certificate is the authentication: ACLs apply to its CN, and admin's is a super user's
+            AUTH: 'scram',
+            SUPER_USERS: 'User:admin',
             REDIS_TLS_CA_PATH: ca.cert,
           },
         }),
@@ -139,12 +147,24 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     expect(new Set(seen.map((m) => m.value?.toString()))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `v${i}`)));
   });
 
-  it('maps the client certificate to the principal User:<CN> (mTLS)', async () => {
-    const who = await client().admin().describeConnection();
+  it('maps the client certificate to the principal User:<CN> (mTLS), whose ACLs then apply', async () => {
+    const who = await client({ as: alice }).admin().describeConnection();
     console.log(`describeConnection over mTLS: ${JSON.stringify(who)}`);
     expect(who.principal).toBe('User:alice');
     expect(who.clientId).toBe('tls-test');
     expect(who.certificate?.subject).toContain('CN=alice');
+    // AUTH=scram, yet no SASL needed: the verified certificate authenticated the connection
+    await expect(
+      client({ as: alice })
+        .admin()
+        .alterClientQuotas([{ entity: { clientId: 'x' }, values: { requestRate: 5 } }]),
+    ).rejects.toMatchObject({
+      type: 'CLUSTER_AUTHORIZATION_FAILED',
+    });
+    await client({ as: admin })
+      .admin()
+      .alterClientQuotas([{ entity: { clientId: 'x' }, values: { requestRate: 5 } }]);
+    expect(await client({ as: alice }).admin().listTopics()).toEqual([]); // describes nothing without an ACL
   });
 
   it('refuses a client without a certificate, and one speaking plain ws://', async () => {
@@ -158,11 +178,11 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
   });
 
   it('the CLI connects over wss:// with --tls-ca, --tls-cert and --tls-key (or their env variables)', () => {
-    const flags = ['--brokers', brokers[1].url, '--tls-ca', ca.cert, '--tls-cert', alice.cert, '--tls-key', alice.key];
+    const flags = ['--brokers', brokers[1].url, '--tls-ca', ca.cert, '--tls-cert', admin.cert, '--tls-key', admin.key];
     const listed = spawnSync(process.execPath, [CLI, 'topics', 'list', ...flags], { encoding: 'utf8', timeout: 30_000 });
     expect(listed.stderr).toBe('');
     expect(listed.stdout.split('\n')).toContain('secure-orders');
-    const env = { ...process.env, TRIBUTARY_BROKERS: brokers[1].url, TRIBUTARY_TLS_CA: ca.cert, TRIBUTARY_TLS_CERT: alice.cert, TRIBUTARY_TLS_KEY: alice.key };
+    const env = { ...process.env, TRIBUTARY_BROKERS: brokers[1].url, TRIBUTARY_TLS_CA: ca.cert, TRIBUTARY_TLS_CERT: admin.cert, TRIBUTARY_TLS_KEY: admin.key };
     expect(spawnSync(process.execPath, [CLI, 'topics', 'list'], { encoding: 'utf8', timeout: 30_000, env }).stdout.split('\n')).toContain('secure-orders');
     const noCert = spawnSync(process.execPath, [CLI, 'topics', 'list', '--brokers', brokers[1].url, '--tls-ca', ca.cert], {
       encoding: 'utf8',
@@ -219,6 +239,6 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     await waitFor('the renewed certificate (serial 200) served', async () => parseInt(await serialSeen(), 16) === 200, 15_000, 200);
     console.log(`renewed certificate served after ${Math.round(performance.now() - started)} ms`);
     // and the broker still serves the SDK over the new certificate
-    expect((await client().admin().describeConnection()).principal).toBe('User:alice');
+    expect((await client().admin().describeConnection()).principal).toBe('User:admin');
   });
 });

@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from
 import type { Socket } from 'socket.io';
 import { BrokerNode } from '@tributary/broker';
 import {
+  CLUSTER_RESOURCE,
   ErrorCode,
   Events,
   parseQuotaRequest,
@@ -13,24 +14,33 @@ import {
 import { principalOf } from './connection-principal';
 import { QuotaThrottle } from './quota-throttle';
 import { respond, type ErrorShape } from './respond';
+import { SecurityGate } from './security-gate';
 import { certificateOf } from './tls-principal';
 
 /**
  * Client quotas (Kafka's AlterClientQuotas / DescribeClientQuotas: overrides kept in Redis,
  * enforced by every broker within a second) and describeConnection, which tells a client the
- * principal, client id, certificate and quotas the broker sees for its connection.
+ * principal, client id, certificate and quotas the broker sees for its connection. As in
+ * Kafka, changing quotas needs `alter-configs` on the cluster and reading them
+ * `describe-configs`; any connection may ask who it is.
  */
 @WebSocketGateway({ transports: ['websocket', 'polling'] })
 export class QuotaGateway {
   private readonly logger = new Logger('QuotaGateway');
 
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+  private readonly gate: SecurityGate;
+
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
+    this.gate = new SecurityGate(node.security);
+  }
 
   @SubscribeMessage(Events.alterClientQuotas)
-  alterClientQuotas(@MessageBody() body: unknown): Promise<AlterClientQuotasResponse> {
+  alterClientQuotas(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<AlterClientQuotasResponse> {
     return this.handle<AlterClientQuotasResponse>(
       async () => {
-        await this.node.quotas.alter(parseQuotaRequest.alterClientQuotas(body).entries);
+        const { entries } = parseQuotaRequest.alterClientQuotas(body);
+        this.gate.require(socket, Events.alterClientQuotas, 'alter-configs', 'cluster', CLUSTER_RESOURCE);
+        await this.node.quotas.alter(entries);
         return { errorCode: ErrorCode.NONE };
       },
       (e) => e,
@@ -38,9 +48,13 @@ export class QuotaGateway {
   }
 
   @SubscribeMessage(Events.describeClientQuotas)
-  describeClientQuotas(@MessageBody() body: unknown): Promise<DescribeClientQuotasResponse> {
+  describeClientQuotas(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DescribeClientQuotasResponse> {
     return this.handle<DescribeClientQuotasResponse>(
-      async () => ({ errorCode: ErrorCode.NONE, entries: await this.node.quotas.describe(parseQuotaRequest.describeClientQuotas(body ?? {}).entity) }),
+      async () => {
+        const { entity } = parseQuotaRequest.describeClientQuotas(body ?? {});
+        this.gate.require(socket, Events.describeClientQuotas, 'describe-configs', 'cluster', CLUSTER_RESOURCE);
+        return { errorCode: ErrorCode.NONE, entries: await this.node.quotas.describe(entity) };
+      },
       (e) => ({ ...e, entries: [] }),
     );
   }
