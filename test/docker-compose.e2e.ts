@@ -24,6 +24,10 @@ function interpolate(env: Record<string, string>, shell: Record<string, string |
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, sub(String(v))]));
 }
 
+function interpolateList(values: string[], shell: Record<string, string | undefined>): string[] {
+  return Object.values(interpolate(Object.fromEntries(values.map((v, i) => [String(i), v])), shell));
+}
+
 describe('docker-compose.yml', () => {
   const root = path.resolve(__dirname, '..');
   const doc = yaml.load(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
@@ -53,7 +57,7 @@ describe('docker-compose.yml', () => {
       // clients on the host use localhost; peers must use the service name, which resolves inside the network
       expect(configs[i].advertisedHost).toBe('localhost');
       expect(configs[i].interBrokerHost).toBe(name);
-      expect(s.ports).toEqual([`${configs[i].port}:${configs[i].port}`]);
+      expect(interpolateList(s.ports ?? [], {})).toEqual([`127.0.0.1:${configs[i].port}:${configs[i].port}`]);
       const volume = (s.volumes ?? [])[0]?.split(':');
       expect(volume?.[1]).toBe(configs[i].dataDir);
       expect(doc.volumes).toHaveProperty(volume?.[0] ?? '');
@@ -69,5 +73,16 @@ describe('docker-compose.yml', () => {
     expect(set).toEqual([chosen, chosen, chosen]);
     // the override is validated like any broker setting
     expect(() => loadBrokerConfig(interpolate(brokers[0][1].environment ?? {}, { TRIBUTARY_INTER_BROKER_SECRET: 'short' }))).toThrow(/INTER_BROKER_SECRET/);
+  });
+
+  it("publishes every broker port on the host's loopback only, unless TRIBUTARY_PUBLISH_HOST says otherwise", () => {
+    for (const [, s] of brokers) {
+      const ports = s.ports ?? [];
+      expect(ports.length).toBeGreaterThan(0);
+      // compose reads 'port:port' as every interface (0.0.0.0): each mapping must name a host address
+      for (const published of interpolateList(ports, {})) expect(published).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+      for (const published of interpolateList(ports, { TRIBUTARY_PUBLISH_HOST: '0.0.0.0' })) expect(published).toMatch(/^0\.0\.0\.0:\d+:\d+$/);
+    }
+    expect(doc.services.redis.ports).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ export const TEST_INTER_BROKER_SECRET = `test-secret-${randomBytes(24).toString(
 export const BROKER_MAIN = path.join(ROOT, 'dist', 'apps', 'broker', 'src', 'main.js');
 
 /** What a test says about its broker; host, entry point and secret are the test harness's. */
-export type BrokerProcessOptions = Pick<KitBrokerProcessOptions, 'id' | 'port' | 'redisUrl' | 'dataDir' | 'clusterId' | 'env'>;
+export type BrokerProcessOptions = Pick<KitBrokerProcessOptions, 'id' | 'port' | 'redisUrl' | 'dataDir' | 'clusterId' | 'env' | 'tls' | 'onExit'>;
 
 /** A real broker process (the built broker app), which tests may SIGKILL, SIGSTOP and restart. */
 export class BrokerProcess extends KitBrokerProcess {

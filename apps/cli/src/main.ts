@@ -8,6 +8,7 @@ import { registerProduceCommand } from './commands/produce';
 import { registerTopicCommands } from './commands/topics';
 import { registerGroupCommands } from './commands/groups';
 import { registerJobCommands } from './commands/jobs';
+import { registerQuotaCommands } from './commands/quotas';
 import { registerUserCommands } from './commands/users';
 import { registerAclCommands } from './commands/acls';
 
@@ -23,6 +24,7 @@ registerProduceCommand(program);
 registerConsumeCommand(program);
 registerGroupCommands(program);
 registerJobCommands(program);
+registerQuotaCommands(program);
 registerUserCommands(program);
 registerAclCommands(program);
 

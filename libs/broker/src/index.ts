@@ -10,5 +10,9 @@ export { runInRequestScope, currentRequestScope, type RequestScope } from './req
 export type { BrokerLimits } from './config/limits-config';
 export { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 export type { JobDefinition, JobStep, StepContext } from './jobs/job-definition';
+export { QuotaManager, type QuotaKind } from './quotas/quota-manager';
+export { ConnectionRateLimiter } from './quotas/connection-rate';
+export type { SecurityConfig } from './config/security-settings';
+export { CoordinationUnavailableError } from '@tributary/coordination';
 export { SecurityService, BROKER_PRINCIPAL, type SaslSession } from './security/security-service';
 export type { GroupMemberConnection } from './group/group-member';

@@ -3,6 +3,7 @@
  * in browsers (it uses only socket.io-client and the 'buffer' package).
  */
 export { Tributary, type TributaryConfig, type AdminOptions } from './tributary';
+export type { TlsOptions } from './connection/tls-options';
 
 export { Producer } from './producer/producer';
 export type { AcksOption, Message, ProducerBatchRequest, ProducerOptions, ProducerRecord, RecordMetadata, TopicMessages } from './producer/types';
@@ -24,6 +25,8 @@ export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
 export { JobAdmin, type WaitForJobOptions } from './admin/job-admin';
 export type { JobInfo, JobProgressInfo, JobStateName } from '@tributary/protocol';
+export type { ConnectionDescription } from './admin/quota-admin';
+export type { ClientQuotaEntry, QuotaEntity, QuotaValues } from '@tributary/protocol';
 export type { AclSpec, CreateUserOptions } from './admin/security-admin';
 export type { ClientAuth } from './auth/client-auth';
 export { ScramClient, scramCredential } from './auth/scram-client';

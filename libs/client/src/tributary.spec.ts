@@ -45,6 +45,14 @@ describe('Tributary (entry point)', () => {
     expect(invalid({ brokers: ['b1:1'], logLevel: 3 }).option).toBe('logLevel');
     expect(invalid({ brokers: ['b1:1'], retry: { retries: -1 } }).option).toBe('retry.retries');
     expect(invalid({ brokers: ['b1:1'], retry: { factor: 2 } }).option).toBe('retry.factor');
+    expect(invalid({ brokers: ['wss://b1:1'], tls: { ca: '/etc/ssl/ca.pem' } })).toMatchObject({
+      option: 'tls',
+      message: expect.stringMatching(/tls.ca must be PEM text/),
+    });
+    const pem = '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n';
+    expect(invalid({ brokers: ['wss://b1:1'], tls: { ca: pem, cert: pem } }).message).toBe('tls.cert and tls.key go together');
+    expect(invalid({ brokers: ['wss://b1:1'], tls: { rejectUnauthorized: 'no' } }).option).toBe('tls');
+    expect(() => new client.Tributary({ brokers: ['wss://b1:1'], tls: { ca: [pem, pem], cert: pem, key: pem, rejectUnauthorized: true } })).not.toThrow();
     const tributary = new client.Tributary({ brokers: ['b1:1'] });
     expect(() => tributary.producer({ retry: { retries: 1.5 } })).toThrow(/producer retry.retries must be an integer/);
   });

@@ -7,6 +7,7 @@ import type { ConsumerOptions } from './consumer/types';
 import { createLogger, LogLevel, type Logger, type LogSink } from './logger/logger';
 import { Producer } from './producer/producer';
 import type { ProducerOptions } from './producer/types';
+import type { TlsOptions } from './connection/tls-options';
 import { resolveRetry, type ResolvedRetryOptions, type RetryOptions } from './retry/retrier';
 
 export interface TributaryConfig {
@@ -27,6 +28,8 @@ export interface TributaryConfig {
   logLevel?: LogLevel;
   /** where log entries go; default console */
   logSink?: LogSink;
+  /** TLS for wss:// brokers in Node: `{ ca, cert, key, rejectUnauthorized }` as PEM text */
+  tls?: TlsOptions;
   /**
    * credentials for brokers that run with AUTH on: SCRAM (`{ mechanism: 'scram-sha-256' |
    * 'scram-sha-512', username, password }`, the password never sent) or a bearer token
@@ -45,7 +48,11 @@ export interface AdminOptions {
  * has its own connections and metadata, so one disconnecting never affects another.
  */
 export class Tributary {
-  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink' | 'auth'>> & { retry: ResolvedRetryOptions; auth?: ClientAuth };
+  private readonly config: Required<Omit<TributaryConfig, 'retry' | 'logSink' | 'tls' | 'auth'>> & {
+    retry: ResolvedRetryOptions;
+    tls?: TlsOptions;
+    auth?: ClientAuth;
+  };
   private readonly rootLogger: Logger;
   /** every producer, consumer and admin made here, so disconnect() can close what a caller forgot */
   private readonly children = new Set<{ disconnect(): Promise<void> }>();
@@ -61,6 +68,7 @@ export class Tributary {
       metadataMaxAgeMs: config.metadataMaxAgeMs ?? 300_000,
       logLevel: config.logLevel ?? LogLevel.WARN,
       retry: resolveRetry(config.retry),
+      tls: config.tls,
       auth: config.auth,
     };
     this.rootLogger = createLogger(this.config.logLevel, config.logSink);
@@ -113,6 +121,7 @@ export class Tributary {
       metadataMaxAgeMs: this.config.metadataMaxAgeMs,
       retry,
       logger: this.rootLogger,
+      tls: this.config.tls,
       auth: this.config.auth,
     });
   }

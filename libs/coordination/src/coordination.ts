@@ -4,11 +4,12 @@ import type { JobQueue } from './jobs/job-types';
 import { Keys } from './keys';
 import { ReplicationStreams } from './replication/replication-streams';
 import { ChangeFeed } from './store/change-feed';
+import { QuotaStore } from './store/quota-store';
 import { ClusterStore } from './store/cluster-store';
 import { ProducerIdStore } from './store/producer-id-store';
 import { RedisHealth } from './store/redis-health';
+import { CoordinationUnavailableError, connectRedis, lastConnectionError, type RedisTlsOptions } from './store/redis-connection';
 import { RedisSecurityStore, type SecurityStore } from './store/security-store';
-import { connectRedis } from './store/redis-connection';
 import { loadScripts } from './scripts/script-registry';
 import { ScriptRunner } from './store/script-runner';
 import type { BrokerRegistry, ControllerStore, InterBrokerSecretStore, IsrStore, LeadershipStore, MetadataSource } from './store/store-interfaces';
@@ -19,6 +20,8 @@ export interface CoordinationOptions {
   cluster: string;
   /** rejects a command whose reply has not come within this time (see connectRedis) */
   commandTimeoutMs?: number;
+  /** for a rediss:// URL: the CA that signed Redis's certificate (default: Node's trusted roots) */
+  redisTls?: RedisTlsOptions;
   /** entries kept (approximately) in each partition's replication stream; default 10000 */
   replicationStreamMaxLen?: number;
   /** RedisHealth calls the view stale once no round trip completed for this long; default 3000 */
@@ -47,6 +50,8 @@ export class Coordination {
   /** the admin job queue (BullMQ); its connections open on first use */
   readonly jobs: JobQueue;
   readonly #jobs: BullmqJobQueue;
+  /** client quota overrides (alterClientQuotas) */
+  readonly quotas: QuotaStore;
   /** users (SCRAM credentials) and ACLs */
   readonly security: SecurityStore;
   /** idempotent producer ids and epochs (InitProducerId) */
@@ -58,9 +63,11 @@ export class Coordination {
   // True private fields (not just TypeScript's): the connection and keys never leave this library.
   readonly #redis: ReturnType<typeof connectRedis>;
   readonly #keys: Keys;
+  readonly #url: string;
 
   private constructor(redis: ReturnType<typeof connectRedis>, keys: Keys, options: CoordinationOptions) {
     this.#redis = redis;
+    this.#url = options.redisUrl;
     this.#keys = keys;
     const scripts = new ScriptRunner(redis);
     this.store = new ClusterStore(redis, keys, scripts);
@@ -68,6 +75,7 @@ export class Coordination {
     this.streams = new ReplicationStreams(redis, keys, options.replicationStreamMaxLen ?? 10_000);
     this.groups = new GroupStore(redis, keys, scripts);
     this.jobs = this.#jobs = new BullmqJobQueue(redis, keys.jobsPrefix);
+    this.quotas = new QuotaStore(redis, keys, scripts);
     this.security = new RedisSecurityStore(redis, keys, scripts);
     this.producerIds = new ProducerIdStore(keys, scripts);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
@@ -78,7 +86,16 @@ export class Coordination {
     if (options.cluster === '') throw new Error('Coordination.connect: cluster must not be empty');
     // before connecting: a build without its .lua files fails here, leaving no connection open
     loadScripts();
-    return new Coordination(connectRedis(options.redisUrl, options.commandTimeoutMs), new Keys(options.cluster), options);
+    return new Coordination(connectRedis(options.redisUrl, options.commandTimeoutMs, options.redisTls), new Keys(options.cluster), options);
+  }
+
+  /**
+   * Why Redis is unusable, when the connection's last attempt failed (refused credentials, an
+   * untrusted certificate, nothing listening): `err` (the failure a caller saw) explained, or null.
+   */
+  explainFailure(): CoordinationUnavailableError | null {
+    const last = lastConnectionError(this.#redis);
+    return last ? new CoordinationUnavailableError(this.#url, last) : null;
   }
 
   get cluster(): string {

@@ -1,6 +1,7 @@
 export * from './types';
 export { Keys } from './keys';
 export { Coordination, type CoordinationOptions } from './coordination';
+export { CoordinationUnavailableError } from './store/redis-connection';
 export type { ClusterStore } from './store/cluster-store';
 export type {
   BrokerRegistry,
@@ -29,4 +30,5 @@ export type {
 export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';
 export type { ActiveJob, JobProgress, JobQueue, JobRecord, JobState, JobWorker, JobWorkerOptions, SubmitJobOptions } from './jobs/job-types';
+export type { QuotaStore } from './store/quota-store';
 export type { SecurityStore, StoredUser } from './store/security-store';

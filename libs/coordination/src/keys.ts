@@ -50,6 +50,11 @@ export class Keys {
     return `${this.prefix}topic-deletion-acks:${topicId}`;
   }
 
+  /** hash: quota entity JSON ({principal?, clientId?}) -> quota values JSON; changed by alterClientQuota */
+  get clientQuotas(): string {
+    return `${this.prefix}client-quotas`;
+  }
+
   /** hash: partition number -> PartitionState JSON */
   partitions(topic: string): string {
     return `${this.prefix}partitions:${topic}`;

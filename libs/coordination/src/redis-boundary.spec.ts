@@ -22,6 +22,7 @@ const STORE_IMPLEMENTATIONS = [
   'replication/replication-streams.ts',
   'group/group-store.ts',
   'jobs/bullmq-job-queue.ts',
+  'store/quota-store.ts',
   'store/security-store.ts',
 ];
 
@@ -63,13 +64,14 @@ describe('the Redis boundary', () => {
   });
 
   it('exports no Redis client, connection maker or store constructor, and hands out no connection', async () => {
-    expect(Object.keys(coordination).sort()).toEqual(['Coordination', 'Keys', 'MetadataCache', 'assignReplicas']);
+    expect(Object.keys(coordination).sort()).toEqual(['Coordination', 'CoordinationUnavailableError', 'Keys', 'MetadataCache', 'assignReplicas']);
     const opened = coordination.Coordination.connect({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', cluster: `boundary-${process.pid}` });
     try {
       const handedOut: object[] = [
         opened,
         opened.store,
         opened.groups,
+        opened.quotas,
         opened.streams,
         opened.health,
         opened.security,

@@ -1,5 +1,6 @@
 export { TributaryBrokerModule } from './broker/broker.module';
-export { BrokerIoAdapter } from './broker/broker-io-adapter';
+export { BrokerIoAdapter, type BrokerIoSecurity } from './broker/broker-io-adapter';
+export { httpsOptions, reloadCertificatesOnChange } from './broker/tls-listener';
 export { BROKER_CONFIG } from './broker/tokens';
 export {
   ANONYMOUS,

@@ -18,6 +18,8 @@ export interface BrokerProcessOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** extra broker settings, applied last */
   env?: Record<string, string>;
+  /** the broker serves wss:// (TLS_CERT_PATH set in `env`): PEM text the readiness probe connects with */
+  tls?: { ca: string; cert?: string; key?: string };
   /** node flags, e.g. --cpu-prof */
   nodeArgs?: string[];
   /** process name in errors; default "broker <id>" */
@@ -57,7 +59,7 @@ export class BrokerProcess {
   }
 
   get url(): string {
-    return `ws://127.0.0.1:${this.options.port}`;
+    return `${this.options.tls ? 'wss' : 'ws'}://127.0.0.1:${this.options.port}`;
   }
 
   get pid(): number | undefined {
@@ -98,7 +100,7 @@ export class BrokerProcess {
   answersMetadata(timeoutMs = 1000): Promise<boolean> {
     this.process.assertRunning();
     return new Promise((resolve) => {
-      const s = io(this.url, { transports: ['websocket'], reconnection: false, timeout: timeoutMs });
+      const s = io(this.url, { transports: ['websocket'], reconnection: false, timeout: timeoutMs, ...this.options.tls });
       const done = (ok: boolean): void => {
         s.close();
         resolve(ok);

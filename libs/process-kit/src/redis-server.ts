@@ -20,6 +20,8 @@ export interface RedisServerOptions {
   onLine?: (line: string) => void;
   /** how long to wait for PING after each start; default 20 s */
   startTimeoutMs?: number;
+  /** more redis-server arguments, e.g. ['--tls-port', '6380', ...] or an ACL ['--user', 'app on >pw ~* &* +@all'] */
+  extraArgs?: string[];
   /** registers the process before it spawns, so the owner's stopAll/killAllNow covers a start in progress */
   registry?: ProcessRegistry;
 }
@@ -54,6 +56,7 @@ export class RedisServer {
         options.appendOnly ? 'yes' : 'no',
         '--protected-mode',
         'yes',
+        ...(options.extraArgs ?? []),
       ],
       onLine: options.onLine,
     });

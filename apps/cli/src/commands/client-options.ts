@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { Tributary, type ClientAuth } from '@tributary/client';
+import { tlsFrom, withTlsOptions, type TlsCliOptions } from './tls-options';
 
-export interface ClientOptions {
+export interface ClientOptions extends TlsCliOptions {
   brokers: string;
   /** SCRAM user; the password comes from --password or TRIBUTARY_PASSWORD */
   user?: string;
@@ -15,7 +16,7 @@ export interface ClientOptions {
  * local users can see it in the process list.
  */
 export function withBrokers(cmd: Command): Command {
-  return cmd
+  return withTlsOptions(cmd)
     .option(
       '--brokers <addresses>',
       'comma-separated broker addresses (host:port, ws:// or wss://), tried in order until one answers',
@@ -52,6 +53,7 @@ export function clientFrom(opts: ClientOptions): Tributary {
       .map((s) => s.trim())
       .filter(Boolean),
     clientId: 'tributary-cli',
+    tls: tlsFrom(opts),
     ...(auth ? { auth } : {}),
   });
 }

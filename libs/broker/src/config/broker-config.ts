@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { brokerSettings } from './broker-settings';
 import { checkLimits, limitSettings, type BrokerLimits } from './limits-config';
+import { checkSecurity, securitySettings, type SecurityConfig } from './security-settings';
+import { SETTING_TABLES } from './setting-tables';
 import type { ConfigOf, EnvOf, Setting, SettingTable } from './setting';
 
 /**
@@ -11,9 +13,11 @@ import type { ConfigOf, EnvOf, Setting, SettingTable } from './setting';
 export type BrokerConfig = ConfigOf<typeof brokerSettings> & {
   /** request, fetch, partition and connection limits (see limits-config.ts) */
   limits: BrokerLimits;
+  /** TLS and client quotas (see security-settings.ts) */
+  security: SecurityConfig;
 };
 
-export type BrokerEnv = EnvOf<typeof brokerSettings> & EnvOf<typeof limitSettings>;
+export type BrokerEnv = EnvOf<typeof brokerSettings> & EnvOf<typeof limitSettings> & EnvOf<typeof securitySettings>;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -22,7 +26,7 @@ export class ConfigError extends Error {
   }
 }
 
-const tables: readonly SettingTable[] = [brokerSettings, limitSettings];
+const tables = SETTING_TABLES;
 const byEnv = new Map<string, Setting>(tables.flatMap((t) => Object.values(t).map((s): [string, Setting] => [s.env, s])));
 /** Every variable a broker reads, e.g. for a launcher that passes broker settings on. */
 export const BROKER_SETTING_NAMES: readonly string[] = [...byEnv.keys()];
@@ -43,8 +47,9 @@ export function loadBrokerConfig(env: Record<string, string | undefined>): Broke
   }
   const values: Record<string, unknown> = parsed.data;
   // Typed by the declarations: each field holds its own setting's schema output.
-  const config = { ...fields(brokerSettings, values), limits: fields(limitSettings, values) } as BrokerConfig;
-  const crossField = checkLimits(config.limits, config.maxRequestBytes) ?? checkTimings(config, values.REPLICA_STALL_TIMEOUT_MS !== undefined);
+  const config = { ...fields(brokerSettings, values), limits: fields(limitSettings, values), security: fields(securitySettings, values) } as BrokerConfig;
+  const crossField =
+    checkLimits(config.limits, config.maxRequestBytes) ?? checkTimings(config, values.REPLICA_STALL_TIMEOUT_MS !== undefined) ?? checkSecurity(config.security);
   if (crossField) throw new ConfigError(`invalid broker configuration: ${crossField}`);
   return config;
 }

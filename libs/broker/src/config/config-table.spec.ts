@@ -1,8 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { brokerSettings } from './broker-settings';
 import { CONFIG_TABLE_END, CONFIG_TABLE_START, renderConfigTable, withConfigTable } from './config-table';
-import { limitSettings } from './limits-config';
+import { SETTING_TABLES } from './setting-tables';
 
 describe('the README configuration table', () => {
   const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
@@ -17,7 +16,7 @@ describe('the README configuration table', () => {
   });
 
   it('has one row per declared variable, each declared once', () => {
-    const envs = [...Object.values(brokerSettings), ...Object.values(limitSettings)].map((s) => s.env);
+    const envs = SETTING_TABLES.flatMap((t) => Object.values(t)).map((s) => s.env);
     expect(new Set(envs).size).toBe(envs.length);
     const rows = renderConfigTable()
       .split('\n')

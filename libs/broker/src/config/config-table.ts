@@ -1,12 +1,11 @@
-import { brokerSettings } from './broker-settings';
-import { limitSettings } from './limits-config';
-import { defaultOf, type Setting, type SettingTable } from './setting';
+import { defaultOf, type Setting } from './setting';
+import { SETTING_TABLES } from './setting-tables';
 
 /** The README's configuration table sits between these lines; `npm run docs:config` rewrites it. */
 export const CONFIG_TABLE_START = '<!-- broker-config-table: generated from libs/broker/src/config by `npm run docs:config` -->';
 export const CONFIG_TABLE_END = '<!-- /broker-config-table -->';
 
-const tables: readonly SettingTable[] = [brokerSettings, limitSettings];
+const tables = SETTING_TABLES;
 const MiB = 1024 * 1024;
 
 /** The markdown table of every broker setting, one row each, in declaration order. */

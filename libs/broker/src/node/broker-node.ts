@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { readFileSync } from 'fs';
 import { setMaxOpenSegmentFiles } from '@tributary/log';
 import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth, type TopicTombstone } from '@tributary/coordination';
 import {
@@ -42,6 +43,8 @@ import { ReplicaManager } from '../partition/replica-manager';
 import { InterBrokerAuth } from '../auth/inter-broker-auth';
 import { SecurityService } from '../security/security-service';
 import { BrokerLinks } from '../replication/broker-links';
+import { QuotaManager } from '../quotas/quota-manager';
+import { peerTlsOptions } from '../security/peer-tls';
 import { ReplicationService } from '../replication/replication-service';
 import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
 import { FetchHandler } from '../requests/fetch-handler';
@@ -96,6 +99,8 @@ export class BrokerNode {
   readonly groups: GroupCoordinatorManager;
   /** admin jobs (BullMQ): any broker submits and reads them; the worker runs only on the controller */
   readonly jobs: JobRunner;
+  /** client quotas (defaults from settings, overrides from Redis); the transport measures and throttles with it */
+  readonly quotas: QuotaManager;
   /** client authentication, users and ACLs; the gateways ask it before running a request */
   readonly security: SecurityService;
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -105,12 +110,14 @@ export class BrokerNode {
   private unsubscribeMetadata: (() => void) | null = null;
 
   constructor(readonly config: BrokerConfig) {
+    // A TLS listener is advertised as wss://, to clients and to the other brokers alike.
+    const scheme = config.security.tlsCertPath !== undefined ? 'wss' : 'ws';
     this.info = {
       id: config.brokerId,
       host: config.advertisedHost,
       port: config.port,
-      url: `ws://${config.advertisedHost}:${config.port}`,
-      internalUrl: `ws://${config.interBrokerHost}:${config.port}`,
+      url: `${scheme}://${config.advertisedHost}:${config.port}`,
+      internalUrl: `${scheme}://${config.interBrokerHost}:${config.port}`,
     };
     const topicDefaults: TopicConfig = { ...TOPIC_CONFIG_DEFAULTS, 'segment.bytes': config.logSegmentBytes };
     setMaxOpenSegmentFiles(config.logMaxOpenSegmentFiles);
@@ -122,6 +129,7 @@ export class BrokerNode {
       commandTimeoutMs: timings.redisCommandTimeoutMs(config.leaderLeaseMs),
       replicationStreamMaxLen: config.replicationStreamMaxLen,
       redisStaleAfterMs: config.leaderLeaseMs,
+      redisTls: config.security.redisTlsCaPath !== undefined ? { ca: readFileSync(config.security.redisTlsCaPath) } : undefined,
     });
     this.store = this.coordination.store;
     this.feed = this.coordination.feed;
@@ -149,7 +157,16 @@ export class BrokerNode {
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
     this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
-    this.links = new BrokerLinks(timings.interBrokerRequestTimeoutMs(config.leaderLeaseMs), this.interBroker);
+    this.links = new BrokerLinks(timings.interBrokerRequestTimeoutMs(config.leaderLeaseMs), this.interBroker, () => peerTlsOptions(config.security));
+    const { quotaProducerByteRate, quotaConsumerByteRate, quotaRequestRate } = config.security;
+    this.quotas = new QuotaManager(
+      { producerByteRate: quotaProducerByteRate, consumerByteRate: quotaConsumerByteRate, requestRate: quotaRequestRate },
+      this.coordination.quotas,
+      {
+        warn: (message) =>
+          process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: config.brokerId, event: 'quotas', message })}\n`),
+      },
+    );
     const context: PartitionContext = {
       brokerId: config.brokerId,
       brokerEpoch: () => this.brokerEpoch,
@@ -237,8 +254,10 @@ export class BrokerNode {
       this.dataDirLock.recordEpoch(registration.brokerEpoch);
     } catch (err) {
       this.dataDirLock.release();
+      // a refused password or an untrusted certificate surfaces as "max retries reached": say which
+      const explained = err instanceof TributaryError ? null : this.coordination.explainFailure();
       await this.coordination.close();
-      throw err;
+      throw explained ?? err;
     }
     // Before anything can talk to a peer or answer one; the proof carries this incarnation's epoch.
     this.interBroker.brokerEpoch = this.brokerEpoch;
@@ -259,6 +278,7 @@ export class BrokerNode {
     await this.controller.start();
     this.replication.start();
     this.groups.start();
+    await this.quotas.start();
     // applyRetention contains each partition's failure; this catch only keeps a bug there from
     // becoming an uncaught exception that would end the process.
     this.retentionTimer = setInterval(() => {
@@ -319,6 +339,7 @@ export class BrokerNode {
 
   private async stopAll(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.quotas.stop();
     this.unsubscribeMetadata?.();
     this.metadataCache.stop();
     this.security.stop();

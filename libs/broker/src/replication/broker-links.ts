@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { ErrorCode, Events, TributaryError, type BrokerAuthenticateResponse, type BrokerChallengeResponse, type ResponseBase } from '@tributary/protocol';
 import type { InterBrokerAuth } from '../auth/inter-broker-auth';
 import { newNonce } from '../auth/inter-broker-hmac';
+import type { PeerTlsOptions } from '../security/peer-tls';
 
 interface Link {
   socket: Socket;
@@ -30,6 +31,8 @@ export class BrokerLinks implements PeerLinks {
   constructor(
     private readonly requestTimeoutMs: number,
     private readonly auth: InterBrokerAuth,
+    /** for wss:// peers: the CA to trust and this broker's certificate (read at each new link) */
+    private readonly tls: () => PeerTlsOptions | undefined = () => undefined,
   ) {}
 
   async request<Res extends ResponseBase>(url: string, event: string, payload: unknown): Promise<Res> {
@@ -111,7 +114,8 @@ export class BrokerLinks implements PeerLinks {
     if (!l) {
       // Requests made while disconnected are buffered by socket.io and sent on reconnect;
       // the timeout above bounds how long any of them waits.
-      const socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 1000 });
+      const tls = url.startsWith('wss://') ? this.tls() : undefined;
+      const socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 1000, ...tls });
       const link: Link = { socket, generation: 0, handshake: null, warned: false };
       socket.on('connect', () => {
         link.generation++;

@@ -1,5 +1,6 @@
 import { GroupAdmin } from './group-admin';
 import { JobAdmin, type WaitForJobOptions } from './job-admin';
+import { alterClientQuotas, describeClientQuotas, describeConnection, type ConnectionDescription } from './quota-admin';
 import { SecurityAdmin, type AclSpec, type CreateUserOptions } from './security-admin';
 import {
   EARLIEST_TIMESTAMP,
@@ -16,6 +17,9 @@ import {
   type DeleteTopicsRequest,
   type DeleteTopicsResponse,
   type JobInfo,
+  type AlterClientQuotasRequest,
+  type ClientQuotaEntry,
+  type QuotaEntity,
   type ResponseBase,
   type AclBinding,
   type AclFilter,
@@ -206,6 +210,21 @@ export class Admin {
     await retry(() => this.cluster.refreshMetadata(), this.cluster.retryOptions);
     const m = this.cluster.metadata;
     return { brokers: m.brokers(), controller: m.controllerId >= 0 ? m.controllerId : null, clusterId: m.clusterId };
+  }
+
+  /** Kafka's alterClientQuotas: per entity (principal, client id, or both) set a rate (bytes or requests per second) or remove it (null). */
+  async alterClientQuotas(entries: AlterClientQuotasRequest['entries']): Promise<void> {
+    await alterClientQuotas(this.cluster, entries);
+  }
+
+  /** The stored quota overrides, all or one entity's. */
+  async describeClientQuotas(entity?: QuotaEntity): Promise<ClientQuotaEntry[]> {
+    return describeClientQuotas(this.cluster, entity);
+  }
+
+  /** Who a broker takes this client to be: principal, client id, verified client certificate, quotas that apply. */
+  async describeConnection(): Promise<ConnectionDescription> {
+    return describeConnection(this.cluster);
   }
 
   /** Per partition: low (log start), high (next offset to be written) and offset (= high). */

@@ -2,6 +2,7 @@ import type { ClientAuth } from '../auth/client-auth';
 import { ErrorCode, Events, isValidTopicName, TributaryError, type BrokerInfo, type MetadataRequest, type MetadataResponse } from '@tributary/protocol';
 import { normalizeBrokerList } from '../connection/broker-address';
 import { BrokerConnection } from '../connection/broker-connection';
+import type { TlsOptions } from '../connection/tls-options';
 import { asTributaryError, ClientStateError, ConnectionError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { retry, type ResolvedRetryOptions } from '../retry/retrier';
@@ -17,6 +18,8 @@ export interface ClusterOptions {
   metadataMaxAgeMs: number;
   retry: ResolvedRetryOptions;
   logger: Logger;
+  /** for wss:// brokers (Node) */
+  tls?: TlsOptions;
   auth?: ClientAuth;
 }
 
@@ -244,6 +247,7 @@ export class Cluster {
         connectionTimeoutMs: this.options.connectionTimeoutMs,
         requestTimeoutMs: this.options.requestTimeoutMs,
         logger: this.options.logger.namespace('connection'),
+        tls: this.options.tls,
         auth: this.options.auth,
       });
       this.connections.set(url, c);

@@ -1,4 +1,5 @@
 import { normalizeBrokerList } from '../connection/broker-address';
+import { validateTls } from '../connection/tls-options';
 import { InvalidConfigError } from '../errors';
 import { LogLevel } from '../logger/logger';
 import type { RetryOptions } from '../retry/retrier';
@@ -14,6 +15,7 @@ export interface CheckedConfig {
   retry?: unknown;
   logLevel?: unknown;
   logSink?: unknown;
+  tls?: unknown;
 }
 
 /** An integer option within bounds, or InvalidConfigError naming it; undefined passes (a default applies). */
@@ -59,6 +61,7 @@ export function validateConfig(config: CheckedConfig): string[] {
     throw new InvalidConfigError('logSink', `logSink must be a function, got ${describe(config.logSink)}`);
   }
   validateRetry('retry', config.retry);
+  validateTls(config.tls);
   return normalized;
 }
 

@@ -49,6 +49,9 @@ describe('BrokerConnection', () => {
       socket.on('silent', () => undefined);
       socket.on('hangup', () => socket.disconnect(true));
       socket.on('garbage', (_p: unknown, ack: (r: unknown) => void) => ack('nonsense'));
+      socket.on('throttled', (_p: unknown, ack: (r: unknown) => void) => ack({ errorCode: 0, throttleTimeMs: 300 }));
+      socket.on('stamp', (_p: unknown, ack: (r: unknown) => void) => ack({ errorCode: 0, at: performance.now() }));
+      socket.on('whoami', (_p: unknown, ack: (r: unknown) => void) => ack({ errorCode: 0, auth: socket.handshake.auth }));
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -75,6 +78,20 @@ describe('BrokerConnection', () => {
     expect(err.type).toBe('NOT_CONTROLLER');
     expect(err.message).toBe('ask broker 2');
     expect(err.retriable).toBe(true);
+  });
+
+  it('says in its handshake that it throttles itself, and sends nothing for throttleTimeMs after a throttled answer', async () => {
+    expect((await connection.request<unknown, ResponseBase & { auth: unknown }>(ev('whoami'), {})).auth).toEqual({ clientId: 'test', throttleAware: true });
+    await connection.request(ev('throttled'), {});
+    const asked = performance.now();
+    expect(connection.throttleRemainingMs).toBeGreaterThan(200);
+    const [a, b] = await Promise.all([
+      connection.request<unknown, ResponseBase & { at: number }>(ev('stamp'), {}),
+      connection.request<unknown, ResponseBase & { at: number }>(ev('stamp'), {}),
+    ]);
+    // the server (same process, same clock) saw both only after the throttle time
+    expect(Math.min(a.at, b.at) - asked).toBeGreaterThanOrEqual(250);
+    expect(connection.throttleRemainingMs).toBe(0);
   });
 
   it('times out with a retriable REQUEST_TIMED_OUT naming the request and the broker', async () => {

@@ -5,6 +5,7 @@ import { asTributaryError, ClientStateError, ConnectionError, RequestTimeoutErro
 import type { Logger } from '../logger/logger';
 import { MAX_TIMER_MS } from '../util/timers';
 import { normalizeBinary } from './normalize-binary';
+import type { TlsOptions } from './tls-options';
 
 export interface BrokerConnectionOptions {
   url: string;
@@ -12,6 +13,8 @@ export interface BrokerConnectionOptions {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** for wss:// (Node): CA, client certificate */
+  tls?: TlsOptions;
   /** credentials for brokers with AUTH on: each new socket authenticates before any request is sent on it */
   auth?: ClientAuth;
 }
@@ -36,6 +39,8 @@ export class BrokerConnection {
   private closed = false;
   /** ack-less emits on the current socket that no answered round trip has followed yet */
   private unconfirmedSends = 0;
+  /** Date.now() until which a broker quota asked this client to send nothing (throttleTimeMs, KIP-219) */
+  private throttledUntil = 0;
 
   constructor(private readonly options: BrokerConnectionOptions) {
     this.url = options.url;
@@ -65,8 +70,10 @@ export class BrokerConnection {
    * top-level errorCode is not NONE.
    */
   async request<Req, Res extends ResponseBase>(event: EventName, payload: Req, timeoutMs = this.options.requestTimeoutMs): Promise<Res> {
+    await this.throttleWait();
     const socket = await this.ensureSocket();
     const raw = await this.roundTrip(socket, event, payload, timeoutMs);
+    this.noteThrottle(raw);
     return parseResponse<Res>(event, this.url, raw);
   }
 
@@ -75,6 +82,7 @@ export class BrokerConnection {
    * socket, which does not mean the broker has it yet; flushSends() confirms that.
    */
   async send<Req>(event: EventName, payload: Req): Promise<void> {
+    await this.throttleWait();
     const socket = await this.ensureSocket();
     socket.emit(event, payload);
     this.unconfirmedSends++;
@@ -110,6 +118,28 @@ export class BrokerConnection {
     } finally {
       this.close();
     }
+  }
+
+  /** ms this connection still holds requests back because a broker quota throttled it */
+  get throttleRemainingMs(): number {
+    return Math.max(0, this.throttledUntil - Date.now());
+  }
+
+  /**
+   * A quota answer (throttleTimeMs > 0) means: send this broker nothing more for that long. The
+   * broker mutes the connection meanwhile anyway; waiting here keeps requests from queueing there
+   * against their timeouts.
+   */
+  private noteThrottle(raw: unknown): void {
+    const t = typeof raw === 'object' && raw !== null ? (raw as { throttleTimeMs?: unknown }).throttleTimeMs : undefined;
+    if (typeof t === 'number' && t > 0 && Number.isFinite(t)) {
+      this.throttledUntil = Math.max(this.throttledUntil, Date.now() + Math.min(t, MAX_TIMER_MS));
+      this.options.logger.debug('throttled by a broker quota', { url: this.url, throttleTimeMs: t });
+    }
+  }
+
+  private async throttleWait(): Promise<void> {
+    while (!this.closed && this.throttleRemainingMs > 0) await new Promise((resolve) => setTimeout(resolve, this.throttleRemainingMs));
   }
 
   /** Closes for good: pending requests fail with NETWORK_EXCEPTION, later ones with ClientStateError. */
@@ -166,7 +196,7 @@ export class BrokerConnection {
   }
 
   private open(): Promise<Socket> {
-    const { url, clientId, connectionTimeoutMs, logger } = this.options;
+    const { url, clientId, connectionTimeoutMs, logger, tls } = this.options;
     logger.debug('connecting', { url });
     return new Promise<Socket>((resolve, reject) => {
       // forceNew: socket.io would otherwise share one Manager per URL across every client in the process
@@ -175,7 +205,9 @@ export class BrokerConnection {
         reconnection: false,
         forceNew: true,
         timeout: connectionTimeoutMs,
-        auth: { clientId },
+        // throttleAware: this client waits out throttleTimeMs itself, so the broker answers at once (KIP-219)
+        auth: { clientId, throttleAware: true },
+        ...(tls && url.startsWith('wss://') ? tls : {}),
       });
       const fail = (error: TributaryError): void => {
         clearTimeout(timer);

@@ -15,6 +15,7 @@ export const SCRIPT_NAMES = [
   'createTopic',
   'deleteTopic',
   'clearTopicTombstone',
+  'alterClientQuota',
   'renewLeaderLease',
   'claimLeadership',
   'updateIsr',

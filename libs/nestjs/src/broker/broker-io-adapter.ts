@@ -1,9 +1,19 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { BrokerLimits } from '@tributary/broker';
+import type { BrokerLimits, QuotaManager } from '@tributary/broker';
 import type { Server, ServerOptions } from 'socket.io';
 import { installConnectionLimits } from './connection-limits';
+import { connectionRateCheck } from './connection-rate-check';
 import { originCheck } from './origin-check';
+import { QuotaThrottle } from './quota-throttle';
+import { installTlsPrincipal } from './tls-principal';
+
+/** Quotas and the connection rate limit; without it, neither applies. */
+export interface BrokerIoSecurity {
+  quotas?: QuotaManager;
+  /** new connections per second per client IP (MAX_CONNECTION_CREATION_RATE) */
+  maxConnectionCreationRate?: number;
+}
 
 /**
  * socket.io with the limits a log broker needs: a produce request can be far larger than
@@ -16,11 +26,13 @@ export class BrokerIoAdapter extends IoAdapter {
     private readonly maxRequestBytes: number,
     /** origin check and per-connection backpressure; without it, the socket.io defaults */
     private readonly limits?: BrokerLimits,
+    private readonly security: BrokerIoSecurity = {},
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
+    const allowRequest = connectionRateCheck(this.security.maxConnectionCreationRate, this.limits ? originCheck(this.limits.allowedOrigins) : undefined);
     const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: this.maxRequestBytes,
@@ -28,13 +40,15 @@ export class BrokerIoAdapter extends IoAdapter {
       httpCompression: false,
       pingInterval: 10_000,
       pingTimeout: 20_000,
-      ...(this.limits ? { allowRequest: originCheck(this.limits.allowedOrigins) } : {}),
+      ...(allowRequest ? { allowRequest } : {}),
     }) as Server;
+    installTlsPrincipal(server);
     if (this.limits) {
       installConnectionLimits(server, {
         maxInFlight: this.limits.maxInFlightRequestsPerConnection,
         maxQueued: this.limits.maxQueuedRequestsPerConnection,
         sendBufferMaxBytes: this.limits.connectionSendBufferMaxBytes,
+        quotas: this.security.quotas ? new QuotaThrottle(this.security.quotas) : undefined,
       });
     }
     return server;

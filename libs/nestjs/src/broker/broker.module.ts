@@ -3,6 +3,7 @@ import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
+import { QuotaGateway } from './quota.gateway';
 import { SaslGateway } from './sasl.gateway';
 import { SecurityAdminGateway } from './security-admin.gateway';
 import { BROKER_CONFIG } from './tokens';
@@ -36,6 +37,7 @@ export class TributaryBrokerModule {
         BrokerGateway,
         GroupGateway,
         InterBrokerAuthGateway,
+        QuotaGateway,
         SaslGateway,
         SecurityAdminGateway,
       ],

@@ -1,6 +1,7 @@
 import { runInRequestScope, type RequestScope } from '@tributary/broker';
 import { ErrorCode, isValidClientId } from '@tributary/protocol';
 import type { Server, Socket } from 'socket.io';
+import { QuotaThrottle } from './quota-throttle';
 
 export interface ConnectionLimitOptions {
   /** requests one connection may have running at once */
@@ -9,6 +10,8 @@ export interface ConnectionLimitOptions {
   maxQueued: number;
   /** unsent response bytes over which no new response is built and reads pause */
   sendBufferMaxBytes: number;
+  /** client quotas: over one, answers are held back (or flagged, for clients that throttle themselves) and the connection muted */
+  quotas?: QuotaThrottle;
 }
 
 /** How often a blocked connection re-checks its send buffer: the kernel gives no event when a peer reads. */
@@ -54,6 +57,8 @@ class ConnectionGovernor {
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private paused = false;
+  /** performance.now() until which a quota mutes this connection: nothing new starts and reads pause (Kafka's channel mute) */
+  private mutedUntil = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -75,7 +80,7 @@ class ConnectionGovernor {
   }
 
   private canStart(): boolean {
-    return this.inFlight < this.options.maxInFlight && this.unsentBytes() < this.options.sendBufferMaxBytes;
+    return this.inFlight < this.options.maxInFlight && this.unsentBytes() < this.options.sendBufferMaxBytes && this.mutedMs() === 0;
   }
 
   private start(packet: Packet, next: Next): void {
@@ -101,21 +106,41 @@ class ConnectionGovernor {
       },
     };
     const ack = packet[packet.length - 1];
+    const meter = this.options.quotas?.begin(this.socket, packet) ?? null;
     if (typeof ack === 'function') {
       // The response is in the send buffer once the ack is called: from then on it counts there, not as a reservation.
-      packet[packet.length - 1] = (...args: unknown[]) => {
+      const answer = (args: unknown[]) => {
         try {
           (ack as (...a: unknown[]) => void)(...args);
         } finally {
           finish();
         }
       };
+      packet[packet.length - 1] = (...args: unknown[]) => {
+        const throttleMs = meter?.finish(args[0]) ?? 0;
+        if (throttleMs === 0) return answer(args);
+        this.muteFor(throttleMs);
+        // A client that throttles itself gets the answer now; any other has it held back, as Kafka did before KIP-219.
+        if (QuotaThrottle.throttlesItself(this.socket)) return answer(args);
+        setTimeout(() => answer(args), throttleMs);
+      };
       runInRequestScope(scope, () => next());
     } else {
-      // No acknowledgement to wait for (acks=0): the slot is the dispatch itself.
+      // No acknowledgement to wait for (acks=0): the slot is the dispatch itself, and a quota can only mute.
       runInRequestScope(scope, () => next());
+      const throttleMs = meter?.finish(undefined) ?? 0;
+      if (throttleMs > 0) this.muteFor(throttleMs);
       finish();
     }
+  }
+
+  private muteFor(ms: number): void {
+    this.mutedUntil = Math.max(this.mutedUntil, performance.now() + ms);
+    this.pump();
+  }
+
+  private mutedMs(): number {
+    return Math.max(0, Math.ceil(this.mutedUntil - performance.now()));
   }
 
   private refuse(packet: Packet): void {
@@ -152,12 +177,16 @@ class ConnectionGovernor {
     }
     const sendBlocked = this.unsentBytes() >= this.options.sendBufferMaxBytes;
     const waiting = this.queue.length > 0 || this.writableWaiters.length > 0;
-    this.setPaused(sendBlocked && waiting);
-    if (waiting && this.timer === null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.pump();
-      }, RECHECK_MS);
+    const muted = this.mutedMs();
+    this.setPaused((sendBlocked && waiting) || muted > 0);
+    if ((waiting || muted > 0) && this.timer === null) {
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.pump();
+        },
+        sendBlocked && waiting ? RECHECK_MS : Math.max(muted, RECHECK_MS),
+      );
     }
   }
 

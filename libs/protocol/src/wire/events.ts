@@ -15,6 +15,10 @@ export const Events = {
   fetchOffsets: 'fetchOffsets',
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
+  /** quotas (Kafka's AlterClientQuotas/DescribeClientQuotas) and who this connection is */
+  alterClientQuotas: 'alterClientQuotas',
+  describeClientQuotas: 'describeClientQuotas',
+  describeConnection: 'describeConnection',
   offsetForLeaderEpoch: 'offsetForLeaderEpoch',
   /** admin jobs (BullMQ): any broker lists and describes them */
   listJobs: 'listJobs',

@@ -10,4 +10,5 @@ export * from './job-messages';
 export * from './job-schemas';
 export * from './inter-broker-auth';
 export * from './request-limits';
+export * from './quota-messages';
 export * from './security';

@@ -5,6 +5,8 @@ export interface ResponseBase {
   /** request-level error; per-partition errors live in the partition entries */
   errorCode: number;
   errorMessage?: string;
+  /** set when a quota throttled this answer: the broker held it this long, and the client sends nothing more to that broker until it passes (Kafka's throttle_time_ms) */
+  throttleTimeMs?: number;
 }
 
 export interface PartitionError {
