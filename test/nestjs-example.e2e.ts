@@ -40,7 +40,7 @@ describe('examples/nest-orders', () => {
 
   async function http(method: string, url: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as unknown };
+    return { status: res.status, body: await res.json() };
   }
 
   it('places orders, consumes them as one group across both instances, answers request/reply, and reports health', async () => {
