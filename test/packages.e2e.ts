@@ -4,7 +4,6 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import * as vm from 'vm';
 import { ManagedProcess } from '@tributary/process-kit';
 import { LogLevel, Tributary } from '@tributary/client';
 import { freePort, waitFor } from './support/free-port';
@@ -164,9 +163,8 @@ describe('installable packages', () => {
     if (chromium) {
       result = await inChromium(chromium, bundle, script);
     } else {
-      // no Chromium on this machine: a vm context with only browser-like globals (WebSocket from ws)
-      console.log('Chromium not found: the browser bundle runs in a Node vm context without Node globals instead');
-      result = await inVmContext(bundle, script);
+      console.log('Chromium not found: the browser bundle runs in a Node process stripped of Node globals instead');
+      result = await inNodeWithoutGlobals(bundle, script);
     }
     expect(result).toEqual({ value: 'hello from the browser', nodeGlobals: false });
   });
@@ -218,23 +216,31 @@ describe('installable packages', () => {
     return JSON.parse(body) as unknown;
   }
 
-  async function inVmContext(bundle: string, script: string): Promise<unknown> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const WebSocket = require('ws') as unknown;
-    const context = vm.createContext({
-      console,
-      setTimeout,
-      clearTimeout,
-      setInterval,
-      clearInterval,
-      queueMicrotask,
-      TextEncoder,
-      TextDecoder,
-      URL,
-      WebSocket,
-      BROKER: brokerUrl,
-    });
-    vm.runInContext(bundle, context);
-    return (await vm.runInContext(script, context)) as unknown;
+  /**
+   * Without Chromium: in a Node process, the bundle and the page script run as functions whose
+   * parameters shadow every Node global (process, Buffer, global, require, module, setImmediate...)
+   * with undefined, and a global WebSocket (ws's) as a browser has one. Not another vm realm:
+   * ws hands over ArrayBuffers that would fail that realm's `instanceof ArrayBuffer`, which no
+   * browser does.
+   */
+  async function inNodeWithoutGlobals(bundle: string, script: string): Promise<unknown> {
+    fs.writeFileSync(path.join(dir, 'bundle.js'), bundle);
+    fs.writeFileSync(path.join(dir, 'page.js'), script);
+    const runner = `
+      const fs = require('fs');
+      const WebSocket = require(${JSON.stringify(require.resolve('ws'))});
+      const write = (text) => process.stdout.write(text);
+      // socket.io-client looks WebSocket up on the global object, as in a page
+      globalThis.WebSocket = WebSocket;
+      const hidden = ['process', 'Buffer', 'global', 'require', 'module', 'exports', '__dirname', '__filename', 'setImmediate', 'clearImmediate'];
+      const none = hidden.map(() => undefined);
+      const TributaryClient = new Function(...hidden, fs.readFileSync('bundle.js', 'utf8') + '\\nreturn TributaryClient;')(...none);
+      const page = new Function('TributaryClient', 'WebSocket', 'BROKER', ...hidden, 'return ' + fs.readFileSync('page.js', 'utf8').trim());
+      page(TributaryClient, WebSocket, ${JSON.stringify(brokerUrl)}, ...none).then(
+        (r) => write(JSON.stringify(r)),
+        (e) => write(JSON.stringify({ error: String((e && e.stack) || e) })),
+      );
+    `;
+    return JSON.parse(await node('no-node-globals.cjs', runner)) as unknown;
   }
 });
