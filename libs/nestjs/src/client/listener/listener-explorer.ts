@@ -9,8 +9,10 @@ import { ListenerRunner, type ListenerHandler } from './listener-runner';
 import { resolveRetryPolicy } from './retry-policy';
 
 /**
- * Finds every @TributaryListener method once the application has started and runs a consumer
- * for each; on shutdown (the first hook Nest calls) the consumers commit and leave their groups.
+ * Finds every @TributaryListener method (on providers and controllers) once the application has
+ * started and runs a consumer for each; on shutdown (the first hook Nest calls) the consumers
+ * commit and leave their groups. Import TributaryModule.forRoot once per application: each
+ * import's explorer would start every listener it finds.
  */
 @Injectable()
 export class ListenerExplorer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -32,7 +34,7 @@ export class ListenerExplorer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const wrapper of this.discovery.getProviders()) {
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
       const prototype = Object.getPrototypeOf(instance) as object;
