@@ -4,7 +4,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { ManagedProcess } from '@tributary/process-kit';
+import { BrokerProcess, ManagedProcess } from '@tributary/process-kit';
 import { LogLevel, Tributary } from '@tributary/client';
 import { freePort, waitFor } from './support/free-port';
 import { findChromium, installScratchProject, packPackages } from './support/scratch-project';
@@ -16,7 +16,7 @@ import { TestCluster } from './support/test-cluster';
  * the tarballs into a project in a temp dir outside the repository (offline, from the npm
  * cache), then: a Node script produces and consumes (CommonJS and ESM entry points), a Nest app
  * compiled against the packages' types boots with TributaryModule and a listener, the
- * `tributary` bin answers, and the browser bundle produces and consumes from a page.
+ * `tributary` bin answers and its broker serves, and the browser bundle produces and consumes from a page.
  */
 jest.setTimeout(240_000);
 
@@ -28,6 +28,7 @@ describe('installable packages', () => {
   let dir: string;
   let brokerUrl: string;
   const processes: ManagedProcess[] = [];
+  const brokers: BrokerProcess[] = [];
   let server: http.Server | undefined;
 
   beforeAll(async () => {
@@ -47,7 +48,7 @@ describe('installable packages', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
+    await Promise.all([...processes, ...brokers].map((p) => p.stop()));
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await cluster?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -138,9 +139,36 @@ describe('installable packages', () => {
     expect(JSON.parse(stdout.trim())).toEqual({ value: 'nest@0', brokerModule: 'function' });
   });
 
-  it('the tributary package installs its bin', async () => {
+  it('the tributary package: its bin runs, and its broker serves produce and fetch (Lua scripts and all)', async () => {
     const { stdout } = await run(path.join(dir, 'node_modules', '.bin', 'tributary'), ['--help'], { cwd: dir });
     expect(stdout).toContain('Usage: tributary');
+
+    // a one-broker cluster of its own on the test's Redis (another cluster id, so another key prefix)
+    const broker = new BrokerProcess({
+      id: 1,
+      port: await freePort(),
+      host: '127.0.0.1',
+      redisUrl: cluster.redis.url,
+      dataDir: path.join(dir, 'packaged-broker'),
+      clusterId: `packaged-${process.pid}`,
+      main: path.join(dir, 'node_modules', 'tributary', 'dist', 'apps', 'broker', 'src', 'main.js'),
+      interBrokerSecret: 'packaged-broker-secret-of-at-least-32-characters',
+    });
+    brokers.push(broker);
+    await broker.start();
+    const client = new Tributary({ brokers: [broker.url], logLevel: LogLevel.NOTHING });
+    try {
+      const admin = client.admin();
+      await admin.createTopics({ topics: [{ topic: 'packaged', numPartitions: 1, replicationFactor: 1 }] });
+      await client.producer().send({ topic: 'packaged', messages: [{ value: 'from the packaged broker' }] });
+      const consumer = client.consumer();
+      consumer.assign([{ topic: 'packaged', partition: 0, offset: 0 }]);
+      const value = await new Promise<string>((resolve) => void consumer.run({ eachMessage: async ({ message }) => resolve(message.value?.toString() ?? '') }));
+      expect(value).toBe('from the packaged broker');
+    } finally {
+      await client.disconnect();
+      await broker.stop();
+    }
   });
 
   it('the browser bundle produces and consumes from a page (no Node globals)', async () => {
