@@ -56,7 +56,7 @@ class OrdersListener {
 }
 
 const attempts: Record<string, number[]> = { flaky: [], poison: [], stuck: [] };
-const handledValues: Record<string, string[]> = { flaky: [], poison: [], stuck: [] };
+const handledValues: Record<string, string[]> = { flaky: [], poison: [], stuck: [], manual: [] };
 
 @Injectable()
 class FailingListeners {
@@ -77,6 +77,13 @@ class FailingListeners {
     attempts.poison.push(ctx.attempt);
     if (payload.n === 0) throw new Error('poison record');
     handledValues.poison.push(String(payload.n));
+  }
+
+  /** autoCommit off: only what ctx.commit() commits is committed (record 0, not record 1) */
+  @TributaryListener({ topic: 'manual', groupId: 'manual-group', fromBeginning: true, autoCommit: false, decode: 'string' })
+  async manual(payload: string, ctx: TributaryContext): Promise<void> {
+    if (ctx.offset === 0) await ctx.commit();
+    handledValues.manual.push(payload);
   }
 
   @TributaryListener({ topic: 'stuck', groupId: 'stuck-group', fromBeginning: true, retry: { retries: 1, initialBackoffMs: 20 } })
@@ -227,16 +234,22 @@ describe('TributaryModule in Nest applications', () => {
     }
   });
 
-  it('the retry policy: retried in place, dead-lettered, or the partition paused on the record (never committed past it)', async () => {
-    for (const t of ['flaky', 'poison', 'stuck']) await createTopic(t, 1);
+  it('the retry policy: retried in place, dead-lettered, or the partition paused on the record (never committed past it); ctx.commit() with autoCommit off', async () => {
+    for (const t of ['flaky', 'poison', 'stuck', 'manual']) await createTopic(t, 1);
     await createTopic('poison.dlt', 1);
     const app = await boot({ imports: [TributaryModule.forRoot(options('failing'))], providers: [FailingListeners] });
     const producer = app.get<Producer>(TRIBUTARY_PRODUCER);
-    for (const topic of ['flaky', 'poison', 'stuck']) {
+    for (const topic of ['flaky', 'poison', 'stuck', 'manual']) {
       await producer.send({ topic, messages: [0, 1].map((n) => ({ key: 'k', value: JSON.stringify({ n }), headers: { origin: 'test' } })) });
     }
 
-    await waitFor('flaky and poison handled', () => handledValues.flaky.length === 2 && handledValues.poison.length === 1, 20_000, 50);
+    await waitFor(
+      'flaky, poison and manual handled',
+      () => handledValues.flaky.length === 2 && handledValues.poison.length === 1 && handledValues.manual.length === 2,
+      20_000,
+      50,
+    );
+    expect(handledValues.manual).toEqual([JSON.stringify({ n: 0 }), JSON.stringify({ n: 1 })]);
     expect(handledValues.flaky).toEqual(['0@3', '1@1']);
     expect(attempts.poison.slice(0, 3)).toEqual([1, 2, 3]);
 
@@ -269,6 +282,8 @@ describe('TributaryModule in Nest applications', () => {
     expect(stuck?.offset ?? -1).toBeLessThanOrEqual(0);
     const [poison] = await admin.groups().fetchOffsets('poison-group');
     expect(poison?.offset).toBe(2);
+    const [manual] = await admin.groups().fetchOffsets('manual-group');
+    expect(manual?.offset).toBe(1);
   });
 
   it('a handler slower than the session timeout keeps its partition: heartbeats go on', async () => {
