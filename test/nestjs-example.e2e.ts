@@ -1,4 +1,7 @@
 import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
+import { LogLevel, Tributary } from '@tributary/client';
 import { ManagedProcess } from '@tributary/process-kit';
 import { freePort, waitFor } from './support/free-port';
 import { TestCluster } from './support/test-cluster';
@@ -11,10 +14,13 @@ import { TestCluster } from './support/test-cluster';
 jest.setTimeout(90_000);
 
 const MAIN = path.join(__dirname, '..', 'dist', 'examples', 'nest-orders', 'src', 'main.js');
+const EMBEDDED = path.join(__dirname, '..', 'dist', 'examples', 'nest-orders', 'src', 'embedded-broker.main.js');
 
 describe('examples/nest-orders', () => {
   let cluster: TestCluster;
   const instances: { process: ManagedProcess; url: string }[] = [];
+  let embedded: ManagedProcess | undefined;
+  let embeddedDir: string | undefined;
 
   beforeAll(async () => {
     cluster = await TestCluster.start({ brokers: 1 });
@@ -35,6 +41,8 @@ describe('examples/nest-orders', () => {
 
   afterAll(async () => {
     await Promise.all(instances.map((i) => i.process.stop()));
+    await embedded?.stop();
+    if (embeddedDir) fs.rmSync(embeddedDir, { recursive: true, force: true });
     await cluster?.stop();
   });
 
@@ -83,5 +91,36 @@ describe('examples/nest-orders', () => {
     const health = await http('GET', `${first.url}/health`);
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', info: { tributary: { status: 'up', members: 2 } } });
+  });
+
+  it('the embedded broker (TributaryBrokerModule.forRootAsync reading ConfigService) serves clients', async () => {
+    embeddedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tributary-embedded-'));
+    const port = await freePort();
+    embedded = new ManagedProcess({
+      name: 'embedded broker',
+      command: 'node',
+      args: [EMBEDDED],
+      env: {
+        ...process.env,
+        BROKER_ID: '7',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: cluster.redis.url,
+        DATA_DIR: embeddedDir,
+        CLUSTER_ID: `embedded-${process.pid}`,
+      },
+    });
+    embedded.start();
+    await waitFor('the embedded broker listening', () => embedded?.output.includes('embedded broker listening'), 30_000, 100);
+    const client = new Tributary({ brokers: [`127.0.0.1:${port}`], logLevel: LogLevel.NOTHING });
+    try {
+      const described = await waitFor('the embedded broker registered', async () => {
+        const d = await client.admin().describeCluster();
+        return d.brokers.length === 1 ? d : undefined;
+      });
+      expect(described.brokers[0].id).toBe(7);
+    } finally {
+      await client.disconnect();
+    }
   });
 });

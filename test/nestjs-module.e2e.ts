@@ -316,6 +316,11 @@ describe('TributaryModule in Nest applications', () => {
     const up = await health.isHealthy('tributary', { groupId: 'health-group', maxLag: 100 });
     expect(up.tributary).toMatchObject({ status: 'up', brokers: 1, members: 1, lag: 0 });
     expect((await health.isHealthy('tributary', { groupId: 'no-such-group' })).tributary.status).toBe('down');
+    expect((await health.isHealthy('tributary', { groupId: 'health-group', maxLag: -1 })).tributary).toMatchObject({
+      status: 'down',
+      lag: 0,
+      message: 'lag 0 is above -1',
+    });
 
     await cluster.brokers[0].stop();
     const downAt = Date.now();
