@@ -14,7 +14,7 @@ const allowedLibImports = {
   'native-crc32c': ['protocol'],
   'process-kit': [],
   broker: ['protocol', 'log', 'coordination', 'native-crc32c'],
-  nestjs: ['protocol', 'log', 'coordination', 'broker'],
+  nestjs: ['protocol', 'log', 'coordination', 'broker', 'client'],
 };
 const layerRules = Object.entries(allowedLibImports).map(([lib, allowed]) => ({
   files: [`libs/${lib}/src/**/*.ts`],

@@ -7,6 +7,8 @@
  */
 const moduleNameMapper = { '^@tributary/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+// the package templates and their laid-out copies repeat package names jest's module map must not see twice
+const modulePathIgnorePatterns = ['<rootDir>/dist/', '<rootDir>/packages/'];
 module.exports = {
   testTimeout: 60000,
   projects: [
@@ -14,6 +16,7 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
       moduleNameMapper,
+      modulePathIgnorePatterns,
       transform,
       testEnvironment: 'node',
     },
@@ -21,6 +24,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e.ts'],
       moduleNameMapper,
+      modulePathIgnorePatterns,
       transform,
       testEnvironment: 'node',
     },

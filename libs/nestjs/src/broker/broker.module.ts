@@ -1,4 +1,4 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BrokerNode, type BrokerConfig } from '@tributary/broker';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
@@ -21,6 +21,12 @@ class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+export interface TributaryBrokerAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  useFactory: FactoryProvider<BrokerConfig | Promise<BrokerConfig>>['useFactory'];
+  inject?: FactoryProvider['inject'];
+}
+
 /**
  * A whole Tributary broker as a NestJS module: import it with a validated config and the
  * application serves the broker's WebSocket API on its HTTP server.
@@ -28,10 +34,22 @@ class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class TributaryBrokerModule {
   static forRoot(config: BrokerConfig): DynamicModule {
+    return TributaryBrokerModule.with({ provide: BROKER_CONFIG, useValue: config });
+  }
+
+  /** The config from a factory (e.g. reading @nestjs/config's ConfigService), resolved before the broker starts. */
+  static forRootAsync(options: TributaryBrokerAsyncOptions): DynamicModule {
+    return {
+      ...TributaryBrokerModule.with({ provide: BROKER_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] }),
+      imports: options.imports ?? [],
+    };
+  }
+
+  private static with(configProvider: { provide: symbol; useValue: BrokerConfig } | FactoryProvider<BrokerConfig | Promise<BrokerConfig>>): DynamicModule {
     return {
       module: TributaryBrokerModule,
       providers: [
-        { provide: BROKER_CONFIG, useValue: config },
+        configProvider,
         { provide: BrokerNode, useFactory: (c: BrokerConfig) => new BrokerNode(c), inject: [BROKER_CONFIG] },
         BrokerLifecycle,
         BrokerGateway,

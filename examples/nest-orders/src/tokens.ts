@@ -1,0 +1,1 @@
+export const ORDERS_CLIENT = Symbol('ORDERS_CLIENT');
