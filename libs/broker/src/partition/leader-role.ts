@@ -59,7 +59,9 @@ export class LeaderRole {
     applyTimestampType(batches, headers, rule);
     const result = core.log.appendAsLeader(batches, headers, core.state.leaderEpoch);
     if (core.state.replicas.length > 1) {
-      core.ctx.streams.append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches).catch(() => undefined);
+      core.ctx.streams
+        .append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches, core.log.logStartOffset)
+        .catch(() => undefined);
     }
     this.tracker.appended(core.clock.now());
     this.advanceHighWatermark();

@@ -56,8 +56,10 @@ export class ReplicaManager {
         wanted.add(k);
         if (this.offline.has(state.topic, state.partition)) continue;
         const actor = this.actors.get(k);
-        if (actor) actor.update(state, config);
-        else this.open(k, state, config);
+        if (actor) {
+          actor.update(state, config);
+          this.applyLogConfig(actor, config);
+        } else this.open(k, state, config);
       }
     }
     this.offline.retain((topic, partition) => wanted.has(key(topic, partition)));
@@ -80,6 +82,26 @@ export class ReplicaManager {
           ),
         );
       }
+    }
+  }
+
+  /** A topic config change (alterConfigs) reaches the open log at once: the next roll and retention sweep use it. */
+  private applyLogConfig(actor: PartitionActor, config: TopicConfig): void {
+    try {
+      actor.log.updateConfig(logConfigOf(config, this.options.flushIntervalMs));
+    } catch (err) {
+      // validated when stored; a value the log still refuses keeps the previous one, visibly
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          time: new Date().toISOString(),
+          brokerId: this.options.brokerId,
+          event: 'log-config-refused',
+          topic: actor.topic,
+          partition: actor.partition,
+          reason: err instanceof Error ? err.message : String(err),
+        }),
+      );
     }
   }
 
