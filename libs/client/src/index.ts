@@ -36,6 +36,14 @@ export type {
   TopicInfo,
   TopicSpec,
 } from './admin/types';
+export type {
+  AlterConfigsOptions,
+  CreatePartitionsOptions,
+  DeleteRecordsOptions,
+  DeleteRecordsResult,
+  DescribeConfigsOptions,
+  TopicConfigDescription,
+} from './admin/types';
 
 export { AggregateTopicError, ClientStateError, ConnectionError, InvalidConfigError, RequestTimeoutError, RetriesExhaustedError, TopicError } from './errors';
 export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';

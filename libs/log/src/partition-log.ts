@@ -387,7 +387,12 @@ export class PartitionLog {
    * age rule the next roll, retention the next sweep. The flush and index intervals stay.
    */
   updateConfig(changes: Partial<Pick<LogConfig, 'segmentBytes' | 'segmentMs' | 'retentionMs' | 'retentionBytes'>>): void {
-    const next = resolveLogConfig({ ...this.config, ...changes, flushIntervalMs: this.config.flushIntervalMs, indexIntervalBytes: this.config.indexIntervalBytes });
+    const next = resolveLogConfig({
+      ...this.config,
+      ...changes,
+      flushIntervalMs: this.config.flushIntervalMs,
+      indexIntervalBytes: this.config.indexIntervalBytes,
+    });
     this.config = next;
   }
 

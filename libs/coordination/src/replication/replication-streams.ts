@@ -38,7 +38,15 @@ export interface StreamCursor {
 
 /** What a leader and a follower write: appends, acks, and the cursors to start reading from. */
 export interface ReplicationStreamWriter {
-  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer, logStartOffset?: number): Promise<unknown>;
+  append(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    baseOffset: number,
+    highWatermark: number,
+    data: Buffer,
+    logStartOffset?: number,
+  ): Promise<unknown>;
   lastId(topic: string, partition: number): Promise<string>;
   reportAcks(acks: ReadonlyArray<Omit<ReplicaAck, 'id'> & { leaderId: number }>): Promise<void>;
   lastAckId(leaderId: number): Promise<string>;
@@ -74,7 +82,15 @@ export class ReplicationStreams implements ReplicationStreamWriter {
   }
 
   /** Adds a leader's append to the partition's window, trimmed (approximately) to maxLen entries. */
-  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer, logStartOffset?: number): Promise<unknown> {
+  append(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    baseOffset: number,
+    highWatermark: number,
+    data: Buffer,
+    logStartOffset?: number,
+  ): Promise<unknown> {
     const start: Array<string | number> = logStartOffset === undefined ? [] : ['l', logStartOffset];
     return this.#redis.xadd(
       this.#keys.replicationStream(topic, partition),
