@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { parseIntOption } from './options';
+import { registerTopicAdminCommands } from './topic-admin';
 
 function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
@@ -63,15 +64,10 @@ export function registerTopicCommands(program: Command): void {
       }
     },
   );
+
+  registerTopicAdminCommands(topics);
 }
 
-export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(`${line(header)}\n`);
-  for (const r of rows) process.stdout.write(`${line(r)}\n`);
-}
+import { printTable } from './table';
+
+export { printTable };
