@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { parseIntOption } from './options';
+import { printTable } from './table';
 import { registerTopicAdminCommands } from './topic-admin';
 
 function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
@@ -68,6 +69,5 @@ export function registerTopicCommands(program: Command): void {
   registerTopicAdminCommands(topics);
 }
 
-import { printTable } from './table';
-
+/** Kept here too: other commands import it from this module. */
 export { printTable };
