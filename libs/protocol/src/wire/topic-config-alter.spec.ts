@@ -1,4 +1,4 @@
-import { ErrorCode, TributaryError } from '../errors';
+import { ErrorCode, type TributaryError } from '../errors';
 import { alterTopicConfigs, describeTopicConfig, TOPIC_CONFIG_DEFAULTS, TOPIC_CONFIG_KEYS } from './topic-config';
 
 function errorOf(fn: () => unknown): TributaryError {
