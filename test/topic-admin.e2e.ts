@@ -1,4 +1,5 @@
 import { Buffer } from 'buffer';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode, LogLevel, Tributary, TopicError, type Admin } from '@tributary/client';
@@ -134,6 +135,12 @@ describe('live topic changes on three brokers', () => {
   it('createPartitions grows a topic: brokers start the new replicas, producers use them after a metadata refresh', async () => {
     const topic = 'grow-live';
     await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 2 }] });
+    // a producer that knew two partitions: it picks up the new count on its own metadata refresh
+    const early = new Tributary({ brokers: [cluster.brokers[0].url], logLevel: LogLevel.NOTHING, metadataMaxAgeMs: 1000 });
+    const earlyProducer = early.producer({ acks: 'all' });
+    const movingKey = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find((k) => partitionForKey(Buffer.from(k), 5) >= 2) ?? 'k0';
+    const before = await earlyProducer.send({ topic, messages: [{ key: movingKey, value: 'before' }] });
+    expect(before[0].partition).toBe(partitionForKey(Buffer.from(movingKey), 2));
     await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] })).rejects.toMatchObject({ code: ErrorCode.INVALID_PARTITIONS });
     await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 1_000_000 }] })).rejects.toBeInstanceOf(TopicError);
     await admin.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
@@ -156,6 +163,15 @@ describe('live topic changes on three brokers', () => {
     await producer.disconnect();
     expect(sent.find((r) => r.partition === partitionForKey(Buffer.from(key), 5))).toBeDefined();
     expect(sent.find((r) => r.partition === 4)?.baseOffset).toBe(0);
+    const grownAt = Date.now();
+    await waitUntil(
+      async () =>
+        (await earlyProducer.send({ topic, messages: [{ key: movingKey, value: 'after' }] }))[0].partition === partitionForKey(Buffer.from(movingKey), 5),
+      'the running producer to map the key with five partitions',
+      10_000,
+    );
+    console.log(`a running producer (metadataMaxAgeMs 1000) used the new count ${Date.now() - grownAt} ms after the growth`);
+    await earlyProducer.disconnect();
     for (const p of meta.partitions.slice(2)) {
       for (const r of p.replicas)
         await waitUntil(async () => fs.existsSync(path.join(cluster.broker(r).options.dataDir, `${topic}-${p.partition}`)), `replica dir on ${r}`);
@@ -188,6 +204,41 @@ describe('live topic changes on three brokers', () => {
       });
     }
     expect(await firstOffsetRead(client, topic, 'earliest')).toBe(12);
+  });
+});
+
+describe('tributary topics describe-config | alter | add-partitions | delete-records', () => {
+  let cluster: TestCluster;
+  const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args, '--brokers', cluster.brokers[0].url], { encoding: 'utf8', timeout: 30_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ brokers: 1 });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('changes a live topic from the command line, and refuses bad input with the broker’s error', () => {
+    expect(run('topics', 'create', 'cli-live').code).toBe(0);
+    expect(run('topics', 'alter', 'cli-live', '--config', 'retention.ms=60000', '--config', 'segment.ms=120000')).toMatchObject({ code: 0 });
+    expect(run('topics', 'alter', 'cli-live', '--delete-config', 'segment.ms').code).toBe(0);
+    const described = run('topics', 'describe-config', 'cli-live');
+    expect(described.code).toBe(0);
+    expect(described.out).toMatch(/retention\.ms\s+60000\s+topic/);
+    expect(described.out).toMatch(/segment\.ms\s+604800000\s+default/);
+    const bad = run('topics', 'alter', 'cli-live', '--config', 'retention.ms=soon');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('retention.ms');
+    expect(run('topics', 'add-partitions', 'cli-live', '--count', '3')).toMatchObject({ code: 0, out: "topic 'cli-live' now has 3 partition(s)\n" });
+    expect(run('topics', 'add-partitions', 'cli-live', '--count', '2').err).toContain('the new count must be larger');
+    const deleted = run('topics', 'delete-records', 'cli-live', '--partition', '0', '--offset', '0');
+    expect(deleted).toMatchObject({ code: 0, out: 'cli-live-0: low watermark is now 0\n' });
+    expect(run('topics', 'delete-records', 'cli-live', '--partition', '0', '--offset', '5').err).toContain('the high watermark is 0');
   });
 });
 

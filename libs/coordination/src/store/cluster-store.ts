@@ -269,9 +269,9 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
   }
 }
 
-/** The stored JSON is the record the caller read (the script then compares the exact bytes). */
+/** The stored JSON is the record the caller read (the script then compares the exact bytes read here). */
 function sameRecord(raw: string, expected: TopicRecord): boolean {
-  return raw === JSON.stringify(expected) || JSON.stringify(JSON.parse(raw)) === JSON.stringify(expected);
+  return JSON.stringify(JSON.parse(raw)) === JSON.stringify(expected);
 }
 
 /** Lua's cjson writes an empty array as {}: read lists back as arrays whatever their shape. */
