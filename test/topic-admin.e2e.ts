@@ -29,7 +29,7 @@ describe('live topic changes on three brokers', () => {
   });
 
   afterAll(async () => {
-    await admin?.disconnect();
+    await client?.disconnect(); // every producer, consumer and admin it made, also those a failed test left
     await cluster?.stop();
   });
 
@@ -137,44 +137,56 @@ describe('live topic changes on three brokers', () => {
     await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 2 }] });
     // a producer that knew two partitions: it picks up the new count on its own metadata refresh
     const early = new Tributary({ brokers: [cluster.brokers[0].url], logLevel: LogLevel.NOTHING, metadataMaxAgeMs: 1000 });
-    const earlyProducer = early.producer({ acks: 'all' });
-    const movingKey = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find((k) => partitionForKey(Buffer.from(k), 5) >= 2) ?? 'k0';
-    const before = await earlyProducer.send({ topic, messages: [{ key: movingKey, value: 'before' }] });
-    expect(before[0].partition).toBe(partitionForKey(Buffer.from(movingKey), 2));
-    await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] })).rejects.toMatchObject({ code: ErrorCode.INVALID_PARTITIONS });
-    await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 1_000_000 }] })).rejects.toBeInstanceOf(TopicError);
-    await admin.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
-    const meta = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0];
-    expect(meta.partitions).toHaveLength(5);
-    const leaders = meta.partitions.map((p) => p.leader);
-    console.log('leaders after growing to 5', leaders.join(','), 'replicas', meta.partitions.map((p) => p.replicas.join('+')).join(' '));
-    for (const p of meta.partitions) expect(p.replicas).toHaveLength(2);
-    expect(new Set(leaders).size).toBe(3);
+    try {
+      const earlyProducer = early.producer({ acks: 'all' });
+      const movingKey = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].find((k) => partitionForKey(Buffer.from(k), 5) >= 2) ?? 'k0';
+      // and a group member that owns both partitions: the coordinator rebalances when the topic grows
+      const member = early.consumer({ groupId: 'grow-group', heartbeatIntervalMs: 300 });
+      const seen = new Set<number>();
+      await member.subscribe({ topics: [topic], fromBeginning: true });
+      await member.run({ eachMessage: async ({ partition }) => void seen.add(partition) });
+      const before = await earlyProducer.send({ topic, messages: [{ key: movingKey, value: 'before' }] });
+      expect(before[0].partition).toBe(partitionForKey(Buffer.from(movingKey), 2));
+      await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] })).rejects.toMatchObject({ code: ErrorCode.INVALID_PARTITIONS });
+      await expect(admin.createPartitions({ topicPartitions: [{ topic, count: 1_000_000 }] })).rejects.toBeInstanceOf(TopicError);
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 5 }] });
+      const meta = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0];
+      expect(meta.partitions).toHaveLength(5);
+      const leaders = meta.partitions.map((p) => p.leader);
+      console.log('leaders after growing to 5', leaders.join(','), 'replicas', meta.partitions.map((p) => p.replicas.join('+')).join(' '));
+      for (const p of meta.partitions) expect(p.replicas).toHaveLength(2);
+      expect(new Set(leaders).size).toBe(3);
 
-    const producer = client.producer({ acks: 'all' });
-    const key = 'customer-42';
-    const sent = await producer.send({
-      topic,
-      messages: [
-        { key, value: 'v' },
-        { partition: 4, value: 'on partition 4' },
-      ],
-    });
-    await producer.disconnect();
-    expect(sent.find((r) => r.partition === partitionForKey(Buffer.from(key), 5))).toBeDefined();
-    expect(sent.find((r) => r.partition === 4)?.baseOffset).toBe(0);
-    const grownAt = Date.now();
-    await waitUntil(
-      async () =>
-        (await earlyProducer.send({ topic, messages: [{ key: movingKey, value: 'after' }] }))[0].partition === partitionForKey(Buffer.from(movingKey), 5),
-      'the running producer to map the key with five partitions',
-      10_000,
-    );
-    console.log(`a running producer (metadataMaxAgeMs 1000) used the new count ${Date.now() - grownAt} ms after the growth`);
-    await earlyProducer.disconnect();
-    for (const p of meta.partitions.slice(2)) {
-      for (const r of p.replicas)
-        await waitUntil(async () => fs.existsSync(path.join(cluster.broker(r).options.dataDir, `${topic}-${p.partition}`)), `replica dir on ${r}`);
+      const producer = client.producer({ acks: 'all' });
+      const key = 'customer-42';
+      const sent = await producer.send({
+        topic,
+        messages: [
+          { key, value: 'v' },
+          { partition: 4, value: 'on partition 4' },
+        ],
+      });
+      await producer.disconnect();
+      expect(sent.find((r) => r.partition === partitionForKey(Buffer.from(key), 5))).toBeDefined();
+      expect(sent.find((r) => r.partition === 4)?.baseOffset).toBe(0);
+      const grownAt = Date.now();
+      await waitUntil(
+        async () =>
+          (await earlyProducer.send({ topic, messages: [{ key: movingKey, value: 'after' }] }))[0].partition === partitionForKey(Buffer.from(movingKey), 5),
+        'the running producer to map the key with five partitions',
+        10_000,
+      );
+      console.log(`a running producer (metadataMaxAgeMs 1000) used the new count ${Date.now() - grownAt} ms after the growth`);
+      await earlyProducer.disconnect();
+      await waitUntil(async () => seen.has(4), 'the group member to read partition 4', 20_000);
+      console.log(`the group member read a new partition ${Date.now() - grownAt} ms after the growth`);
+      await member.disconnect();
+      for (const p of meta.partitions.slice(2)) {
+        for (const r of p.replicas)
+          await waitUntil(async () => fs.existsSync(path.join(cluster.broker(r).options.dataDir, `${topic}-${p.partition}`)), `replica dir on ${r}`);
+      }
+    } finally {
+      await early.disconnect(); // also on failure: a member left running would keep jest from exiting
     }
   });
 
@@ -205,25 +217,14 @@ describe('live topic changes on three brokers', () => {
     }
     expect(await firstOffsetRead(client, topic, 'earliest')).toBe(12);
   });
-});
 
-describe('tributary topics describe-config | alter | add-partitions | delete-records', () => {
-  let cluster: TestCluster;
   const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
   const run = (...args: string[]) => {
     const r = spawnSync(process.execPath, [CLI, ...args, '--brokers', cluster.brokers[0].url], { encoding: 'utf8', timeout: 30_000 });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
-  beforeAll(async () => {
-    cluster = await TestCluster.start({ brokers: 1 });
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
-  it('changes a live topic from the command line, and refuses bad input with the broker’s error', () => {
+  it('tributary topics describe-config | alter | add-partitions | delete-records change a live topic from the command line, and refuses bad input with the broker’s error', () => {
     expect(run('topics', 'create', 'cli-live').code).toBe(0);
     expect(run('topics', 'alter', 'cli-live', '--config', 'retention.ms=60000', '--config', 'segment.ms=120000')).toMatchObject({ code: 0 });
     expect(run('topics', 'alter', 'cli-live', '--delete-config', 'segment.ms').code).toBe(0);
