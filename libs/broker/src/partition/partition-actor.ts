@@ -214,6 +214,8 @@ export class PartitionActor {
   deleteRecords(offset: number): Promise<number> {
     return this.core.post(() => {
       this.leaderRole();
+      // a leader that may already be deposed must not cut its log on its own say
+      if (this.election.lapsed()) throw this.core.notLeader('its leadership lease lapsed');
       const core = this.core;
       const target = offset === -1 ? core.highWatermark : offset;
       if (target < 0 || target > core.highWatermark) {
