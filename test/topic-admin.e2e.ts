@@ -50,12 +50,12 @@ describe('live topic changes on three brokers', () => {
     );
 
   /** Produces straight to the partition's leader, so a test sees the broker's own answer (no SDK retries). */
-  const produceRaw = async (topic: string, partition: number, value: Buffer, acks: -1 | 1 = -1): Promise<number> => {
+  const produceRaw = async (topic: string, partition: number, value: Buffer, acks: -1 | 1 = -1, timestamp = Date.now()): Promise<number> => {
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     const leader = meta.topics[0].partitions[partition].leader;
     const socket = await RawSocket.connect(cluster.broker(leader).url);
     try {
-      const batches = encodeRecordBatch([{ key: null, value, timestamp: Date.now() }]);
+      const batches = encodeRecordBatch([{ key: null, value, timestamp }]);
       const r = await socket.request<ProduceResponse>('produce', { acks, timeoutMs: 5000, data: encodeProduceEntries([{ topic, partition, batches }]) });
       return r.partitions[0]?.errorCode ?? r.errorCode;
     } finally {
@@ -108,7 +108,7 @@ describe('live topic changes on three brokers', () => {
     expect(await latest).toBe(30);
   });
 
-  it('max.message.bytes and min.insync.replicas take effect on the leader within seconds', async () => {
+  it('max.message.bytes, min.insync.replicas and message.timestamp.* take effect on the leader within seconds', async () => {
     const topic = 'limits-live';
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }] });
     const big = Buffer.alloc(2000, 1);
@@ -126,7 +126,13 @@ describe('live topic changes on three brokers', () => {
     console.log(`min.insync.replicas in force after ${Date.now() - changedAt} ms`);
     expect(await produceRaw(topic, 0, Buffer.from('a'), 1)).toBe(ErrorCode.NONE);
 
-    await admin.alterConfigs({ topics: [{ topic, delete: ['min.insync.replicas', 'max.message.bytes'] }] });
+    // the timestamp rules too: half an hour ahead is within the default hour, not within a minute
+    const ahead = () => produceRaw(topic, 0, Buffer.from('t'), 1, Date.now() + 30 * 60_000);
+    expect(await ahead()).toBe(ErrorCode.NONE);
+    await admin.alterConfigs({ topics: [{ topic, set: { 'message.timestamp.after.max.ms': '60000' } }] });
+    await waitUntil(async () => (await ahead()) === ErrorCode.INVALID_TIMESTAMP, 'INVALID_TIMESTAMP', 10_000);
+
+    await admin.alterConfigs({ topics: [{ topic, delete: ['min.insync.replicas', 'max.message.bytes', 'message.timestamp.after.max.ms'] }] });
     await waitUntil(async () => (await produceRaw(topic, 0, big)) === ErrorCode.NONE, 'defaults back in force', 10_000);
     const configs = (await admin.describeConfigs({ topics: [topic] })).topics[0].configs;
     expect(configs.find((c) => c.name === 'min.insync.replicas')).toMatchObject({ value: '1', source: 'default', isDefault: true });
