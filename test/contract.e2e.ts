@@ -12,9 +12,5 @@ describe('a real broker keeps the broker contract', () => {
     await cluster?.stop();
   });
 
-  brokerContract(() => ({ url: cluster.brokers[0].url, brokerId: cluster.brokers[0].id }), {
-    pending: {
-      deleteTopics: 'TODO(wp/jobs): the real broker answers deleteTopics UNSUPPORTED_VERSION until wp/jobs merges its handler; unskip then',
-    },
-  });
+  brokerContract(() => ({ url: cluster.brokers[0].url, brokerId: cluster.brokers[0].id }));
 });

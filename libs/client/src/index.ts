@@ -22,6 +22,8 @@ export type {
 
 export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
+export { JobAdmin, type WaitForJobOptions } from './admin/job-admin';
+export type { JobInfo, JobProgressInfo, JobStateName } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
 export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';
@@ -29,6 +31,7 @@ export type {
   ClusterDescription,
   ConfigEntry,
   CreateTopicsOptions,
+  DeletedTopic,
   DeleteTopicsOptions,
   PartitionInfo,
   PartitionOffset,
@@ -45,7 +48,16 @@ export type {
   TopicConfigDescription,
 } from './admin/types';
 
-export { AggregateTopicError, ClientStateError, ConnectionError, InvalidConfigError, RequestTimeoutError, RetriesExhaustedError, TopicError } from './errors';
+export {
+  AggregateTopicError,
+  ClientStateError,
+  ConnectionError,
+  InvalidConfigError,
+  JobFailedError,
+  RequestTimeoutError,
+  RetriesExhaustedError,
+  TopicError,
+} from './errors';
 export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';
 
 export { LogLevel, type LogEntry, type Logger, type LogSink } from './logger/logger';

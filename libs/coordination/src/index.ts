@@ -10,6 +10,8 @@ export type {
   LeadershipRefusal,
   LeadershipStore,
   MetadataSource,
+  TopicDeletionStore,
+  TopicDeletionOutcome,
 } from './store/store-interfaces';
 export type { ChangeFeed, ChangeListener } from './store/change-feed';
 export type { RedisHealth } from './store/redis-health';
@@ -25,3 +27,4 @@ export type {
 } from './replication/replication-streams';
 export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';
+export type { ActiveJob, JobProgress, JobQueue, JobRecord, JobState, JobWorker, JobWorkerOptions, SubmitJobOptions } from './jobs/job-types';

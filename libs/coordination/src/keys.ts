@@ -40,6 +40,16 @@ export class Keys {
     return `${this.prefix}topics`;
   }
 
+  /** hash: topic name -> TopicTombstone JSON, while the topic's deletion job runs */
+  get deletingTopics(): string {
+    return `${this.prefix}deleting-topics`;
+  }
+
+  /** set: ids of the brokers that removed their replicas of a deleted topic incarnation */
+  topicDeletionAcks(topicId: string): string {
+    return `${this.prefix}topic-deletion-acks:${topicId}`;
+  }
+
   /** hash: partition number -> PartitionState JSON */
   partitions(topic: string): string {
     return `${this.prefix}partitions:${topic}`;
@@ -63,6 +73,11 @@ export class Keys {
   /** string: the inter-broker secret when INTER_BROKER_SECRET is not set (made once, SET NX) */
   get interBrokerSecret(): string {
     return `${this.prefix}inter-broker-secret`;
+  }
+
+  /** BullMQ's prefix for the admin job queue (no trailing ':', BullMQ adds it): keys `tributary:{cluster}:jobs:...` */
+  get jobsPrefix(): string {
+    return this.prefix.slice(0, -1);
   }
 
   /** pub/sub channel announcing metadata changes */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { assignReplicas, type ClusterStore, type PartitionState, type TopicRecord } from '@tributary/coordination';
+import { assignReplicas, type ClusterStore, type PartitionState, type TopicRecord, type TopicTombstone } from '@tributary/coordination';
 import {
   assertValidTopicName,
   ErrorCode,
@@ -10,6 +10,7 @@ import {
   type CreateTopicResult,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
+  type DeleteTopicsRequest,
   type TopicConfig,
   type AlterConfigsRequest,
   type AlterConfigsResponse,
@@ -44,6 +45,7 @@ export class ControllerActor {
   private epoch = 0;
   private leaseValidUntil = 0;
   private timer: NodeJS.Timeout | null = null;
+  private readonly roleListeners = new Set<(active: boolean) => void>();
 
   constructor(
     private readonly store: ClusterStore,
@@ -52,6 +54,15 @@ export class ControllerActor {
 
   get isActive(): boolean {
     return this.epoch > 0 && Date.now() < this.leaseValidUntil;
+  }
+
+  /**
+   * Calls `listener(true)` when this broker takes the controller lease and `listener(false)`
+   * when it loses or gives it up (the admin job worker runs only in between).
+   */
+  onRoleChange(listener: (active: boolean) => void): () => void {
+    this.roleListeners.add(listener);
+    return () => this.roleListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -65,15 +76,21 @@ export class ControllerActor {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.epoch > 0 && releaseLease) await this.store.releaseController(this.options.brokerId).catch(() => undefined);
-    this.epoch = 0;
+    this.setEpoch(0);
   }
 
   /** Takes or renews the lease. Validity is counted from before the call, so it errs short. */
   private async tick(): Promise<void> {
     const askedAt = Date.now();
     const epoch = await this.store.acquireController(this.options.brokerId, this.options.leaseMs);
-    this.epoch = epoch;
     this.leaseValidUntil = epoch > 0 ? askedAt + this.options.leaseMs * CONTROLLER_LEASE_TRUST : 0;
+    this.setEpoch(epoch);
+  }
+
+  private setEpoch(epoch: number): void {
+    const was = this.epoch > 0;
+    this.epoch = epoch;
+    if (was !== epoch > 0) for (const l of this.roleListeners) l(epoch > 0);
   }
 
   createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
@@ -128,7 +145,7 @@ export class ControllerActor {
                 : await this.store.updateTopic(change.expected, change.next, this.epoch);
             if (outcome === 'updated') break;
             if (outcome === 'stale-controller') {
-              this.epoch = 0;
+              this.setEpoch(0);
               throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
             }
             if (attempt >= 3) throw TributaryError.of('REQUEST_TIMED_OUT', `topic '${item.name}' kept changing while it was being altered; try again`);
@@ -147,6 +164,36 @@ export class ControllerActor {
       errorCode: ErrorCode.NONE,
       topics: items.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${this.options.brokerId} is not the controller` })),
     };
+  }
+
+  /**
+   * Step 1 of deleting topics, atomic per topic: each leaves metadata at once and a tombstone
+   * with its incarnation id is recorded. The caller starts the deletion job for each tombstone
+   * (also for 'deleting': a retry, or a job a dead controller never submitted).
+   */
+  deleteTopics(request: DeleteTopicsRequest): Promise<Array<{ name: string; tombstone?: TopicTombstone; error?: TributaryError }>> {
+    return this.mailbox.post(async () => {
+      const notController = () => TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} is not the controller`);
+      if (!this.isActive) return request.topics.map((name) => ({ name, error: notController() }));
+      const results: Array<{ name: string; tombstone?: TopicTombstone; error?: TributaryError }> = [];
+      for (const name of request.topics) {
+        try {
+          assertValidTopicName(name);
+          const r = await this.store.deleteTopic(name, this.epoch);
+          if (r.outcome === 'stale-controller') {
+            this.setEpoch(0);
+            results.push({ name, error: notController() });
+          } else if (r.outcome === 'unknown') {
+            results.push({ name, error: TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`) });
+          } else {
+            results.push({ name, tombstone: r.tombstone });
+          }
+        } catch (err) {
+          results.push({ name, error: err instanceof TributaryError ? err : TributaryError.of('UNKNOWN_SERVER_ERROR', (err as Error).message) });
+        }
+      }
+      return results;
+    });
   }
 
   private async createOne(t: CreatableTopic, liveBrokers: number[], validateOnly: boolean, policy: TopicCreationPolicy): Promise<void> {
@@ -190,8 +237,11 @@ export class ControllerActor {
     }));
     const outcome = await this.store.createTopic(topic, partitions, this.epoch);
     if (outcome === 'exists') throw TributaryError.of('TOPIC_ALREADY_EXISTS', `topic '${t.name}' already exists`);
+    // Kafka's answer for a name whose deletion is still under way
+    if (outcome === 'deleting')
+      throw TributaryError.of('TOPIC_ALREADY_EXISTS', `topic '${t.name}' is being deleted; create it again once its deletion job finishes`);
     if (outcome === 'stale-controller') {
-      this.epoch = 0;
+      this.setEpoch(0);
       throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
     }
   }

@@ -6,7 +6,6 @@ describe('the fake broker keeps the broker contract', () => {
 
   beforeAll(async () => {
     cluster = await FakeCluster.start(1);
-    cluster.serveDeleteTopics = true;
   });
 
   afterAll(async () => {

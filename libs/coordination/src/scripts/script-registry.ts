@@ -15,6 +15,8 @@ export const SCRIPT_NAMES = [
   'createTopic',
   'updateTopic',
   'addPartitions',
+  'deleteTopic',
+  'clearTopicTombstone',
   'renewLeaderLease',
   'claimLeadership',
   'updateIsr',

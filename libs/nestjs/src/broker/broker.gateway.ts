@@ -6,6 +6,7 @@ import { requireBroker, requireReplicaIfNamed } from './inter-broker-auth';
 import { respond, type ErrorShape } from './respond';
 import {
   Events,
+  parseJobRequest,
   parseRequest,
   parseTopicAdminRequest,
   type AlterConfigsResponse,
@@ -13,6 +14,9 @@ import {
   type DeleteRecordsResponse,
   type DescribeConfigsResponse,
   type CreateTopicsResponse,
+  type DeleteTopicsResponse,
+  type DescribeJobResponse,
+  type ListJobsResponse,
   type FetchResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
@@ -90,6 +94,30 @@ export class BrokerGateway {
     return this.handle(
       () => this.node.createTopics(parseRequest.createTopics(body)),
       (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.deleteTopics)
+  deleteTopics(@MessageBody() body: unknown): Promise<DeleteTopicsResponse> {
+    return this.handle(
+      () => this.node.deleteTopics(parseRequest.deleteTopics(body)),
+      (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.listJobs)
+  listJobs(@MessageBody() body: unknown): Promise<ListJobsResponse> {
+    return this.handle(
+      () => this.node.listJobs(parseJobRequest.listJobs(body ?? {})),
+      (e) => ({ ...e, jobs: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.describeJob)
+  describeJob(@MessageBody() body: unknown): Promise<DescribeJobResponse> {
+    return this.handle(
+      () => this.node.describeJob(parseJobRequest.describeJob(body)),
+      (e) => ({ ...e, job: null }),
     );
   }
 

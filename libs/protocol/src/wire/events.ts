@@ -20,6 +20,9 @@ export const Events = {
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
   offsetForLeaderEpoch: 'offsetForLeaderEpoch',
+  /** admin jobs (BullMQ): any broker lists and describes them */
+  listJobs: 'listJobs',
+  describeJob: 'describeJob',
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',
