@@ -46,6 +46,14 @@ export type {
   TopicInfo,
   TopicSpec,
 } from './admin/types';
+export type {
+  AlterConfigsOptions,
+  CreatePartitionsOptions,
+  DeleteRecordsOptions,
+  DeleteRecordsResult,
+  DescribeConfigsOptions,
+  TopicConfigDescription,
+} from './admin/types';
 
 export {
   AggregateTopicError,

@@ -57,7 +57,7 @@ export class PartitionLog {
 
   private constructor(
     readonly dir: string,
-    private readonly config: LogConfig,
+    private config: LogConfig,
     segments: LogSegment[],
     logStartOffset: number,
     private readonly epochs: LeaderEpochCache,
@@ -450,6 +450,52 @@ export class PartitionLog {
         segment.delete();
       }
       fsyncDir(this.dir);
+      return doomed;
+    });
+  }
+
+  /**
+   * Applies a topic config change to the open log (alterConfigs, no restart): segment size and
+   * age rule the next roll, retention the next sweep. The flush and index intervals stay.
+   */
+  updateConfig(changes: Partial<Pick<LogConfig, 'segmentBytes' | 'segmentMs' | 'retentionMs' | 'retentionBytes'>>): void {
+    const next = resolveLogConfig({
+      ...this.config,
+      ...changes,
+      flushIntervalMs: this.config.flushIntervalMs,
+      indexIntervalBytes: this.config.indexIntervalBytes,
+    });
+    this.config = next;
+  }
+
+  get currentConfig(): Readonly<LogConfig> {
+    return this.config;
+  }
+
+  /**
+   * Moves the log start offset up to `offset` (Kafka's DeleteRecords, or a follower following
+   * its leader's log start) and deletes the closed segments wholly below it; the active segment
+   * always stays. Reads below the new start answer OFFSET_OUT_OF_RANGE. An offset at or below
+   * the current start changes nothing; one past the log end is OFFSET_OUT_OF_RANGE. Returns how
+   * many segments were deleted.
+   */
+  advanceLogStart(offset: number): number {
+    this.checkWritable();
+    if (!Number.isInteger(offset) || offset < 0 || offset > this.logEndOffset) {
+      throw TributaryError.of('OFFSET_OUT_OF_RANGE', `cannot move the log start to ${offset}: the log ends at ${this.logEndOffset}`);
+    }
+    if (offset <= this._logStartOffset) return 0;
+    return this.guard('cannot move the log start', () => {
+      let doomed = 0;
+      while (doomed < this.segments.length - 1 && this.segments[doomed + 1].baseOffset <= offset) doomed++;
+      // The checkpoint moves before any file goes: see LogStartCheckpoint.
+      this.moveLogStart(offset);
+      this.epochs.truncateFromStart(offset);
+      for (const segment of this.segments.splice(0, doomed)) {
+        this.residency.forget(segment);
+        segment.delete();
+      }
+      if (doomed > 0) fsyncDir(this.dir);
       return doomed;
     });
   }

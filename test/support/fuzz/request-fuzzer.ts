@@ -143,6 +143,43 @@ export class RequestFuzzer {
         validateOnly: fc.option(fc.boolean(), { nil: undefined }),
       })
       .map((p) => req(Events.createTopics, dropUndefined(p)));
+    // Topic admin requests: describe anything; change only the writable topic (or names that do not exist).
+    const changeable = fc.oneof(fc.constant(topics.writable.name), fc.constantFrom('no-such-topic', '', 'bad name!'), fc.string({ maxLength: 12 }));
+    const adminTemplates = fc.oneof(
+      fc.record({ topics: fc.array(topicName, { minLength: 0, maxLength: 3 }) }).map((p) => req(Events.describeConfigs, p)),
+      fc
+        .record({
+          topics: fc.array(
+            fc.record({
+              name: changeable,
+              set: fc.dictionary(
+                fc.constantFrom(
+                  'retention.ms',
+                  'retention.bytes',
+                  'segment.bytes',
+                  'max.message.bytes',
+                  'min.insync.replicas',
+                  'message.timestamp.type',
+                  'bogus',
+                ),
+                fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('-1', '0', '1', '2', '4', '1048576', 'LogAppendTime', '99999999999999999999')),
+              ),
+              delete: fc.option(fc.array(fc.constantFrom('retention.ms', 'min.insync.replicas', 'bogus'), { maxLength: 2 }), { nil: undefined }),
+            }),
+            { minLength: 1, maxLength: 2 },
+          ),
+          validateOnly: fc.option(fc.boolean(), { nil: undefined }),
+        })
+        .map((p) => req(Events.alterConfigs, dropUndefined(p))),
+      fc
+        .record({
+          topics: fc.array(fc.record({ name: changeable, count: fc.oneof(fc.integer({ min: -1, max: 5 }), extremeInt) }), { minLength: 1, maxLength: 2 }),
+        })
+        .map((p) => req(Events.createPartitions, p)),
+      fc
+        .record({ partitions: fc.array(fc.record({ topic: changeable, partition, offset }), { minLength: 1, maxLength: 3 }) })
+        .map((p) => req(Events.deleteRecords, p)),
+    );
     const writable = topics.writable;
     const produceMutated = fc
       .record({
@@ -192,13 +229,14 @@ export class RequestFuzzer {
       .tuple(fc.oneof(fc.constantFrom(...EVENTS), fc.string({ maxLength: 12 })), fc.oneof(anyScalar, fc.anything({ maxDepth: 3 })))
       .map(([event, payload]) => ({ event, payload, strategy: 'random' }));
     const mutatedField = fc
-      .tuple(fc.oneof(readTemplates, groupTemplates, createTemplates), fc.nat(), anyScalar)
+      .tuple(fc.oneof(readTemplates, groupTemplates, createTemplates, adminTemplates), fc.nat(), anyScalar)
       .map(([r, pick, value]) => ({ event: r.event, payload: mutateField(r.payload, pick, value), strategy: 'mutated-field' }));
 
     this.arbitrary = fc.oneof(
       { arbitrary: readTemplates, weight: 4 },
       { arbitrary: groupTemplates, weight: 2 },
       { arbitrary: createTemplates, weight: 1 },
+      { arbitrary: adminTemplates, weight: 1 },
       { arbitrary: produceMutated, weight: 4 },
       { arbitrary: produceRandom, weight: 2 },
       { arbitrary: mutatedField, weight: 4 },

@@ -2,6 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { waitWithProgress } from './job-progress';
 import { parseIntOption } from './options';
+import { printTable } from './table';
+import { registerTopicAdminCommands } from './topic-admin';
 
 function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
@@ -84,15 +86,9 @@ export function registerTopicCommands(program: Command): void {
       }
     },
   );
+
+  registerTopicAdminCommands(topics);
 }
 
-export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
-  process.stdout.write(`${line(header)}\n`);
-  for (const r of rows) process.stdout.write(`${line(r)}\n`);
-}
+/** Kept here too: other commands import it from this module. */
+export { printTable };

@@ -12,9 +12,14 @@ import {
   type CreateTopicsResponse,
   type DeleteTopicsRequest,
   type TopicConfig,
+  type AlterConfigsRequest,
+  type AlterConfigsResponse,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponse,
 } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
 import { CONTROLLER_LEASE_TRUST, leaseRenewIntervalMs } from '../config/derived-timings';
+import { TopicAlterations, type TopicChange } from './topic-alterations';
 import { TopicCreationPolicy } from './topic-policy';
 
 export interface ControllerOptions {
@@ -90,16 +95,7 @@ export class ControllerActor {
 
   createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
     return this.mailbox.post(async () => {
-      if (!this.isActive) {
-        return {
-          errorCode: ErrorCode.NONE,
-          topics: request.topics.map((t) => ({
-            name: t.name,
-            errorCode: ErrorCode.NOT_CONTROLLER,
-            errorMessage: `broker ${this.options.brokerId} is not the controller`,
-          })),
-        };
-      }
+      if (!this.isActive) return this.notController(request.topics);
       const snapshot = await this.store.snapshot();
       const live = snapshot.brokers.map((b) => b.id);
       const policy = new TopicCreationPolicy(snapshot, live, this.options);
@@ -114,6 +110,60 @@ export class ControllerActor {
       }
       return { errorCode: ErrorCode.NONE, topics };
     });
+  }
+
+  /** Kafka's IncrementalAlterConfigs for topics: each topic's changes all apply, or none (INVALID_CONFIG naming the key). */
+  alterConfigs(request: AlterConfigsRequest): Promise<AlterConfigsResponse> {
+    return this.alterEach(request.topics, request.validateOnly === true, (plan, t) => plan.alterConfigs(t));
+  }
+
+  /** Grows topics to a new total partition count; brokers start the new partitions' actors from metadata. */
+  createPartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+    return this.alterEach(request.topics, request.validateOnly === true, (plan, t) => plan.createPartitions(t));
+  }
+
+  /**
+   * One change per topic, planned on a fresh snapshot and written by compare-and-set on the
+   * topic record read (so a change that came first is never overwritten: the plan is redone).
+   */
+  private alterEach<T extends { name: string }>(
+    items: T[],
+    validateOnly: boolean,
+    planOne: (plan: TopicAlterations, item: T) => TopicChange,
+  ): Promise<{ errorCode: number; topics: CreateTopicResult[] }> {
+    return this.mailbox.post(async () => {
+      if (!this.isActive) return this.notController(items);
+      const topics: CreateTopicResult[] = [];
+      for (const item of items) {
+        try {
+          for (let attempt = 0; ; attempt++) {
+            const change = planOne(new TopicAlterations(await this.store.snapshot(), this.options), item);
+            if (validateOnly) break;
+            const outcome =
+              change.added.length > 0
+                ? await this.store.addPartitions(change.expected, change.next, change.added, this.epoch)
+                : await this.store.updateTopic(change.expected, change.next, this.epoch);
+            if (outcome === 'updated') break;
+            if (outcome === 'stale-controller') {
+              this.setEpoch(0);
+              throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
+            }
+            if (attempt >= 3) throw TributaryError.of('REQUEST_TIMED_OUT', `topic '${item.name}' kept changing while it was being altered; try again`);
+          }
+          topics.push({ name: item.name, errorCode: ErrorCode.NONE });
+        } catch (err) {
+          topics.push({ name: item.name, ...toErrorResponse(err) });
+        }
+      }
+      return { errorCode: ErrorCode.NONE, topics };
+    });
+  }
+
+  private notController(items: ReadonlyArray<{ name: string }>): { errorCode: number; topics: CreateTopicResult[] } {
+    return {
+      errorCode: ErrorCode.NONE,
+      topics: items.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${this.options.brokerId} is not the controller` })),
+    };
   }
 
   /**

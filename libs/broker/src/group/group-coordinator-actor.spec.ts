@@ -30,15 +30,34 @@ const join = (memberId = '', topics = ['t']): JoinGroupRequest => ({
 
 describe('GroupCoordinatorActor', () => {
   let now = 0;
+  let partitions = 4;
   const make = (stored: StoredGroup | null = null, maxSize?: number) => {
     const f = fakeStore();
     const actor = new GroupCoordinatorActor(
-      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => 4, now: () => now, onDeposed: () => undefined, maxSize },
+      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => partitions, now: () => now, onDeposed: () => undefined, maxSize },
       stored,
     );
     return { actor, f };
   };
-  beforeEach(() => (now = 1000));
+  beforeEach(() => {
+    now = 1000;
+    partitions = 4;
+  });
+
+  it('a subscribed topic that grows (createPartitions) starts a rebalance that hands out the new partitions', async () => {
+    const { actor } = make();
+    const a = await actor.join(join());
+    await actor.tick();
+    await actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 1 });
+    partitions = 6;
+    await actor.tick();
+    await expect(actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 1 })).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    const again = await actor.join(join(a.memberId));
+    expect(again.generationId).toBe(2);
+    expect(again.assignment).toEqual([{ topic: 't', partitions: [0, 1, 2, 3, 4, 5] }]);
+    await actor.tick();
+    await actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 2 });
+  });
 
   it('a new member beyond GROUP_MAX_SIZE is GROUP_MAX_SIZE_REACHED; an existing member may still rejoin', async () => {
     const { actor } = make(null, 1);

@@ -44,6 +44,8 @@ export class GroupCoordinatorActor {
   private leaderId = '';
   private rebalanceDeadline = 0;
   private deposed = false;
+  /** each subscribed topic's partition count as the current assignment saw it (createPartitions grows it) */
+  private assignedCounts = new Map<string, number>();
 
   constructor(
     private readonly deps: GroupActorDeps,
@@ -113,6 +115,9 @@ export class GroupCoordinatorActor {
       const now = this.deps.now();
       const expired = [...this.members.values()].filter((m) => m.pendingJoin === null && m.sessionDeadline <= now && this.state !== 'PreparingRebalance');
       if (expired.length > 0) await this.removeMembers(expired.map((m) => m.stored.memberId));
+      // Kafka's members rejoin when a subscribed topic's partition count changes; here the
+      // coordinator computes assignments, so it notices and starts the rebalance itself.
+      if (this.state === 'Stable' && this.partitionCountsChanged()) await this.startRebalance();
       if (this.state === 'PreparingRebalance' && now >= this.rebalanceDeadline) {
         // members that did not rejoin in time are out (Kafka's rule), then the rest go ahead
         const late = [...this.members.values()].filter((m) => m.pendingJoin === null).map((m) => m.stored.memberId);
@@ -160,6 +165,23 @@ export class GroupCoordinatorActor {
     return { parked };
   }
 
+  /**
+   * Whether a subscribed topic's partition count differs from the one the assignment used. A
+   * group restored from Redis (a new coordinator) takes the counts as they are now as its
+   * baseline rather than rebalancing on every coordinator move.
+   */
+  private partitionCountsChanged(): boolean {
+    let changed = false;
+    for (const t of new Set([...this.members.values()].flatMap((m) => m.stored.topics))) {
+      const n = this.deps.partitionCount(t);
+      if (n === undefined) continue;
+      const seen = this.assignedCounts.get(t);
+      if (seen === undefined) this.assignedCounts.set(t, n);
+      else if (seen !== n) changed = true;
+    }
+    return changed;
+  }
+
   private async startRebalance(): Promise<void> {
     this.state = 'PreparingRebalance';
     this.rebalanceDeadline = this.deps.now() + this.maxRebalanceTimeout();
@@ -201,6 +223,7 @@ export class GroupCoordinatorActor {
       const n = this.deps.partitionCount(t);
       if (n !== undefined) partitionCounts.set(t, n);
     }
+    this.assignedCounts = partitionCounts;
     const plan = computeAssignment(this.assignor, {
       members: members.map((m) => ({ memberId: m.stored.memberId, topics: m.stored.topics, owned: m.stored.assignment })),
       partitionCounts,

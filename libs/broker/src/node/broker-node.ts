@@ -30,6 +30,14 @@ import {
   type ProduceRequest,
   type ProduceResponse,
   type TopicConfig,
+  type AlterConfigsRequest,
+  type AlterConfigsResponse,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponse,
+  type DeleteRecordsRequest,
+  type DeleteRecordsResponse,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
 } from '@tributary/protocol';
 import type { BrokerConfig } from '../config/broker-config';
 import { PRODUCE_FRAME_OVERHEAD } from '../config/limits-config';
@@ -46,6 +54,8 @@ import { BrokerLinks } from '../replication/broker-links';
 import { QuotaManager } from '../quotas/quota-manager';
 import { peerTlsOptions } from '../security/peer-tls';
 import { ReplicationService } from '../replication/replication-service';
+import { DeleteRecordsHandler } from '../requests/delete-records-handler';
+import { DescribeConfigsHandler } from '../requests/describe-configs-handler';
 import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
 import { FetchHandler } from '../requests/fetch-handler';
 import { ListOffsetsHandler } from '../requests/list-offsets-handler';
@@ -91,6 +101,8 @@ export class BrokerNode {
   private readonly fetchHandler: FetchHandler;
   private readonly listOffsetsHandler: ListOffsetsHandler;
   private readonly offsetForLeaderEpochHandler: OffsetForLeaderEpochHandler;
+  private readonly deleteRecordsHandler: DeleteRecordsHandler;
+  private readonly describeConfigsHandler: DescribeConfigsHandler;
   private readonly replication: ReplicationService;
   private readonly links: BrokerLinks;
   /** the inter-broker handshake over the cluster secret; the gateway checks peers with it */
@@ -209,6 +221,8 @@ export class BrokerNode {
     this.fetchHandler = new FetchHandler(lookup, { fetchMaxBytes: config.limits.fetchMaxBytes, maxPartitionFetchBytes: config.limits.maxPartitionFetchBytes });
     this.listOffsetsHandler = new ListOffsetsHandler(lookup);
     this.offsetForLeaderEpochHandler = new OffsetForLeaderEpochHandler(lookup);
+    this.deleteRecordsHandler = new DeleteRecordsHandler(lookup);
+    this.describeConfigsHandler = new DescribeConfigsHandler(this.metadataCache, topicDefaults);
     this.groups = new GroupCoordinatorManager(this.coordination.groups, this.metadataCache, {
       brokerId: config.brokerId,
       leaseMs: config.brokerSessionTimeoutMs,
@@ -420,6 +434,28 @@ export class BrokerNode {
     // asks this broker next finds them.
     await this.metadataCache.reload().catch(() => undefined);
     return response;
+  }
+
+  describeConfigs(request: DescribeConfigsRequest): DescribeConfigsResponse {
+    return this.describeConfigsHandler.handle(request);
+  }
+
+  /** Answers once this broker's own metadata shows the change; every broker applies it from the change feed. */
+  async alterConfigs(request: AlterConfigsRequest): Promise<AlterConfigsResponse> {
+    const response = await this.controller.alterConfigs(request);
+    await this.metadataCache.reload().catch(() => undefined);
+    return response;
+  }
+
+  async createPartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+    const response = await this.controller.createPartitions(request);
+    await this.waitForClaimedLeaders(response.topics.filter((t) => t.errorCode === 0 && !request.validateOnly).map((t) => t.name));
+    await this.metadataCache.reload().catch(() => undefined);
+    return response;
+  }
+
+  deleteRecords(request: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
+    return this.deleteRecordsHandler.handle(request);
   }
 
   /**

@@ -49,6 +49,34 @@ describe('FollowerRole and ReplicaFetcher (stream apply, truncation, catch-up ou
     expect(h2.links.calls.filter((c) => c.event === 'fetch').length).toBeGreaterThanOrEqual(2);
   });
 
+  it('deleteRecords on the leader moves the follower’s log start through the stream; past the high watermark is OFFSET_OUT_OF_RANGE', async () => {
+    const h1 = await leader();
+    const h2 = make({
+      brokerId: 2,
+      initial: h1.store.state,
+      store: h1.store,
+      clock: h1.clock,
+      links: new ScriptedLinks(servedBy(() => h1.actor)),
+      config: { 'min.insync.replicas': 1 },
+    });
+    await waitUntil('the first catch-up', () => h2.actor.streamCursor !== null);
+    for (const v of ['a', 'b', 'c']) await h1.actor.produce(batch(v), 1, 1000);
+    for (let i = 0; i < 3; i++) await h2.actor.applyReplicated(entry(h1, i));
+    const ack = h2.acks.at(-1);
+    if (!ack) throw new Error('the follower acked nothing');
+    h1.actor.onReplicaProgress(2, ack.logEndOffset, ack.leaderEpoch, ack.brokerEpoch);
+    expect(h1.actor.committedOffset).toBe(3);
+    await expect(h1.actor.deleteRecords(h1.actor.committedOffset + 1)).rejects.toMatchObject({ code: ErrorCode.OFFSET_OUT_OF_RANGE });
+    expect(await h1.actor.deleteRecords(2)).toBe(2);
+    expect(h1.actor.log.logStartOffset).toBe(2);
+    const marker = h1.streams.appended.at(-1);
+    expect(marker).toMatchObject({ logStartOffset: 2, baseOffset: h1.actor.log.logEndOffset });
+    expect(marker?.data.length).toBe(0);
+    await h2.actor.applyReplicated(entry(h1, 3));
+    expect(h2.actor.log.logStartOffset).toBe(2);
+    expect(h2.actor.log.logEndOffset).toBe(h1.actor.log.logEndOffset);
+  });
+
   it('truncates on a new epoch to where its last epoch ended on the new leader (KIP-101)', async () => {
     // broker 2 leads epoch 1 and appends three records; broker 1 follows and gets only the first
     const clock = new FakeClock();

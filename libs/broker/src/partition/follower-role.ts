@@ -58,9 +58,10 @@ export class FollowerRole {
       this.sync(false); // missed entries (the window moved on, or Redis lost them)
       return;
     }
-    if (entry.baseOffset === core.log.logEndOffset) core.log.appendAsFollower(entry.data);
+    if (entry.baseOffset === core.log.logEndOffset && entry.data.length > 0) core.log.appendAsFollower(entry.data);
     this.lastProgressAt = core.clock.now();
     core.followHighWatermark(entry.highWatermark);
+    if (entry.logStartOffset !== undefined) core.followLogStart(entry.logStartOffset);
     this.ack(entry.leaderEpoch);
   }
 

@@ -62,7 +62,9 @@ export class LeaderRole {
     // the caller still waits for their commit before answering with the original offsets.
     if (result.duplicate) return { baseOffset: result.baseOffset, lastOffset: result.lastOffset };
     if (core.state.replicas.length > 1) {
-      core.ctx.streams.append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches).catch(() => undefined);
+      core.ctx.streams
+        .append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches, core.log.logStartOffset)
+        .catch(() => undefined);
     }
     this.tracker.appended(core.clock.now());
     this.advanceHighWatermark();

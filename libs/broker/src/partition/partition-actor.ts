@@ -206,6 +206,32 @@ export class PartitionActor {
     return { offset: found.offset, timestamp: timestampToNumber(found.timestamp) };
   }
 
+  /**
+   * Kafka's DeleteRecords, on the leader: moves the log start offset to `offset` (-1: the high
+   * watermark), deleting whole segments below it, and announces the new start on the
+   * replication stream so every follower moves its own. Returns the new log start offset.
+   */
+  deleteRecords(offset: number): Promise<number> {
+    return this.core.post(() => {
+      this.leaderRole();
+      // a leader that may already be deposed must not cut its log on its own say
+      if (this.election.lapsed()) throw this.core.notLeader('its leadership lease lapsed');
+      const core = this.core;
+      const target = offset === -1 ? core.highWatermark : offset;
+      if (target < 0 || target > core.highWatermark) {
+        throw TributaryError.of('OFFSET_OUT_OF_RANGE', `${core.name}: cannot delete records below ${offset}: the high watermark is ${core.highWatermark}`);
+      }
+      core.log.advanceLogStart(target);
+      if (core.state.replicas.length > 1) {
+        const { leaderEpoch } = core.state;
+        core.ctx.streams
+          .append(core.topic, core.partition, leaderEpoch, core.log.logEndOffset, core.highWatermark, EMPTY, core.log.logStartOffset)
+          .catch(() => undefined);
+      }
+      return core.log.logStartOffset;
+    });
+  }
+
   /** KIP-101, answered by the leader: where did `epoch` end in this log? */
   endOffsetForEpoch(epoch: number, requesterEpoch: number): { leaderEpoch: number; endOffset: number } {
     this.leaderRole();

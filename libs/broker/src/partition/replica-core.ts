@@ -54,6 +54,15 @@ export class ReplicaCore {
     if (hw > this.highWatermark) this.highWatermark = hw;
   }
 
+  /**
+   * A follower moves its log start up to the leader's (deleteRecords or retention there), as
+   * Kafka's followers do from fetch responses: never past its own log end, never backwards.
+   */
+  followLogStart(leaderLogStart: number): void {
+    const start = Math.min(leaderLogStart, this.log.logEndOffset);
+    if (Number.isInteger(start) && start > this.log.logStartOffset) this.log.advanceLogStart(start);
+  }
+
   onAppend(listener: () => void): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);

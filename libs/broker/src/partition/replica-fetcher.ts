@@ -53,6 +53,7 @@ export class ReplicaFetcher {
         if (core.log.logEndOffset !== fetchOffset) return false; // the log moved meanwhile: fetch again from its end
         if (p.byteLength > 0) core.log.appendAsFollower(Buffer.from(res.records.subarray(0, p.byteLength)));
         core.followHighWatermark(p.highWatermark);
+        if (Number.isInteger(p.logStartOffset)) core.followLogStart(p.logStartOffset);
         return p.byteLength === 0 || core.log.logEndOffset >= (p.logEndOffset ?? 0);
       });
       if (done) break;

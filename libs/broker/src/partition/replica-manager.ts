@@ -69,8 +69,10 @@ export class ReplicaManager {
         if (actor && this.actorTopicIds.get(k) !== topic.id) continue; // not wanted: closed below, reopened after
         wanted.add(k);
         if (this.offline.has(state.topic, state.partition)) continue;
-        if (actor) actor.update(state, config);
-        else this.open(k, state, config, topic.id);
+        if (actor) {
+          actor.update(state, config);
+          this.applyLogConfig(actor, config);
+        } else this.open(k, state, config, topic.id);
       }
     }
     this.offline.retain((topic, partition) => wanted.has(key(topic, partition)) || this.closing.has(key(topic, partition)));
@@ -147,6 +149,16 @@ export class ReplicaManager {
 
   private warn(event: string, fields: Record<string, unknown>): void {
     console.error(JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: this.options.brokerId, event, ...fields }));
+  }
+
+  /** A topic config change (alterConfigs) reaches the open log at once: the next roll and retention sweep use it. */
+  private applyLogConfig(actor: PartitionActor, config: TopicConfig): void {
+    try {
+      actor.log.updateConfig(logConfigOf(config, this.options.flushIntervalMs, this.options.producerIdExpirationMs));
+    } catch (err) {
+      // validated when stored; a value the log still refuses keeps the previous one, visibly
+      this.warn('log-config-refused', { topic: actor.topic, partition: actor.partition, reason: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   /** Retention over every replica; one that fails goes offline, the others still get theirs. */

@@ -24,6 +24,14 @@ import {
   type AclBinding,
   type AclFilter,
   type ListedUser,
+  type AlterableTopicConfig,
+  type AlterConfigsRequest,
+  type AlterConfigsResponse,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponse,
+  type CreatePartitionsTopic,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { listOffsets } from '../cluster/list-offsets';
@@ -31,6 +39,15 @@ import { AggregateTopicError, RequestTimeoutError, TopicError } from '../errors'
 import type { Logger } from '../logger/logger';
 import { backoffMs, retry } from '../retry/retrier';
 import { sleep } from '../util/timers';
+import { deleteRecords } from './delete-records';
+import type {
+  AlterConfigsOptions,
+  CreatePartitionsOptions,
+  DeleteRecordsOptions,
+  DeleteRecordsResult,
+  DescribeConfigsOptions,
+  TopicConfigDescription,
+} from './types';
 import type { ClusterDescription, CreateTopicsOptions, DeletedTopic, DeleteTopicsOptions, PartitionOffset, PartitionOffsets, TopicInfo } from './types';
 
 export interface AdminDeps {
@@ -170,6 +187,67 @@ export class Admin {
     return deleted;
   }
 
+  /** Every config of each topic with its value and source; an unknown topic throws TopicError. */
+  async describeConfigs(options: DescribeConfigsOptions): Promise<{ topics: TopicConfigDescription[] }> {
+    await this.cluster.connect();
+    const response = await retry(
+      () => this.cluster.controllerConnection().request<DescribeConfigsRequest, DescribeConfigsResponse>(Events.describeConfigs, { topics: options.topics }),
+      this.cluster.retryOptions,
+    );
+    if (response.errorCode !== ErrorCode.NONE) throw new TributaryError(response.errorCode, response.errorMessage);
+    throwTopicErrors(response.topics);
+    return { topics: response.topics.map((t) => ({ name: t.name, configs: t.configs.map((c) => ({ ...c })) })) };
+  }
+
+  /**
+   * Sets configs on topics, or returns them to the default (`delete`); each topic's change is
+   * all or nothing (INVALID_CONFIG naming the key). Every broker applies it within seconds.
+   */
+  async alterConfigs(options: AlterConfigsOptions): Promise<void> {
+    await this.cluster.connect();
+    const topics: AlterableTopicConfig[] = options.topics.map((t) => ({ name: t.topic, set: t.set ?? {}, delete: t.delete ?? [] }));
+    const results = await this.askController<AlterConfigsRequest, AlterConfigsResponse, AlterableTopicConfig>(Events.alterConfigs, topics, (pending) => ({
+      topics: pending,
+      validateOnly: options.validateOnly ?? false,
+    }));
+    throwTopicErrors(results);
+    await this.cluster.refreshMetadata().catch(() => undefined);
+  }
+
+  /**
+   * Grows topics to `count` partitions in total (INVALID_PARTITIONS for a count not larger than
+   * now). Keyed records map with the new count from then on, as in Kafka.
+   */
+  async createPartitions(options: CreatePartitionsOptions): Promise<boolean> {
+    await this.cluster.connect();
+    const topics: CreatePartitionsTopic[] = options.topicPartitions.map((t) => ({ name: t.topic, count: t.count }));
+    const results = await this.askController<CreatePartitionsRequest, CreatePartitionsResponse, CreatePartitionsTopic>(
+      Events.createPartitions,
+      topics,
+      (pending) => ({ topics: pending, validateOnly: options.validateOnly ?? false }),
+    );
+    throwTopicErrors(results);
+    if (!options.validateOnly && options.waitForLeaders !== false) {
+      await this.waitForLeaders(
+        topics.map((t) => t.name),
+        options.timeout ?? DEFAULT_LEADER_WAIT_MS,
+        new Map(topics.map((t) => [t.name, t.count])),
+      );
+    }
+    return true;
+  }
+
+  /** Kafka's DeleteRecords: moves each partition's log start offset up to `offset` on every replica; answers the new low watermarks. */
+  async deleteRecords(options: DeleteRecordsOptions): Promise<DeleteRecordsResult[]> {
+    await this.cluster.connect();
+    await this.cluster.addTargetTopics([options.topic]);
+    const answers = await deleteRecords(
+      this.cluster,
+      options.partitions.map((p) => ({ topic: options.topic, partition: p.partition, offset: p.offset })),
+    );
+    return answers.map((a) => ({ partition: a.partition, lowWatermark: a.lowWatermark }));
+  }
+
   async listTopics(): Promise<string[]> {
     await this.cluster.connect();
     const response = await retry(() => this.cluster.fetchMetadata(null), this.cluster.retryOptions);
@@ -284,7 +362,7 @@ export class Admin {
    * refresh. Returns every topic's final result.
    */
   private async askController<Req, Res extends ResponseBase & { topics: CreateTopicResult[] }, Item extends string | { name: string }>(
-    event: typeof Events.createTopics | typeof Events.deleteTopics,
+    event: typeof Events.createTopics | typeof Events.deleteTopics | typeof Events.alterConfigs | typeof Events.createPartitions,
     items: Item[],
     build: (pending: Item[]) => Req,
   ): Promise<CreateTopicResult[]> {
@@ -315,7 +393,8 @@ export class Admin {
     return items.map((item) => final.get(nameOf(item)) ?? { name: nameOf(item), errorCode: ErrorCode.NONE });
   }
 
-  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+  /** `counts`: partitions each topic must show (createPartitions), so an older cached layout does not pass. */
+  private async waitForLeaders(topics: string[], timeoutMs: number, counts?: ReadonlyMap<string, number>): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -323,7 +402,12 @@ export class Admin {
         await this.cluster.refreshMetadata();
         const waiting = topics.filter((t) => {
           const meta = this.cluster.metadata.topic(t);
-          return !meta || meta.partitions.length === 0 || meta.partitions.some((p) => this.cluster.leaderOf(t, p.partition) === undefined);
+          return (
+            !meta ||
+            meta.partitions.length === 0 ||
+            meta.partitions.length < (counts?.get(t) ?? 0) ||
+            meta.partitions.some((p) => this.cluster.leaderOf(t, p.partition) === undefined)
+          );
         });
         if (waiting.length === 0) return;
       } catch (err) {

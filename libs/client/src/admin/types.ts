@@ -75,3 +75,47 @@ export interface PartitionOffset {
   partition: number;
   offset: number;
 }
+
+export interface DescribeConfigsOptions {
+  topics: string[];
+}
+
+export interface TopicConfigDescription {
+  name: string;
+  /** every topic config: value, source ('topic' when set on the topic, else 'default') and isDefault */
+  configs: Array<{ name: string; value: string; source: 'topic' | 'default'; isDefault: boolean }>;
+}
+
+export interface AlterConfigsOptions {
+  topics: Array<{
+    topic: string;
+    /** configs to set, Kafka-named: { 'retention.ms': '60000' } */
+    set?: Record<string, string>;
+    /** configs to return to the broker's default */
+    delete?: string[];
+  }>;
+  /** check the request without changing anything */
+  validateOnly?: boolean;
+}
+
+export interface CreatePartitionsOptions {
+  /** `count` is the new total number of partitions (grow only) */
+  topicPartitions: Array<{ topic: string; count: number }>;
+  validateOnly?: boolean;
+  /** resolve only once every new partition has a leader; default true */
+  waitForLeaders?: boolean;
+  /** how long to wait for leaders, ms; default 10000 */
+  timeout?: number;
+}
+
+export interface DeleteRecordsOptions {
+  topic: string;
+  /** records below `offset` are deleted; -1 means up to the high watermark */
+  partitions: Array<{ partition: number; offset: number }>;
+}
+
+export interface DeleteRecordsResult {
+  partition: number;
+  /** the partition's new log start offset */
+  lowWatermark: number;
+}

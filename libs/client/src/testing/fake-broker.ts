@@ -1,8 +1,9 @@
 /**
  * A fake Tributary cluster for the client's unit tests ONLY: real socket.io servers on
  * loopback ports sharing one in-memory log per partition, answering metadata, produce (with the
- * idempotent producer's sequence checks), fetch, listOffsets, createTopics, deleteTopics and
- * initProducerId like brokers would. Hooks let a test inject
+ * idempotent producer's sequence checks), fetch, listOffsets, createTopics, deleteTopics,
+ * initProducerId, describeConfigs, alterConfigs, createPartitions and deleteRecords like brokers
+ * would (test/contract/broker-contract.ts holds it to the real one's answers). Hooks let a test inject
  * error codes or dropped connections. It is not exported from the package (it needs Node's
  * http and socket.io's server) and is not a model of the real broker, which is tested end to
  * end elsewhere.
@@ -27,10 +28,17 @@ import {
   applyTimestampType,
   timestampRule,
   timestampToNumber,
-  TOPIC_CONFIG_DEFAULTS,
+  alterTopicConfigs,
+  describeTopicConfig,
+  parseTopicAdminRequest,
+  parseTopicConfig,
   toErrorResponse,
   validateRecordBatches,
+  type AlterConfigsResponse,
+  type CreatePartitionsResponse,
   type CreateTopicsResponse,
+  type DeleteRecordsResponse,
+  type DescribeConfigsResponse,
   type DecodedRecord,
   type DeleteTopicsResponse,
   type FetchPartitionResponse,
@@ -110,6 +118,8 @@ export class FakeBroker {
 export class FakeCluster {
   readonly brokers: FakeBroker[] = [];
   readonly topics = new Map<string, FakePartition[]>();
+  /** each topic's configs as set on it (Kafka-named strings), as the real controller stores them */
+  readonly topicConfigs = new Map<string, Record<string, string>>();
   readonly requests: RequestLogEntry[] = [];
   /** the next idempotent producer id handed out (the real cluster keeps this counter in Redis) */
   nextProducerId = 1000;
@@ -146,7 +156,8 @@ export class FakeCluster {
     await Promise.all(this.brokers.map((b) => b.stop()));
   }
 
-  createTopic(name: string, partitions: number, leader = 1): void {
+  createTopic(name: string, partitions: number, leader = 1, configs: Record<string, string> = {}): void {
+    this.topicConfigs.set(name, { ...configs });
     this.topicIds.set(name, randomUUID());
     this.topics.set(
       name,
@@ -237,6 +248,10 @@ export class FakeCluster {
     handle('createTopics', (p) => this.createTopics(p));
     handle('initProducerId', (p) => this.initProducerId(p));
     handle('deleteTopics', (p) => this.deleteTopics(broker.id, p));
+    handle('describeConfigs', (p) => this.describeConfigs(p));
+    handle('alterConfigs', (p) => this.alterConfigs(p));
+    handle('createPartitions', (p) => this.createPartitions(p));
+    handle('deleteRecords', (p) => this.deleteRecords(broker.id, p));
     handle('listJobs', (p) => {
       const req = parseJobRequest.listJobs(p ?? {});
       return { errorCode: 0, jobs: [...this.jobs.values()].reverse().slice(0, req.limit ?? 100) };
@@ -260,6 +275,7 @@ export class FakeCluster {
         if (!this.topics.delete(name) || topicId === undefined)
           return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
         this.topicIds.delete(name);
+        this.topicConfigs.delete(name);
         const jobId = `deleteTopic-${topicId}`;
         const now = Date.now();
         this.jobs.set(jobId, {
@@ -293,7 +309,7 @@ export class FakeCluster {
           name,
           topicId: this.topicIds.get(name),
           errorCode: 0,
-          configs: {},
+          configs: { ...(this.topicConfigs.get(name) ?? {}) },
           partitions: partitions.map((p, i) => ({
             partition: i,
             errorCode: 0,
@@ -321,10 +337,10 @@ export class FakeCluster {
       else if (p.leader !== brokerId) partitions.push({ ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
       else {
         try {
-          // As a real broker with the default topic configs: CreateTime, timestamps in range.
-          const d = TOPIC_CONFIG_DEFAULTS;
-          const rule = timestampRule(d['message.timestamp.type'], d['message.timestamp.before.max.ms'], d['message.timestamp.after.max.ms'], Date.now());
-          applyTimestampType(entry.batches, validateRecordBatches(entry.batches, 1024 * 1024, rule), rule);
+          // As a real broker, by the topic's configs: batch size and timestamp rules.
+          const c = parseTopicConfig(this.topicConfigs.get(entry.topic) ?? {});
+          const rule = timestampRule(c['message.timestamp.type'], c['message.timestamp.before.max.ms'], c['message.timestamp.after.max.ms'], Date.now());
+          applyTimestampType(entry.batches, validateRecordBatches(entry.batches, c['max.message.bytes'], rule), rule);
           const baseOffset = this.append(entry.topic, entry.partition, entry.batches);
           if (this.loseAckHook?.(call)) partitions.push({ ...base, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: 'acknowledgement lost (test hook)' });
           else partitions.push({ ...base, errorCode: 0, baseOffset, logStartOffset: p.logStartOffset });
@@ -423,7 +439,7 @@ export class FakeCluster {
     const req = parseRequest.createTopics(payload);
     return {
       errorCode: 0,
-      topics: req.topics.map(({ name, numPartitions, replicationFactor }) => {
+      topics: req.topics.map(({ name, numPartitions, replicationFactor, configs }) => {
         if (!isValidTopicName(name)) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
         // as the real controller: '__' names are reserved, and '.'/'_' variants of one name collide
         if (name.startsWith('__')) return { name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `topic name '${name}' is reserved` };
@@ -432,8 +448,82 @@ export class FakeCluster {
         if (this.topics.has(name)) return { name, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `topic '${name}' already exists` };
         if (numPartitions < 1) return { name, errorCode: ErrorCode.INVALID_PARTITIONS };
         if (replicationFactor < 1 || replicationFactor > this.brokers.length) return { name, errorCode: ErrorCode.INVALID_REPLICATION_FACTOR };
-        if (!req.validateOnly) this.createTopic(name, numPartitions, this.brokers[0].id);
+        try {
+          parseTopicConfig(configs ?? {});
+        } catch (err) {
+          return { name, ...toErrorResponse(err) };
+        }
+        if (!req.validateOnly) this.createTopic(name, numPartitions, this.brokers[0].id, configs ?? {});
         return { name, errorCode: 0 };
+      }),
+    };
+  }
+
+  private describeConfigs(payload: unknown): DescribeConfigsResponse {
+    const req = parseTopicAdminRequest.describeConfigs(payload);
+    return {
+      errorCode: 0,
+      topics: req.topics.map((name) => {
+        const configs = this.topicConfigs.get(name);
+        if (!configs || !this.topics.has(name)) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, configs: [] };
+        return { name, errorCode: 0, configs: describeTopicConfig(configs) };
+      }),
+    };
+  }
+
+  private alterConfigs(payload: unknown): AlterConfigsResponse {
+    const req = parseTopicAdminRequest.alterConfigs(payload);
+    return {
+      errorCode: 0,
+      topics: req.topics.map(({ name, set, delete: remove }) => {
+        const current = this.topicConfigs.get(name);
+        if (!current || !this.topics.has(name)) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        try {
+          const next = alterTopicConfigs(current, set, remove);
+          if (!req.validateOnly) this.topicConfigs.set(name, next);
+          return { name, errorCode: 0 };
+        } catch (err) {
+          return { name, ...toErrorResponse(err) };
+        }
+      }),
+    };
+  }
+
+  private createPartitions(payload: unknown): CreatePartitionsResponse {
+    const req = parseTopicAdminRequest.createPartitions(payload);
+    return {
+      errorCode: 0,
+      topics: req.topics.map(({ name, count }) => {
+        const partitions = this.topics.get(name);
+        if (!partitions) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (count <= partitions.length)
+          return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic '${name}' has ${partitions.length} partition(s)` };
+        if (!req.validateOnly) {
+          while (partitions.length < count)
+            partitions.push({ batches: [], producers: new ProducerStateMap(), logStartOffset: 0, nextOffset: 0, leader: this.brokers[0].id, leaderEpoch: 0 });
+        }
+        return { name, errorCode: 0 };
+      }),
+    };
+  }
+
+  /** As the real leader: the log start moves to the offset (-1: the high watermark), whole batches below it go. */
+  private deleteRecords(brokerId: number, payload: unknown): DeleteRecordsResponse {
+    const req = parseTopicAdminRequest.deleteRecords(payload);
+    return {
+      errorCode: 0,
+      partitions: req.partitions.map((ask) => {
+        const base = { topic: ask.topic, partition: ask.partition, lowWatermark: -1 };
+        const p = this.topics.get(ask.topic)?.[ask.partition];
+        if (!p) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        if (p.leader !== brokerId) return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+        const offset = ask.offset === -1 ? p.nextOffset : ask.offset;
+        if (offset > p.nextOffset) return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+        if (offset > p.logStartOffset) {
+          p.logStartOffset = offset;
+          p.batches = p.batches.filter((b) => readBatchHeader(b).lastOffset >= offset);
+        }
+        return { ...base, errorCode: 0, lowWatermark: p.logStartOffset };
       }),
     };
   }

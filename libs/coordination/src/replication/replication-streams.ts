@@ -11,6 +11,9 @@ export interface ReplicationEntry {
   leaderEpoch: number;
   baseOffset: number;
   highWatermark: number;
+  /** the leader's log start offset when it wrote the entry (followers move theirs up to it); absent in older entries */
+  logStartOffset?: number;
+  /** empty for an entry that only announces a new log start offset */
   data: Buffer;
 }
 
@@ -35,7 +38,15 @@ export interface StreamCursor {
 
 /** What a leader and a follower write: appends, acks, and the cursors to start reading from. */
 export interface ReplicationStreamWriter {
-  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown>;
+  append(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    baseOffset: number,
+    highWatermark: number,
+    data: Buffer,
+    logStartOffset?: number,
+  ): Promise<unknown>;
   lastId(topic: string, partition: number): Promise<string>;
   reportAcks(acks: ReadonlyArray<Omit<ReplicaAck, 'id'> & { leaderId: number }>): Promise<void>;
   lastAckId(leaderId: number): Promise<string>;
@@ -71,7 +82,16 @@ export class ReplicationStreams implements ReplicationStreamWriter {
   }
 
   /** Adds a leader's append to the partition's window, trimmed (approximately) to maxLen entries. */
-  append(topic: string, partition: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown> {
+  append(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    baseOffset: number,
+    highWatermark: number,
+    data: Buffer,
+    logStartOffset?: number,
+  ): Promise<unknown> {
+    const start: Array<string | number> = logStartOffset === undefined ? [] : ['l', logStartOffset];
     return this.#redis.xadd(
       this.#keys.replicationStream(topic, partition),
       'MAXLEN',
@@ -84,6 +104,7 @@ export class ReplicationStreams implements ReplicationStreamWriter {
       baseOffset,
       'h',
       highWatermark,
+      ...start,
       'd',
       data,
     );
@@ -136,6 +157,7 @@ export class ReplicationStreams implements ReplicationStreamWriter {
           leaderEpoch: Number(f.get('e')?.toString()),
           baseOffset: Number(f.get('b')?.toString()),
           highWatermark: Number(f.get('h')?.toString()),
+          logStartOffset: f.has('l') ? Number(f.get('l')?.toString()) : undefined,
           data,
         });
       }

@@ -66,6 +66,35 @@ describe('ClusterStore (real Redis)', () => {
     expect(snap.topics.get('t')?.partitions.map((p) => p.leader)).toEqual([1, 1]);
   });
 
+  it('alters a topic record only if it is still the one read, and only for the current controller', async () => {
+    const epoch = await store.acquireController(1, 5000);
+    const topic = { name: 't', id: 'x', partitionCount: 1, replicationFactor: 1, configs: {}, createdAt: 1 };
+    const parts = [{ topic: 't', partition: 0, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1] }];
+    expect(await store.createTopic(topic, parts, epoch)).toBe('created');
+    const next = { ...topic, configs: { 'retention.ms': '1000' } };
+    expect(await store.updateTopic(topic, next, epoch + 1)).toBe('stale-controller');
+    expect(await store.updateTopic(topic, next, epoch)).toBe('updated');
+    // a second writer that read the old record is refused, not merged over the first
+    expect(await store.updateTopic(topic, { ...topic, configs: { 'segment.ms': '5' } }, epoch)).toBe('changed');
+    expect((await store.getTopic('t'))?.configs).toEqual({ 'retention.ms': '1000' });
+    expect(await store.updateTopic({ ...topic, name: 'gone' }, { ...next, name: 'gone' }, epoch)).toBe('changed');
+    expect(await store.getTopic('gone')).toBeNull();
+  });
+
+  it('adds partitions after the last one, with the new count, in one step', async () => {
+    const epoch = await store.acquireController(1, 5000);
+    const topic = { name: 't', id: 'x', partitionCount: 1, replicationFactor: 1, configs: {}, createdAt: 1 };
+    const state = (p: number) => ({ topic: 't', partition: p, replicas: [1], leader: 1, leaderEpoch: 0, isr: [1] });
+    expect(await store.createTopic(topic, [state(0)], epoch)).toBe('created');
+    const grown = { ...topic, partitionCount: 3 };
+    expect(await store.addPartitions(topic, grown, [state(1), state(2)], epoch + 1)).toBe('stale-controller');
+    expect(await store.addPartitions(topic, grown, [state(1), state(2)], epoch)).toBe('updated');
+    expect(await store.addPartitions(topic, { ...topic, partitionCount: 2 }, [state(1)], epoch)).toBe('changed');
+    const snap = await store.snapshot();
+    expect(snap.topics.get('t')?.topic.partitionCount).toBe(3);
+    expect(snap.topics.get('t')?.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
+  });
+
   it('announces changes on the change feed', async () => {
     const feed = coordination.feed;
     await feed.start();

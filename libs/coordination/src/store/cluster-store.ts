@@ -191,6 +191,37 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
     return (await this.#scripts.run('clearTopicTombstone', [k.deletingTopics, k.topicDeletionAcks(topicId), k.changes], [name, topicId])) === 1;
   }
 
+  /**
+   * Replaces a topic's record if it still reads `expected` (compare-and-set on what the caller
+   * read): 'changed' when another change or a deletion came first, 'stale-controller' if the
+   * epoch moved on.
+   */
+  async updateTopic(expected: TopicRecord, next: TopicRecord, controllerEpoch: number): Promise<'updated' | 'changed' | 'stale-controller'> {
+    const k = this.#keys;
+    const raw = await this.#redis.hget(k.topics, expected.name);
+    if (raw === null || !sameRecord(raw, expected)) return 'changed';
+    const r = await this.#scripts.run('updateTopic', [k.topics, k.changes, k.controllerEpoch], [expected.name, raw, JSON.stringify(next), controllerEpoch]);
+    return r === 1 ? 'updated' : r === 0 ? 'changed' : 'stale-controller';
+  }
+
+  /** Adds partitions after the topic's last one, with the record's new count, in one step (see updateTopic for the outcomes). */
+  async addPartitions(
+    expected: TopicRecord,
+    next: TopicRecord,
+    added: PartitionState[],
+    controllerEpoch: number,
+  ): Promise<'updated' | 'changed' | 'stale-controller'> {
+    const k = this.#keys;
+    const raw = await this.#redis.hget(k.topics, expected.name);
+    if (raw === null || !sameRecord(raw, expected)) return 'changed';
+    const r = await this.#scripts.run(
+      'addPartitions',
+      [k.topics, k.partitions(expected.name), k.changes, k.controllerEpoch],
+      [expected.name, raw, JSON.stringify(next), controllerEpoch, expected.partitionCount, ...added.map((p) => JSON.stringify(p))],
+    );
+    return r === 1 ? 'updated' : r === 0 ? 'changed' : 'stale-controller';
+  }
+
   // ---- partition leadership ----
 
   /** Whether some leader holds the partition's lease now (followers claim once it is gone). */
@@ -292,6 +323,11 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
     });
     return { clusterId: this.#keys.cluster, controllerId, brokers, brokerEpochs, topics, deletingTopics };
   }
+}
+
+/** The stored JSON is the record the caller read (the script then compares the exact bytes read here). */
+function sameRecord(raw: string, expected: TopicRecord): boolean {
+  return JSON.stringify(JSON.parse(raw)) === JSON.stringify(expected);
 }
 
 /** Lua's cjson writes an empty array as {}: read lists back as arrays whatever their shape. */

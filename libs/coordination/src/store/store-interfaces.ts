@@ -32,6 +32,15 @@ export interface ControllerStore {
   /** 'deleting': the name's previous incarnation is still being deleted */
   createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'deleting' | 'stale-controller'>;
   getTopic(name: string): Promise<TopicRecord | null>;
+  /** compare-and-set of a topic's record (its configs) on what the caller read */
+  updateTopic(expected: TopicRecord, next: TopicRecord, controllerEpoch: number): Promise<'updated' | 'changed' | 'stale-controller'>;
+  /** grows a topic: the record's new count and the new partitions' states in one step */
+  addPartitions(
+    expected: TopicRecord,
+    next: TopicRecord,
+    added: PartitionState[],
+    controllerEpoch: number,
+  ): Promise<'updated' | 'changed' | 'stale-controller'>;
 }
 
 export type LeadershipRefusal = 'lease-held' | 'not-in-isr' | 'no-partition' | 'not-a-replica' | 'stale-broker-epoch';

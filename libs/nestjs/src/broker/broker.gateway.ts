@@ -11,6 +11,11 @@ import {
   parseJobRequest,
   decodeProduceEntries,
   parseRequest,
+  parseTopicAdminRequest,
+  type AlterConfigsResponse,
+  type CreatePartitionsResponse,
+  type DeleteRecordsResponse,
+  type DescribeConfigsResponse,
   type CreateTopicsResponse,
   type DeleteTopicsResponse,
   type DescribeJobResponse,
@@ -164,6 +169,38 @@ export class BrokerGateway {
     return this.handle(
       () => this.node.describeJob(parseJobRequest.describeJob(body)),
       (e) => ({ ...e, job: null }),
+    );
+  }
+
+  @SubscribeMessage(Events.describeConfigs)
+  describeConfigs(@MessageBody() body: unknown): Promise<DescribeConfigsResponse> {
+    return this.handle(
+      async () => this.node.describeConfigs(parseTopicAdminRequest.describeConfigs(body)),
+      (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.alterConfigs)
+  alterConfigs(@MessageBody() body: unknown): Promise<AlterConfigsResponse> {
+    return this.handle(
+      () => this.node.alterConfigs(parseTopicAdminRequest.alterConfigs(body)),
+      (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.createPartitions)
+  createPartitions(@MessageBody() body: unknown): Promise<CreatePartitionsResponse> {
+    return this.handle(
+      () => this.node.createPartitions(parseTopicAdminRequest.createPartitions(body)),
+      (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.deleteRecords)
+  deleteRecords(@MessageBody() body: unknown): Promise<DeleteRecordsResponse> {
+    return this.handle(
+      () => this.node.deleteRecords(parseTopicAdminRequest.deleteRecords(body)),
+      (e) => ({ ...e, partitions: [] }),
     );
   }
 

@@ -1,5 +1,7 @@
 export * from './events';
 export * from './messages';
+export * from './topic-admin-messages';
+export * from './topic-admin-schemas';
 export * from './produce-frame';
 export * from './schemas';
 export * from './topic-name';

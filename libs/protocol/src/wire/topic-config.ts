@@ -94,3 +94,40 @@ export function topicConfigToStrings(config: TopicConfig): Record<string, string
 function invalid(key: string, value: string, expected: string): TributaryError {
   return TributaryError.of('INVALID_CONFIG', `topic config '${key}' = '${value}' is invalid: expected ${expected}`);
 }
+
+/** Every topic config name, sorted: what describeConfigs lists and alterConfigs accepts. */
+export const TOPIC_CONFIG_KEYS: readonly string[] = Object.keys(TOPIC_CONFIG_DEFAULTS).sort();
+
+/** Each topic config with its value, and whether the topic sets it or the broker default applies. */
+export function describeTopicConfig(
+  raw: Record<string, string>,
+  defaults: TopicConfig = TOPIC_CONFIG_DEFAULTS,
+): Array<{ name: string; value: string; source: 'topic' | 'default'; isDefault: boolean }> {
+  const values = topicConfigToStrings(parseTopicConfig(raw, defaults));
+  return TOPIC_CONFIG_KEYS.map((name) => {
+    const set = Object.prototype.hasOwnProperty.call(raw, name);
+    return { name, value: values[name], source: set ? 'topic' : 'default', isDefault: !set };
+  });
+}
+
+/**
+ * A topic's stored configs after Kafka's incremental alter: `set` overrides, `remove` returns
+ * keys to the default. Every key and value is checked first (INVALID_CONFIG naming the key),
+ * so a request with one bad entry changes nothing.
+ */
+export function alterTopicConfigs(
+  current: Record<string, string>,
+  set: Record<string, string> = {},
+  remove: readonly string[] = [],
+  defaults: TopicConfig = TOPIC_CONFIG_DEFAULTS,
+): Record<string, string> {
+  for (const key of remove) {
+    if (!TOPIC_CONFIG_KEYS.includes(key)) throw TributaryError.of('INVALID_CONFIG', `unknown topic config '${key}'`);
+    if (Object.prototype.hasOwnProperty.call(set, key)) throw TributaryError.of('INVALID_CONFIG', `topic config '${key}' is both set and deleted`);
+  }
+  parseTopicConfig(set, defaults);
+  const next: Record<string, string> = { ...current, ...set };
+  for (const key of remove) delete next[key];
+  parseTopicConfig(next, defaults);
+  return next;
+}

@@ -26,9 +26,17 @@ export { FakeClock, InMemoryPartitionStore };
 
 /** The replication stream as the leader writes it; followers in these specs get entries by hand. */
 export class RecordingStreams implements PartitionStreams {
-  readonly appended: { leaderEpoch: number; baseOffset: number; highWatermark: number; data: Buffer }[] = [];
-  async append(_t: string, _p: number, leaderEpoch: number, baseOffset: number, highWatermark: number, data: Buffer): Promise<unknown> {
-    this.appended.push({ leaderEpoch, baseOffset, highWatermark, data });
+  readonly appended: { leaderEpoch: number; baseOffset: number; highWatermark: number; data: Buffer; logStartOffset?: number }[] = [];
+  async append(
+    _t: string,
+    _p: number,
+    leaderEpoch: number,
+    baseOffset: number,
+    highWatermark: number,
+    data: Buffer,
+    logStartOffset?: number,
+  ): Promise<unknown> {
+    this.appended.push({ leaderEpoch, baseOffset, highWatermark, data, logStartOffset });
     return null;
   }
   async lastId(): Promise<string> {
