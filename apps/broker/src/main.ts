@@ -2,41 +2,56 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { BrokerNode, ConfigError, DataDirLockedError, installNativeCrc32c, loadBrokerConfig } from '@tributary/broker';
 import { TributaryError } from '@tributary/protocol';
-import { BrokerIoAdapter, TributaryBrokerModule } from '@tributary/nestjs';
+import { BrokerIoAdapter, createPinoLogger, PinoBrokerLogger, PinoNestLogger, TributaryBrokerModule, type LogLevelName } from '@tributary/nestjs';
+
+/** Before the config is read, the log settings are read alone, so even a config error is a log line. */
+function earlyLogger(fd: 1 | 2) {
+  const level = (process.env.LOG_LEVEL ?? 'info') as LogLevelName;
+  const pretty = process.env.LOG_PRETTY === 'true' || process.env.LOG_PRETTY === '1';
+  const known = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level);
+  return createPinoLogger({ level: known ? level : 'info', pretty, fd, base: { brokerId: Number(process.env.BROKER_ID ?? -1) } });
+}
+
+const log = earlyLogger(1);
+/** Why the process could not start goes to stderr, where supervisors and shells look for it. */
+const fail = earlyLogger(2);
 
 /** One process, one broker: settings come from the environment (see the README). */
 async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
   installNativeCrc32c();
-  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config), { logger: ['error', 'warn'] });
+  const logger = new PinoBrokerLogger(log);
+  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config, { logger }), { logger: new PinoNestLogger(log.child({ component: 'nest' })) });
+  // Nest's start-up chatter (a line per module and route) is noise in a broker's log.
+  app.useLogger(['error', 'warn']);
   app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes, config.limits));
   app.enableShutdownHooks();
   // Another process took this broker id while this one was paused: it has stopped serving, and
   // must not live on under an identity that is no longer its own.
   app.get(BrokerNode).onFenced((err) => {
-    process.stderr.write(`broker ${config.brokerId} fenced: ${err.message}\n`);
+    log.fatal({ event: 'fenced', reason: err.message }, `broker ${config.brokerId} fenced: ${err.message}`);
     process.exit(3);
   });
   await app.listen(config.port, config.host);
-  // Nest's own start-up chatter is off (logger above); this one line says the broker is up.
-  process.stdout.write(
-    `broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})\n`,
+  log.info(
+    { event: 'started', port: config.port, host: config.host, clusterId: config.clusterId, dataDir: config.dataDir },
+    `broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})`,
   );
   // Which secret peers must prove, by a fingerprint that is safe to log: compare it across brokers.
   const secret = app.get(BrokerNode).interBroker.source;
-  if (secret) process.stdout.write(`inter-broker secret from ${secret.source}, fingerprint ${secret.fingerprint}\n`);
+  if (secret) log.info({ event: 'inter-broker-secret' }, `inter-broker secret from ${secret.source}, fingerprint ${secret.fingerprint}`);
 }
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
+    fail.error({ event: 'config-error' }, err.message);
     process.exit(2);
   }
   // Refusals of identity are expected operator errors: their message says it all, no stack.
   if (err instanceof DataDirLockedError || (err instanceof TributaryError && err.type === 'DUPLICATE_BROKER_REGISTRATION')) {
-    process.stderr.write(`broker failed to start: ${err.message}\n`);
+    fail.error({ event: 'start-refused' }, `broker failed to start: ${err.message}`);
     process.exit(1);
   }
-  process.stderr.write(`broker failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  fail.error({ event: 'start-failed', err }, `broker failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

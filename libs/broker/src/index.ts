@@ -8,3 +8,7 @@ export { installNativeCrc32c } from './native/native-crc32c';
 export { InterBrokerAuth, type AuthenticatedBroker, type SecretSource } from './auth/inter-broker-auth';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './requests/request-scope';
 export type { BrokerLimits } from './config/limits-config';
+export { silentLogger, reasonOf, type BrokerLogger, type LogFields } from './logging/broker-logger';
+export { BrokerCounters, type TopicTraffic } from './metrics/broker-counters';
+export type { BrokerObservation, ReplicaObservation } from './metrics/broker-observation';
+export type { GroupPartitionLag } from './metrics/group-lag';

@@ -82,6 +82,7 @@ export class Coordination {
       this.health.stop();
       this.streams.closeReaders();
       await this.changeFeed?.close();
+      // A connection that cannot say QUIT (already broken) is closed without it: closing is the goal.
       await this.#redis.quit().catch(() => this.#redis.disconnect());
     })();
     return this.closing;

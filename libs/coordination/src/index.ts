@@ -25,3 +25,4 @@ export type {
 } from './replication/replication-streams';
 export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';
+export { silentLogger, reasonOf, type StructuredLogger, type LogFields } from './logging/structured-logger';

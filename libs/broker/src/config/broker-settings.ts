@@ -103,6 +103,19 @@ export const brokerSettings = {
     'the secret brokers prove to each other (HMAC challenge-response) before any replica request; at least 32 characters, the same on every broker; never logged (a fingerprint is)',
     { secret: true, shownDefault: '(unset: one per cluster, kept in the coordination Redis)' },
   ),
+  logLevel: setting(
+    'LOG_LEVEL',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'least severe log level written (pino levels: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`)',
+  ),
+  logPretty: setting(
+    'LOG_PRETTY',
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+    'human-readable coloured log lines instead of JSON (`tributary cluster up` turns it on)',
+  ),
   maxRequestBytes: setting(
     'MAX_REQUEST_BYTES',
     int(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),

@@ -35,6 +35,10 @@ import { ListOffsetsHandler } from '../requests/list-offsets-handler';
 import { MetadataHandler } from '../requests/metadata-handler';
 import { PartitionLookup } from '../requests/partition-lookup';
 import { ProduceHandler } from '../requests/produce-handler';
+import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-logger';
+import { BrokerCounters } from '../metrics/broker-counters';
+import { groupLags, type GroupPartitionLag } from '../metrics/group-lag';
+import { observeBroker, type BrokerObservation } from '../metrics/broker-observation';
 import { BrokerRegistration } from './broker-registration';
 import { DataDirLock } from './data-dir-lock';
 
@@ -76,7 +80,16 @@ export class BrokerNode {
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeMetadata: (() => void) | null = null;
 
-  constructor(readonly config: BrokerConfig) {
+  /** counters the metrics endpoint reads (libs/broker holds no metrics library) */
+  readonly counters = new BrokerCounters();
+  private started = false;
+  private readonly logger: BrokerLogger;
+
+  constructor(
+    readonly config: BrokerConfig,
+    logger: BrokerLogger = silentLogger,
+  ) {
+    this.logger = logger;
     this.info = {
       id: config.brokerId,
       host: config.advertisedHost,
@@ -97,7 +110,7 @@ export class BrokerNode {
     });
     this.store = this.coordination.store;
     this.feed = this.coordination.feed;
-    this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
+    this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs, logger: logger.child({ component: 'metadata' }) });
     this.dataDirLock = new DataDirLock(config.dataDir);
     this.controller = new ControllerActor(this.store, {
       brokerId: config.brokerId,
@@ -107,6 +120,7 @@ export class BrokerNode {
       maxPartitions: timings.MAX_PARTITIONS_PER_TOPIC,
       maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
+      logger,
     });
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
@@ -126,15 +140,17 @@ export class BrokerNode {
         const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
         return peer ? (peer.internalUrl ?? peer.url) : undefined;
       },
-      reloadMetadata: () => void this.metadataCache.reload().catch(() => undefined),
+      reloadMetadata: () => void this.metadataCache.reload().catch((err: unknown) => this.logger.debug('metadata reload failed', { reason: reasonOf(err) })),
       reportAck: (ack) => this.replication.reportAck(ack),
+      logger,
+      counters: this.counters,
     };
     this.replicas = new ReplicaManager(
       { brokerId: config.brokerId, dataDir: config.dataDir, topicDefaults, flushIntervalMs: config.logFlushIntervalMs },
       context,
     );
     this.replication = new ReplicationService(
-      { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs) },
+      { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs), logger },
       streams,
       this.replicas,
       streams.reader(),
@@ -153,6 +169,7 @@ export class BrokerNode {
       tickMs: timings.GROUP_TICK_MS,
       minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+      logger,
     });
   }
 
@@ -201,18 +218,41 @@ export class BrokerNode {
       try {
         this.replicas.applyRetention();
       } catch (err) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            time: new Date().toISOString(),
-            brokerId: this.config.brokerId,
-            event: 'retention-failed',
-            reason: (err as Error).message,
-          }),
-        );
+        this.logger.error('retention failed', { event: 'retention-failed', reason: reasonOf(err) });
       }
     }, this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
+    this.started = true;
+  }
+
+  /**
+   * Whether this broker should receive traffic (`/health/ready`): started, registered and not
+   * fenced, its Redis view current, and every replica metadata assigns here loaded (or offline,
+   * which is reported, not waited for).
+   */
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.started || this.stopping) reasons.push(this.stopping ? 'stopping' : 'starting');
+    if (!this.registration || this.fenced) reasons.push('not registered');
+    if (!this.redisHealth.isCurrent()) reasons.push('Redis session lost');
+    let waiting = 0;
+    for (const { partitions } of this.metadataCache.snapshot.topics.values()) {
+      for (const p of partitions) {
+        if (p.replicas.includes(this.config.brokerId) && !this.replicas.get(p.topic, p.partition) && !this.replicas.offline.has(p.topic, p.partition)) waiting++;
+      }
+    }
+    if (waiting > 0) reasons.push(`${waiting} partition(s) not loaded`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /** Consumer lag of every group on the partitions this broker leads (read from Redis). */
+  groupLags(): Promise<GroupPartitionLag[]> {
+    return groupLags(this.coordination.groups, this.replicas);
+  }
+
+  /** What the metrics endpoint reports: this broker's replicas, Redis round trip, cluster view. */
+  observe(): BrokerObservation {
+    return observeBroker(this.replicas, this.metadataCache.snapshot, this.controller.isActive, this.redisHealth.lastRoundTripMs);
   }
 
   stop(): Promise<void> {
@@ -255,8 +295,9 @@ export class BrokerNode {
   /** Another incarnation owns the id: stop acting as this broker at once, then tell the host. */
   private fence(err: TributaryError): void {
     this.fenced = true;
+    this.logger.error('fenced: another process took this broker id; stopping', { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpoch, reason: err.message });
     void this.stop()
-      .catch(() => undefined)
+      .catch((stopErr: unknown) => this.logger.warn('stop after fencing failed', { reason: reasonOf(stopErr) }))
       .then(() => {
         for (const l of this.fencedListeners) l(err);
       });
@@ -300,6 +341,7 @@ export class BrokerNode {
     const deadline = Date.now() + timings.createTopicsClaimWaitMs(this.config.leaderLeaseMs);
     for (const topic of topics) {
       while (Date.now() < deadline) {
+        // Redis hiccup: poll again until the deadline; the wait is only a courtesy to clients.
         const states = await this.store.partitionStates(topic).catch(() => []);
         if (states.length > 0 && states.every((p) => p.leaderEpoch > 0)) break;
         await new Promise((r) => setTimeout(r, timings.CREATE_TOPICS_CLAIM_POLL_MS));

@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
 import { PartitionLog, type LogConfig } from '@tributary/log';
 import { parseTopicConfig, type TopicConfig } from '@tributary/protocol';
+import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-logger';
 import { OfflinePartitions } from './offline-partitions';
 import { PartitionActor } from './partition-actor';
 import type { PartitionContext } from './partition-context';
@@ -23,12 +24,16 @@ export class ReplicaManager {
   private readonly actors = new Map<string, PartitionActor>();
   /** replicas whose log failed: reported, never reopened until the broker restarts */
   readonly offline: OfflinePartitions;
+  private readonly logger: BrokerLogger;
+  /** topics whose stored config failed to parse, warned about once each */
+  private readonly badConfigs = new Set<string>();
 
   constructor(
     private readonly options: ReplicaManagerOptions,
     private readonly context: PartitionContext,
   ) {
-    this.offline = new OfflinePartitions(options.brokerId);
+    this.logger = context.logger ?? silentLogger;
+    this.offline = new OfflinePartitions(options.brokerId, this.logger);
   }
 
   /** The actor for topic-partition, or undefined when this broker holds no replica of it. */
@@ -47,7 +52,11 @@ export class ReplicaManager {
       let config: TopicConfig;
       try {
         config = parseTopicConfig(topic.configs, this.options.topicDefaults);
-      } catch {
+      } catch (err) {
+        if (!this.badConfigs.has(topic.name)) {
+          this.logger.warn('topic config unreadable, serving it with broker defaults', { event: 'config-error', topic: topic.name, reason: reasonOf(err) });
+        }
+        this.badConfigs.add(topic.name);
         config = this.options.topicDefaults;
       }
       for (const state of partitions) {
@@ -66,19 +75,9 @@ export class ReplicaManager {
         this.actors.delete(k);
         // Everything it appended is written already; a log that fails to close must not become an
         // unhandled rejection (which ends the process), but an operator should see it.
-        void actor.close().catch((err: unknown) =>
-          console.error(
-            JSON.stringify({
-              level: 'warn',
-              time: new Date().toISOString(),
-              brokerId: this.options.brokerId,
-              event: 'replica-close-failed',
-              topic: actor.topic,
-              partition: actor.partition,
-              reason: err instanceof Error ? err.message : String(err),
-            }),
-          ),
-        );
+        void actor
+          .close()
+          .catch((err: unknown) => this.logger.warn('replica close failed', { event: 'replica-close-failed', topic: actor.topic, partition: actor.partition, reason: reasonOf(err) }));
       }
     }
   }
@@ -105,6 +104,7 @@ export class ReplicaManager {
     if (this.actors.get(k) !== actor) return;
     this.actors.delete(k);
     this.offline.add(actor.topic, actor.partition, reason);
+    // Offline already (logged by offline.add); its log failed, so closing it may fail too.
     actor.close().catch(() => undefined);
   }
 
@@ -137,9 +137,24 @@ export class ReplicaManager {
       return;
     }
     this.actors.set(k, actor);
+    logLoaded(this.logger, state, log);
     // Deferred: the failure is noticed inside a log call, possibly within the actor's own mailbox task.
     log.onFailure((err) => setImmediate(() => this.takeOffline(actor, err.message)));
   }
+}
+
+/** One line per replica loaded at start or assignment; a cut tail (torn write at a crash) is a warning. */
+function logLoaded(logger: BrokerLogger, state: PartitionState, log: PartitionLog): void {
+  const fields = {
+    topic: state.topic,
+    partition: state.partition,
+    logStartOffset: log.logStartOffset,
+    logEndOffset: log.logEndOffset,
+    latestEpoch: log.latestEpoch(),
+    truncatedBytes: log.recovery.truncatedBytes,
+  };
+  if (log.recovery.truncatedBytes > 0) logger.warn('log recovered: torn tail truncated', { ...fields, event: 'log-recovery', problem: log.recovery.problem });
+  else logger.info('log loaded', { ...fields, event: 'log-recovery' });
 }
 
 function key(topic: string, partition: number): string {

@@ -1,12 +1,15 @@
 import type { MetadataSource } from '../store/store-interfaces';
 import type { ChangeFeed } from '../store/change-feed';
 import type { ClusterSnapshot, PartitionState, TopicSnapshot } from '../types';
+import { reasonOf, silentLogger, type StructuredLogger } from '../logging/structured-logger';
 
 export type SnapshotListener = (snapshot: ClusterSnapshot) => void;
 
 export interface MetadataCacheOptions {
   /** safety-net reload period: pub/sub is at-most-once */
   refreshIntervalMs: number;
+  /** where a failed background reload is reported (the next change or tick retries it) */
+  logger?: StructuredLogger;
 }
 
 /**
@@ -29,10 +32,15 @@ export class MetadataCache {
   ) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = this.feed.onChange(() => void this.reload().catch(() => undefined));
+    this.unsubscribe = this.feed.onChange(() => void this.reload().catch((err: unknown) => this.reloadFailed(err, 'change')));
     await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => undefined), this.options.refreshIntervalMs);
+    this.timer = setInterval(() => void this.reload().catch((err: unknown) => this.reloadFailed(err, 'timer')), this.options.refreshIntervalMs);
     this.timer.unref();
+  }
+
+  /** Debug only: while Redis is unreachable every tick fails, and RedisHealth reports that state. */
+  private reloadFailed(err: unknown, trigger: string): void {
+    (this.options.logger ?? silentLogger).debug('metadata reload failed', { trigger, reason: reasonOf(err) });
   }
 
   stop(): void {

@@ -9,6 +9,8 @@ import type Redis from 'ioredis';
 export class RedisHealth {
   /** when the last successful probe was sent (the conservative end of its round trip) */
   private lastOkAt = 0;
+  /** the last completed probe's round trip, ms (the Redis RTT metric); NaN before the first */
+  lastRoundTripMs = Number.NaN;
   private probing = false;
   private timer: NodeJS.Timeout | null = null;
 
@@ -49,6 +51,7 @@ export class RedisHealth {
     const sentAt = Date.now();
     try {
       await this.#redis.ping();
+      this.lastRoundTripMs = Date.now() - sentAt;
       this.lastOkAt = Math.max(this.lastOkAt, sentAt);
     } catch {
       // unreachable: lastOkAt ages until isCurrent says so

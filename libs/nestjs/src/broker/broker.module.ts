@@ -1,5 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { BrokerNode, type BrokerConfig } from '@tributary/broker';
+import { BrokerNode, silentLogger, type BrokerConfig, type BrokerLogger } from '@tributary/broker';
+import { BrokerMetrics } from '../observability/broker-metrics';
+import { ObservabilityController } from '../observability/observability.controller';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
@@ -24,18 +26,20 @@ class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
  */
 @Module({})
 export class TributaryBrokerModule {
-  static forRoot(config: BrokerConfig): DynamicModule {
+  static forRoot(config: BrokerConfig, options: { logger?: BrokerLogger } = {}): DynamicModule {
     return {
       module: TributaryBrokerModule,
+      controllers: [ObservabilityController],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
-        { provide: BrokerNode, useFactory: (c: BrokerConfig) => new BrokerNode(c), inject: [BROKER_CONFIG] },
+        { provide: BrokerNode, useFactory: (c: BrokerConfig) => new BrokerNode(c, options.logger ?? silentLogger), inject: [BROKER_CONFIG] },
+        { provide: BrokerMetrics, useFactory: (node: BrokerNode) => new BrokerMetrics(node), inject: [BrokerNode] },
         BrokerLifecycle,
         BrokerGateway,
         GroupGateway,
         InterBrokerAuthGateway,
       ],
-      exports: [BrokerNode],
+      exports: [BrokerNode, BrokerMetrics],
     };
   }
 }
