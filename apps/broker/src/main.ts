@@ -21,9 +21,7 @@ async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
   installNativeCrc32c();
   const logger = new PinoBrokerLogger(log);
-  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config, { logger }), { logger: new PinoNestLogger(log.child({ component: 'nest' })) });
-  // Nest's start-up chatter (a line per module and route) is noise in a broker's log.
-  app.useLogger(['error', 'warn']);
+  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config, { logger, startOnInit: false }), { logger: new PinoNestLogger(log.child({ component: 'nest' })) });
   app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes, config.limits));
   app.enableShutdownHooks();
   // Another process took this broker id while this one was paused: it has stopped serving, and
@@ -32,7 +30,9 @@ async function main(): Promise<void> {
     log.fatal({ event: 'fenced', reason: err.message }, `broker ${config.brokerId} fenced: ${err.message}`);
     process.exit(3);
   });
+  // Listening first, so the health probes answer (ready: 503) while the broker registers and loads its logs.
   await app.listen(config.port, config.host);
+  await app.get(BrokerNode).start();
   log.info(
     { event: 'started', port: config.port, host: config.host, clusterId: config.clusterId, dataDir: config.dataDir },
     `broker ${config.brokerId} listening on ws://${config.advertisedHost}:${config.port} (cluster '${config.clusterId}', data ${config.dataDir})`,

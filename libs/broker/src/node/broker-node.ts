@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { setMaxOpenSegmentFiles } from '@tributary/log';
 import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth } from '@tributary/coordination';
 import {
+  ErrorCode,
   TOPIC_CONFIG_DEFAULTS,
   type TributaryError,
   type BrokerInfo,
@@ -304,6 +305,17 @@ export class BrokerNode {
   }
 
   metadata(request: MetadataRequest): Promise<MetadataResponse> {
+    // The HTTP port (health probes) opens before start() ends: until then, ask another broker.
+    if (!this.started) {
+      return Promise.resolve({
+        errorCode: ErrorCode.BROKER_NOT_AVAILABLE,
+        errorMessage: `broker ${this.config.brokerId} is starting`,
+        clusterId: this.config.clusterId,
+        controllerId: -1,
+        brokers: [],
+        topics: [],
+      });
+    }
     return this.metadataHandler.handle(request);
   }
 

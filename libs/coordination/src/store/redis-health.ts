@@ -49,9 +49,10 @@ export class RedisHealth {
     if (this.probing) return;
     this.probing = true;
     const sentAt = Date.now();
+    const startedAt = performance.now();
     try {
       await this.#redis.ping();
-      this.lastRoundTripMs = Date.now() - sentAt;
+      this.lastRoundTripMs = performance.now() - startedAt;
       this.lastOkAt = Math.max(this.lastOkAt, sentAt);
     } catch {
       // unreachable: lastOkAt ages until isCurrent says so

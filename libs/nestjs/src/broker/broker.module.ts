@@ -7,12 +7,17 @@ import { GroupGateway } from './group.gateway';
 import { InterBrokerAuthGateway } from './inter-broker-auth';
 import { BROKER_CONFIG } from './tokens';
 
+const START_ON_INIT = Symbol('TRIBUTARY_BROKER_START_ON_INIT');
+
 /** Starts the broker node when the module initialises and stops it on shutdown. */
 class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+  constructor(
+    @Inject(BrokerNode) private readonly node: BrokerNode,
+    @Inject(START_ON_INIT) private readonly startOnInit: boolean,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.node.start();
+    if (this.startOnInit) await this.node.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -26,12 +31,18 @@ class BrokerLifecycle implements OnModuleInit, OnApplicationShutdown {
  */
 @Module({})
 export class TributaryBrokerModule {
-  static forRoot(config: BrokerConfig, options: { logger?: BrokerLogger } = {}): DynamicModule {
+  /**
+   * `startOnInit: false` leaves `BrokerNode.start()` to the caller, after `app.listen()`: the
+   * broker process does that so `/health/live` answers, and `/health/ready` says 503, while the
+   * broker registers and loads its logs.
+   */
+  static forRoot(config: BrokerConfig, options: { logger?: BrokerLogger; startOnInit?: boolean } = {}): DynamicModule {
     return {
       module: TributaryBrokerModule,
       controllers: [ObservabilityController],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
+        { provide: START_ON_INIT, useValue: options.startOnInit ?? true },
         { provide: BrokerNode, useFactory: (c: BrokerConfig) => new BrokerNode(c, options.logger ?? silentLogger), inject: [BROKER_CONFIG] },
         { provide: BrokerMetrics, useFactory: (node: BrokerNode) => new BrokerMetrics(node), inject: [BrokerNode] },
         BrokerLifecycle,

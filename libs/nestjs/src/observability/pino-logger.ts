@@ -50,8 +50,9 @@ export class PinoBrokerLogger implements BrokerLogger {
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
 
+  /** Nest's info chatter (a line per module and route at start) is debug in a broker's log. */
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    this.write('debug', message, rest);
   }
 
   error(message: unknown, ...rest: unknown[]): void {
