@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BrokerNode } from '@tributary/broker';
+import type { BrokerCounters, BrokerObservation, GroupPartitionLag, ReplicaObservation } from '@tributary/broker';
+
+/** What the metrics read from a broker when scraped (a BrokerNode is one). */
+export interface MetricsSource {
+  readonly config: { readonly brokerId: number };
+  readonly counters: BrokerCounters;
+  observe(): BrokerObservation;
+  groupLags(): Promise<GroupPartitionLag[]>;
+}
 
 /**
  * The broker's Prometheus metrics, named as Prometheus's JMX exporter names Kafka's MBeans
@@ -14,7 +22,7 @@ export class BrokerMetrics {
   readonly requestSeconds: Histogram<'request' | 'error'>;
   readonly connections: Gauge;
 
-  constructor(node: BrokerNode) {
+  constructor(node: MetricsSource) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ broker: String(node.config.brokerId) });
     // Event-loop lag, GC, heap, CPU, file descriptors: prom-client's standard process metrics.
@@ -91,7 +99,7 @@ export class BrokerMetrics {
       const ms = node.observe().redisRoundTripMs;
       return Number.isFinite(ms) ? ms / 1000 : -1;
     });
-    const perPartition = (name: string, help: string, read: (r: ReturnType<BrokerNode['observe']>['replicas'][number]) => number): void => {
+    const perPartition = (name: string, help: string, read: (r: ReplicaObservation) => number): void => {
       new Gauge({
         name,
         help,
