@@ -45,7 +45,11 @@ afterAll(async () => {
 
 describe('structured logs (real brokers)', () => {
   it('the new leader logs one line with the partition, new epoch and old leader; the restarted broker logs its recovery', async () => {
-    client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 } });
+    client = new Tributary({
+      brokers: cluster.brokers.map((b) => b.url),
+      requestTimeoutMs: 5000,
+      retry: { retries: 60, initialRetryTime: 50, maxRetryTime: 500 },
+    });
     const admin = client.admin();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3 }] });
     await waitForFullIsr(admin, TOPIC, 3);
@@ -86,7 +90,14 @@ describe('structured logs (real brokers)', () => {
     );
     console.log(`broker ${oldLeader} restarted:`, recovery);
     expect(recovery).toHaveLength(1);
-    expect(recovery[0]).toMatchObject({ level: 40, msg: 'log recovered: torn tail truncated', partition: 0, truncatedBytes: 11, logStartOffset: 0, logEndOffset: 100 });
+    expect(recovery[0]).toMatchObject({
+      level: 40,
+      msg: 'log recovered: torn tail truncated',
+      partition: 0,
+      truncatedBytes: 11,
+      logStartOffset: 0,
+      logEndOffset: 100,
+    });
     await producer.disconnect();
     await admin.disconnect();
   });

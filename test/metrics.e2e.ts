@@ -40,7 +40,11 @@ afterAll(async () => {
 
 describe('/metrics (real brokers under load)', () => {
   it('reports the named metrics with plausible values, and under-replicated partitions while a follower is stopped', async () => {
-    const client = new Tributary({ brokers: cluster.brokers.map((b) => b.url), requestTimeoutMs: 5000, retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 } });
+    const client = new Tributary({
+      brokers: cluster.brokers.map((b) => b.url),
+      requestTimeoutMs: 5000,
+      retry: { retries: 40, initialRetryTime: 50, maxRetryTime: 500 },
+    });
     clients.push(client);
     const admin = client.admin();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 }] });
@@ -53,7 +57,13 @@ describe('/metrics (real brokers under load)', () => {
     };
     await send(0, 2000);
     // A group reads the first 2000 and commits them; 1000 more are produced after it left: its lag is 1000.
-    const consumer = client.consumer({ groupId: 'metered-readers', sessionTimeoutMs: 3000, heartbeatIntervalMs: 300, autoCommitIntervalMs: 100, maxWaitMs: 100 });
+    const consumer = client.consumer({
+      groupId: 'metered-readers',
+      sessionTimeoutMs: 3000,
+      heartbeatIntervalMs: 300,
+      autoCommitIntervalMs: 100,
+      maxWaitMs: 100,
+    });
     let seen = 0;
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     await consumer.run({ eachMessage: async () => void seen++ });
@@ -82,7 +92,16 @@ describe('/metrics (real brokers under load)', () => {
       gc: m.filter((s) => s.name.startsWith('nodejs_gc_duration_seconds')).length,
     };
     console.log('metrics after 3000 records:', figures);
-    expect(figures).toMatchObject({ messagesIn: 3000, leaders: PARTITIONS, replicas: PARTITIONS * 3, underReplicated: 0, offline: 0, controllers: 1, groupLag: 1000, eventLoopLag: 3 });
+    expect(figures).toMatchObject({
+      messagesIn: 3000,
+      leaders: PARTITIONS,
+      replicas: PARTITIONS * 3,
+      underReplicated: 0,
+      offline: 0,
+      controllers: 1,
+      groupLag: 1000,
+      eventLoopLag: 3,
+    });
     expect(figures.bytesIn).toBeGreaterThan(3000 * 'record-0'.length);
     expect(figures.bytesOut).toBeGreaterThan(2000 * 'record-0'.length);
     expect(figures.produceRequests).toBeGreaterThanOrEqual(30);
@@ -131,8 +150,16 @@ describe('/metrics (real brokers under load)', () => {
     }
     const contAt = Date.now();
     let after: Sample[] = [];
-    await waitFor('under-replicated partitions back to 0', async () => sum((after = await scrapeAll()), 'tributary_server_replicamanager_under_replicated_partitions') === 0, 30_000, 250);
-    console.log(`under-replicated back to 0 ${Date.now() - contAt} ms after SIGCONT; ISR expands:`, sum(after, 'tributary_server_replicamanager_isr_expands_total'));
+    await waitFor(
+      'under-replicated partitions back to 0',
+      async () => sum((after = await scrapeAll()), 'tributary_server_replicamanager_under_replicated_partitions') === 0,
+      30_000,
+      250,
+    );
+    console.log(
+      `under-replicated back to 0 ${Date.now() - contAt} ms after SIGCONT; ISR expands:`,
+      sum(after, 'tributary_server_replicamanager_isr_expands_total'),
+    );
     expect(sum(after, 'tributary_server_replicamanager_isr_expands_total')).toBeGreaterThan(0);
     await producer.disconnect();
     await admin.disconnect();
@@ -147,7 +174,14 @@ describe('/health', () => {
     proxies.push(proxy);
     proxy.delay(1000);
     const first = cluster.brokers[0].options;
-    const broker = new BrokerProcess({ id: 4, port: await freePort(), redisUrl: proxy.redisUrl, dataDir: path.join(cluster.dir, 'broker-4'), clusterId: first.clusterId, env: ENV });
+    const broker = new BrokerProcess({
+      id: 4,
+      port: await freePort(),
+      redisUrl: proxy.redisUrl,
+      dataDir: path.join(cluster.dir, 'broker-4'),
+      clusterId: first.clusterId,
+      env: ENV,
+    });
     extra.push(broker);
     const base = http(broker);
     const seen: string[] = [];

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const config = loadBrokerConfig(process.env);
   installNativeCrc32c();
   const logger = new PinoBrokerLogger(log);
-  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config, { logger, startOnInit: false }), { logger: new PinoNestLogger(log.child({ component: 'nest' })) });
+  const app = await NestFactory.create(TributaryBrokerModule.forRoot(config, { logger, startOnInit: false }), {
+    logger: new PinoNestLogger(log.child({ component: 'nest' })),
+  });
   app.useWebSocketAdapter(new BrokerIoAdapter(app, config.maxRequestBytes, config.limits));
   app.enableShutdownHooks();
   // Another process took this broker id while this one was paused: it has stopped serving, and

@@ -13,7 +13,11 @@ interface ConsumeOptions extends ClientOptions, OutputOptions {
 }
 
 export function registerConsumeCommand(program: Command): void {
-  withOutput(withBrokers(program.command('consume <topic>').description('print records of a topic (every partition, or one), one per line (JSON Lines with --output json)')))
+  withOutput(
+    withBrokers(
+      program.command('consume <topic>').description('print records of a topic (every partition, or one), one per line (JSON Lines with --output json)'),
+    ),
+  )
     .option('--from-beginning', 'start at the earliest offset instead of the end')
     .option('--partition <n>', 'only this partition', parseIntOption('--partition', 0, 0x7fffffff))
     .option('--max-messages <n>', 'exit after this many records', parseIntOption('--max-messages', 1, Number.MAX_SAFE_INTEGER))

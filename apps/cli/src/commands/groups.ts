@@ -7,19 +7,21 @@ import { printJson, withOutput, type OutputOptions } from './output';
 export function registerGroupCommands(program: Command): void {
   const groups = program.command('groups').description('list and describe consumer groups');
 
-  withOutput(withBrokers(groups.command('list').description('list consumer groups with their state and coordinator'))).action(async (opts: ClientOptions & OutputOptions) => {
-    const admin = clientFrom(opts).admin();
-    try {
-      const listed = await admin.groups().listGroups();
-      if (opts.output === 'json') return printJson(listed);
-      printTable(
-        ['group', 'state', 'coordinator'],
-        listed.map((g) => [g.groupId, g.state, g.coordinatorId < 0 ? '-' : String(g.coordinatorId)]),
-      );
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  withOutput(withBrokers(groups.command('list').description('list consumer groups with their state and coordinator'))).action(
+    async (opts: ClientOptions & OutputOptions) => {
+      const admin = clientFrom(opts).admin();
+      try {
+        const listed = await admin.groups().listGroups();
+        if (opts.output === 'json') return printJson(listed);
+        printTable(
+          ['group', 'state', 'coordinator'],
+          listed.map((g) => [g.groupId, g.state, g.coordinatorId < 0 ? '-' : String(g.coordinatorId)]),
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  );
 
   withOutput(withBrokers(groups.command('describe <group>').description('state, members, assignment and lag per partition'))).action(
     async (groupId: string, opts: ClientOptions & OutputOptions) => {

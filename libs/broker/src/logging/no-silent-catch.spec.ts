@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 
@@ -90,7 +91,7 @@ describe('swallowed errors', () => {
   });
 
   it('the scan finds a silent catch, and accepts a logged, a passed-on and an explained one', () => {
-    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'catch-scan-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catch-scan-'));
     const file = path.join(dir, 'sample.ts');
     fs.writeFileSync(
       file,

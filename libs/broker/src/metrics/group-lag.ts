@@ -15,7 +15,12 @@ export interface GroupPartitionLag {
  * Read from Redis when scraped.
  */
 export async function groupLags(store: Pick<GroupStore, 'listGroupIds' | 'fetchOffsets'>, replicas: ReplicaManager): Promise<GroupPartitionLag[]> {
-  const led = new Map(replicas.all().filter((a) => a.isLeader).map((a) => [`${a.topic}:${a.partition}`, a]));
+  const led = new Map(
+    replicas
+      .all()
+      .filter((a) => a.isLeader)
+      .map((a) => [`${a.topic}:${a.partition}`, a]),
+  );
   if (led.size === 0) return [];
   const out: GroupPartitionLag[] = [];
   for (const group of await store.listGroupIds()) {

@@ -111,7 +111,10 @@ export class BrokerNode {
     });
     this.store = this.coordination.store;
     this.feed = this.coordination.feed;
-    this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs, logger: logger.child({ component: 'metadata' }) });
+    this.metadataCache = new MetadataCache(this.store, this.feed, {
+      refreshIntervalMs: config.metadataRefreshMs,
+      logger: logger.child({ component: 'metadata' }),
+    });
     this.dataDirLock = new DataDirLock(config.dataDir);
     this.controller = new ControllerActor(this.store, {
       brokerId: config.brokerId,
@@ -239,7 +242,8 @@ export class BrokerNode {
     let waiting = 0;
     for (const { partitions } of this.metadataCache.snapshot.topics.values()) {
       for (const p of partitions) {
-        if (p.replicas.includes(this.config.brokerId) && !this.replicas.get(p.topic, p.partition) && !this.replicas.offline.has(p.topic, p.partition)) waiting++;
+        if (p.replicas.includes(this.config.brokerId) && !this.replicas.get(p.topic, p.partition) && !this.replicas.offline.has(p.topic, p.partition))
+          waiting++;
       }
     }
     if (waiting > 0) reasons.push(`${waiting} partition(s) not loaded`);
@@ -296,7 +300,11 @@ export class BrokerNode {
   /** Another incarnation owns the id: stop acting as this broker at once, then tell the host. */
   private fence(err: TributaryError): void {
     this.fenced = true;
-    this.logger.error('fenced: another process took this broker id; stopping', { brokerId: this.config.brokerId, brokerEpoch: this.brokerEpoch, reason: err.message });
+    this.logger.error('fenced: another process took this broker id; stopping', {
+      brokerId: this.config.brokerId,
+      brokerEpoch: this.brokerEpoch,
+      reason: err.message,
+    });
     void this.stop()
       .catch((stopErr: unknown) => this.logger.warn('stop after fencing failed', { reason: reasonOf(stopErr) }))
       .then(() => {

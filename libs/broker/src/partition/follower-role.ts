@@ -107,7 +107,11 @@ export class FollowerRole {
       (err: unknown) => {
         if (!this.isCurrent()) return;
         // Leader unreachable or busy: retry shortly, still outside the stream.
-        this.core.logger.debug('catch-up failed, retrying', { epoch: this.epoch, leader: this.core.state.leader, reason: err instanceof Error ? err.message : String(err) });
+        this.core.logger.debug('catch-up failed, retrying', {
+          epoch: this.epoch,
+          leader: this.core.state.leader,
+          reason: err instanceof Error ? err.message : String(err),
+        });
         setTimeout(() => {
           if (!this.isCurrent()) return;
           this.syncing = false;

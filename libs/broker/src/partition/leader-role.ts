@@ -63,7 +63,9 @@ export class LeaderRole {
       // A batch missing from the stream leaves a gap its followers detect; they catch up by fetching.
       core.ctx.streams
         .append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches)
-        .catch((err: unknown) => core.logger.debug('replication stream append failed', { epoch: core.state.leaderEpoch, baseOffset: result.baseOffset, reason: reasonOf(err) }));
+        .catch((err: unknown) =>
+          core.logger.debug('replication stream append failed', { epoch: core.state.leaderEpoch, baseOffset: result.baseOffset, reason: reasonOf(err) }),
+        );
     }
     core.ctx.counters?.appended(core.topic, result.lastOffset - result.baseOffset + 1, batches.length);
     this.tracker.appended(core.clock.now());

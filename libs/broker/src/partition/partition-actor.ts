@@ -72,7 +72,7 @@ export class PartitionActor {
 
   /** As leader: each follower's lag in records behind this log's end; empty as follower. */
   followerLags(): Map<number, number> {
-    return this.role instanceof LeaderRole ? this.role.followerLags() : new Map();
+    return this.role instanceof LeaderRole ? this.role.followerLags() : new Map<number, number>();
   }
 
   get committedOffset(): number {
@@ -100,7 +100,13 @@ export class PartitionActor {
     core.state = state;
     // Once per new term on every follower; the new leader logged its claim (election.ts).
     if (previous.leaderEpoch >= 0 && state.leader !== core.me) {
-      core.logger.info('leader changed', { epoch: state.leaderEpoch, leader: state.leader, previousLeader: previous.leader, previousEpoch: previous.leaderEpoch, isr: state.isr });
+      core.logger.info('leader changed', {
+        epoch: state.leaderEpoch,
+        leader: state.leader,
+        previousLeader: previous.leader,
+        previousEpoch: previous.leaderEpoch,
+        isr: state.isr,
+      });
     }
     if (state.leader === core.me) this.becomeLeader();
     else this.becomeFollower();

@@ -118,7 +118,12 @@ export class ReplicaFetcher {
       if (end < core.log.logEndOffset) {
         const from = core.log.logEndOffset;
         core.log.truncateTo(Math.max(end, core.log.logStartOffset));
-        core.logger.warn('log truncated to the leader (KIP-101)', { epoch: this.epoch, fromOffset: from, toOffset: core.log.logEndOffset, leaderEpochEnd: r.endOffset });
+        core.logger.warn('log truncated to the leader (KIP-101)', {
+          epoch: this.epoch,
+          fromOffset: from,
+          toOffset: core.log.logEndOffset,
+          leaderEpochEnd: r.endOffset,
+        });
       }
       core.highWatermark = Math.min(core.highWatermark, core.log.logEndOffset);
     });

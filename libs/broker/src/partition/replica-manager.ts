@@ -77,7 +77,9 @@ export class ReplicaManager {
         // unhandled rejection (which ends the process), but an operator should see it.
         void actor
           .close()
-          .catch((err: unknown) => this.logger.warn('replica close failed', { event: 'replica-close-failed', topic: actor.topic, partition: actor.partition, reason: reasonOf(err) }));
+          .catch((err: unknown) =>
+            this.logger.warn('replica close failed', { event: 'replica-close-failed', topic: actor.topic, partition: actor.partition, reason: reasonOf(err) }),
+          );
       }
     }
   }

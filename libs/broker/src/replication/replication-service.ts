@@ -66,7 +66,9 @@ export class ReplicationService {
       const acks = this.pendingAcks;
       this.pendingAcks = [];
       // A lost ack is resent: the follower reports its log end again on its next apply or tick.
-      void this.streams.reportAcks(acks.map((a) => ({ ...a, replicaId: this.options.brokerId }))).catch((err: unknown) => this.logger.debug('acks not sent', { acks: acks.length, reason: reasonOf(err) }));
+      void this.streams
+        .reportAcks(acks.map((a) => ({ ...a, replicaId: this.options.brokerId })))
+        .catch((err: unknown) => this.logger.debug('acks not sent', { acks: acks.length, reason: reasonOf(err) }));
     });
   }
 

@@ -53,7 +53,11 @@ export class BrokerMetrics {
         },
       });
     };
-    perTopic('tributary_server_brokertopicmetrics_messages_in_total', 'Records appended by this broker as leader, per topic (Kafka MessagesInPerSec)', (t) => t.messagesIn);
+    perTopic(
+      'tributary_server_brokertopicmetrics_messages_in_total',
+      'Records appended by this broker as leader, per topic (Kafka MessagesInPerSec)',
+      (t) => t.messagesIn,
+    );
     perTopic('tributary_server_brokertopicmetrics_bytes_in_total', 'Record batch bytes appended as leader, per topic (Kafka BytesInPerSec)', (t) => t.bytesIn);
     perTopic('tributary_server_brokertopicmetrics_bytes_out_total', 'Record bytes served to consumers, per topic (Kafka BytesOutPerSec)', (t) => t.bytesOut);
     const total = (name: string, help: string, read: () => number): void => {
@@ -68,7 +72,11 @@ export class BrokerMetrics {
       });
     };
     total('tributary_server_replicamanager_isr_shrinks_total', 'ISR shrinks this broker wrote as leader (Kafka IsrShrinksPerSec)', () => counters.isrShrinks);
-    total('tributary_server_replicamanager_isr_expands_total', 'ISR expansions this broker wrote as leader (Kafka IsrExpandsPerSec)', () => counters.isrExpands);
+    total(
+      'tributary_server_replicamanager_isr_expands_total',
+      'ISR expansions this broker wrote as leader (Kafka IsrExpandsPerSec)',
+      () => counters.isrExpands,
+    );
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({
         name,
@@ -84,9 +92,17 @@ export class BrokerMetrics {
       'Partitions this broker leads whose ISR is smaller than their replica set (Kafka UnderReplicatedPartitions)',
       () => node.observe().replicas.filter((r) => r.isLeader && r.isr < r.replicas).length,
     );
-    gauge('tributary_server_replicamanager_leader_count', 'Partitions this broker leads (Kafka LeaderCount)', () => node.observe().replicas.filter((r) => r.isLeader).length);
+    gauge(
+      'tributary_server_replicamanager_leader_count',
+      'Partitions this broker leads (Kafka LeaderCount)',
+      () => node.observe().replicas.filter((r) => r.isLeader).length,
+    );
     gauge('tributary_server_replicamanager_partition_count', 'Replicas this broker holds (Kafka PartitionCount)', () => node.observe().replicas.length);
-    gauge('tributary_server_replicamanager_offline_replicas', 'Replicas on this broker whose log failed (Kafka OfflineReplicaCount)', () => node.observe().offlineReplicas);
+    gauge(
+      'tributary_server_replicamanager_offline_replicas',
+      'Replicas on this broker whose log failed (Kafka OfflineReplicaCount)',
+      () => node.observe().offlineReplicas,
+    );
     gauge(
       'tributary_controller_kafkacontroller_offline_partitions_count',
       'Partitions without a live leader, reported by the active controller, 0 elsewhere (Kafka OfflinePartitionsCount)',

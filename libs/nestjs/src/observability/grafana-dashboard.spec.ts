@@ -45,8 +45,12 @@ describe('the Grafana dashboard', () => {
     const exported = await exportedNames();
     const named = new Set(exprs.flatMap((e) => e.match(/\b(?:tributary|nodejs|process)_[a-z0-9_]+/g) ?? []));
     expect([...named].filter((n) => !exported.has(n))).toEqual([]);
-    const tributary = [...exported].filter((n) => n.startsWith('tributary_') && !/_(bucket|sum)$/.test(n) && n !== 'tributary_network_requestmetrics_total_time_seconds');
+    const tributary = [...exported].filter(
+      (n) => n.startsWith('tributary_') && !/_(bucket|sum)$/.test(n) && n !== 'tributary_network_requestmetrics_total_time_seconds',
+    );
     const shown = [...named].join(' ');
-    expect(tributary.filter((n) => !shown.includes(n) && n !== 'tributary_log_log_start_offset' && n !== 'tributary_cluster_partition_high_watermark')).toEqual([]);
+    expect(tributary.filter((n) => !shown.includes(n) && n !== 'tributary_log_log_start_offset' && n !== 'tributary_cluster_partition_high_watermark')).toEqual(
+      [],
+    );
   });
 });

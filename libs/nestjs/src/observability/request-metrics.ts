@@ -14,7 +14,7 @@ export function installRequestMetrics(server: Server, metrics: BrokerMetrics): v
     metrics.connections.inc();
     socket.once('disconnect', () => metrics.connections.dec());
     socket.use((packet, next) => {
-      const ack = packet[packet.length - 1];
+      const ack: unknown = packet[packet.length - 1];
       if (typeof ack === 'function') {
         // bounded label values: a misspelt or hostile event name is counted as 'unknown'
         const request = typeof packet[0] === 'string' && KNOWN.has(packet[0]) ? packet[0] : 'unknown';
