@@ -16,7 +16,7 @@ export function createPinoLogger(options: { level: LogLevelName; pretty: boolean
   const fd = options.fd ?? 1;
   const tty = (fd === 1 ? process.stdout : process.stderr).isTTY === true;
   const destination = options.pretty
-    ? pretty({ colorize: tty, sync: true, destination: fd, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? pretty({ colorize: tty, sync: true, destination: fd, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
     : pino.destination({ dest: fd, sync: true });
   return pino({ level: options.level, base: { ...options.base }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
