@@ -5,16 +5,16 @@ import { TributaryError } from '@tributary/protocol';
 import { BrokerIoAdapter, createPinoLogger, PinoBrokerLogger, PinoNestLogger, TributaryBrokerModule, type LogLevelName } from '@tributary/nestjs';
 
 /** Before the config is read, the log settings are read alone, so even a config error is a log line. */
-function earlyLogger(fd: 1 | 2) {
+function earlyLogger(fd: 1 | 2, sync: boolean) {
   const level = (process.env.LOG_LEVEL ?? 'info') as LogLevelName;
   const pretty = process.env.LOG_PRETTY === 'true' || process.env.LOG_PRETTY === '1';
   const known = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level);
-  return createPinoLogger({ level: known ? level : 'info', pretty, fd, base: { brokerId: Number(process.env.BROKER_ID ?? -1) } });
+  return createPinoLogger({ level: known ? level : 'info', pretty, fd, sync, base: { brokerId: Number(process.env.BROKER_ID ?? -1) } });
 }
 
-const log = earlyLogger(1);
-/** Why the process could not start goes to stderr, where supervisors and shells look for it. */
-const fail = earlyLogger(2);
+const log = earlyLogger(1, false);
+/** Why the process could not start (or stops) goes to stderr, synchronously: it exits right after. */
+const fail = earlyLogger(2, true);
 
 /** One process, one broker: settings come from the environment (see the README). */
 async function main(): Promise<void> {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // Another process took this broker id while this one was paused: it has stopped serving, and
   // must not live on under an identity that is no longer its own.
   app.get(BrokerNode).onFenced((err) => {
-    log.fatal({ event: 'fenced', reason: err.message }, `broker ${config.brokerId} fenced: ${err.message}`);
+    fail.fatal({ event: 'fenced', reason: err.message }, `broker ${config.brokerId} fenced: ${err.message}`);
     process.exit(3);
   });
   // Listening first, so the health probes answer (ready: 503) while the broker registers and loads its logs.

@@ -117,7 +117,10 @@ export class Election {
         await core.post(() => core.log.assignEpochStart(epoch));
         this.leaseValidUntil = startedAt + core.ctx.leaderLeaseMs * LEASE_SAFETY;
         this.leaseMissingTicks = 0;
-        core.logger.info('leadership claimed', {
+        // A new partition's first claim by its designated leader is routine (debug); every
+        // other claim (failover, restart) is a leadership change an operator wants to see.
+        const routine = previous.epoch <= 0 && previous.leader === core.me;
+        core.logger[routine ? 'debug' : 'info']('leadership claimed', {
           epoch,
           previousEpoch: previous.epoch,
           previousLeader: previous.leader,

@@ -100,7 +100,9 @@ export class PartitionActor {
     core.state = state;
     // Once per new term on every follower; the new leader logged its claim (election.ts).
     if (previous.leaderEpoch >= 0 && state.leader !== core.me) {
-      core.logger.info('leader changed', {
+      // a new partition's first claim by the leader it was created with is routine
+      const routine = previous.leaderEpoch === 0 && previous.leader === state.leader;
+      core.logger[routine ? 'debug' : 'info']('leader changed', {
         epoch: state.leaderEpoch,
         leader: state.leader,
         previousLeader: previous.leader,

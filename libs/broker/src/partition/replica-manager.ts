@@ -156,7 +156,8 @@ function logLoaded(logger: BrokerLogger, state: PartitionState, log: PartitionLo
     truncatedBytes: log.recovery.truncatedBytes,
   };
   if (log.recovery.truncatedBytes > 0) logger.warn('log recovered: torn tail truncated', { ...fields, event: 'log-recovery', problem: log.recovery.problem });
-  else logger.info('log loaded', { ...fields, event: 'log-recovery' });
+  // a log with records was recovered (a restart); a new, empty one is routine
+  else logger[log.logEndOffset > 0 ? 'info' : 'debug']('log loaded', { ...fields, event: 'log-recovery' });
 }
 
 function key(topic: string, partition: number): string {

@@ -6,18 +6,19 @@ import pretty from 'pino-pretty';
 export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
- * The broker's logger: pino writing one JSON object per line to stdout (synchronously, so the
- * last lines before a crash or exit are not lost), or, with `pretty`, pino-pretty's coloured
- * single lines for a terminal (`tributary cluster up`). Pino rather than nestjs-pino: the
+ * The broker's logger: pino writing one JSON object per line to stdout, or, with `pretty`,
+ * pino-pretty's single lines for a terminal (`tributary cluster up`). Asynchronous by default:
+ * a synchronous write into a pipe its reader drains slowly would stall the event loop, and with
+ * it lease renewals; `sync` is for the last lines before an exit. Pino rather than nestjs-pino: the
  * broker has no HTTP request log to add, and this adapter (one class for broker code, one
  * for Nest's own messages) is all the integration it needs.
  */
-export function createPinoLogger(options: { level: LogLevelName; pretty: boolean; base?: LogFields; fd?: 1 | 2 }): Logger {
+export function createPinoLogger(options: { level: LogLevelName; pretty: boolean; base?: LogFields; fd?: 1 | 2; sync?: boolean }): Logger {
   const fd = options.fd ?? 1;
   const tty = (fd === 1 ? process.stdout : process.stderr).isTTY === true;
   const destination = options.pretty
-    ? pretty({ colorize: tty, sync: true, destination: fd, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-    : pino.destination({ dest: fd, sync: true });
+    ? pretty({ colorize: tty, sync: options.sync ?? false, destination: fd, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    : pino.destination({ dest: fd, sync: options.sync ?? false });
   return pino({ level: options.level, base: { ...options.base }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
