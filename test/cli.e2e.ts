@@ -99,6 +99,18 @@ describe('tributary CLI', () => {
     const consumed = run(['consume', 'cli-demo', '--from-beginning', '--max-messages', '3', '--print-key']);
     expect(consumed.code).toBe(0);
     expect(consumed.out).toBe('k1\tone\nk1\ttwo\nk1\tthree\n');
+
+    // --output json for scripts: one document, or JSON Lines for consume
+    expect(JSON.parse(run(['topics', 'list', '-o', 'json']).out)).toContain('cli-demo');
+    const doc = JSON.parse(run(['topics', 'describe', 'cli-demo', '--output', 'json']).out) as { partitions: Array<{ highOffset: number }> };
+    expect(doc.partitions.map((p) => p.highOffset).reduce((a, b) => a + b, 0)).toBe(3);
+    const lines = run(['consume', 'cli-demo', '--from-beginning', '--max-messages', '3', '-o', 'json']).out.trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { key: string; value: string }).value)).toEqual(['one', 'two', 'three']);
+    expect(JSON.parse(lines[0])).toMatchObject({ topic: 'cli-demo', key: 'k1', offset: 0, headers: {} });
+    // exit codes: 2 usage, 3 not found; documented in --help
+    expect(run(['topics', 'list', '--no-such-option']).code).toBe(2);
+    expect(run(['topics', 'describe', 'no-such-topic']).code).toBe(3);
+    expect(run(['topics', '--help']).out).toMatch(/Exit codes:[\s\S]*3 {2}not found[\s\S]*4 {2}timeout/);
   });
 
   it('deletes a topic and waits for its deletion job, then lists and describes the job', () => {
@@ -169,8 +181,10 @@ describe('tributary CLI', () => {
     await member.disconnect();
     await client.disconnect();
     const missing = run(['groups', 'describe', 'no-such-group']);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.err).toContain("group 'no-such-group' does not exist");
+    const json = JSON.parse(run(['groups', 'describe', 'cli-group', '-o', 'json']).out) as { totalLag: number; groupId: string };
+    expect(json).toMatchObject({ groupId: 'cli-group', totalLag: 1 });
   });
 
   it('stops every broker on Ctrl-C', async () => {

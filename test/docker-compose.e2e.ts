@@ -7,6 +7,8 @@ import { loadBrokerConfig } from '@tributary/broker';
 interface Service {
   image?: string;
   build?: string;
+  restart?: string;
+  healthcheck?: { test: string[]; interval?: string; retries?: number };
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
@@ -36,16 +38,47 @@ describe('docker-compose.yml', () => {
   };
   const brokers = Object.entries(doc.services).filter(([name]) => name.startsWith('broker-'));
 
-  it('runs Redis and three brokers built from this repo', () => {
+  it('runs Redis and three brokers from one image, built once from this repo', () => {
     expect(doc.services.redis.image).toMatch(/^redis:/);
     expect(doc.services.redis.ports).toBeUndefined(); // the host's own Redis keeps 6379
     expect(brokers).toHaveLength(3);
-    for (const [, s] of brokers) {
-      expect(s.build).toBe('.');
-      expect(s.depends_on?.redis.condition).toBe('service_healthy');
-    }
+    const images = new Set(brokers.map(([, s]) => s.image));
+    expect(images.size).toBe(1);
+    expect([...images][0]).toEqual(expect.any(String));
+    // one build, on one service; the others run the image it tags
+    expect(brokers.filter(([, s]) => s.build !== undefined).map(([, s]) => s.build)).toEqual(['.']);
+    for (const [, s] of brokers) expect(s.depends_on?.redis.condition).toBe('service_healthy');
     expect(fs.existsSync(path.join(root, 'Dockerfile'))).toBe(true);
     expect(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toContain('dist/apps/broker/src/main.js');
+  });
+
+  it('restarts every service unless stopped, and checks health: brokers on /health/ready, Redis by ping', () => {
+    for (const [name, s] of Object.entries(doc.services)) expect({ name, restart: s.restart }).toEqual({ name, restart: 'unless-stopped' });
+    for (const [, s] of brokers) {
+      const test = (s.healthcheck?.test ?? []).join(' ');
+      expect(test).toContain('/health/ready');
+      expect(test).toContain('process.env.PORT');
+    }
+    expect(doc.services.redis.healthcheck?.test.join(' ')).toContain('ping');
+  });
+
+  it('keeps Redis durable: append-only file, fsynced on every write, on a volume', () => {
+    const cmd = doc.services.redis.command ?? [];
+    const option = (name: string) => cmd[cmd.indexOf(name) + 1];
+    expect(option('--appendonly')).toBe('yes');
+    expect(option('--appendfsync')).toBe('always');
+    expect(doc.services.redis.volumes?.[0]).toMatch(/^redis-data:\/data$/);
+  });
+
+  it('builds an image that runs as a non-root user and carries neither the bench nor dev dependencies', () => {
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    const runtime = stages[stages.length - 1];
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(runtime).toMatch(/^USER (?!root\b)\w+/m);
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).not.toMatch(/COPY \. /); // only what the build stage made, not the sources
+    expect(dockerfile).toMatch(/rm -rf dist\/apps\/bench/);
   });
 
   it('gives each broker a valid config: unique id and port, Redis by service name, a data volume', () => {
@@ -54,8 +87,8 @@ describe('docker-compose.yml', () => {
     expect(new Set(configs.map((c) => c.port)).size).toBe(3);
     brokers.forEach(([name, s], i) => {
       expect(configs[i].redisUrl).toBe('redis://redis:6379');
-      // clients on the host use localhost; peers must use the service name, which resolves inside the network
-      expect(configs[i].advertisedHost).toBe('localhost');
+      // one name for clients and peers: Docker's DNS inside the network, an /etc/hosts line on the host (README)
+      expect(configs[i].advertisedHost).toBe(name);
       expect(configs[i].interBrokerHost).toBe(name);
       expect(interpolateList(s.ports ?? [], {})).toEqual([`127.0.0.1:${configs[i].port}:${configs[i].port}`]);
       const volume = (s.volumes ?? [])[0]?.split(':');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { installNativeCrc32c } from '@tributary/native-crc32c';
 import { registerClusterCommands } from './commands/cluster-up';
 import { registerBenchCommand } from './commands/bench';
@@ -11,12 +11,14 @@ import { registerJobCommands } from './commands/jobs';
 import { registerQuotaCommands } from './commands/quotas';
 import { registerUserCommands } from './commands/users';
 import { registerAclCommands } from './commands/acls';
+import { exitCodeOf, installExitCodes } from './commands/exit-codes';
 
 // The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
 installNativeCrc32c();
 
 const program = new Command();
 program.name('tributary').description('Tributary: a Kafka-style commit log on Redis and WebSockets').version('0.1.0');
+installExitCodes(program);
 registerClusterCommands(program);
 registerBenchCommand(program);
 registerTopicCommands(program);
@@ -29,6 +31,8 @@ registerUserCommands(program);
 registerAclCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  const code = exitCodeOf(err);
+  // commander has printed its own usage message (or the help) already
+  if (!(err instanceof CommanderError)) process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(code);
 });

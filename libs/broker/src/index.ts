@@ -16,3 +16,7 @@ export type { SecurityConfig } from './config/security-settings';
 export { CoordinationUnavailableError } from '@tributary/coordination';
 export { SecurityService, BROKER_PRINCIPAL, type SaslSession } from './security/security-service';
 export type { GroupMemberConnection } from './group/group-member';
+export { silentLogger, reasonOf, type BrokerLogger, type LogFields } from './logging/broker-logger';
+export { BrokerCounters, type TopicTraffic } from './metrics/broker-counters';
+export type { BrokerObservation, ReplicaObservation } from './metrics/broker-observation';
+export type { GroupPartitionLag } from './metrics/group-lag';

@@ -114,6 +114,7 @@ export class Coordination {
       this.streams.closeReaders();
       await this.#jobs.close();
       await this.changeFeed?.close();
+      // A connection that cannot say QUIT (already broken) is closed without it: closing is the goal.
       await this.#redis.quit().catch(() => this.#redis.disconnect());
     })();
     return this.closing;

@@ -32,3 +32,4 @@ export type { StoredGroup, StoredMember, StoredOffset } from './group/group-type
 export type { ActiveJob, JobProgress, JobQueue, JobRecord, JobState, JobWorker, JobWorkerOptions, SubmitJobOptions } from './jobs/job-types';
 export type { QuotaStore } from './store/quota-store';
 export type { SecurityStore, StoredUser } from './store/security-store';
+export { silentLogger, reasonOf, type StructuredLogger, type LogFields } from './logging/structured-logger';

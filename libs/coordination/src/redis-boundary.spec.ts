@@ -64,7 +64,15 @@ describe('the Redis boundary', () => {
   });
 
   it('exports no Redis client, connection maker or store constructor, and hands out no connection', async () => {
-    expect(Object.keys(coordination).sort()).toEqual(['Coordination', 'CoordinationUnavailableError', 'Keys', 'MetadataCache', 'assignReplicas']);
+    expect(Object.keys(coordination).sort()).toEqual([
+      'Coordination',
+      'CoordinationUnavailableError',
+      'Keys',
+      'MetadataCache',
+      'assignReplicas',
+      'reasonOf',
+      'silentLogger',
+    ]);
     const opened = coordination.Coordination.connect({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', cluster: `boundary-${process.pid}` });
     try {
       const handedOut: object[] = [

@@ -13,7 +13,7 @@ export {
   userPrincipal,
   type Principal,
 } from './broker/connection-principal';
-export type { TributaryBrokerAsyncOptions } from './broker/broker.module';
+export type { TributaryBrokerAsyncOptions, TributaryBrokerOptions } from './broker/broker.module';
 
 // the client side: module, listeners, microservice transport, health
 export { TributaryModule } from './client/tributary.module';
@@ -32,3 +32,5 @@ export { TributaryClient, ReplyTimeoutError, type TributaryClientOptions } from 
 export { TributaryRpcContext } from './transport/tributary-rpc.context';
 export { TransportHeaders, type OutgoingRecord } from './transport/wire-format';
 export { TributaryHealthIndicator, type TributaryHealthOptions, type TributaryHealthResult } from './health/tributary-health.indicator';
+export { BrokerMetrics } from './observability/broker-metrics';
+export { createPinoLogger, PinoBrokerLogger, PinoNestLogger, type LogLevelName } from './observability/pino-logger';

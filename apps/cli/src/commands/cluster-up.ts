@@ -13,13 +13,15 @@ export function registerClusterCommands(program: Command): void {
     .option('--data-dir <dir>', 'where logs (and a started Redis) keep their data', '.tributary')
     .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     .option('--cluster-id <id>', 'cluster name (key prefix in Redis)', 'local')
-    .action(async (opts: { brokers: number; port: number; dataDir: string; redis: string; clusterId: string }) => {
+    .option('--json-logs', 'broker logs as JSON lines (default: pretty, one readable line per event)')
+    .action(async (opts: { brokers: number; port: number; dataDir: string; redis: string; clusterId: string; jsonLogs?: boolean }) => {
       const local = new LocalCluster({
         brokers: opts.brokers,
         basePort: opts.port,
         dataDir: path.resolve(opts.dataDir),
         redisUrl: opts.redis,
         clusterId: opts.clusterId,
+        brokerEnv: { LOG_PRETTY: opts.jsonLogs ? 'false' : 'true' },
         log: (line) => process.stdout.write(`${line}\n`),
       });
       let stopping = false;

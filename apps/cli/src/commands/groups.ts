@@ -1,31 +1,40 @@
 import type { Command } from 'commander';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { printTable } from './topics';
+import { NotFoundError } from './exit-codes';
+import { printJson, withOutput, type OutputOptions } from './output';
 
 export function registerGroupCommands(program: Command): void {
   const groups = program.command('groups').description('list and describe consumer groups');
 
-  withBrokers(groups.command('list').description('list consumer groups with their state and coordinator')).action(async (opts: ClientOptions) => {
-    const admin = clientFrom(opts).admin();
-    try {
-      const listed = await admin.groups().listGroups();
-      printTable(
-        ['group', 'state', 'coordinator'],
-        listed.map((g) => [g.groupId, g.state, g.coordinatorId < 0 ? '-' : String(g.coordinatorId)]),
-      );
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  withOutput(withBrokers(groups.command('list').description('list consumer groups with their state and coordinator'))).action(
+    async (opts: ClientOptions & OutputOptions) => {
+      const admin = clientFrom(opts).admin();
+      try {
+        const listed = await admin.groups().listGroups();
+        if (opts.output === 'json') return printJson(listed);
+        printTable(
+          ['group', 'state', 'coordinator'],
+          listed.map((g) => [g.groupId, g.state, g.coordinatorId < 0 ? '-' : String(g.coordinatorId)]),
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
+  );
 
-  withBrokers(groups.command('describe <group>').description('state, members, assignment and lag per partition')).action(
-    async (groupId: string, opts: ClientOptions) => {
+  withOutput(withBrokers(groups.command('describe <group>').description('state, members, assignment and lag per partition'))).action(
+    async (groupId: string, opts: ClientOptions & OutputOptions) => {
       const admin = clientFrom(opts).admin();
       try {
         const g = admin.groups();
         const [described] = await g.describeGroups([groupId]);
-        if (!described || described.state === 'Dead') throw new Error(`group '${groupId}' does not exist`);
+        if (!described || described.state === 'Dead') throw new NotFoundError(`group '${groupId}' does not exist`);
         const lag = await g.groupLag(groupId);
+        if (opts.output === 'json') {
+          const total = lag.reduce((s, l) => s + l.lag, 0);
+          return printJson({ ...described, partitions: lag, totalLag: total });
+        }
         process.stdout.write(
           `group: ${groupId}  state: ${described.state}  generation: ${described.generationId}  assignor: ${described.assignor || '-'}  coordinator: ${described.coordinatorId}  members: ${described.members.length}\n`,
         );

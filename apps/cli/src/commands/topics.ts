@@ -1,9 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { PartitionOffsets, TopicInfo } from '@tributary/client';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { waitWithProgress } from './job-progress';
 import { parseIntOption } from './options';
 import { printTable } from './table';
 import { registerTopicAdminCommands } from './topic-admin';
+import { printJson, withOutput, type OutputOptions } from './output';
 
 function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
   const at = value.indexOf('=');
@@ -57,21 +59,24 @@ export function registerTopicCommands(program: Command): void {
       }
     });
 
-  withBrokers(topics.command('list').description('list topics')).action(async (opts: ClientOptions) => {
+  withOutput(withBrokers(topics.command('list').description('list topics'))).action(async (opts: ClientOptions & OutputOptions) => {
     const admin = clientFrom(opts).admin();
     try {
-      for (const name of (await admin.listTopics()).sort()) process.stdout.write(`${name}\n`);
+      const names = (await admin.listTopics()).sort();
+      if (opts.output === 'json') return printJson(names);
+      for (const name of names) process.stdout.write(`${name}\n`);
     } finally {
       await admin.disconnect();
     }
   });
 
-  withBrokers(topics.command('describe <topic>').description('partitions with leader, leader epoch, replicas and ISR')).action(
-    async (topic: string, opts: ClientOptions) => {
+  withOutput(withBrokers(topics.command('describe <topic>').description('partitions with leader, leader epoch, replicas and ISR'))).action(
+    async (topic: string, opts: ClientOptions & OutputOptions) => {
       const admin = clientFrom(opts).admin();
       try {
         const [meta, offsets] = await Promise.all([admin.fetchTopicMetadata({ topics: [topic] }), admin.fetchTopicOffsets(topic)]);
         const t = meta.topics[0];
+        if (opts.output === 'json') return printJson(describedTopic(t, offsets));
         const configs = Object.entries(t.configs)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ');
@@ -92,3 +97,23 @@ export function registerTopicCommands(program: Command): void {
 
 /** Kept here too: other commands import it from this module. */
 export { printTable };
+
+/** `topics describe --output json`: the topic, its configs, and per partition leader, epoch, replicas, ISR and offsets. */
+function describedTopic(t: TopicInfo, offsets: PartitionOffsets[]) {
+  return {
+    name: t.name,
+    configs: t.configs,
+    partitions: t.partitions.map((p) => {
+      const o = offsets.find((x) => x.partition === p.partition);
+      return {
+        partition: p.partition,
+        leader: p.leader,
+        leaderEpoch: p.leaderEpoch,
+        replicas: p.replicas,
+        isr: p.isr,
+        lowOffset: o ? Number(o.low) : null,
+        highOffset: o ? Number(o.high) : null,
+      };
+    }),
+  };
+}

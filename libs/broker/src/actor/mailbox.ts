@@ -13,6 +13,7 @@ export class Mailbox {
   post<T>(task: () => T | Promise<T>): Promise<T> {
     this.pending++;
     const run = this.tail.then(task).finally(() => this.pending--);
+    // The caller holds `run` and sees its rejection; the chain only orders the next task.
     this.tail = run.catch(() => undefined);
     return run;
   }

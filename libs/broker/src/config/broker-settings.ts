@@ -169,6 +169,19 @@ export const brokerSettings = {
     'PEM file of an Ed25519 public key that verifies EdDSA bearer tokens (AUTH=token), instead of or beside TOKEN_SECRET',
     { shownDefault: '(unset)' },
   ),
+  logLevel: setting(
+    'LOG_LEVEL',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'least severe log level written (pino levels: `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`)',
+  ),
+  logPretty: setting(
+    'LOG_PRETTY',
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+    'human-readable coloured log lines instead of JSON (`tributary cluster up` turns it on)',
+  ),
   maxRequestBytes: setting(
     'MAX_REQUEST_BYTES',
     int(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),

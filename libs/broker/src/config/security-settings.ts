@@ -65,6 +65,7 @@ export function checkSecurity(s: SecurityConfig): string | null {
     try {
       fs.accessSync(file, fs.constants.R_OK);
     } catch {
+      // the answer names the unreadable file: config validation reports it and the broker stops
       return `${name}='${file}': cannot read the file`;
     }
   }

@@ -20,6 +20,7 @@ import {
 import { Mailbox } from '../actor/mailbox';
 import { CONTROLLER_LEASE_TRUST, leaseRenewIntervalMs } from '../config/derived-timings';
 import { TopicAlterations, type TopicChange } from './topic-alterations';
+import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-logger';
 import { TopicCreationPolicy } from './topic-policy';
 
 export interface ControllerOptions {
@@ -33,6 +34,7 @@ export interface ControllerOptions {
   maxPartitionsPerBroker: number;
   /** the largest max.message.bytes a topic may set: its biggest batch must fit one request */
   maxMessageBytes: number;
+  logger?: BrokerLogger;
 }
 
 /**
@@ -46,11 +48,16 @@ export class ControllerActor {
   private leaseValidUntil = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly roleListeners = new Set<(active: boolean) => void>();
+  /** a failing lease call is logged once per run of failures, not every tick */
+  private failing = false;
+  private readonly logger: BrokerLogger;
 
   constructor(
     private readonly store: ClusterStore,
     private readonly options: ControllerOptions,
-  ) {}
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'controller' });
+  }
 
   get isActive(): boolean {
     return this.epoch > 0 && Date.now() < this.leaseValidUntil;
@@ -66,8 +73,8 @@ export class ControllerActor {
   }
 
   async start(): Promise<void> {
-    await this.tick().catch(() => undefined);
-    this.timer = setInterval(() => void this.tick().catch(() => undefined), leaseRenewIntervalMs(this.options.leaseMs));
+    await this.tick().catch((err: unknown) => this.tickFailed(err));
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.tickFailed(err)), leaseRenewIntervalMs(this.options.leaseMs));
     this.timer.unref();
   }
 
@@ -75,7 +82,11 @@ export class ControllerActor {
   async stop(releaseLease = true): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.epoch > 0 && releaseLease) await this.store.releaseController(this.options.brokerId).catch(() => undefined);
+    if (this.epoch > 0 && releaseLease) {
+      await this.store
+        .releaseController(this.options.brokerId)
+        .catch((err: unknown) => this.logger.warn('controller lease not released; it lapses by itself', { reason: reasonOf(err) }));
+    }
     this.setEpoch(0);
   }
 
@@ -83,6 +94,10 @@ export class ControllerActor {
   private async tick(): Promise<void> {
     const askedAt = Date.now();
     const epoch = await this.store.acquireController(this.options.brokerId, this.options.leaseMs);
+    if (this.failing) this.logger.info('controller lease calls succeed again', { epoch });
+    this.failing = false;
+    if (epoch > 0 && epoch !== this.epoch) this.logger.info('became the controller', { controllerEpoch: epoch, brokerId: this.options.brokerId });
+    else if (epoch <= 0 && this.epoch > 0) this.logger.warn('lost the controller lease', { controllerEpoch: this.epoch, brokerId: this.options.brokerId });
     this.leaseValidUntil = epoch > 0 ? askedAt + this.options.leaseMs * CONTROLLER_LEASE_TRUST : 0;
     this.setEpoch(epoch);
   }
@@ -91,6 +106,12 @@ export class ControllerActor {
     const was = this.epoch > 0;
     this.epoch = epoch;
     if (was !== epoch > 0) for (const l of this.roleListeners) l(epoch > 0);
+  }
+
+  /** Redis unreachable or slow: the next tick retries; validity lapses by itself meanwhile. */
+  private tickFailed(err: unknown): void {
+    if (!this.failing) this.logger.warn('controller lease call failed', { reason: reasonOf(err) });
+    this.failing = true;
   }
 
   createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {

@@ -16,6 +16,7 @@ import { Mailbox } from '../actor/mailbox';
 import { computeAssignment } from './assignors';
 import { checkCommit, revokingPartitions, type FenceView } from './commit-fencing';
 import type { GroupMemberConnection, LiveMember } from './group-member';
+import type { BrokerLogger } from '../logging/broker-logger';
 
 export interface GroupActorDeps {
   groupId: string;
@@ -27,6 +28,8 @@ export interface GroupActorDeps {
   maxSize?: number;
   /** called when a lease-fenced write failed: another broker owns the group now */
   onDeposed: () => void;
+  /** rebalances are logged here (one line per generation) */
+  logger?: BrokerLogger;
 }
 
 /**
@@ -237,6 +240,13 @@ export class GroupCoordinatorActor {
     this.leaderId = members[0].stored.memberId;
     this.state = 'Stable';
     await this.persist();
+    this.deps.logger?.info('group rebalanced', {
+      group: this.deps.groupId,
+      generation: this.generationId,
+      members: members.length,
+      assignor: this.assignor,
+      partitions: members.reduce((n, m) => n + m.stored.assignment.reduce((k, t) => k + t.partitions.length, 0), 0),
+    });
     const now = this.deps.now();
     for (const m of members) {
       m.sessionDeadline = now + m.stored.sessionTimeoutMs;

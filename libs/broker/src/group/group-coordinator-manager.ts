@@ -17,6 +17,7 @@ import {
   type SyncGroupResponse,
 } from '@tributary/protocol';
 import { leaseRenewIntervalMs } from '../config/derived-timings';
+import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-logger';
 import { preferredCoordinator } from './coordinator-placement';
 import { GroupCoordinatorActor } from './group-coordinator-actor';
 import type { GroupMemberConnection } from './group-member';
@@ -32,6 +33,7 @@ export interface GroupManagerOptions {
   maxRebalanceTimeoutMs: number;
   /** members one group may have (Kafka's group.max.size) */
   maxSize: number;
+  logger?: BrokerLogger;
 }
 
 /**
@@ -44,12 +46,15 @@ export class GroupCoordinatorManager {
   private readonly actors = new Map<string, Promise<GroupCoordinatorActor>>();
   private renewTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
+  private readonly logger: BrokerLogger;
 
   constructor(
     private readonly store: GroupStore,
     private readonly metadata: MetadataCache,
     private readonly options: GroupManagerOptions,
-  ) {}
+  ) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'groups' });
+  }
 
   start(): void {
     this.renewTimer = setInterval(() => void this.renewLeases(), leaseRenewIntervalMs(this.options.leaseMs));
@@ -66,10 +71,15 @@ export class GroupCoordinatorManager {
     this.actors.clear();
     await Promise.all(
       entries.map(async ([groupId, pending]) => {
+        // a takeover that failed left no actor to close; its caller was told why
         const actor = await pending.catch(() => null);
         actor?.close();
         // released at once, so a clean shutdown hands groups over without waiting for the TTL
-        if (releaseLeases) await this.store.releaseLease(groupId, this.options.brokerId).catch(() => undefined);
+        if (releaseLeases) {
+          await this.store
+            .releaseLease(groupId, this.options.brokerId)
+            .catch((err: unknown) => this.logger.warn('group lease not released; it lapses by itself', { group: groupId, reason: reasonOf(err) }));
+        }
       }),
     );
   }
@@ -168,6 +178,7 @@ export class GroupCoordinatorManager {
     if (existing) return existing;
     const created = this.takeOver(groupId);
     this.actors.set(groupId, created);
+    // The requester awaits `created` and gets its error; here it only forgets the failed takeover.
     created.catch(() => {
       if (this.actors.get(groupId) === created) this.actors.delete(groupId);
     });
@@ -190,6 +201,7 @@ export class GroupCoordinatorManager {
         now: () => Date.now(),
         maxSize: this.options.maxSize,
         onDeposed: () => this.actors.delete(groupId),
+        logger: this.logger,
       },
       stored,
     );
@@ -202,19 +214,25 @@ export class GroupCoordinatorManager {
 
   private async renewLeases(): Promise<void> {
     for (const [groupId, pending] of [...this.actors]) {
+      // a takeover that failed left no actor; its requester was told why
       const actor = await pending.catch(() => null);
       if (!actor) continue;
-      const held = await this.store.acquireLease(groupId, this.options.brokerId, this.options.leaseMs).catch(() => false);
+      const held = await this.store.acquireLease(groupId, this.options.brokerId, this.options.leaseMs).catch((err: unknown) => {
+        this.logger.warn('group lease renewal failed; giving the group up', { group: groupId, reason: reasonOf(err) });
+        return false;
+      });
       if (held) continue;
+      this.logger.info('no longer coordinating group', { group: groupId });
       actor.close();
       if (this.actors.get(groupId) === pending) this.actors.delete(groupId);
     }
   }
 
   private async tickAll(): Promise<void> {
-    for (const pending of [...this.actors.values()]) {
+    for (const [groupId, pending] of [...this.actors]) {
+      // a takeover that failed left no actor; its requester was told why
       const actor = await pending.catch(() => null);
-      await actor?.tick().catch(() => undefined);
+      await actor?.tick().catch((err: unknown) => this.logger.warn('group tick failed; retried next tick', { group: groupId, reason: reasonOf(err) }));
     }
   }
 }

@@ -63,6 +63,10 @@ import { MetadataHandler } from '../requests/metadata-handler';
 import { PartitionLookup } from '../requests/partition-lookup';
 import { ProduceHandler } from '../requests/produce-handler';
 import { InitProducerIdHandler } from '../requests/init-producer-id-handler';
+import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-logger';
+import { BrokerCounters } from '../metrics/broker-counters';
+import { groupLags, type GroupPartitionLag } from '../metrics/group-lag';
+import { observeBroker, type BrokerObservation } from '../metrics/broker-observation';
 import { BrokerRegistration } from './broker-registration';
 import { DataDirLock } from './data-dir-lock';
 
@@ -121,7 +125,16 @@ export class BrokerNode {
   private readonly ackedDeletions = new Set<string>();
   private unsubscribeMetadata: (() => void) | null = null;
 
-  constructor(readonly config: BrokerConfig) {
+  /** counters the metrics endpoint reads (libs/broker holds no metrics library) */
+  readonly counters = new BrokerCounters();
+  private started = false;
+  private readonly logger: BrokerLogger;
+
+  constructor(
+    readonly config: BrokerConfig,
+    logger: BrokerLogger = silentLogger,
+  ) {
+    this.logger = logger;
     // A TLS listener is advertised as wss://, to clients and to the other brokers alike.
     const scheme = config.security.tlsCertPath !== undefined ? 'wss' : 'ws';
     this.info = {
@@ -145,7 +158,10 @@ export class BrokerNode {
     });
     this.store = this.coordination.store;
     this.feed = this.coordination.feed;
-    this.metadataCache = new MetadataCache(this.store, this.feed, { refreshIntervalMs: config.metadataRefreshMs });
+    this.metadataCache = new MetadataCache(this.store, this.feed, {
+      refreshIntervalMs: config.metadataRefreshMs,
+      logger: logger.child({ component: 'metadata' }),
+    });
     this.dataDirLock = new DataDirLock(config.dataDir);
     this.controller = new ControllerActor(this.store, {
       brokerId: config.brokerId,
@@ -155,6 +171,7 @@ export class BrokerNode {
       maxPartitions: timings.MAX_PARTITIONS_PER_TOPIC,
       maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
+      logger,
     });
     this.jobs = new JobRunner(this.coordination.jobs, {
       brokerId: config.brokerId,
@@ -193,8 +210,10 @@ export class BrokerNode {
         const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
         return peer ? (peer.internalUrl ?? peer.url) : undefined;
       },
-      reloadMetadata: () => void this.metadataCache.reload().catch(() => undefined),
+      reloadMetadata: () => void this.metadataCache.reload().catch((err: unknown) => this.logger.debug('metadata reload failed', { reason: reasonOf(err) })),
       reportAck: (ack) => this.replication.reportAck(ack),
+      logger,
+      counters: this.counters,
     };
     this.replicas = new ReplicaManager(
       {
@@ -207,7 +226,7 @@ export class BrokerNode {
       context,
     );
     this.replication = new ReplicationService(
-      { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs) },
+      { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs), logger },
       streams,
       this.replicas,
       streams.reader(),
@@ -231,6 +250,7 @@ export class BrokerNode {
       maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
       maxRebalanceTimeoutMs: config.groupMaxRebalanceTimeoutMs,
       maxSize: config.groupMaxSize,
+      logger,
     });
     this.security = new SecurityService(this.coordination.security, this.feed, {
       brokerId: config.brokerId,
@@ -299,18 +319,42 @@ export class BrokerNode {
       try {
         this.replicas.applyRetention();
       } catch (err) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            time: new Date().toISOString(),
-            brokerId: this.config.brokerId,
-            event: 'retention-failed',
-            reason: (err as Error).message,
-          }),
-        );
+        this.logger.error('retention failed', { event: 'retention-failed', reason: reasonOf(err) });
       }
     }, this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
+    this.started = true;
+  }
+
+  /**
+   * Whether this broker should receive traffic (`/health/ready`): started, registered and not
+   * fenced, its Redis view current, and every replica metadata assigns here loaded (or offline,
+   * which is reported, not waited for).
+   */
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.started || this.stopping) reasons.push(this.stopping ? 'stopping' : 'starting');
+    if (!this.registration || this.fenced) reasons.push('not registered');
+    if (!this.redisHealth.isCurrent()) reasons.push('Redis session lost');
+    let waiting = 0;
+    for (const { partitions } of this.metadataCache.snapshot.topics.values()) {
+      for (const p of partitions) {
+        if (p.replicas.includes(this.config.brokerId) && !this.replicas.get(p.topic, p.partition) && !this.replicas.offline.has(p.topic, p.partition))
+          waiting++;
+      }
+    }
+    if (waiting > 0) reasons.push(`${waiting} partition(s) not loaded`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /** Consumer lag of every group on the partitions this broker leads (read from Redis). */
+  groupLags(): Promise<GroupPartitionLag[]> {
+    return groupLags(this.coordination.groups, this.replicas);
+  }
+
+  /** What the metrics endpoint reports: this broker's replicas, Redis round trip, cluster view. */
+  observe(): BrokerObservation {
+    return observeBroker(this.replicas, this.metadataCache.snapshot, this.controller.isActive, this.redisHealth.lastRoundTripMs);
   }
 
   /** Tells each deletion job (once per incarnation) that this broker holds nothing of its topic any more. */
@@ -362,7 +406,9 @@ export class BrokerNode {
     await this.groups.stop(!this.fenced);
     await this.controller.stop(!this.fenced);
     this.unsubscribeControllerRole?.();
-    await this.jobs.setActive(false).catch(() => undefined);
+    await this.jobs
+      .setActive(false)
+      .catch((err: unknown) => this.logger.warn('admin job worker did not close; its lock lapses by itself', { reason: reasonOf(err) }));
     await this.registration?.stop();
     await this.replication.stop();
     this.links.close();
@@ -390,14 +436,30 @@ export class BrokerNode {
   /** Another incarnation owns the id: stop acting as this broker at once, then tell the host. */
   private fence(err: TributaryError): void {
     this.fenced = true;
+    this.logger.error('fenced: another process took this broker id; stopping', {
+      brokerId: this.config.brokerId,
+      brokerEpoch: this.brokerEpoch,
+      reason: err.message,
+    });
     void this.stop()
-      .catch(() => undefined)
+      .catch((stopErr: unknown) => this.logger.warn('stop after fencing failed', { reason: reasonOf(stopErr) }))
       .then(() => {
         for (const l of this.fencedListeners) l(err);
       });
   }
 
   metadata(request: MetadataRequest): Promise<MetadataResponse> {
+    // The HTTP port (health probes) opens before start() ends: until then, ask another broker.
+    if (!this.started) {
+      return Promise.resolve({
+        errorCode: ErrorCode.BROKER_NOT_AVAILABLE,
+        errorMessage: `broker ${this.config.brokerId} is starting`,
+        clusterId: this.config.clusterId,
+        controllerId: -1,
+        brokers: [],
+        topics: [],
+      });
+    }
     return this.metadataHandler.handle(request);
   }
 
@@ -432,7 +494,9 @@ export class BrokerNode {
     await this.waitForClaimedLeaders(created);
     // The creator answers only once its own metadata shows the new topics, so a client that
     // asks this broker next finds them.
-    await this.metadataCache.reload().catch(() => undefined);
+    await this.metadataCache
+      .reload()
+      .catch((err: unknown) => this.logger.debug('metadata reload failed; the change feed reloads it again', { reason: reasonOf(err) }));
     return response;
   }
 
@@ -443,14 +507,18 @@ export class BrokerNode {
   /** Answers once this broker's own metadata shows the change; every broker applies it from the change feed. */
   async alterConfigs(request: AlterConfigsRequest): Promise<AlterConfigsResponse> {
     const response = await this.controller.alterConfigs(request);
-    await this.metadataCache.reload().catch(() => undefined);
+    await this.metadataCache
+      .reload()
+      .catch((err: unknown) => this.logger.debug('metadata reload failed; the change feed reloads it again', { reason: reasonOf(err) }));
     return response;
   }
 
   async createPartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
     const response = await this.controller.createPartitions(request);
     await this.waitForClaimedLeaders(response.topics.filter((t) => t.errorCode === 0 && !request.validateOnly).map((t) => t.name));
-    await this.metadataCache.reload().catch(() => undefined);
+    await this.metadataCache
+      .reload()
+      .catch((err: unknown) => this.logger.debug('metadata reload failed; the change feed reloads it again', { reason: reasonOf(err) }));
     return response;
   }
 
@@ -478,7 +546,9 @@ export class BrokerNode {
         topics.push({ name: r.name, topicId: r.tombstone.id, ...toErrorResponse(err) });
       }
     }
-    await this.metadataCache.reload().catch(() => undefined);
+    await this.metadataCache
+      .reload()
+      .catch((err: unknown) => this.logger.debug('metadata reload failed; the change feed reloads it again', { reason: reasonOf(err) }));
     return { errorCode: ErrorCode.NONE, topics };
   }
 
@@ -500,6 +570,7 @@ export class BrokerNode {
     const deadline = Date.now() + timings.createTopicsClaimWaitMs(this.config.leaderLeaseMs);
     for (const topic of topics) {
       while (Date.now() < deadline) {
+        // Redis hiccup: poll again until the deadline; the wait is only a courtesy to clients.
         const states = await this.store.partitionStates(topic).catch(() => []);
         if (states.length > 0 && states.every((p) => p.leaderEpoch > 0)) break;
         await new Promise((r) => setTimeout(r, timings.CREATE_TOPICS_CLAIM_POLL_MS));

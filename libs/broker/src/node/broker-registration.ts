@@ -68,6 +68,8 @@ export class BrokerRegistration {
   async stop(): Promise<void> {
     this.stopTimer();
     if (this.epoch < 0 || this.fenced) return;
+    // Best effort at shutdown: an unreleased id lapses after the session timeout, and a restart
+    // on the same data directory takes it over at once (its lock names this token).
     await this.store.releaseBrokerId(this.info.id, this.options.token).catch(() => undefined);
   }
 

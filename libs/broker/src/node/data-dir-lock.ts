@@ -119,6 +119,7 @@ function readOrNull(file: string): string | null {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
+    // no lock file (or none readable): nobody holds the directory
     return null;
   }
 }
@@ -136,6 +137,7 @@ function parseHolder(raw: string): LockHolder | null {
       brokerEpoch: typeof v.brokerEpoch === 'number' ? v.brokerEpoch : -1,
     };
   } catch {
+    // unparseable: a torn write at a crash, which names no live holder (see above)
     return null;
   }
 }
@@ -167,6 +169,7 @@ export function processStartTime(pid: number): number | null {
     const v = Number(fields[19]);
     return Number.isFinite(v) ? v : null;
   } catch {
+    // no /proc (or the process is gone): the start time is unknown, and callers allow for that
     return null;
   }
 }

@@ -1,3 +1,4 @@
+import { reasonOf } from '../logging/broker-logger';
 import type { ReplicaCore } from './replica-core';
 
 /** Renewals start well before the lease can lapse; acks stop before it does. */
@@ -64,6 +65,7 @@ export class Election {
       const ok = await ctx.store.renewLeaderLease(this.core.topic, this.core.partition, this.core.incarnation, epoch, ctx.leaderLeaseMs);
       if (ok && this.leaseEpoch === epoch) this.leaseValidUntil = startedAt + ctx.leaderLeaseMs * LEASE_SAFETY;
       if (!ok) {
+        this.core.logger.warn('leadership lease lost: another replica may lead now', { epoch, brokerId: this.core.me });
         this.leaseValidUntil = 0;
         ctx.reloadMetadata();
       }
@@ -99,6 +101,7 @@ export class Election {
     this.claiming = true;
     const core = this.core;
     const startedAt = core.clock.now();
+    const previous = { leader: core.state.leader, epoch: core.state.leaderEpoch };
     try {
       const r = await core.ctx.store.claimLeadership(
         core.topic,
@@ -114,10 +117,22 @@ export class Election {
         await core.post(() => core.log.assignEpochStart(epoch));
         this.leaseValidUntil = startedAt + core.ctx.leaderLeaseMs * LEASE_SAFETY;
         this.leaseMissingTicks = 0;
+        // A new partition's first claim by its designated leader is routine (debug); every
+        // other claim (failover, restart) is a leadership change an operator wants to see.
+        const routine = previous.epoch <= 0 && previous.leader === core.me;
+        core.logger[routine ? 'debug' : 'info']('leadership claimed', {
+          epoch,
+          previousEpoch: previous.epoch,
+          previousLeader: previous.leader,
+          leader: core.me,
+          isr: core.state.isr,
+          logEndOffset: core.log.logEndOffset,
+        });
         core.ctx.reloadMetadata();
       }
-    } catch {
-      // try again next tick
+    } catch (err) {
+      // try again next tick (debug: while Redis is away every tick fails the same way)
+      core.logger.debug('leadership claim failed', { reason: reasonOf(err) });
     } finally {
       this.claiming = false;
     }

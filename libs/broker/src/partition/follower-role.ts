@@ -105,9 +105,14 @@ export class FollowerRole {
         this.lastProgressAt = this.core.clock.now();
         this.syncing = false;
       },
-      () => {
+      (err: unknown) => {
         if (!this.isCurrent()) return;
         // Leader unreachable or busy: retry shortly, still outside the stream.
+        this.core.logger.debug('catch-up failed, retrying', {
+          epoch: this.epoch,
+          leader: this.core.state.leader,
+          reason: err instanceof Error ? err.message : String(err),
+        });
         setTimeout(() => {
           if (!this.isCurrent()) return;
           this.syncing = false;

@@ -1,5 +1,6 @@
 import type { Buffer } from 'buffer';
 import { TributaryError, applyTimestampType, timestampRule, validateRecordBatches, type Acks, type TopicConfig } from '@tributary/protocol';
+import { reasonOf } from '../logging/broker-logger';
 import type { Election } from './election';
 import { LeaderState } from './leader-state';
 import type { ReplicaCore } from './replica-core';
@@ -62,10 +63,14 @@ export class LeaderRole {
     // the caller still waits for their commit before answering with the original offsets.
     if (result.duplicate) return { baseOffset: result.baseOffset, lastOffset: result.lastOffset };
     if (core.state.replicas.length > 1) {
+      // A batch missing from the stream leaves a gap its followers detect; they catch up by fetching.
       core.ctx.streams
         .append(core.topic, core.partition, core.state.leaderEpoch, result.baseOffset, core.highWatermark, batches, core.log.logStartOffset)
-        .catch(() => undefined);
+        .catch((err: unknown) =>
+          core.logger.debug('replication stream append failed', { epoch: core.state.leaderEpoch, baseOffset: result.baseOffset, reason: reasonOf(err) }),
+        );
     }
+    core.ctx.counters?.appended(core.topic, result.lastOffset - result.baseOffset + 1, batches.length);
     this.tracker.appended(core.clock.now());
     this.advanceHighWatermark();
     core.notifyAppend();
@@ -123,6 +128,14 @@ export class LeaderRole {
     this.advanceHighWatermark();
   }
 
+  /** Each follower's lag behind this leader's log end, in records (-1 before it reported this epoch). */
+  followerLags(): Map<number, number> {
+    const end = this.core.log.logEndOffset;
+    const lags = new Map<number, number>();
+    for (const [id, leo] of this.tracker.followerLogEnds()) lags.set(id, leo < 0 ? -1 : Math.max(0, end - leo));
+    return lags;
+  }
+
   /** True when `brokerEpoch` is older than the replica's current one (from the registry, or from its own later reports). */
   isStaleIncarnation(replicaId: number, brokerEpoch: number): boolean {
     const registered = this.core.ctx.replicaBrokerEpoch(replicaId);
@@ -154,6 +167,12 @@ export class LeaderRole {
     const epoch = core.state.leaderEpoch;
     try {
       const outcome = await core.ctx.store.updateIsr(core.topic, core.partition, core.incarnation, epoch, isr);
+      if (outcome === 'updated') {
+        const before = core.state.isr;
+        const change = isr.length < before.length ? 'ISR shrank' : 'ISR expanded';
+        core.logger.info(change, { epoch, isr, previousIsr: before, highWatermark: core.highWatermark, logEndOffset: core.log.logEndOffset });
+        core.ctx.counters?.isrChanged(isr.length < before.length ? 'shrink' : 'expand');
+      }
       if (outcome === 'updated' && core.state.leaderEpoch === epoch) {
         core.state = { ...core.state, isr };
         this.advanceHighWatermark();
@@ -188,6 +207,7 @@ export class LeaderRole {
         this.advanceHighWatermark();
         return;
       } catch {
+        // Redis unreachable: keep asking (backing off); the union keeps counting meanwhile.
         await new Promise((r) => setTimeout(r, Math.min(1000, 100 * (attempt + 1))));
       }
     }

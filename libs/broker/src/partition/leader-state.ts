@@ -44,6 +44,11 @@ export class LeaderState {
       });
   }
 
+  /** Each follower's last reported log end (-1 before it reported). */
+  followerLogEnds(): Map<number, number> {
+    return new Map([...this.replicas].map(([id, p]) => [id, p.logEndOffset]));
+  }
+
   /**
    * A follower's report. One from an older incarnation of the broker than already reported is
    * 'stale' and ignored; the first from a newer one ('reborn') replaces what the old one said,

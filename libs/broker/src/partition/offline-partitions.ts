@@ -1,4 +1,5 @@
 import { TributaryError } from '@tributary/protocol';
+import { silentLogger, type BrokerLogger } from '../logging/broker-logger';
 
 export interface OfflinePartition {
   topic: string;
@@ -16,7 +17,10 @@ export interface OfflinePartition {
 export class OfflinePartitions {
   private readonly entries = new Map<string, OfflinePartition>();
 
-  constructor(private readonly brokerId: number) {}
+  constructor(
+    private readonly brokerId: number,
+    private readonly logger: BrokerLogger = silentLogger,
+  ) {}
 
   /** Records the partition offline and logs why (once); returns false when it already was. */
   add(topic: string, partition: number, reason: string): boolean {
@@ -24,9 +28,7 @@ export class OfflinePartitions {
     if (this.entries.has(k)) return false;
     this.entries.set(k, { topic, partition, reason, since: Date.now() });
     // One structured line per partition: an operator must see which log failed and why.
-    console.error(
-      JSON.stringify({ level: 'error', time: new Date().toISOString(), brokerId: this.brokerId, event: 'partition-offline', topic, partition, reason }),
-    );
+    this.logger.error('partition offline', { event: 'partition-offline', topic, partition, reason, brokerId: this.brokerId });
     return true;
   }
 

@@ -2,6 +2,7 @@ import { Buffer } from 'buffer';
 import type { PartitionState, ReplicationEntry } from '@tributary/coordination';
 import type { PartitionLog } from '@tributary/log';
 import { TributaryError, timestampToNumber, type Acks, type TopicConfig } from '@tributary/protocol';
+import { reasonOf } from '../logging/broker-logger';
 import { Election } from './election';
 import { FollowerRole } from './follower-role';
 import { LeaderRole } from './leader-role';
@@ -64,6 +65,16 @@ export class PartitionActor {
     return this.core.state.isr;
   }
 
+  /** how many replicas metadata assigns this partition */
+  get assignedReplicas(): number {
+    return this.core.state.replicas.length;
+  }
+
+  /** As leader: each follower's lag in records behind this log's end; empty as follower. */
+  followerLags(): Map<number, number> {
+    return this.role instanceof LeaderRole ? this.role.followerLags() : new Map<number, number>();
+  }
+
   get committedOffset(): number {
     return this.core.highWatermark;
   }
@@ -85,7 +96,20 @@ export class PartitionActor {
       if (this.role instanceof LeaderRole) this.role.advanceHighWatermark();
       return;
     }
+    const previous = core.state;
     core.state = state;
+    // Once per new term on every follower; the new leader logged its claim (election.ts).
+    if (previous.leaderEpoch >= 0 && state.leader !== core.me) {
+      // a new partition's first claim by the leader it was created with is routine
+      const routine = previous.leaderEpoch === 0 && previous.leader === state.leader;
+      core.logger[routine ? 'debug' : 'info']('leader changed', {
+        epoch: state.leaderEpoch,
+        leader: state.leader,
+        previousLeader: previous.leader,
+        previousEpoch: previous.leaderEpoch,
+        isr: state.isr,
+      });
+    }
     if (state.leader === core.me) this.becomeLeader();
     else this.becomeFollower();
   }
@@ -98,7 +122,10 @@ export class PartitionActor {
     // Leadership from metadata alone (topic creation, or a restart) is not enough: the epoch
     // must be claimed in Redis first, which bumps it, so followers truncate against this log.
     if (!this.election.ownsCurrentEpoch) void this.election.claim();
-    else void core.post(() => core.log.assignEpochStart(core.state.leaderEpoch)).catch(() => undefined);
+    else
+      void core
+        .post(() => core.log.assignEpochStart(core.state.leaderEpoch))
+        .catch((err: unknown) => core.logger.warn('epoch start not recorded', { epoch: core.state.leaderEpoch, reason: reasonOf(err) }));
     role.advanceHighWatermark();
   }
 
@@ -192,6 +219,7 @@ export class PartitionActor {
     const hw = this.core.highWatermark;
     const limit = replicaId !== undefined ? log.logEndOffset : hw;
     const records = offset >= limit || maxBytes <= 0 ? EMPTY : log.read(offset, maxBytes, limit);
+    if (replicaId === undefined) this.core.ctx.counters?.served(this.topic, records.length);
     return { records, highWatermark: hw, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset };
   }
 
@@ -226,6 +254,7 @@ export class PartitionActor {
         const { leaderEpoch } = core.state;
         core.ctx.streams
           .append(core.topic, core.partition, leaderEpoch, core.log.logEndOffset, core.highWatermark, EMPTY, core.log.logStartOffset)
+          // a lost marker is not lost news: every later stream entry and catch-up fetch carries the log start too
           .catch(() => undefined);
       }
       return core.log.logStartOffset;

@@ -1,3 +1,5 @@
+import type { BrokerLogger } from '../logging/broker-logger';
+import type { BrokerCounters } from '../metrics/broker-counters';
 import type { PeerLinks } from '../replication/broker-links';
 import type { MonotonicClock } from './clock';
 import type { PartitionStore, PartitionStreams } from './partition-store';
@@ -34,4 +36,8 @@ export interface PartitionContext {
   reloadMetadata(): void;
   /** queues a follower's log end report for its leader */
   reportAck(ack: FollowerAck): void;
+  /** leadership, ISR and truncation lines; silent when omitted (unit tests) */
+  logger?: BrokerLogger;
+  /** where appends, consumer reads and ISR changes are counted for the metrics endpoint */
+  counters?: BrokerCounters;
 }

@@ -2,6 +2,7 @@ import type { BrokerIncarnation, PartitionState } from '@tributary/coordination'
 import type { PartitionLog } from '@tributary/log';
 import { TributaryError, type TopicConfig } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
+import { silentLogger, type BrokerLogger } from '../logging/broker-logger';
 import { monotonicClock, type MonotonicClock } from './clock';
 import type { PartitionContext } from './partition-context';
 
@@ -13,6 +14,8 @@ import type { PartitionContext } from './partition-context';
 export class ReplicaCore {
   readonly mailbox = new Mailbox();
   readonly clock: MonotonicClock;
+  /** lines about this replica, each naming its topic and partition */
+  readonly logger: BrokerLogger;
   private readonly appendListeners = new Set<() => void>();
   state: PartitionState;
   highWatermark = 0;
@@ -27,6 +30,7 @@ export class ReplicaCore {
     public config: TopicConfig,
   ) {
     this.clock = ctx.clock ?? monotonicClock;
+    this.logger = (ctx.logger ?? silentLogger).child({ topic, partition });
     // epoch -1: the first update() is always a new term, so the actor takes its role from it
     this.state = { ...state, leaderEpoch: -1 };
   }

@@ -116,7 +116,16 @@ export class ReplicaFetcher {
         const mine = core.log.endOffsetForEpoch(r.leaderEpoch);
         end = mine.endOffset >= 0 ? Math.min(r.endOffset, mine.endOffset) : r.endOffset;
       }
-      if (end < core.log.logEndOffset) core.log.truncateTo(Math.max(end, core.log.logStartOffset));
+      if (end < core.log.logEndOffset) {
+        const from = core.log.logEndOffset;
+        core.log.truncateTo(Math.max(end, core.log.logStartOffset));
+        core.logger.warn('log truncated to the leader (KIP-101)', {
+          epoch: this.epoch,
+          fromOffset: from,
+          toOffset: core.log.logEndOffset,
+          leaderEpochEnd: r.endOffset,
+        });
+      }
       core.highWatermark = Math.min(core.highWatermark, core.log.logEndOffset);
     });
   }
@@ -132,6 +141,7 @@ export class ReplicaFetcher {
       throw TributaryError.of('CORRUPT_MESSAGE', `${core.name}: the leader's log start answer is not an offset`);
     await core.post(() => {
       this.assertCurrent();
+      core.logger.warn("log replaced: restarting at the leader's log start", { epoch: this.epoch, fromOffset: core.log.logEndOffset, toOffset: start.offset });
       core.log.truncateFullyAndStartAt(start.offset);
       core.highWatermark = start.offset;
     });

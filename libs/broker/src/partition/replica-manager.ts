@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
 import { PartitionLog, PartitionMetadataFile, type LogConfig } from '@tributary/log';
 import { parseTopicConfig, type TopicConfig } from '@tributary/protocol';
+import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-logger';
 import { OfflinePartitions } from './offline-partitions';
 import { PartitionActor } from './partition-actor';
 import type { PartitionContext } from './partition-context';
@@ -30,12 +31,16 @@ export class ReplicaManager {
   private readonly closing = new Map<string, string>();
   /** replicas whose log failed: reported, never reopened until the broker restarts */
   readonly offline: OfflinePartitions;
+  private readonly logger: BrokerLogger;
+  /** topics whose stored config failed to parse, warned about once each */
+  private readonly badConfigs = new Set<string>();
 
   constructor(
     private readonly options: ReplicaManagerOptions,
     private readonly context: PartitionContext,
   ) {
-    this.offline = new OfflinePartitions(options.brokerId);
+    this.logger = context.logger ?? silentLogger;
+    this.offline = new OfflinePartitions(options.brokerId, this.logger);
   }
 
   /** The actor for topic-partition, or undefined when this broker holds no replica of it. */
@@ -58,7 +63,11 @@ export class ReplicaManager {
       let config: TopicConfig;
       try {
         config = parseTopicConfig(topic.configs, this.options.topicDefaults);
-      } catch {
+      } catch (err) {
+        if (!this.badConfigs.has(topic.name)) {
+          this.logger.warn('topic config unreadable, serving it with broker defaults', { event: 'config-error', topic: topic.name, reason: reasonOf(err) });
+        }
+        this.badConfigs.add(topic.name);
         config = this.options.topicDefaults;
       }
       for (const state of partitions) {
@@ -148,7 +157,7 @@ export class ReplicaManager {
   }
 
   private warn(event: string, fields: Record<string, unknown>): void {
-    console.error(JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: this.options.brokerId, event, ...fields }));
+    this.logger.warn(event, { event, ...fields });
   }
 
   /** A topic config change (alterConfigs) reaches the open log at once: the next roll and retention sweep use it. */
@@ -184,6 +193,7 @@ export class ReplicaManager {
     this.actors.delete(k);
     this.actorTopicIds.delete(k);
     this.offline.add(actor.topic, actor.partition, reason);
+    // Offline already (logged by offline.add); its log failed, so closing it may fail too.
     actor.close().catch(() => undefined);
   }
 
@@ -228,9 +238,25 @@ export class ReplicaManager {
     }
     this.actors.set(k, actor);
     this.actorTopicIds.set(k, topicId);
+    logLoaded(this.logger, state, log);
     // Deferred: the failure is noticed inside a log call, possibly within the actor's own mailbox task.
     log.onFailure((err) => setImmediate(() => this.takeOffline(actor, err.message)));
   }
+}
+
+/** One line per replica loaded at start or assignment; a cut tail (torn write at a crash) is a warning. */
+function logLoaded(logger: BrokerLogger, state: PartitionState, log: PartitionLog): void {
+  const fields = {
+    topic: state.topic,
+    partition: state.partition,
+    logStartOffset: log.logStartOffset,
+    logEndOffset: log.logEndOffset,
+    latestEpoch: log.latestEpoch(),
+    truncatedBytes: log.recovery.truncatedBytes,
+  };
+  if (log.recovery.truncatedBytes > 0) logger.warn('log recovered: torn tail truncated', { ...fields, event: 'log-recovery', problem: log.recovery.problem });
+  // a log with records was recovered (a restart); a new, empty one is routine
+  else logger[log.logEndOffset > 0 ? 'info' : 'debug']('log loaded', { ...fields, event: 'log-recovery' });
 }
 
 function key(topic: string, partition: number): string {

@@ -93,6 +93,7 @@ export class SecurityService {
       return;
     }
     this.loading = this.load()
+      // a failed load keeps the last users and ACLs; the next change notice or refresh tick loads again
       .catch(() => undefined)
       .finally(() => {
         this.loading = null;

@@ -100,6 +100,7 @@ export class BullmqJobQueue implements JobQueue {
   async close(): Promise<void> {
     const workers = [...this.#workers];
     this.#workers.clear();
+    // closing for good: a worker or queue that fails to close leaves only its lock, which lapses
     await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
     await this.#queue?.close().catch(() => undefined);
     this.#queue = null;
@@ -124,6 +125,7 @@ function toActiveJob(job: Job): ActiveJob {
 }
 
 async function toRecord(job: Job): Promise<JobRecord> {
+  // a job removed between listing and reading is shown as 'unknown', not an error for the whole list
   const state = await job.getState().catch(() => 'unknown');
   return {
     id: job.id ?? '',

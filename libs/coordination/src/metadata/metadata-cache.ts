@@ -1,12 +1,15 @@
 import type { MetadataSource } from '../store/store-interfaces';
 import type { ChangeFeed } from '../store/change-feed';
 import type { ClusterSnapshot, PartitionState, TopicSnapshot } from '../types';
+import { reasonOf, silentLogger, type StructuredLogger } from '../logging/structured-logger';
 
 export type SnapshotListener = (snapshot: ClusterSnapshot) => void;
 
 export interface MetadataCacheOptions {
   /** safety-net reload period: pub/sub is at-most-once */
   refreshIntervalMs: number;
+  /** where a failed background reload is reported (the next change or tick retries it) */
+  logger?: StructuredLogger;
 }
 
 /**
@@ -31,11 +34,16 @@ export class MetadataCache {
   async start(): Promise<void> {
     // users and ACLs are not metadata: their changes leave the snapshot alone
     this.unsubscribe = this.feed.onChange((c) => {
-      if (c.kind !== 'security') void this.reload().catch(() => undefined);
+      if (c.kind !== 'security') void this.reload().catch((err: unknown) => this.reloadFailed(err, 'change'));
     });
     await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => undefined), this.options.refreshIntervalMs);
+    this.timer = setInterval(() => void this.reload().catch((err: unknown) => this.reloadFailed(err, 'timer')), this.options.refreshIntervalMs);
     this.timer.unref();
+  }
+
+  /** Debug only: while Redis is unreachable every tick fails, and RedisHealth reports that state. */
+  private reloadFailed(err: unknown, trigger: string): void {
+    (this.options.logger ?? silentLogger).debug('metadata reload failed', { trigger, reason: reasonOf(err) });
   }
 
   stop(): void {

@@ -76,6 +76,7 @@ function parseObject(text: string): Record<string, unknown> | null {
     const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
+    // a malformed entry counts as absent: the next more general quota (or the default) applies
     return null;
   }
 }

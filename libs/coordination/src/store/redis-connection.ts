@@ -48,6 +48,7 @@ export function redactRedisUrl(url: string): string {
     if (u.password !== '') u.password = '***';
     return u.toString().replace(/\/$/, '');
   } catch {
+    // only for messages: the URL itself is validated where the connection is made
     return '(an unparseable REDIS_URL)';
   }
 }

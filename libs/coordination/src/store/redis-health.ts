@@ -9,6 +9,8 @@ import type Redis from 'ioredis';
 export class RedisHealth {
   /** when the last successful probe was sent (the conservative end of its round trip) */
   private lastOkAt = 0;
+  /** the last completed probe's round trip, ms (the Redis RTT metric); NaN before the first */
+  lastRoundTripMs = Number.NaN;
   private probing = false;
   private timer: NodeJS.Timeout | null = null;
 
@@ -47,8 +49,10 @@ export class RedisHealth {
     if (this.probing) return;
     this.probing = true;
     const sentAt = Date.now();
+    const startedAt = performance.now();
     try {
       await this.#redis.ping();
+      this.lastRoundTripMs = performance.now() - startedAt;
       this.lastOkAt = Math.max(this.lastOkAt, sentAt);
     } catch {
       // unreachable: lastOkAt ages until isCurrent says so

@@ -2,6 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { BrokerLimits, QuotaManager } from '@tributary/broker';
 import type { Server, ServerOptions } from 'socket.io';
+import { BrokerMetrics } from '../observability/broker-metrics';
+import { installRequestMetrics } from '../observability/request-metrics';
 import { installConnectionLimits } from './connection-limits';
 import { connectionRateCheck } from './connection-rate-check';
 import { originCheck } from './origin-check';
@@ -22,7 +24,7 @@ export interface BrokerIoSecurity {
  */
 export class BrokerIoAdapter extends IoAdapter {
   constructor(
-    app: INestApplicationContext,
+    private readonly app: INestApplicationContext,
     private readonly maxRequestBytes: number,
     /** origin check and per-connection backpressure; without it, the socket.io defaults */
     private readonly limits?: BrokerLimits,
@@ -42,6 +44,9 @@ export class BrokerIoAdapter extends IoAdapter {
       pingTimeout: 20_000,
       ...(allowRequest ? { allowRequest } : {}),
     }) as Server;
+    // First, so a request's time includes its wait in the connection's queue (Kafka's TotalTimeMs).
+    const metrics = this.app.get(BrokerMetrics, { strict: false });
+    installRequestMetrics(server, metrics);
     installTlsPrincipal(server);
     if (this.limits) {
       installConnectionLimits(server, {

@@ -112,6 +112,7 @@ export function replica(options: {
       void store
         .partitionState()
         .then((s) => s && actor?.update(s, config))
+        // a test fake: like the broker's, a failed reload is retried by the next claim or tick
         .catch(() => undefined),
     reportAck: (a) => acks.push(a),
   };
