@@ -10,6 +10,8 @@ export type {
   LeadershipRefusal,
   LeadershipStore,
   MetadataSource,
+  ReassignmentStore,
+  ElectLeaderOutcome,
 } from './store/store-interfaces';
 export type { ChangeFeed, ChangeListener } from './store/change-feed';
 export type { RedisHealth } from './store/redis-health';

@@ -49,6 +49,11 @@ export class ControllerActor {
     return this.epoch > 0 && Date.now() < this.leaseValidUntil;
   }
 
+  /** The controller epoch while this broker surely holds the lease, else 0: what fenced controller writes carry. */
+  get activeEpoch(): number {
+    return this.isActive ? this.epoch : 0;
+  }
+
   async start(): Promise<void> {
     await this.tick().catch(() => undefined);
     this.timer = setInterval(() => void this.tick().catch(() => undefined), leaseRenewIntervalMs(this.options.leaseMs));

@@ -4,6 +4,14 @@ import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type R
 import {
   TOPIC_CONFIG_DEFAULTS,
   type TributaryError,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponse,
+  type DecommissionBrokerRequest,
+  type DecommissionBrokerResponse,
+  type ElectLeadersRequest,
+  type ElectLeadersResponse,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponse,
   type BrokerInfo,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
@@ -23,6 +31,8 @@ import type { BrokerConfig } from '../config/broker-config';
 import { PRODUCE_FRAME_OVERHEAD } from '../config/limits-config';
 import * as timings from '../config/derived-timings';
 import { ControllerActor } from '../controller/controller-actor';
+import { ReassignmentController } from '../controller/reassignment-controller';
+import { listReassignments } from '../requests/list-reassignments';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
@@ -61,6 +71,8 @@ export class BrokerNode {
   /** whether this broker's Redis view is current; metadata answers depend on it */
   private readonly redisHealth: RedisHealth;
   private readonly controller: ControllerActor;
+  /** reassignment, decommission and leader elections, acting while this broker is the controller */
+  private readonly reassignments: ReassignmentController;
   private readonly replicas: ReplicaManager;
   private readonly metadataHandler: MetadataHandler;
   private readonly produceHandler: ProduceHandler;
@@ -108,6 +120,14 @@ export class BrokerNode {
       maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
     });
+    this.reassignments = new ReassignmentController(this.store, () => this.controller.activeEpoch, {
+      brokerId: config.brokerId,
+      leaderLeaseMs: config.leaderLeaseMs,
+      maxReplicationFactor: timings.MAX_REPLICATION_FACTOR,
+      autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
+      leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
+      leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+    });
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
     this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
@@ -122,6 +142,7 @@ export class BrokerNode {
       leaderLeaseMs: config.leaderLeaseMs,
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
       replicaStallTimeoutMs: Math.min(config.replicaStallTimeoutMs, config.replicaLagTimeMaxMs),
+      reassignmentThrottleBytesPerSec: config.reassignmentThrottleBytesPerSec,
       brokerUrl: (id) => {
         const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
         return peer ? (peer.internalUrl ?? peer.url) : undefined;
@@ -193,6 +214,7 @@ export class BrokerNode {
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
     await this.metadataCache.start();
     await this.controller.start();
+    this.reassignments.start();
     this.replication.start();
     this.groups.start();
     // applyRetention contains each partition's failure; this catch only keeps a bug there from
@@ -227,6 +249,7 @@ export class BrokerNode {
     this.redisHealth.stop();
     // A fenced node leaves the id-keyed leases alone: they may be its successor's.
     await this.groups.stop(!this.fenced);
+    this.reassignments.stop();
     await this.controller.stop(!this.fenced);
     await this.registration?.stop();
     await this.replication.stop();
@@ -290,6 +313,23 @@ export class BrokerNode {
     // asks this broker next finds them.
     await this.metadataCache.reload().catch(() => undefined);
     return response;
+  }
+
+  alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+    return this.reassignments.alterPartitionReassignments(request);
+  }
+
+  /** Any broker answers, from its metadata. */
+  listPartitionReassignments(request: ListPartitionReassignmentsRequest): ListPartitionReassignmentsResponse {
+    return listReassignments(this.metadataCache.snapshot, request);
+  }
+
+  electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
+    return this.reassignments.electLeaders(request);
+  }
+
+  decommissionBroker(request: DecommissionBrokerRequest): Promise<DecommissionBrokerResponse> {
+    return this.reassignments.decommission(request.brokerId);
   }
 
   /**

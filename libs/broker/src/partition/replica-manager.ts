@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
 import { PartitionLog, type LogConfig } from '@tributary/log';
@@ -21,6 +22,8 @@ export interface ReplicaManagerOptions {
  */
 export class ReplicaManager {
   private readonly actors = new Map<string, PartitionActor>();
+  /** whether the first snapshot's sweep of directories of replicas moved away while this broker was down ran */
+  private sweptMovedAway = false;
   /** replicas whose log failed: reported, never reopened until the broker restarts */
   readonly offline: OfflinePartitions;
 
@@ -43,6 +46,8 @@ export class ReplicaManager {
   /** Brings the set of actors in line with a metadata snapshot. */
   reconcile(snapshot: ClusterSnapshot): void {
     const wanted = new Set<string>();
+    /** partitions that exist and have no replica here (a reassignment moved it away): their files go */
+    const movedAway = new Set<string>();
     for (const { topic, partitions } of snapshot.topics.values()) {
       let config: TopicConfig;
       try {
@@ -51,7 +56,10 @@ export class ReplicaManager {
         config = this.options.topicDefaults;
       }
       for (const state of partitions) {
-        if (!state.replicas.includes(this.options.brokerId)) continue;
+        if (!state.replicas.includes(this.options.brokerId)) {
+          movedAway.add(key(state.topic, state.partition));
+          continue;
+        }
         const k = key(state.topic, state.partition);
         wanted.add(k);
         if (this.offline.has(state.topic, state.partition)) continue;
@@ -61,25 +69,76 @@ export class ReplicaManager {
       }
     }
     this.offline.retain((topic, partition) => wanted.has(key(topic, partition)));
+    if (!this.sweptMovedAway) {
+      this.sweptMovedAway = true;
+      this.removeMovedAwayDirs(movedAway);
+    }
     for (const [k, actor] of this.actors) {
       if (!wanted.has(k)) {
         this.actors.delete(k);
         // Everything it appended is written already; a log that fails to close must not become an
         // unhandled rejection (which ends the process), but an operator should see it.
-        void actor.close().catch((err: unknown) =>
-          console.error(
-            JSON.stringify({
-              level: 'warn',
-              time: new Date().toISOString(),
-              brokerId: this.options.brokerId,
-              event: 'replica-close-failed',
-              topic: actor.topic,
-              partition: actor.partition,
-              reason: err instanceof Error ? err.message : String(err),
-            }),
-          ),
-        );
+        void actor
+          .close()
+          .then(() => {
+            if (movedAway.has(k)) this.removeReplicaFiles(actor.topic, actor.partition);
+          })
+          .catch((err: unknown) =>
+            console.error(
+              JSON.stringify({
+                level: 'warn',
+                time: new Date().toISOString(),
+                brokerId: this.options.brokerId,
+                event: 'replica-close-failed',
+                topic: actor.topic,
+                partition: actor.partition,
+                reason: err instanceof Error ? err.message : String(err),
+              }),
+            ),
+          );
       }
+    }
+  }
+
+  /**
+   * Deletes the directory of a replica a reassignment moved off this broker, once its actor
+   * closed (Kafka deletes the removed replica's log the same way). Logged, never thrown.
+   */
+  private removeReplicaFiles(topic: string, partition: number): void {
+    if (this.actors.has(key(topic, partition))) return; // assigned back here meanwhile: the files are live again
+    const dir = path.join(this.options.dataDir, `${topic}-${partition}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        time: new Date().toISOString(),
+        brokerId: this.options.brokerId,
+        event: 'replica-removed',
+        topic,
+        partition,
+        dir,
+      }),
+    );
+  }
+
+  /**
+   * A broker that was down while a reassignment moved a replica off it still has that
+   * replica's directory: at its first metadata it deletes every `<topic>-<partition>` directory
+   * of a partition that exists and is assigned elsewhere.
+   */
+  private removeMovedAwayDirs(movedAway: ReadonlySet<string>): void {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(this.options.dataDir);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const dash = name.lastIndexOf('-');
+      if (dash <= 0 || !/^\d+$/.test(name.slice(dash + 1))) continue;
+      const topic = name.slice(0, dash);
+      const partition = Number(name.slice(dash + 1));
+      if (movedAway.has(key(topic, partition))) this.removeReplicaFiles(topic, partition);
     }
   }
 

@@ -20,6 +20,9 @@ export const SCRIPT_NAMES = [
   'releaseGroupLease',
   'saveGroup',
   'commitGroupOffsets',
+  'beginReassignment',
+  'completeReassignment',
+  'electLeader',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -6,7 +6,12 @@ import { requireBroker, requireReplicaIfNamed } from './inter-broker-auth';
 import { respond, type ErrorShape } from './respond';
 import {
   Events,
+  parseReassignmentRequest,
   parseRequest,
+  type AlterPartitionReassignmentsResponse,
+  type DecommissionBrokerResponse,
+  type ElectLeadersResponse,
+  type ListPartitionReassignmentsResponse,
   type CreateTopicsResponse,
   type FetchResponse,
   type ListOffsetsResponse,
@@ -85,6 +90,38 @@ export class BrokerGateway {
     return this.handle(
       () => this.node.createTopics(parseRequest.createTopics(body)),
       (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.alterPartitionReassignments)
+  alterPartitionReassignments(@MessageBody() body: unknown): Promise<AlterPartitionReassignmentsResponse> {
+    return this.handle(
+      () => this.node.alterPartitionReassignments(parseReassignmentRequest.alterPartitionReassignments(body)),
+      (e) => ({ ...e, partitions: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.listPartitionReassignments)
+  listPartitionReassignments(@MessageBody() body: unknown): Promise<ListPartitionReassignmentsResponse> {
+    return this.handle(
+      async () => this.node.listPartitionReassignments(parseReassignmentRequest.listPartitionReassignments(body ?? {})),
+      (e) => ({ ...e, reassignments: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.electLeaders)
+  electLeaders(@MessageBody() body: unknown): Promise<ElectLeadersResponse> {
+    return this.handle(
+      () => this.node.electLeaders(parseReassignmentRequest.electLeaders(body ?? {})),
+      (e) => ({ ...e, partitions: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.decommissionBroker)
+  decommissionBroker(@MessageBody() body: unknown): Promise<DecommissionBrokerResponse> {
+    return this.handle(
+      () => this.node.decommissionBroker(parseReassignmentRequest.decommissionBroker(body)),
+      (e) => ({ ...e, moves: [] }),
     );
   }
 

@@ -56,6 +56,9 @@ export const ErrorCode = {
   DUPLICATE_BROKER_REGISTRATION: 101,
   FENCED_MEMBER_EPOCH: 110,
   THROTTLING_QUOTA_EXCEEDED: 89,
+  PREFERRED_LEADER_NOT_AVAILABLE: 80,
+  ELECTION_NOT_NEEDED: 84,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -86,6 +89,7 @@ const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
   'FENCED_LEADER_EPOCH',
   'UNKNOWN_LEADER_EPOCH',
   'THROTTLING_QUOTA_EXCEEDED',
+  'PREFERRED_LEADER_NOT_AVAILABLE',
 ]);
 
 const DESCRIPTIONS: Record<ErrorName, string> = {
@@ -140,6 +144,9 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   DUPLICATE_BROKER_REGISTRATION: 'another live process holds that broker id',
   FENCED_MEMBER_EPOCH: 'the group member does not own this partition in its generation: it must drop the partition and rejoin',
   THROTTLING_QUOTA_EXCEEDED: 'too many requests are waiting on this connection; retry after a backoff',
+  PREFERRED_LEADER_NOT_AVAILABLE: 'the preferred leader is not live or not in the ISR',
+  ELECTION_NOT_NEEDED: 'the preferred replica already leads the partition',
+  NO_REASSIGNMENT_IN_PROGRESS: 'no reassignment of the partition is in progress to cancel',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(

@@ -16,6 +16,11 @@ export const Events = {
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
   offsetForLeaderEpoch: 'offsetForLeaderEpoch',
+  /** KIP-455 reassignment, preferred leader election, decommission (answered by the controller; the list by any broker) */
+  alterPartitionReassignments: 'alterPartitionReassignments',
+  listPartitionReassignments: 'listPartitionReassignments',
+  electLeaders: 'electLeaders',
+  decommissionBroker: 'decommissionBroker',
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',

@@ -8,3 +8,5 @@ export * from './group-messages';
 export * from './group-schemas';
 export * from './inter-broker-auth';
 export * from './request-limits';
+export * from './reassignment-messages';
+export * from './reassignment-schemas';
