@@ -8,3 +8,5 @@ export { installNativeCrc32c } from './native/native-crc32c';
 export { InterBrokerAuth, type AuthenticatedBroker, type SecretSource } from './auth/inter-broker-auth';
 export { runInRequestScope, currentRequestScope, type RequestScope } from './requests/request-scope';
 export type { BrokerLimits } from './config/limits-config';
+export { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
+export type { JobDefinition, JobStep, StepContext } from './jobs/job-definition';

@@ -1,4 +1,6 @@
 import { GroupStore } from './group/group-store';
+import { BullmqJobQueue } from './jobs/bullmq-job-queue';
+import type { JobQueue } from './jobs/job-types';
 import { Keys } from './keys';
 import { ReplicationStreams } from './replication/replication-streams';
 import { ChangeFeed } from './store/change-feed';
@@ -40,6 +42,9 @@ export class Coordination {
   /** replication appends and acks; reader() opens a blocking reader on its own connection */
   readonly streams: ReplicationStreams;
   readonly groups: GroupStore;
+  /** the admin job queue (BullMQ); its connections open on first use */
+  readonly jobs: JobQueue;
+  readonly #jobs: BullmqJobQueue;
   /** whether this process's view of Redis is current; start() it to probe */
   readonly health: RedisHealth;
   private changeFeed: ChangeFeed | null = null;
@@ -56,6 +61,7 @@ export class Coordination {
     this.registry = this.secrets = this.controller = this.leadership = this.isr = this.metadata = this.store;
     this.streams = new ReplicationStreams(redis, keys, options.replicationStreamMaxLen ?? 10_000);
     this.groups = new GroupStore(redis, keys, scripts);
+    this.jobs = this.#jobs = new BullmqJobQueue(redis, keys.jobsPrefix);
     const staleAfterMs = options.redisStaleAfterMs ?? 3000;
     this.health = new RedisHealth(redis, staleAfterMs, options.redisProbeEveryMs);
   }
@@ -81,6 +87,7 @@ export class Coordination {
     this.closing ??= (async () => {
       this.health.stop();
       this.streams.closeReaders();
+      await this.#jobs.close();
       await this.changeFeed?.close();
       await this.#redis.quit().catch(() => this.#redis.disconnect());
     })();

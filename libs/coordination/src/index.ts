@@ -27,3 +27,4 @@ export type {
 } from './replication/replication-streams';
 export type { GroupStore, GroupCommit } from './group/group-store';
 export type { StoredGroup, StoredMember, StoredOffset } from './group/group-types';
+export type { ActiveJob, JobProgress, JobQueue, JobRecord, JobState, JobWorker, JobWorkerOptions, SubmitJobOptions } from './jobs/job-types';

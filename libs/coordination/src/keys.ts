@@ -65,6 +65,11 @@ export class Keys {
     return `${this.prefix}inter-broker-secret`;
   }
 
+  /** BullMQ's prefix for the admin job queue (no trailing ':', BullMQ adds it): keys `tributary:{cluster}:jobs:...` */
+  get jobsPrefix(): string {
+    return this.prefix.slice(0, -1);
+  }
+
   /** pub/sub channel announcing metadata changes */
   get changes(): string {
     return `${this.prefix}changes`;

@@ -21,6 +21,7 @@ const STORE_IMPLEMENTATIONS = [
   'store/redis-health.ts',
   'replication/replication-streams.ts',
   'group/group-store.ts',
+  'jobs/bullmq-job-queue.ts',
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -64,7 +65,7 @@ describe('the Redis boundary', () => {
     expect(Object.keys(coordination).sort()).toEqual(['Coordination', 'Keys', 'MetadataCache', 'assignReplicas']);
     const opened = coordination.Coordination.connect({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', cluster: `boundary-${process.pid}` });
     try {
-      const handedOut: object[] = [opened, opened.store, opened.groups, opened.streams, opened.health, opened.feed, opened.streams.reader()];
+      const handedOut: object[] = [opened, opened.store, opened.groups, opened.streams, opened.health, opened.feed, opened.jobs, opened.streams.reader()];
       // what a caller can reach: own properties, and their own properties one level down
       const reachable = handedOut.flatMap((o) =>
         Object.values(o).flatMap((v: unknown) => (v !== null && typeof v === 'object' ? [v, ...Object.values(v)] : [v])),

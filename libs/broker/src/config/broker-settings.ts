@@ -78,6 +78,22 @@ export const brokerSettings = {
     int(100, 86_400_000, 1_800_000),
     "longest `sessionTimeoutMs` a consumer may join a group with; longer is `INVALID_SESSION_TIMEOUT` (Kafka's `group.max.session.timeout.ms`)",
   ),
+  adminJobLockMs: setting(
+    'ADMIN_JOB_LOCK_MS',
+    int(500, 600_000, 5000),
+    "the controller's lock on a running admin job (BullMQ `lockDuration`); if the controller dies, the next one resumes the job about 1.5 times this later",
+  ),
+  adminJobAttempts: setting(
+    'ADMIN_JOB_ATTEMPTS',
+    int(1, 1000, 10),
+    'attempts an admin job gets before it fails for good (a dead controller does not use one up)',
+  ),
+  adminJobBackoffMs: setting('ADMIN_JOB_BACKOFF_MS', int(10, 600_000, 1000), 'delay before the first retry of a failed admin job step; doubles each attempt'),
+  adminJobStepDelayMs: setting(
+    'ADMIN_JOB_STEP_DELAY_MS',
+    int(0, 600_000, 0),
+    'testing only: a pause after each step of an admin job, so a test can kill the controller in the middle of one',
+  ),
   logSegmentBytes: setting('LOG_SEGMENT_BYTES', int(1024, 0x7fffffff, TOPIC_CONFIG_DEFAULTS['segment.bytes']), 'default `segment.bytes` for topics'),
   logFlushIntervalMs: setting(
     'LOG_FLUSH_INTERVAL_MS',

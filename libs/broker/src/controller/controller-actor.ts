@@ -39,6 +39,7 @@ export class ControllerActor {
   private epoch = 0;
   private leaseValidUntil = 0;
   private timer: NodeJS.Timeout | null = null;
+  private readonly roleListeners = new Set<(active: boolean) => void>();
 
   constructor(
     private readonly store: ClusterStore,
@@ -54,6 +55,15 @@ export class ControllerActor {
     return this.isActive ? this.epoch : 0;
   }
 
+  /**
+   * Calls `listener(true)` when this broker takes the controller lease and `listener(false)`
+   * when it loses or gives it up (the admin job worker runs only in between).
+   */
+  onRoleChange(listener: (active: boolean) => void): () => void {
+    this.roleListeners.add(listener);
+    return () => this.roleListeners.delete(listener);
+  }
+
   async start(): Promise<void> {
     await this.tick().catch(() => undefined);
     this.timer = setInterval(() => void this.tick().catch(() => undefined), leaseRenewIntervalMs(this.options.leaseMs));
@@ -65,15 +75,21 @@ export class ControllerActor {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.epoch > 0 && releaseLease) await this.store.releaseController(this.options.brokerId).catch(() => undefined);
-    this.epoch = 0;
+    this.setEpoch(0);
   }
 
   /** Takes or renews the lease. Validity is counted from before the call, so it errs short. */
   private async tick(): Promise<void> {
     const askedAt = Date.now();
     const epoch = await this.store.acquireController(this.options.brokerId, this.options.leaseMs);
-    this.epoch = epoch;
     this.leaseValidUntil = epoch > 0 ? askedAt + this.options.leaseMs * CONTROLLER_LEASE_TRUST : 0;
+    this.setEpoch(epoch);
+  }
+
+  private setEpoch(epoch: number): void {
+    const was = this.epoch > 0;
+    this.epoch = epoch;
+    if (was !== epoch > 0) for (const l of this.roleListeners) l(epoch > 0);
   }
 
   createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
@@ -146,7 +162,7 @@ export class ControllerActor {
     const outcome = await this.store.createTopic(topic, partitions, this.epoch);
     if (outcome === 'exists') throw TributaryError.of('TOPIC_ALREADY_EXISTS', `topic '${t.name}' already exists`);
     if (outcome === 'stale-controller') {
-      this.epoch = 0;
+      this.setEpoch(0);
       throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
     }
   }

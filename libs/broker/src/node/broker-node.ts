@@ -34,6 +34,7 @@ import { ControllerActor } from '../controller/controller-actor';
 import { ReassignmentController } from '../controller/reassignment-controller';
 import { listReassignments } from '../requests/list-reassignments';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
+import { JobRunner } from '../jobs/job-runner';
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
 import { InterBrokerAuth } from '../auth/inter-broker-auth';
@@ -85,7 +86,10 @@ export class BrokerNode {
   readonly interBroker: InterBrokerAuth;
   /** consumer groups this broker coordinates; the group gateway calls it directly */
   readonly groups: GroupCoordinatorManager;
+  /** admin jobs (BullMQ): any broker submits and reads them; the worker runs only on the controller */
+  readonly jobs: JobRunner;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private unsubscribeControllerRole: (() => void) | null = null;
   private unsubscribeMetadata: (() => void) | null = null;
 
   constructor(readonly config: BrokerConfig) {
@@ -127,6 +131,13 @@ export class BrokerNode {
       autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
       leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
       leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+    });
+    this.jobs = new JobRunner(this.coordination.jobs, {
+      brokerId: config.brokerId,
+      attempts: config.adminJobAttempts,
+      backoffMs: config.adminJobBackoffMs,
+      lockDurationMs: config.adminJobLockMs,
+      stepDelayMs: config.adminJobStepDelayMs,
     });
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
@@ -213,6 +224,9 @@ export class BrokerNode {
     await this.redisHealth.start();
     this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
     await this.metadataCache.start();
+    this.unsubscribeControllerRole = this.controller.onRoleChange((active) => {
+      void this.jobs.setActive(active).catch((err: unknown) => this.logError('job-worker-failed', err));
+    });
     await this.controller.start();
     this.reassignments.start();
     this.replication.start();
@@ -237,6 +251,18 @@ export class BrokerNode {
     this.retentionTimer.unref();
   }
 
+  private logError(event: string, err: unknown): void {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        time: new Date().toISOString(),
+        brokerId: this.config.brokerId,
+        event,
+        reason: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
+
   stop(): Promise<void> {
     this.stopping ??= this.stopAll();
     return this.stopping;
@@ -251,6 +277,8 @@ export class BrokerNode {
     await this.groups.stop(!this.fenced);
     this.reassignments.stop();
     await this.controller.stop(!this.fenced);
+    this.unsubscribeControllerRole?.();
+    await this.jobs.setActive(false).catch(() => undefined);
     await this.registration?.stop();
     await this.replication.stop();
     this.links.close();
