@@ -12,6 +12,14 @@ import {
   type PartitionResult,
 } from '@tributary/protocol';
 import { ReassignmentDriver, type ReassignmentProgress } from './reassignment-driver';
+import {
+  DECOMMISSION_BROKER_JOB,
+  REASSIGN_PARTITIONS_JOB,
+  REBALANCE_LEADERS_JOB,
+  type ControllerEpochSource,
+  type PartitionMove,
+  type SubmitJob,
+} from './reassignment-jobs';
 import { checkTarget, imbalancedPartitions, isReassigning, originalReplicas, planDecommission } from './reassignment-plan';
 
 export interface ReassignmentControllerOptions {
@@ -25,9 +33,6 @@ export interface ReassignmentControllerOptions {
 
 /** How often the controller moves reassignments on: each pass is a snapshot read and at most a script per partition in flight. */
 export const REASSIGNMENT_PASS_MS = 250;
-
-/** What the controller lends: its epoch while it holds the lease, else 0. */
-export type ControllerEpochSource = () => number;
 
 const ELECTION_CONFIRM_POLL_MS = 50;
 
@@ -48,6 +53,7 @@ export class ReassignmentController {
     private readonly store: ReassignmentStore,
     private readonly controllerEpoch: ControllerEpochSource,
     private readonly options: ReassignmentControllerOptions,
+    private readonly submitJob: SubmitJob,
   ) {
     this.driver = new ReassignmentDriver(store, options.leaderLeaseMs);
   }
@@ -67,7 +73,7 @@ export class ReassignmentController {
     };
     this.timers = [
       every(REASSIGNMENT_PASS_MS, () => this.drive(), 'driving'),
-      every(this.options.leaderImbalanceCheckIntervalMs, () => this.rebalanceLeaders(), 'rebalancing'),
+      every(this.options.leaderImbalanceCheckIntervalMs, () => this.checkLeaderBalance(), 'rebalancing'),
     ];
   }
 
@@ -100,6 +106,7 @@ export class ReassignmentController {
     const snapshot = await this.store.snapshot();
     const live = snapshot.brokers.map((b) => b.id);
     const partitions: PartitionResult[] = [];
+    const moves: PartitionMove[] = [];
     for (const p of request.partitions) {
       try {
         const state = partitionOf(snapshot, p.topic, p.partition);
@@ -118,11 +125,15 @@ export class ReassignmentController {
         if (outcome === 'stale-controller') throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
         if (outcome === 'no-partition') throw unknownPartition(p.topic, p.partition);
         partitions.push({ topic: p.topic, partition: p.partition, errorCode: ErrorCode.NONE });
+        moves.push({ topic: p.topic, partition: p.partition, to: target });
       } catch (err) {
         partitions.push({ topic: p.topic, partition: p.partition, ...toErrorResponse(err) });
       }
     }
-    return { errorCode: ErrorCode.NONE, partitions };
+    // Started above, so a list right after shows them; the job carries them to the end and
+    // reports progress, and a successor controller resumes it.
+    const jobId = moves.length > 0 ? await this.submitJob(REASSIGN_PARTITIONS_JOB, { moves }) : undefined;
+    return { errorCode: ErrorCode.NONE, partitions, ...(jobId ? { jobId } : {}) };
   }
 
   /** Plans moving every replica off `brokerId` and starts those reassignments. */
@@ -139,7 +150,8 @@ export class ReassignmentController {
       const outcome = await this.store.beginReassignment(m.topic, m.partition, m.to, epoch);
       if (outcome === 'stale-controller') throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
     }
-    return { errorCode: ErrorCode.NONE, moves };
+    const jobId = await this.submitJob(DECOMMISSION_BROKER_JOB, { brokerId, moves: moves.map((m) => ({ topic: m.topic, partition: m.partition, to: m.to })) });
+    return { errorCode: ErrorCode.NONE, moves, jobId };
   }
 
   /**
@@ -199,10 +211,20 @@ export class ReassignmentController {
     return this.driver.pass(await this.store.snapshot(), epoch);
   }
 
-  /** Kafka's auto leader rebalance: preferred elections where a broker leads too few of its partitions. Returns how many moved. */
+  /** Kafka's auto leader rebalance check: when some broker leads too few of its preferred partitions, a rebalanceLeaders job elects them. */
+  private async checkLeaderBalance(): Promise<void> {
+    if (this.controllerEpoch() <= 0 || !this.options.autoLeaderRebalanceEnable) return;
+    const snapshot = await this.store.snapshot();
+    const live = snapshot.brokers.map((b) => b.id);
+    const all = [...snapshot.topics.values()].flatMap((t) => t.partitions);
+    if (imbalancedPartitions(all, live, this.options.leaderImbalancePerBrokerPercentage).length === 0) return;
+    await this.submitJob(REBALANCE_LEADERS_JOB, {});
+  }
+
+  /** Preferred elections where a broker leads too few of its partitions (the imbalance rule). Returns how many moved. */
   async rebalanceLeaders(): Promise<number> {
     const epoch = this.controllerEpoch();
-    if (epoch <= 0 || !this.options.autoLeaderRebalanceEnable) return 0;
+    if (epoch <= 0) throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} is not the controller`);
     const snapshot = await this.store.snapshot();
     const live = new Set(snapshot.brokers.map((b) => b.id));
     const all = [...snapshot.topics.values()].flatMap((t) => t.partitions);

@@ -32,6 +32,7 @@ import { PRODUCE_FRAME_OVERHEAD } from '../config/limits-config';
 import * as timings from '../config/derived-timings';
 import { ControllerActor } from '../controller/controller-actor';
 import { ReassignmentController } from '../controller/reassignment-controller';
+import { registerReassignmentJobs } from '../controller/reassignment-jobs';
 import { listReassignments } from '../requests/list-reassignments';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import { JobRunner } from '../jobs/job-runner';
@@ -124,20 +125,30 @@ export class BrokerNode {
       maxPartitionsPerBroker: config.limits.maxPartitionsPerBroker,
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
     });
-    this.reassignments = new ReassignmentController(this.store, () => this.controller.activeEpoch, {
-      brokerId: config.brokerId,
-      leaderLeaseMs: config.leaderLeaseMs,
-      maxReplicationFactor: timings.MAX_REPLICATION_FACTOR,
-      autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
-      leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
-      leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
-    });
+    this.reassignments = new ReassignmentController(
+      this.store,
+      () => this.controller.activeEpoch,
+      {
+        brokerId: config.brokerId,
+        leaderLeaseMs: config.leaderLeaseMs,
+        maxReplicationFactor: timings.MAX_REPLICATION_FACTOR,
+        autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
+        leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
+        leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+      },
+      (type, args) => this.jobs.submit(type, args),
+    );
     this.jobs = new JobRunner(this.coordination.jobs, {
       brokerId: config.brokerId,
       attempts: config.adminJobAttempts,
       backoffMs: config.adminJobBackoffMs,
       lockDurationMs: config.adminJobLockMs,
       stepDelayMs: config.adminJobStepDelayMs,
+    });
+    registerReassignmentJobs(this.jobs, {
+      store: this.store,
+      controllerEpoch: () => this.controller.activeEpoch,
+      rebalanceLeaders: () => this.reassignments.rebalanceLeaders(),
     });
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
