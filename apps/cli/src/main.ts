@@ -7,6 +7,8 @@ import { registerConsumeCommand } from './commands/consume';
 import { registerProduceCommand } from './commands/produce';
 import { registerTopicCommands } from './commands/topics';
 import { registerGroupCommands } from './commands/groups';
+import { registerPartitionCommands } from './commands/partitions';
+import { registerBrokerCommands } from './commands/brokers';
 
 // The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
 installNativeCrc32c();
@@ -19,6 +21,8 @@ registerTopicCommands(program);
 registerProduceCommand(program);
 registerConsumeCommand(program);
 registerGroupCommands(program);
+registerPartitionCommands(program);
+registerBrokerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

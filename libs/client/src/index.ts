@@ -22,6 +22,15 @@ export type {
 
 export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
+export {
+  ReassignmentAdmin,
+  type AlterPartitionReassignmentsOptions,
+  type ElectLeadersOptions,
+  type ListPartitionReassignmentsOptions,
+  type ListPartitionReassignmentsResult,
+  type PartitionReassignment,
+} from './admin/reassignment-admin';
+export type { ElectLeaderResult, PlannedMove } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
 export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';

@@ -1,5 +1,12 @@
 import { GroupAdmin } from './group-admin';
 import {
+  ReassignmentAdmin,
+  type AlterPartitionReassignmentsOptions,
+  type ElectLeadersOptions,
+  type ListPartitionReassignmentsOptions,
+  type ListPartitionReassignmentsResult,
+} from './reassignment-admin';
+import {
   EARLIEST_TIMESTAMP,
   ErrorCode,
   Events,
@@ -12,6 +19,8 @@ import {
   type CreateTopicsResponse,
   type DeleteTopicsRequest,
   type DeleteTopicsResponse,
+  type ElectLeaderResult,
+  type PlannedMove,
   type ResponseBase,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
@@ -36,6 +45,27 @@ export class Admin {
   constructor(deps: AdminDeps) {
     this.cluster = deps.cluster;
     this.logger = deps.logger.namespace('admin');
+  }
+
+  /** Partition reassignment, preferred leader election and broker decommission (also as the methods below). */
+  reassignments(): ReassignmentAdmin {
+    return new ReassignmentAdmin(this.cluster);
+  }
+
+  alterPartitionReassignments(options: AlterPartitionReassignmentsOptions): Promise<{ jobId?: string }> {
+    return this.reassignments().alterPartitionReassignments(options);
+  }
+
+  listPartitionReassignments(options: ListPartitionReassignmentsOptions = {}): Promise<ListPartitionReassignmentsResult> {
+    return this.reassignments().listPartitionReassignments(options);
+  }
+
+  electLeaders(options: ElectLeadersOptions = {}): Promise<ElectLeaderResult[]> {
+    return this.reassignments().electLeaders(options);
+  }
+
+  decommissionBroker(brokerId: number): Promise<{ jobId?: string; moves: PlannedMove[] }> {
+    return this.reassignments().decommissionBroker(brokerId);
   }
 
   /** Consumer groups: list, describe (state, members, assignment), committed offsets and lag. */
