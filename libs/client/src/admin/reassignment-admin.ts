@@ -72,11 +72,9 @@ export class ReassignmentAdmin {
     // any broker answers from its metadata; the controller's is the freshest
     const r = await retry(
       () =>
-        this.cluster
-          .controllerConnection()
-          .request<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(Events.listPartitionReassignments, {
-            topics: options.topics ?? null,
-          }),
+        this.cluster.controllerConnection().request<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(Events.listPartitionReassignments, {
+          topics: options.topics ?? null,
+        }),
       this.cluster.retryOptions,
       { onRetry: () => this.cluster.refreshMetadata() },
     );
