@@ -9,14 +9,17 @@ import { sleep, waitFor } from './support/free-port';
 jest.setTimeout(240_000);
 
 const IMBALANCE_CHECK_MS = 2000;
+const THROTTLE = 1024 * 1024;
 const FAST = {
   LEADER_LEASE_MS: '1000',
   REPLICA_LAG_TIME_MAX_MS: '3000',
   BROKER_SESSION_TIMEOUT_MS: '3000',
   METADATA_REFRESH_MS: '1000',
   LEADER_IMBALANCE_CHECK_INTERVAL_MS: String(IMBALANCE_CHECK_MS),
-  // throttled, but well above what the test writes, so catching up is still quick
-  REASSIGNMENT_THROTTLE_BYTES_PER_SEC: String(4 * 1024 * 1024),
+  // throttled: the other tests move little data; the resumption test moves enough to take seconds
+  REASSIGNMENT_THROTTLE_BYTES_PER_SEC: String(THROTTLE),
+  CONTROLLER_LEASE_MS: '2000',
+  ADMIN_JOB_LOCK_MS: '2000',
 };
 
 async function partitionsOf(admin: Admin, topic: string) {
@@ -188,5 +191,50 @@ describe('reassignment, decommission and preferred leaders (4 real brokers)', ()
       15_000,
       100,
     );
+  });
+
+  it('finishes a throttled reassignment under the next controller when the controller is SIGKILLed mid-way', async () => {
+    const topic = 'resumed';
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 2 }] });
+    await waitForFullIsr(admin, topic, 2);
+    const producer = client.producer({ acks: 'all', lingerMs: 0 });
+    const value = 'x'.repeat(10_000);
+    // about 4 MB: at the 1 MB/s throttle the new replica needs seconds to catch up
+    for (let i = 0; i < 40; i++)
+      await producer.send({ topic, messages: Array.from({ length: 10 }, (_, j) => ({ key: `k${i}`, value: `${i * 10 + j}|${value}` })) });
+    await producer.disconnect();
+    const controller = (await admin.describeCluster()).controller as number;
+    const [before] = await partitionsOf(admin, topic);
+    const live = (await admin.describeCluster()).brokers.map((b) => b.id);
+    // two brokers that are not the controller, at least one of them new to the partition
+    const target = live
+      .filter((b) => b !== controller && !before.replicas.includes(b))
+      .concat(live.filter((b) => b !== controller && before.replicas.includes(b)));
+    target.splice(2);
+    const startedAt = Date.now();
+    const { jobId } = await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: target }] }] });
+    await sleep(800);
+    expect((await admin.listPartitionReassignments({ topics: [topic] })).topics.length).toBe(1); // still catching up
+    await cluster.broker(controller).kill('SIGKILL');
+    await waitForReassignments(admin, topic);
+    const tookMs = Date.now() - startedAt;
+    const [after] = await partitionsOf(admin, topic);
+    expect(after.replicas).toEqual(target);
+    const successor = (await admin.describeCluster()).controller as number;
+    expect(successor).not.toBe(controller);
+    await waitFor(
+      `the job ${jobId} to complete under controller ${successor}`,
+      async () => cluster.broker(successor).output.includes(`"event":"job-completed","jobId":"${jobId}"`),
+      30_000,
+      200,
+    );
+    process.stdout.write(
+      `reassignment ${before.replicas.join(',')} -> ${target.join(',')} with controller ${controller} killed: done in ${tookMs} ms under controller ${successor}\n`,
+    );
+    await waitForFullIsr(admin, topic, 2);
+    const logs = await readAll(client, topic, 1);
+    expect(logs.get(0)?.size).toBe(400);
+    for (let n = 0; n < 400; n++) expect(logs.get(0)?.get(n)?.split('|')[0]).toBe(String(n));
+    await cluster.broker(controller).start();
   });
 });
