@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Tributary, type Admin } from '@tributary/client';
@@ -21,6 +22,13 @@ const FAST = {
   CONTROLLER_LEASE_MS: '2000',
   ADMIN_JOB_LOCK_MS: '2000',
 };
+
+const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+
+function cli(cluster: TestCluster, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--brokers', cluster.brokers.map((b) => b.url).join(',')], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 async function partitionsOf(admin: Admin, topic: string) {
   return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions;
@@ -150,6 +158,18 @@ describe('reassignment, decommission and preferred leaders (4 real brokers)', ()
     process.stdout.write(`preferred leaders back ${tookMs} ms after broker ${victim} rejoined the ISR (check interval ${IMBALANCE_CHECK_MS} ms)\n`);
     // within the configured interval, plus the job and the new leader's claim; generous for a loaded machine
     expect(tookMs).toBeLessThan(IMBALANCE_CHECK_MS + 8000);
+    // the operator's view agrees, and an election on demand has nothing left to do
+    const status = cli(cluster, 'cluster', 'status');
+    expect(status).toMatchObject({ status: 0, stdout: expect.stringContaining('partitions not led by their preferred replica: 0') });
+    expect(status.stdout).toMatch(/4 live broker\(s\), controller \d/);
+    const elect = cli(cluster, 'partitions', 'elect-leaders', '--topic', topic);
+    expect(elect.status).toBe(0);
+    expect(
+      elect.stdout
+        .split('\n')
+        .filter((l) => l.startsWith(topic))
+        .every((l) => l.endsWith('not needed')),
+    ).toBe(true);
   });
 
   it('decommissions a broker of a 4-broker cluster with 12 partitions RF=3: it ends with no replica, the others balanced within one, no record lost', async () => {

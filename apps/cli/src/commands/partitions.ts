@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Admin } from '@tributary/client';
+import { ErrorCode, type Admin } from '@tributary/client';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { parseIntOption } from './options';
 import { printTable } from './topics';
@@ -86,10 +86,15 @@ export function registerPartitionCommands(program: Command): void {
           wanted = meta.topics[0].partitions.map((p) => ({ topic: opts.topic as string, partition: p.partition }));
         }
         const results = await admin.electLeaders(wanted ? { partitions: wanted } : {});
-        const name = (code: number, message?: string) => (code === 0 ? 'elected' : (message ?? String(code)));
+        const name = (code: number, message?: string) => (code === ErrorCode.NONE ? 'elected' : (message ?? String(code)));
         printTable(
           ['topic', 'partition', 'leader', 'result'],
-          results.map((r) => [r.topic, String(r.partition), String(r.leader), name(r.errorCode, r.errorCode === 84 ? 'not needed' : r.errorMessage)]),
+          results.map((r) => [
+            r.topic,
+            String(r.partition),
+            String(r.leader),
+            name(r.errorCode, r.errorCode === ErrorCode.ELECTION_NOT_NEEDED ? 'not needed' : r.errorMessage),
+          ]),
         );
       } finally {
         await admin.disconnect();
