@@ -68,7 +68,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async describe(id: string): Promise<JobRecord | null> {
-    const job = (await this.queue.getJob(id));
+    const job = await this.queue.getJob(id);
     return job ? toRecord(job) : null;
   }
 
