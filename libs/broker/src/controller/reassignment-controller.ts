@@ -35,6 +35,7 @@ export interface ReassignmentControllerOptions {
 export const REASSIGNMENT_PASS_MS = 250;
 
 const ELECTION_CONFIRM_POLL_MS = 50;
+const ELECTIONS_IN_PARALLEL = 32;
 
 /**
  * The controller's cluster-changing admin work beyond topic creation: partition reassignment
@@ -164,16 +165,17 @@ export class ReassignmentController {
     const snapshot = await this.store.snapshot();
     const wanted = request.partitions ?? [...snapshot.topics.values()].flatMap((t) => t.partitions.map((p) => ({ topic: p.topic, partition: p.partition })));
     const live = new Set(snapshot.brokers.map((b) => b.id));
-    const results = await Promise.all(
-      wanted.map(async ({ topic, partition }): Promise<ElectLeaderResult> => {
-        try {
-          const state = partitionOf(snapshot, topic, partition);
-          return { topic, partition, errorCode: ErrorCode.NONE, leader: await this.electPreferred(state, live, epoch) };
-        } catch (err) {
-          return { topic, partition, leader: snapshot.topics.get(topic)?.partitions[partition]?.leader ?? -1, ...toErrorResponse(err) };
-        }
-      }),
-    );
+    const elect = async ({ topic, partition }: { topic: string; partition: number }): Promise<ElectLeaderResult> => {
+      try {
+        const state = partitionOf(snapshot, topic, partition);
+        return { topic, partition, errorCode: ErrorCode.NONE, leader: await this.electPreferred(state, live, epoch) };
+      } catch (err) {
+        return { topic, partition, leader: snapshot.topics.get(topic)?.partitions[partition]?.leader ?? -1, ...toErrorResponse(err) };
+      }
+    };
+    // in bounded groups: a whole cluster's partitions must not become that many scripts and polls at once
+    const results: ElectLeaderResult[] = [];
+    for (let i = 0; i < wanted.length; i += ELECTIONS_IN_PARALLEL) results.push(...(await Promise.all(wanted.slice(i, i + ELECTIONS_IN_PARALLEL).map(elect))));
     return { errorCode: ErrorCode.NONE, partitions: results };
   }
 
