@@ -1,4 +1,4 @@
-import type { ClusterSnapshot, PartitionState, ReassignmentStore } from '@tributary/coordination';
+import type { ReassignmentStore } from '@tributary/coordination';
 import {
   ErrorCode,
   toErrorResponse,
@@ -6,21 +6,12 @@ import {
   type AlterPartitionReassignmentsRequest,
   type AlterPartitionReassignmentsResponse,
   type DecommissionBrokerResponse,
-  type ElectLeaderResult,
-  type ElectLeadersRequest,
-  type ElectLeadersResponse,
   type PartitionResult,
 } from '@tributary/protocol';
 import { ReassignmentDriver, type ReassignmentProgress } from './reassignment-driver';
-import {
-  DECOMMISSION_BROKER_JOB,
-  REASSIGN_PARTITIONS_JOB,
-  REBALANCE_LEADERS_JOB,
-  type ControllerEpochSource,
-  type PartitionMove,
-  type SubmitJob,
-} from './reassignment-jobs';
-import { checkTarget, imbalancedPartitions, isReassigning, originalReplicas, planDecommission } from './reassignment-plan';
+import { DECOMMISSION_BROKER_JOB, REASSIGN_PARTITIONS_JOB, type ControllerEpochSource, type PartitionMove, type SubmitJob } from './reassignment-jobs';
+import { activeEpoch, checkTarget, isReassigning, originalReplicas, partitionOf, planDecommission, unknownPartition } from './reassignment-plan';
+import { PreferredLeaderElections } from './leader-elections';
 
 export interface ReassignmentControllerOptions {
   brokerId: number;
@@ -34,18 +25,17 @@ export interface ReassignmentControllerOptions {
 /** How often the controller moves reassignments on: each pass is a snapshot read and at most a script per partition in flight. */
 export const REASSIGNMENT_PASS_MS = 250;
 
-const ELECTION_CONFIRM_POLL_MS = 50;
-const ELECTIONS_IN_PARALLEL = 32;
-
 /**
  * The controller's cluster-changing admin work beyond topic creation: partition reassignment
- * (KIP-455), broker decommission, preferred leader election on demand and when leadership is
- * out of balance. Every write is a Lua script fenced on the controller epoch; the state of
+ * (KIP-455) and broker decommission, and the passes that move them on and check the leader
+ * balance (preferred elections: PreferredLeaderElections). Every write is a Lua script fenced on the controller epoch; the state of
  * every reassignment lives with its partition in Redis, so a pass can run again, on any
  * controller.
  */
 export class ReassignmentController {
   private readonly driver: ReassignmentDriver;
+  /** preferred leader elections, on demand and by the imbalance check */
+  readonly elections: PreferredLeaderElections;
   private timers: NodeJS.Timeout[] = [];
   private driving = false;
   private rebalancing = false;
@@ -57,6 +47,7 @@ export class ReassignmentController {
     private readonly submitJob: SubmitJob,
   ) {
     this.driver = new ReassignmentDriver(store, options.leaderLeaseMs);
+    this.elections = new PreferredLeaderElections(store, controllerEpoch, options, submitJob);
   }
 
   /** Starts the passes: reassignments on every REASSIGNMENT_PASS_MS, the leader balance check on its interval. */
@@ -74,7 +65,7 @@ export class ReassignmentController {
     };
     this.timers = [
       every(REASSIGNMENT_PASS_MS, () => this.drive(), 'driving'),
-      every(this.options.leaderImbalanceCheckIntervalMs, () => this.checkLeaderBalance(), 'rebalancing'),
+      every(this.options.leaderImbalanceCheckIntervalMs, () => this.elections.checkLeaderBalance(), 'rebalancing'),
     ];
   }
 
@@ -97,9 +88,7 @@ export class ReassignmentController {
   }
 
   private activeEpoch(): number {
-    const epoch = this.controllerEpoch();
-    if (epoch <= 0) throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} is not the controller`);
-    return epoch;
+    return activeEpoch(this.controllerEpoch, this.options.brokerId);
   }
 
   async alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
@@ -155,96 +144,10 @@ export class ReassignmentController {
     return { errorCode: ErrorCode.NONE, moves, jobId };
   }
 
-  /**
-   * Preferred leader election: each partition's first replica takes over when it is live and
-   * in the ISR. Resolves once the new leader has claimed its epoch (bounded by two leases), so
-   * the answer names who leads.
-   */
-  async electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
-    const epoch = this.activeEpoch();
-    const snapshot = await this.store.snapshot();
-    const wanted = request.partitions ?? [...snapshot.topics.values()].flatMap((t) => t.partitions.map((p) => ({ topic: p.topic, partition: p.partition })));
-    const live = new Set(snapshot.brokers.map((b) => b.id));
-    const elect = async ({ topic, partition }: { topic: string; partition: number }): Promise<ElectLeaderResult> => {
-      try {
-        const state = partitionOf(snapshot, topic, partition);
-        return { topic, partition, errorCode: ErrorCode.NONE, leader: await this.electPreferred(state, live, epoch) };
-      } catch (err) {
-        return { topic, partition, leader: snapshot.topics.get(topic)?.partitions[partition]?.leader ?? -1, ...toErrorResponse(err) };
-      }
-    };
-    // in bounded groups: a whole cluster's partitions must not become that many scripts and polls at once
-    const results: ElectLeaderResult[] = [];
-    for (let i = 0; i < wanted.length; i += ELECTIONS_IN_PARALLEL) results.push(...(await Promise.all(wanted.slice(i, i + ELECTIONS_IN_PARALLEL).map(elect))));
-    return { errorCode: ErrorCode.NONE, partitions: results };
-  }
-
-  private async electPreferred(state: PartitionState, live: ReadonlySet<number>, epoch: number): Promise<number> {
-    const name = `${state.topic}-${state.partition}`;
-    const preferred = state.replicas[0];
-    if (state.leader === preferred) throw TributaryError.of('ELECTION_NOT_NEEDED', `${name}: broker ${preferred} leads already`);
-    if (!live.has(preferred) || !state.isr.includes(preferred)) {
-      throw TributaryError.of(
-        'PREFERRED_LEADER_NOT_AVAILABLE',
-        `${name}: preferred replica ${preferred} is ${live.has(preferred) ? 'not in the ISR' : 'not live'} (ISR ${state.isr.join(',')})`,
-      );
-    }
-    const r = await this.store.electLeader(state.topic, state.partition, preferred, state.leaderEpoch, epoch, this.options.leaderLeaseMs);
-    if ('refused' in r) {
-      if (r.refused === 'stale-controller') throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);
-      if (r.refused === 'already-leader') throw TributaryError.of('ELECTION_NOT_NEEDED', `${name}: broker ${preferred} leads already`);
-      if (r.refused === 'no-partition') throw unknownPartition(state.topic, state.partition);
-      // the state moved on since the snapshot (stale-epoch), or the replica just left the ISR or the registry
-      throw TributaryError.of('PREFERRED_LEADER_NOT_AVAILABLE', `${name}: election of broker ${preferred} refused (${r.refused}); try again`);
-    }
-    const deadline = Date.now() + this.options.leaderLeaseMs * 2;
-    while (Date.now() < deadline) {
-      const now = await this.store.partitionState(state.topic, state.partition);
-      if (!now || now.leaderEpoch > r.epoch || now.leader !== preferred) return now?.leader ?? -1;
-      await new Promise((res) => setTimeout(res, ELECTION_CONFIRM_POLL_MS));
-    }
-    return preferred;
-  }
-
   /** One pass over every reassignment in flight (see ReassignmentDriver); a no-op unless controller. */
   async drive(): Promise<ReassignmentProgress | null> {
     const epoch = this.controllerEpoch();
     if (epoch <= 0) return null;
     return this.driver.pass(await this.store.snapshot(), epoch);
   }
-
-  /** Kafka's auto leader rebalance check: when some broker leads too few of its preferred partitions, a rebalanceLeaders job elects them. */
-  private async checkLeaderBalance(): Promise<void> {
-    if (this.controllerEpoch() <= 0 || !this.options.autoLeaderRebalanceEnable) return;
-    const snapshot = await this.store.snapshot();
-    const live = snapshot.brokers.map((b) => b.id);
-    const all = [...snapshot.topics.values()].flatMap((t) => t.partitions);
-    if (imbalancedPartitions(all, live, this.options.leaderImbalancePerBrokerPercentage).length === 0) return;
-    await this.submitJob(REBALANCE_LEADERS_JOB, {});
-  }
-
-  /** Preferred elections where a broker leads too few of its partitions (the imbalance rule). Returns how many moved. */
-  async rebalanceLeaders(): Promise<number> {
-    const epoch = this.controllerEpoch();
-    if (epoch <= 0) throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} is not the controller`);
-    const snapshot = await this.store.snapshot();
-    const live = new Set(snapshot.brokers.map((b) => b.id));
-    const all = [...snapshot.topics.values()].flatMap((t) => t.partitions);
-    let moved = 0;
-    for (const state of imbalancedPartitions(all, [...live], this.options.leaderImbalancePerBrokerPercentage)) {
-      const r = await this.store.electLeader(state.topic, state.partition, state.replicas[0], state.leaderEpoch, epoch, this.options.leaderLeaseMs);
-      if ('epoch' in r) moved++;
-    }
-    return moved;
-  }
-}
-
-function partitionOf(snapshot: ClusterSnapshot, topic: string, partition: number): PartitionState {
-  const state = snapshot.topics.get(topic)?.partitions.find((p) => p.partition === partition);
-  if (!state) throw unknownPartition(topic, partition);
-  return state;
-}
-
-function unknownPartition(topic: string, partition: number): TributaryError {
-  return TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
 }

@@ -1,4 +1,4 @@
-import type { PartitionState } from '@tributary/coordination';
+import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
 import { TributaryError, type PlannedMove } from '@tributary/protocol';
 
 /** The replica set a partition returns to when its reassignment is cancelled: the current one without the replicas being added. */
@@ -109,4 +109,22 @@ export function imbalancedPartitions(partitions: readonly PartitionState[], live
     out.push(...notLed.filter((p) => p.isr.includes(broker)));
   }
   return out;
+}
+
+/** A partition's state from a snapshot; UNKNOWN_TOPIC_OR_PARTITION when it has none. */
+export function partitionOf(snapshot: ClusterSnapshot, topic: string, partition: number): PartitionState {
+  const state = snapshot.topics.get(topic)?.partitions.find((p) => p.partition === partition);
+  if (!state) throw unknownPartition(topic, partition);
+  return state;
+}
+
+export function unknownPartition(topic: string, partition: number): TributaryError {
+  return TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+}
+
+/** The controller epoch to fence writes with; NOT_CONTROLLER (retriable: the client asks the new one) when this broker does not hold the lease. */
+export function activeEpoch(controllerEpoch: () => number, brokerId: number): number {
+  const epoch = controllerEpoch();
+  if (epoch <= 0) throw TributaryError.of('NOT_CONTROLLER', `broker ${brokerId} is not the controller`);
+  return epoch;
 }

@@ -148,7 +148,7 @@ export class BrokerNode {
     registerReassignmentJobs(this.jobs, {
       store: this.store,
       controllerEpoch: () => this.controller.activeEpoch,
-      rebalanceLeaders: () => this.reassignments.rebalanceLeaders(),
+      rebalanceLeaders: () => this.reassignments.elections.rebalanceLeaders(),
     });
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
@@ -364,7 +364,7 @@ export class BrokerNode {
   }
 
   electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
-    return this.reassignments.electLeaders(request);
+    return this.reassignments.elections.electLeaders(request);
   }
 
   decommissionBroker(request: DecommissionBrokerRequest): Promise<DecommissionBrokerResponse> {
