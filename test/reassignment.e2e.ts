@@ -34,8 +34,15 @@ async function partitionsOf(admin: Admin, topic: string) {
   return (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions;
 }
 
-/** Waits until no partition of `topic` is in reassignment. */
-async function waitForReassignments(admin: Admin, topic: string, timeoutMs = 90_000): Promise<void> {
+/** Waits until no partition of `topic` is in reassignment (and, with `target`, partition 0 has those replicas). */
+async function waitForReassignments(admin: Admin, topic: string, target?: number[], timeoutMs = 90_000): Promise<void> {
+  if (target)
+    await waitFor(
+      `${topic}-0 to have replicas ${target.join(',')}`,
+      async () => (await partitionsOf(admin, topic))[0].replicas.join() === target.join(),
+      timeoutMs,
+      200,
+    );
   await waitFor(
     `the reassignments of ${topic} to complete`,
     async () => (await admin.listPartitionReassignments({ topics: [topic] })).topics.length === 0,
@@ -99,7 +106,7 @@ describe('reassignment, decommission and preferred leaders (4 real brokers)', ()
     const startedAt = Date.now();
     const { jobId } = await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: target }] }] });
     expect(jobId).toBeDefined();
-    await waitForReassignments(admin, topic);
+    await waitForReassignments(admin, topic, target);
     const tookMs = Date.now() - startedAt;
     await sleep(1000); // production continues on the new replica set
     await tracker.stop();
@@ -236,7 +243,7 @@ describe('reassignment, decommission and preferred leaders (4 real brokers)', ()
     await sleep(800);
     expect((await admin.listPartitionReassignments({ topics: [topic] })).topics.length).toBe(1); // still catching up
     await cluster.broker(controller).kill('SIGKILL');
-    await waitForReassignments(admin, topic);
+    await waitForReassignments(admin, topic, target);
     const tookMs = Date.now() - startedAt;
     const [after] = await partitionsOf(admin, topic);
     expect(after.replicas).toEqual(target);

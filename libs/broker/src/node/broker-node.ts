@@ -358,9 +358,9 @@ export class BrokerNode {
     return this.reassignments.alterPartitionReassignments(request);
   }
 
-  /** Any broker answers, from its metadata. */
-  listPartitionReassignments(request: ListPartitionReassignmentsRequest): ListPartitionReassignmentsResponse {
-    return listReassignments(this.metadataCache.snapshot, request);
+  /** Any broker answers, from Redis (its metadata cache may not have heard of a reassignment started a moment ago). */
+  async listPartitionReassignments(request: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
+    return listReassignments(await this.store.snapshot(), request);
   }
 
   electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {

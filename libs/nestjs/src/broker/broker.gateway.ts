@@ -104,7 +104,7 @@ export class BrokerGateway {
   @SubscribeMessage(Events.listPartitionReassignments)
   listPartitionReassignments(@MessageBody() body: unknown): Promise<ListPartitionReassignmentsResponse> {
     return this.handle(
-      async () => this.node.listPartitionReassignments(parseReassignmentRequest.listPartitionReassignments(body ?? {})),
+      () => this.node.listPartitionReassignments(parseReassignmentRequest.listPartitionReassignments(body ?? {})),
       (e) => ({ ...e, reassignments: [] }),
     );
   }
