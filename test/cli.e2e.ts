@@ -101,6 +101,36 @@ describe('tributary CLI', () => {
     expect(consumed.out).toBe('k1\tone\nk1\ttwo\nk1\tthree\n');
   });
 
+  it('deletes a topic and waits for its deletion job, then lists and describes the job', () => {
+    expect(run(['topics', 'create', 'cli-gone', '--partitions', '2']).code).toBe(0);
+    const described = run(['topics', 'describe', 'cli-gone']);
+    const id = /id: ([0-9a-f-]{36})/.exec(described.out)?.[1];
+    expect(id).toBeDefined();
+
+    const deleted = run(['topics', 'delete', 'cli-gone', '--wait']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.out).toContain(`deleted topic 'cli-gone' (id ${id}); deletion job deleteTopic-${id}`);
+    expect(deleted.out).toContain(`deletion job deleteTopic-${id} completed`);
+    // without a terminal, --wait shows the job's progress one line per change on stderr
+    expect(deleted.err).toMatch(/job deleteTopic-.*: (active|completed) step \d\/4/);
+    expect(run(['topics', 'list']).out.split('\n')).not.toContain('cli-gone');
+
+    const listed = run(['jobs', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`deleteTopic-${id}\\s+deleteTopic\\s+completed\\s+4/4`));
+    const job = run(['jobs', 'describe', `deleteTopic-${id}`]);
+    expect(job.code).toBe(0);
+    expect(job.out).toContain('state: completed');
+    expect(job.out).toContain(`args: {"topic":"cli-gone","topicId":"${id}","partitionCount":2}`);
+
+    const unknownJob = run(['jobs', 'describe', 'no-such-job']);
+    expect(unknownJob.code).toBe(1);
+    expect(unknownJob.err).toContain("no admin job 'no-such-job'");
+    const unknownTopic = run(['topics', 'delete', 'cli-gone']);
+    expect(unknownTopic.code).toBe(1);
+    expect(unknownTopic.err).toContain("topic 'cli-gone' does not exist");
+  });
+
   it('lists and describes a consumer group with its lag', async () => {
     // A member reads the three records of a topic of its own, commits 2 of them, and leaves.
     const client = new Tributary({ brokers: [brokers] });

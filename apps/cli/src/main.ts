@@ -9,6 +9,7 @@ import { registerTopicCommands } from './commands/topics';
 import { registerGroupCommands } from './commands/groups';
 import { registerPartitionCommands } from './commands/partitions';
 import { registerBrokerCommands } from './commands/brokers';
+import { registerJobCommands } from './commands/jobs';
 
 // The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
 installNativeCrc32c();
@@ -23,6 +24,7 @@ registerConsumeCommand(program);
 registerGroupCommands(program);
 registerPartitionCommands(program);
 registerBrokerCommands(program);
+registerJobCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

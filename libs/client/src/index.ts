@@ -31,6 +31,8 @@ export {
   type PartitionReassignment,
 } from './admin/reassignment-admin';
 export type { ElectLeaderResult, PlannedMove } from '@tributary/protocol';
+export { JobAdmin, type WaitForJobOptions } from './admin/job-admin';
+export type { JobInfo, JobProgressInfo, JobStateName } from '@tributary/protocol';
 export { GroupMembershipError } from './consumer/group/group-errors';
 export type { GroupJoinEvent, GroupOptions, SubscribeOptions } from './consumer/group/group-types';
 export type { AssignorName, DescribedGroup, ListedGroup, CommittedOffset } from '@tributary/protocol';
@@ -38,6 +40,7 @@ export type {
   ClusterDescription,
   ConfigEntry,
   CreateTopicsOptions,
+  DeletedTopic,
   DeleteTopicsOptions,
   PartitionInfo,
   PartitionOffset,
@@ -46,7 +49,16 @@ export type {
   TopicSpec,
 } from './admin/types';
 
-export { AggregateTopicError, ClientStateError, ConnectionError, InvalidConfigError, RequestTimeoutError, RetriesExhaustedError, TopicError } from './errors';
+export {
+  AggregateTopicError,
+  ClientStateError,
+  ConnectionError,
+  InvalidConfigError,
+  JobFailedError,
+  RequestTimeoutError,
+  RetriesExhaustedError,
+  TopicError,
+} from './errors';
 export { ErrorCode, TributaryError, isRetriable, type ErrorName } from '@tributary/protocol';
 
 export { LogLevel, type LogEntry, type Logger, type LogSink } from './logger/logger';

@@ -12,6 +12,8 @@ export type {
   MetadataSource,
   ReassignmentStore,
   ElectLeaderOutcome,
+  TopicDeletionStore,
+  TopicDeletionOutcome,
 } from './store/store-interfaces';
 export type { ChangeFeed, ChangeListener } from './store/change-feed';
 export type { RedisHealth } from './store/redis-health';

@@ -40,6 +40,16 @@ export class Keys {
     return `${this.prefix}topics`;
   }
 
+  /** hash: topic name -> TopicTombstone JSON, while the topic's deletion job runs */
+  get deletingTopics(): string {
+    return `${this.prefix}deleting-topics`;
+  }
+
+  /** set: ids of the brokers that removed their replicas of a deleted topic incarnation */
+  topicDeletionAcks(topicId: string): string {
+    return `${this.prefix}topic-deletion-acks:${topicId}`;
+  }
+
   /** hash: partition number -> PartitionState JSON */
   partitions(topic: string): string {
     return `${this.prefix}partitions:${topic}`;

@@ -10,6 +10,16 @@ export interface TopicRecord {
   createdAt: number;
 }
 
+/** A deleted topic incarnation whose deletion job has not finished (KIP-516: by id, not name). */
+export interface TopicTombstone {
+  name: string;
+  id: string;
+  partitionCount: number;
+  deletedAt: number;
+  /** the admin job removing its replicas, streams, leases and group offsets */
+  jobId: string;
+}
+
 export interface PartitionState {
   topic: string;
   partition: number;
@@ -37,6 +47,8 @@ export interface ClusterSnapshot {
   /** each live broker's current broker epoch (KIP-380), from the registry */
   brokerEpochs: ReadonlyMap<number, number>;
   topics: Map<string, TopicSnapshot>;
+  /** topics deleted whose deletion job still runs; absent from snapshots made without them (tests) */
+  deletingTopics?: TopicTombstone[];
 }
 
 /** One start of a broker process: its id and the broker epoch its registration was given. */

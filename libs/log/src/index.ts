@@ -3,3 +3,4 @@ export { PartitionLog, type AppendResult } from './partition-log';
 export { DEFAULT_MAX_OPEN_SEGMENT_FILES, setMaxOpenSegmentFiles } from './open-segment-files';
 export type { EpochEntry } from './epoch-cache';
 export type { RecoveryReport } from './segment';
+export { PartitionMetadataFile, PARTITION_METADATA_FILE } from './partition-metadata-file';

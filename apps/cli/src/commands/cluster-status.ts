@@ -1,24 +1,6 @@
 import type { Command } from 'commander';
-import type { Admin } from '@tributary/client';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { printTable } from './topics';
-
-/** The slice of the jobs admin (`tributary jobs`) this command shows: running jobs with their progress. */
-interface ListedJob {
-  id: string;
-  type: string;
-  state: string;
-  progress: { step: string; done: number; total: number; message?: string } | null;
-}
-type JobLister = { listJobs?: (options?: { limit?: number }) => Promise<ListedJob[]> };
-
-async function runningJobs(admin: Admin): Promise<ListedJob[] | null> {
-  // The jobs admin comes with the jobs framework's SDK side; a client without it shows none.
-  const lister = (admin as unknown as JobLister).listJobs;
-  if (typeof lister !== 'function') return null;
-  const jobs = await lister.call(admin, { limit: 100 });
-  return jobs.filter((j) => j.state !== 'completed' && j.state !== 'failed');
-}
 
 export function registerClusterStatusCommand(cluster: Command): void {
   withBrokers(
@@ -73,8 +55,7 @@ export function registerClusterStatusCommand(cluster: Command): void {
       );
       out(`\nreassignments in progress: ${moving.length}`);
       if (moving.length > 0) printTable(['topic', 'partition', 'replicas', 'adding', 'removing'], moving);
-      const jobs = await runningJobs(admin);
-      if (jobs === null) return;
+      const jobs = (await admin.listJobs({ limit: 100 })).filter((j) => j.state !== 'completed' && j.state !== 'failed');
       out(`\nrunning jobs: ${jobs.length}`);
       if (jobs.length > 0)
         printTable(

@@ -1,11 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { ErrorCode, type Admin } from '@tributary/client';
+import { ErrorCode } from '@tributary/client';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { parseIntOption } from './options';
 import { printTable } from './topics';
-import { progressBar } from './progress';
-
-const WAIT_POLL_MS = 500;
+import { waitWithProgress } from './job-progress';
 
 function parseReplicas(value: string): number[] {
   const ids = value.split(',').map((s) => s.trim());
@@ -14,22 +12,6 @@ function parseReplicas(value: string): number[] {
   const out = ids.map(Number);
   if (new Set(out).size !== out.length) throw new InvalidArgumentError(`--replicas names a broker twice: '${value}'`);
   return out;
-}
-
-/** Waits until none of `partitions` is in reassignment, drawing a progress bar on stderr. */
-export async function waitForReassignments(admin: Admin, partitions: Array<{ topic: string; partition: number }>, label: string): Promise<void> {
-  const topics = [...new Set(partitions.map((p) => p.topic))];
-  for (;;) {
-    const ongoing = await admin.listPartitionReassignments({ topics });
-    const pending = partitions.filter((p) => ongoing.topics.some((t) => t.topic === p.topic && t.partitions.some((x) => x.partition === p.partition)));
-    const done = partitions.length - pending.length;
-    process.stderr.write(`\r${progressBar(done, partitions.length)} ${label}`);
-    if (pending.length === 0) {
-      process.stderr.write('\n');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
-  }
 }
 
 export function registerPartitionCommands(program: Command): void {
@@ -41,7 +23,7 @@ export function registerPartitionCommands(program: Command): void {
     .requiredOption('--topic <topic>', 'topic')
     .requiredOption('--partition <n>', 'partition', parseIntOption('--partition', 0, 0x7fffffff))
     .requiredOption('--replicas <ids>', 'target broker ids, preferred leader first, e.g. 2,3,4', parseReplicas)
-    .option('--wait', 'wait until the reassignment completed, with a progress bar')
+    .option('--wait', "wait until the reassignment's job completed, with its progress")
     .action(async (opts: ClientOptions & { topic: string; partition: number; replicas: number[]; wait?: boolean }) => {
       const admin = clientFrom(opts).admin();
       try {
@@ -49,8 +31,8 @@ export function registerPartitionCommands(program: Command): void {
           topics: [{ topic: opts.topic, partitionAssignment: [{ partition: opts.partition, replicas: opts.replicas }] }],
         });
         process.stdout.write(`reassigning ${opts.topic}-${opts.partition} to ${opts.replicas.join(',')}${jobId ? ` (job ${jobId})` : ''}\n`);
-        if (opts.wait) {
-          await waitForReassignments(admin, [{ topic: opts.topic, partition: opts.partition }], `${opts.topic}-${opts.partition}`);
+        if (opts.wait && jobId) {
+          await waitWithProgress(admin, jobId);
           const meta = await admin.fetchTopicMetadata({ topics: [opts.topic] });
           const p = meta.topics[0].partitions.find((x) => x.partition === opts.partition);
           process.stdout.write(`done: replicas ${p?.replicas.join(',')}, leader ${p?.leader}, ISR ${p?.isr.join(',')}\n`);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
+import { waitWithProgress } from './job-progress';
 import { parseIntOption } from './options';
 
 function collectConfig(value: string, previous: Record<string, string>): Record<string, string> {
@@ -9,7 +10,7 @@ function collectConfig(value: string, previous: Record<string, string>): Record<
 }
 
 export function registerTopicCommands(program: Command): void {
-  const topics = program.command('topics').description('create, list and describe topics');
+  const topics = program.command('topics').description('create, list, describe and delete topics');
 
   withBrokers(topics.command('create <topic>').description('create a topic'))
     .option('--partitions <n>', 'number of partitions', parseIntOption('--partitions', 1, 100_000), 1)
@@ -34,6 +35,26 @@ export function registerTopicCommands(program: Command): void {
       }
     });
 
+  withBrokers(
+    topics
+      .command('delete <topic>')
+      .description("delete a topic: gone from metadata at once; a job then removes every replica's files, its streams and its groups' offsets"),
+  )
+    .option('--wait', 'wait for the deletion job, showing its progress; exit non-zero if it fails')
+    .action(async (topic: string, opts: ClientOptions & { wait?: boolean }) => {
+      const admin = clientFrom(opts).admin();
+      try {
+        const [deleted] = await admin.deleteTopics({ topics: [topic] });
+        process.stdout.write(`deleted topic '${topic}'${deleted?.topicId ? ` (id ${deleted.topicId})` : ''}; deletion job ${deleted?.jobId ?? '-'}\n`);
+        if (opts.wait && deleted?.jobId) {
+          await waitWithProgress(admin, deleted.jobId);
+          process.stdout.write(`deletion job ${deleted.jobId} completed: the name '${topic}' can be created again\n`);
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
   withBrokers(topics.command('list').description('list topics')).action(async (opts: ClientOptions) => {
     const admin = clientFrom(opts).admin();
     try {
@@ -52,7 +73,7 @@ export function registerTopicCommands(program: Command): void {
         const configs = Object.entries(t.configs)
           .map(([k, v]) => `${k}=${v}`)
           .join(', ');
-        process.stdout.write(`topic: ${t.name}  partitions: ${t.partitions.length}${configs ? `  configs: ${configs}` : ''}\n`);
+        process.stdout.write(`topic: ${t.name}  id: ${t.topicId ?? '-'}  partitions: ${t.partitions.length}${configs ? `  configs: ${configs}` : ''}\n`);
         const rows = t.partitions.map((p) => {
           const o = offsets.find((x) => x.partition === p.partition);
           return [p.partition, p.leader, p.leaderEpoch, p.replicas.join(','), p.isr.join(','), o?.low ?? '', o?.high ?? ''].map(String);

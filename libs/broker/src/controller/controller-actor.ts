@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { assignReplicas, type ClusterStore, type PartitionState, type TopicRecord } from '@tributary/coordination';
+import { assignReplicas, type ClusterStore, type PartitionState, type TopicRecord, type TopicTombstone } from '@tributary/coordination';
 import {
   assertValidTopicName,
   ErrorCode,
@@ -10,6 +10,7 @@ import {
   type CreateTopicResult,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
+  type DeleteTopicsRequest,
   type TopicConfig,
 } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
@@ -120,6 +121,36 @@ export class ControllerActor {
     });
   }
 
+  /**
+   * Step 1 of deleting topics, atomic per topic: each leaves metadata at once and a tombstone
+   * with its incarnation id is recorded. The caller starts the deletion job for each tombstone
+   * (also for 'deleting': a retry, or a job a dead controller never submitted).
+   */
+  deleteTopics(request: DeleteTopicsRequest): Promise<Array<{ name: string; tombstone?: TopicTombstone; error?: TributaryError }>> {
+    return this.mailbox.post(async () => {
+      const notController = () => TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} is not the controller`);
+      if (!this.isActive) return request.topics.map((name) => ({ name, error: notController() }));
+      const results: Array<{ name: string; tombstone?: TopicTombstone; error?: TributaryError }> = [];
+      for (const name of request.topics) {
+        try {
+          assertValidTopicName(name);
+          const r = await this.store.deleteTopic(name, this.epoch);
+          if (r.outcome === 'stale-controller') {
+            this.setEpoch(0);
+            results.push({ name, error: notController() });
+          } else if (r.outcome === 'unknown') {
+            results.push({ name, error: TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${name}' does not exist`) });
+          } else {
+            results.push({ name, tombstone: r.tombstone });
+          }
+        } catch (err) {
+          results.push({ name, error: err instanceof TributaryError ? err : TributaryError.of('UNKNOWN_SERVER_ERROR', (err as Error).message) });
+        }
+      }
+      return results;
+    });
+  }
+
   private async createOne(t: CreatableTopic, liveBrokers: number[], validateOnly: boolean, policy: TopicCreationPolicy): Promise<void> {
     assertValidTopicName(t.name);
     policy.checkName(t.name);
@@ -161,6 +192,9 @@ export class ControllerActor {
     }));
     const outcome = await this.store.createTopic(topic, partitions, this.epoch);
     if (outcome === 'exists') throw TributaryError.of('TOPIC_ALREADY_EXISTS', `topic '${t.name}' already exists`);
+    // Kafka's answer for a name whose deletion is still under way
+    if (outcome === 'deleting')
+      throw TributaryError.of('TOPIC_ALREADY_EXISTS', `topic '${t.name}' is being deleted; create it again once its deletion job finishes`);
     if (outcome === 'stale-controller') {
       this.setEpoch(0);
       throw TributaryError.of('NOT_CONTROLLER', `broker ${this.options.brokerId} lost the controller lease`);

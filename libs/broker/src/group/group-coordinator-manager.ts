@@ -98,7 +98,15 @@ export class GroupCoordinatorManager {
     return (await this.actorFor(req.groupId)).leave(req);
   }
 
+  /**
+   * A commit for a topic that does not exist (deleted: its deletion job removes the groups'
+   * offsets) is refused, so a re-created topic of that name never starts from an old offset.
+   */
   async commit(req: CommitOffsetsRequest): Promise<void> {
+    const unknown = () => req.offsets.find((o) => !this.metadata.topic(o.topic));
+    if (unknown()) await this.metadata.reload().catch(() => undefined);
+    const missing = unknown();
+    if (missing) throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${missing.topic}' does not exist`);
     return (await this.actorFor(req.groupId)).commit(req);
   }
 

@@ -150,6 +150,34 @@ describe('JobRunner', () => {
     await r.setActive(false);
   });
 
+  it('submitting the id of a job that failed for good runs it again, from the step that failed', async () => {
+    const r = runner({ attempts: 1 });
+    const runs: string[] = [];
+    let healthy = false;
+    r.register({
+      type: 'recoverable',
+      parseArgs: (raw) => raw,
+      steps: [
+        { name: 'first', run: async () => void runs.push('first') },
+        {
+          name: 'second',
+          run: async () => {
+            runs.push(`second:${healthy ? 'ok' : 'broken'}`);
+            if (!healthy) throw new Error('not yet');
+          },
+        },
+      ],
+    });
+    await r.setActive(true);
+    const id = await r.submit('recoverable', {}, 'recoverable-1');
+    expect(await waitForJob(r, id, finished)).toMatchObject({ state: 'failed', error: 'not yet' });
+    healthy = true;
+    expect(await r.submit('recoverable', {}, 'recoverable-1')).toBe(id);
+    expect(await waitForJob(r, id, finished)).toMatchObject({ state: 'completed' });
+    expect(runs).toEqual(['first', 'second:broken', 'second:ok']);
+    await r.setActive(false);
+  });
+
   it('a job whose controller stops mid-step is resumed by the next one, from the step that was running', async () => {
     const dying = runner();
     const successor = runner();

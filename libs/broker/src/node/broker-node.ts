@@ -1,9 +1,18 @@
 import { randomUUID } from 'crypto';
 import { setMaxOpenSegmentFiles } from '@tributary/log';
-import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth } from '@tributary/coordination';
+import { Coordination, MetadataCache, type ChangeFeed, type ClusterStore, type RedisHealth, type TopicTombstone } from '@tributary/coordination';
 import {
+  ErrorCode,
   TOPIC_CONFIG_DEFAULTS,
-  type TributaryError,
+  toErrorResponse,
+  TributaryError,
+  type DeleteTopicResult,
+  type DeleteTopicsRequest,
+  type DeleteTopicsResponse,
+  type DescribeJobRequest,
+  type DescribeJobResponse,
+  type ListJobsRequest,
+  type ListJobsResponse,
   type AlterPartitionReassignmentsRequest,
   type AlterPartitionReassignmentsResponse,
   type DecommissionBrokerRequest,
@@ -36,6 +45,7 @@ import { registerReassignmentJobs } from '../controller/reassignment-jobs';
 import { listReassignments } from '../requests/list-reassignments';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import { JobRunner } from '../jobs/job-runner';
+import { DELETE_TOPIC_JOB, deleteTopicJob, type DeleteTopicArgs } from '../jobs/delete-topic-job';
 import type { PartitionContext } from '../partition/partition-context';
 import { ReplicaManager } from '../partition/replica-manager';
 import { InterBrokerAuth } from '../auth/inter-broker-auth';
@@ -49,6 +59,11 @@ import { PartitionLookup } from '../requests/partition-lookup';
 import { ProduceHandler } from '../requests/produce-handler';
 import { BrokerRegistration } from './broker-registration';
 import { DataDirLock } from './data-dir-lock';
+
+/** how often the deletion job looks for the brokers' acknowledgements */
+const DELETION_ACK_POLL_MS = 200;
+/** a live broker that has not removed a deleted topic's replicas by then fails the attempt (retried) */
+const DELETION_ACK_TIMEOUT_MS = 60_000;
 
 /**
  * One broker: the composition root that wires Redis coordination, the controller, the
@@ -91,6 +106,8 @@ export class BrokerNode {
   readonly jobs: JobRunner;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribeControllerRole: (() => void) | null = null;
+  /** deleted topic incarnations this broker told the deletion job it holds nothing of */
+  private readonly ackedDeletions = new Set<string>();
   private unsubscribeMetadata: (() => void) | null = null;
 
   constructor(readonly config: BrokerConfig) {
@@ -150,6 +167,9 @@ export class BrokerNode {
       controllerEpoch: () => this.controller.activeEpoch,
       rebalanceLeaders: () => this.reassignments.elections.rebalanceLeaders(),
     });
+    this.jobs.register(
+      deleteTopicJob({ store: this.store, groups: this.coordination.groups, pollMs: DELETION_ACK_POLL_MS, ackTimeoutMs: DELETION_ACK_TIMEOUT_MS }),
+    );
     const streams = this.coordination.streams;
     // Replica fetches answer at once (maxWaitMs 0); a peer that does not answer within a lease is treated as gone.
     this.interBroker = new InterBrokerAuth(config.clusterId, config.brokerId, config.interBrokerSecret);
@@ -233,10 +253,15 @@ export class BrokerNode {
     await this.interBroker.start((candidate) => this.store.ensureInterBrokerSecret(candidate));
     await this.feed.start();
     await this.redisHealth.start();
-    this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => this.replicas.reconcile(snap));
+    this.unsubscribeMetadata = this.metadataCache.onUpdate((snap) => {
+      this.replicas.reconcile(snap);
+      this.acknowledgeDeletions(this.replicas.removeStrayReplicas(snap));
+    });
     await this.metadataCache.start();
     this.unsubscribeControllerRole = this.controller.onRoleChange((active) => {
       void this.jobs.setActive(active).catch((err: unknown) => this.logError('job-worker-failed', err));
+      // A controller that died between a deletion's first step and submitting its job left a tombstone without one.
+      if (active) void this.resubmitDeletions().catch((err: unknown) => this.logError('deletion-resubmit-failed', err));
     });
     await this.controller.start();
     this.reassignments.start();
@@ -260,6 +285,27 @@ export class BrokerNode {
       }
     }, this.config.logRetentionCheckIntervalMs);
     this.retentionTimer.unref();
+  }
+
+  /** Tells each deletion job (once per incarnation) that this broker holds nothing of its topic any more. */
+  private acknowledgeDeletions(topicIds: string[]): void {
+    for (const id of topicIds) {
+      if (this.ackedDeletions.has(id)) continue;
+      this.ackedDeletions.add(id);
+      this.store.ackTopicDeletion(id, this.config.brokerId).catch((err: unknown) => {
+        this.ackedDeletions.delete(id);
+        this.logError('deletion-ack-failed', err);
+      });
+    }
+  }
+
+  private async resubmitDeletions(): Promise<void> {
+    for (const t of await this.store.topicTombstones()) await this.submitDeletion(t);
+  }
+
+  private submitDeletion(t: TopicTombstone): Promise<string> {
+    const args: DeleteTopicArgs = { topic: t.name, topicId: t.id, partitionCount: t.partitionCount };
+    return this.jobs.submit(DELETE_TOPIC_JOB, args, t.jobId);
   }
 
   private logError(event: string, err: unknown): void {
@@ -369,6 +415,40 @@ export class BrokerNode {
 
   decommissionBroker(request: DecommissionBrokerRequest): Promise<DecommissionBrokerResponse> {
     return this.reassignments.decommission(request.brokerId);
+  }
+
+  /**
+   * Deletes topics (controller only, else NOT_CONTROLLER per topic): each leaves metadata at
+   * once, then a deletion job (its id in the answer) removes its replicas, streams, leases and
+   * group offsets. Deleting a topic whose deletion still runs answers the same job.
+   */
+  async deleteTopics(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
+    const topics: DeleteTopicResult[] = [];
+    for (const r of await this.controller.deleteTopics(request)) {
+      if (!r.tombstone) {
+        topics.push({ name: r.name, ...toErrorResponse(r.error ?? TributaryError.of('UNKNOWN_SERVER_ERROR', 'no outcome')) });
+        continue;
+      }
+      try {
+        const jobId = await this.submitDeletion(r.tombstone);
+        topics.push({ name: r.name, errorCode: ErrorCode.NONE, topicId: r.tombstone.id, jobId });
+      } catch (err) {
+        // out of metadata already; a retry finds the tombstone and submits the job again
+        topics.push({ name: r.name, topicId: r.tombstone.id, ...toErrorResponse(err) });
+      }
+    }
+    await this.metadataCache.reload().catch(() => undefined);
+    return { errorCode: ErrorCode.NONE, topics };
+  }
+
+  async listJobs(request: ListJobsRequest): Promise<ListJobsResponse> {
+    return { errorCode: ErrorCode.NONE, jobs: await this.jobs.list(request.limit) };
+  }
+
+  async describeJob(request: DescribeJobRequest): Promise<DescribeJobResponse> {
+    const job = await this.jobs.describe(request.jobId);
+    if (!job) throw TributaryError.of('JOB_NOT_FOUND', `no admin job '${request.jobId}'`);
+    return { errorCode: ErrorCode.NONE, job };
   }
 
   /**

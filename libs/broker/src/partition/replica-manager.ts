@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ClusterSnapshot, PartitionState } from '@tributary/coordination';
-import { PartitionLog, type LogConfig } from '@tributary/log';
+import { PartitionLog, PartitionMetadataFile, type LogConfig } from '@tributary/log';
 import { parseTopicConfig, type TopicConfig } from '@tributary/protocol';
 import { OfflinePartitions } from './offline-partitions';
 import { PartitionActor } from './partition-actor';
@@ -22,8 +22,10 @@ export interface ReplicaManagerOptions {
  */
 export class ReplicaManager {
   private readonly actors = new Map<string, PartitionActor>();
-  /** whether the first snapshot's sweep of directories of replicas moved away while this broker was down ran */
-  private sweptMovedAway = false;
+  /** the topic incarnation (KIP-516 id) each actor serves */
+  private readonly actorTopicIds = new Map<string, string>();
+  /** actors being closed, by key, with the incarnation they served: their directories are left alone until closed */
+  private readonly closing = new Map<string, string>();
   /** replicas whose log failed: reported, never reopened until the broker restarts */
   readonly offline: OfflinePartitions;
 
@@ -43,11 +45,13 @@ export class ReplicaManager {
     return [...this.actors.values()];
   }
 
-  /** Brings the set of actors in line with a metadata snapshot. */
+  /**
+   * Brings the set of actors in line with a metadata snapshot. An actor whose topic was
+   * deleted, or deleted and created again (a new topic id), is closed; a replica of the new
+   * incarnation opens once the old one has closed, in a fresh directory.
+   */
   reconcile(snapshot: ClusterSnapshot): void {
     const wanted = new Set<string>();
-    /** partitions that exist and have no replica here (a reassignment moved it away): their files go */
-    const movedAway = new Set<string>();
     for (const { topic, partitions } of snapshot.topics.values()) {
       let config: TopicConfig;
       try {
@@ -56,90 +60,96 @@ export class ReplicaManager {
         config = this.options.topicDefaults;
       }
       for (const state of partitions) {
-        if (!state.replicas.includes(this.options.brokerId)) {
-          movedAway.add(key(state.topic, state.partition));
-          continue;
-        }
+        if (!state.replicas.includes(this.options.brokerId)) continue;
         const k = key(state.topic, state.partition);
+        if (this.closing.has(k)) continue;
+        const actor = this.actors.get(k);
+        if (actor && this.actorTopicIds.get(k) !== topic.id) continue; // not wanted: closed below, reopened after
         wanted.add(k);
         if (this.offline.has(state.topic, state.partition)) continue;
-        const actor = this.actors.get(k);
         if (actor) actor.update(state, config);
-        else this.open(k, state, config);
+        else this.open(k, state, config, topic.id);
       }
     }
-    this.offline.retain((topic, partition) => wanted.has(key(topic, partition)));
-    if (!this.sweptMovedAway) {
-      this.sweptMovedAway = true;
-      this.removeMovedAwayDirs(movedAway);
-    }
+    this.offline.retain((topic, partition) => wanted.has(key(topic, partition)) || this.closing.has(key(topic, partition)));
     for (const [k, actor] of this.actors) {
-      if (!wanted.has(k)) {
-        this.actors.delete(k);
-        // Everything it appended is written already; a log that fails to close must not become an
-        // unhandled rejection (which ends the process), but an operator should see it.
-        void actor
-          .close()
-          .then(() => {
-            if (movedAway.has(k)) this.removeReplicaFiles(actor.topic, actor.partition);
-          })
-          .catch((err: unknown) =>
-            console.error(
-              JSON.stringify({
-                level: 'warn',
-                time: new Date().toISOString(),
-                brokerId: this.options.brokerId,
-                event: 'replica-close-failed',
-                topic: actor.topic,
-                partition: actor.partition,
-                reason: err instanceof Error ? err.message : String(err),
-              }),
-            ),
-          );
+      if (!wanted.has(k)) this.retire(k, actor);
+    }
+  }
+
+  /**
+   * Removes partition directories no replica here serves whose topic no longer exists or has
+   * another id now (a deleted incarnation: this broker may have been down when it was deleted),
+   * or whose partition a reassignment moved to other brokers,
+   * and returns the ids of the topics being deleted (snapshot.deletingTopics) of which this
+   * broker holds nothing any more, for it to acknowledge to the deletion job. Synchronous, so no
+   * actor can open a directory between the check and its removal.
+   */
+  removeStrayReplicas(snapshot: ClusterSnapshot): string[] {
+    const kept = new Set<string>([...this.actorTopicIds.values(), ...this.closing.values()]);
+    // A cluster with no topic at all is more likely a wrong CLUSTER_ID or an emptied Redis than
+    // the deletion of every topic: keep the directories then, rather than wipe the broker.
+    const emptyCluster = snapshot.topics.size === 0 && (snapshot.deletingTopics ?? []).length === 0;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(this.options.dataDir, { withFileTypes: true });
+    } catch (err) {
+      this.warn('data-dir-unreadable', { reason: (err as Error).message });
+      return [];
+    }
+    for (const entry of entries) {
+      const m = /^(.+)-(\d+)$/.exec(entry.name);
+      if (!entry.isDirectory() || !m) continue;
+      const k = key(m[1], Number(m[2]));
+      // an offline replica's directory is kept for the operator, as its reason says
+      if (this.actors.has(k) || this.closing.has(k) || this.offline.has(m[1], Number(m[2]))) continue;
+      const dir = path.join(this.options.dataDir, entry.name);
+      let id: string | null;
+      try {
+        id = PartitionMetadataFile.read(dir);
+      } catch (err) {
+        this.warn('partition-metadata-unreadable', { dir, reason: (err as Error).message });
+        continue;
+      }
+      const topic = snapshot.topics.get(m[1]);
+      const current = topic?.topic.id;
+      // A reassignment moved this replica to other brokers (the partition exists and does not list
+      // this one): its files go too, once its actor closed, or at the first metadata after a restart.
+      const movedAway = topic?.partitions.find((p) => p.partition === Number(m[2]))?.replicas.includes(this.options.brokerId) === false;
+      if (current !== undefined && (id === null || id === current) && !movedAway) continue;
+      if (current === undefined && emptyCluster) continue;
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+        this.warn('stale-replica-removed', { dir, topicId: id, currentTopicId: current ?? null });
+      } catch (err) {
+        if (id !== null) kept.add(id);
+        this.warn('stale-replica-remove-failed', { dir, reason: (err as Error).message });
       }
     }
+    return (snapshot.deletingTopics ?? []).map((t) => t.id).filter((id) => !kept.has(id));
   }
 
-  /**
-   * Deletes the directory of a replica a reassignment moved off this broker, once its actor
-   * closed (Kafka deletes the removed replica's log the same way). Logged, never thrown.
-   */
-  private removeReplicaFiles(topic: string, partition: number): void {
-    if (this.actors.has(key(topic, partition))) return; // assigned back here meanwhile: the files are live again
-    const dir = path.join(this.options.dataDir, `${topic}-${partition}`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    console.log(
-      JSON.stringify({
-        level: 'info',
-        time: new Date().toISOString(),
-        brokerId: this.options.brokerId,
-        event: 'replica-removed',
-        topic,
-        partition,
-        dir,
-      }),
-    );
+  /** Closes an actor no longer wanted; its directory is left to removeStrayReplicas, and metadata is reloaded once it closed. */
+  private retire(k: string, actor: PartitionActor): void {
+    this.actors.delete(k);
+    const topicId = this.actorTopicIds.get(k) ?? '';
+    this.actorTopicIds.delete(k);
+    this.closing.set(k, topicId);
+    // Everything it appended is written already; a log that fails to close must not become an
+    // unhandled rejection (which ends the process), but an operator should see it.
+    void actor
+      .close()
+      .catch((err: unknown) =>
+        this.warn('replica-close-failed', { topic: actor.topic, partition: actor.partition, reason: err instanceof Error ? err.message : String(err) }),
+      )
+      .finally(() => {
+        this.closing.delete(k);
+        this.context.reloadMetadata();
+      });
   }
 
-  /**
-   * A broker that was down while a reassignment moved a replica off it still has that
-   * replica's directory: at its first metadata it deletes every `<topic>-<partition>` directory
-   * of a partition that exists and is assigned elsewhere.
-   */
-  private removeMovedAwayDirs(movedAway: ReadonlySet<string>): void {
-    let entries: string[];
-    try {
-      entries = fs.readdirSync(this.options.dataDir);
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      const dash = name.lastIndexOf('-');
-      if (dash <= 0 || !/^\d+$/.test(name.slice(dash + 1))) continue;
-      const topic = name.slice(0, dash);
-      const partition = Number(name.slice(dash + 1));
-      if (movedAway.has(key(topic, partition))) this.removeReplicaFiles(topic, partition);
-    }
+  private warn(event: string, fields: Record<string, unknown>): void {
+    console.error(JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: this.options.brokerId, event, ...fields }));
   }
 
   /** Retention over every replica; one that fails goes offline, the others still get theirs. */
@@ -163,6 +173,7 @@ export class ReplicaManager {
     const k = key(actor.topic, actor.partition);
     if (this.actors.get(k) !== actor) return;
     this.actors.delete(k);
+    this.actorTopicIds.delete(k);
     this.offline.add(actor.topic, actor.partition, reason);
     actor.close().catch(() => undefined);
   }
@@ -170,14 +181,25 @@ export class ReplicaManager {
   async closeAll(): Promise<void> {
     const actors = [...this.actors.values()];
     this.actors.clear();
+    this.actorTopicIds.clear();
     await Promise.all(actors.map((a) => a.close()));
   }
 
-  /** A log that cannot be opened makes its partition offline, never the broker. */
-  private open(k: string, state: PartitionState, config: TopicConfig): void {
+  /**
+   * A log that cannot be opened makes its partition offline, never the broker. The directory
+   * is stamped with the topic id first; one stamped with another id is a deleted incarnation's
+   * (same name) and is removed, so its records are never served as this topic's.
+   */
+  private open(k: string, state: PartitionState, config: TopicConfig, topicId: string): void {
     const dir = path.join(this.options.dataDir, `${state.topic}-${state.partition}`);
     let log: PartitionLog;
     try {
+      const found = PartitionMetadataFile.read(dir);
+      if (found !== null && found !== topicId) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        this.warn('stale-replica-removed', { dir, topicId: found, currentTopicId: topicId });
+      }
+      if (found !== topicId) PartitionMetadataFile.write(dir, topicId);
       log = PartitionLog.open(dir, logConfigOf(config, this.options.flushIntervalMs));
     } catch (err) {
       this.offline.add(state.topic, state.partition, `cannot open log ${dir}: ${(err as Error).message}`);
@@ -196,6 +218,7 @@ export class ReplicaManager {
       return;
     }
     this.actors.set(k, actor);
+    this.actorTopicIds.set(k, topicId);
     // Deferred: the failure is noticed inside a log call, possibly within the actor's own mailbox task.
     log.onFailure((err) => setImmediate(() => this.takeOffline(actor, err.message)));
   }

@@ -46,6 +46,7 @@ export class MetadataHandler {
       if (!t) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist`, partitions: [], configs: {} };
       return {
         name,
+        topicId: t.topic.id,
         errorCode: ErrorCode.NONE,
         configs: t.topic.configs,
         partitions: t.partitions.map((p) => {

@@ -76,6 +76,7 @@ describe('Admin against a fake cluster', () => {
     expect(topics).toEqual([
       {
         name: 't',
+        topicId: fake.topicIds.get('t'),
         configs: {},
         partitions: [
           { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], errorCode: 0 },
@@ -108,23 +109,21 @@ describe('Admin against a fake cluster', () => {
     expect(fake.countRequests('listOffsets', 2)).toBeGreaterThan(0);
   });
 
-  it('says at once that the broker does not serve deleteTopics yet', async () => {
+  it('deletes topics: per-topic results with the incarnation id and the deletion job, which it can wait for', async () => {
     fake.createTopic('old', 1);
-    await expect(admin.deleteTopics({ topics: ['old'] })).rejects.toMatchObject({ code: ErrorCode.UNSUPPORTED_VERSION });
-    expect(fake.topics.has('old')).toBe(true);
-  });
-
-  it('deletes topics (per-topic results, as brokers will answer from issue 11)', async () => {
-    fake.serveDeleteTopics = true;
-    fake.createTopic('old', 1);
-    await admin.deleteTopics({ topics: ['old'] });
+    const topicId = fake.topicIds.get('old');
+    const [deleted] = await admin.deleteTopics({ topics: ['old'], wait: true });
+    expect(deleted).toEqual({ topic: 'old', topicId, jobId: `deleteTopic-${topicId}` });
     expect(fake.topics.has('old')).toBe(false);
     await expect(admin.deleteTopics({ topics: ['old'] })).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic: 'old' });
+    const job = await admin.describeJob(deleted.jobId!);
+    expect(job).toMatchObject({ type: 'deleteTopic', state: 'completed', progress: { done: 4, total: 4 } });
+    expect((await admin.listJobs()).map((j) => j.id)).toEqual([deleted.jobId]);
+    await expect(admin.describeJob('no-such-job')).rejects.toMatchObject({ code: ErrorCode.JOB_NOT_FOUND });
   });
 
   it('fails a request the broker never answers with RequestTimeoutError within requestTimeoutMs, without retrying it', async () => {
     // a hung broker takes the event in and never answers
-    fake.serveDeleteTopics = true;
     fake.unanswered.add('deleteTopics');
     fake.createTopic('old', 1);
     const quick = new Admin({ cluster: testCluster(fake.urls, { requestTimeoutMs: 300 }), logger: quietLogger });

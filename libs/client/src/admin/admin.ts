@@ -1,4 +1,5 @@
 import { GroupAdmin } from './group-admin';
+import { JobAdmin, type WaitForJobOptions } from './job-admin';
 import {
   ReassignmentAdmin,
   type AlterPartitionReassignmentsOptions,
@@ -17,10 +18,12 @@ import {
   type CreateTopicResult,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
+  type DeleteTopicResult,
   type DeleteTopicsRequest,
   type DeleteTopicsResponse,
   type ElectLeaderResult,
   type PlannedMove,
+  type JobInfo,
   type ResponseBase,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
@@ -29,7 +32,7 @@ import { AggregateTopicError, RequestTimeoutError, TopicError } from '../errors'
 import type { Logger } from '../logger/logger';
 import { backoffMs, retry } from '../retry/retrier';
 import { sleep } from '../util/timers';
-import type { ClusterDescription, CreateTopicsOptions, DeleteTopicsOptions, PartitionOffset, PartitionOffsets, TopicInfo } from './types';
+import type { ClusterDescription, CreateTopicsOptions, DeletedTopic, DeleteTopicsOptions, PartitionOffset, PartitionOffsets, TopicInfo } from './types';
 
 export interface AdminDeps {
   cluster: Cluster;
@@ -71,6 +74,24 @@ export class Admin {
   /** Consumer groups: list, describe (state, members, assignment), committed offsets and lag. */
   groups(): GroupAdmin {
     return new GroupAdmin(this.cluster);
+  }
+
+  /** Admin jobs (topic deletion, reassignment...): list, describe, wait for one. */
+  jobs(): JobAdmin {
+    return new JobAdmin(this.cluster);
+  }
+
+  listJobs(options: { limit?: number } = {}): Promise<JobInfo[]> {
+    return this.jobs().listJobs(options);
+  }
+
+  describeJob(jobId: string): Promise<JobInfo> {
+    return this.jobs().describeJob(jobId);
+  }
+
+  /** Resolves with the completed job; throws JobFailedError when it failed for good. */
+  waitForJob(jobId: string, options?: WaitForJobOptions): Promise<JobInfo> {
+    return this.jobs().waitForJob(jobId, options);
   }
 
   async connect(): Promise<void> {
@@ -118,13 +139,24 @@ export class Admin {
     return true;
   }
 
-  async deleteTopics(options: DeleteTopicsOptions): Promise<void> {
+  /**
+   * Deletes topics: once this resolves they are gone from metadata (produce and fetch answer
+   * UNKNOWN_TOPIC_OR_PARTITION); a deletion job per topic then removes every replica's files,
+   * the replication streams and the groups' committed offsets, and the name can be created
+   * again (as a new, empty topic) once it finished: `waitForJob(jobId)`, or `wait: true` here.
+   */
+  async deleteTopics(options: DeleteTopicsOptions): Promise<DeletedTopic[]> {
     await this.cluster.connect();
-    const results = await this.askController<DeleteTopicsRequest, DeleteTopicsResponse, string>(Events.deleteTopics, options.topics, (pending) => ({
+    const results = (await this.askController<DeleteTopicsRequest, DeleteTopicsResponse, string>(Events.deleteTopics, options.topics, (pending) => ({
       topics: pending,
-    }));
+    }))) as DeleteTopicResult[];
     throwTopicErrors(results);
     await this.cluster.refreshMetadata().catch(() => undefined);
+    const deleted = results.map((r) => ({ topic: r.name, topicId: r.topicId, jobId: r.jobId }));
+    if (options.wait) {
+      for (const d of deleted) if (d.jobId) await this.waitForJob(d.jobId, { timeoutMs: options.timeout });
+    }
+    return deleted;
   }
 
   async listTopics(): Promise<string[]> {
@@ -147,6 +179,7 @@ export class Admin {
       if (!t) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, undefined, name);
       return {
         name,
+        ...(t.topicId !== undefined ? { topicId: t.topicId } : {}),
         configs: { ...t.configs },
         partitions: t.partitions.map((p) => ({
           partition: p.partition,

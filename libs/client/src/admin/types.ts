@@ -24,6 +24,18 @@ export interface CreateTopicsOptions {
 
 export interface DeleteTopicsOptions {
   topics: string[];
+  /** resolve only once each topic's deletion job has finished (files, streams and offsets gone); default false */
+  wait?: boolean;
+  /** with `wait`, how long to wait per job, ms; default as long as it runs */
+  timeout?: number;
+}
+
+export interface DeletedTopic {
+  topic: string;
+  /** the deleted incarnation's id (KIP-516) */
+  topicId?: string;
+  /** the deletion job (admin.waitForJob / `tributary jobs describe`) */
+  jobId?: string;
 }
 
 export interface PartitionInfo {
@@ -38,6 +50,8 @@ export interface PartitionInfo {
 
 export interface TopicInfo {
   name: string;
+  /** this incarnation's id (KIP-516): a topic deleted and created again has a new one */
+  topicId?: string;
   partitions: PartitionInfo[];
   configs: Record<string, string>;
 }

@@ -76,3 +76,24 @@ describe('MetadataCache leader epochs', () => {
     expect(cache.partition('orders', 0)).toMatchObject({ leader: 2, leaderEpoch: 0 });
   });
 });
+
+describe('MetadataCache topic ids (KIP-516)', () => {
+  const withId = (topicId: string, leaderEpoch: number, leader = 1): MetadataResponse => {
+    const a = answer([{ partition: 0, leader, leaderEpoch }]);
+    a.topics[0].topicId = topicId;
+    return a;
+  };
+
+  it('takes a re-created topic at once (its epochs start over) and ignores answers that still carry the deleted id', () => {
+    const cache = new MetadataCache();
+    cache.apply(withId('old-id', 7, 1), ['orders'], 1000);
+    // deleted and created again: a new id, leader epoch back to 1
+    cache.apply(withId('new-id', 1, 2), ['orders'], 2000);
+    expect(cache.topic('orders')?.topicId).toBe('new-id');
+    expect(cache.partition('orders', 0)).toMatchObject({ leader: 2, leaderEpoch: 1 });
+    // a broker with a stale view still answers the old incarnation, with its higher epoch
+    cache.apply(withId('old-id', 7, 1), ['orders'], 3000);
+    expect(cache.topic('orders')?.topicId).toBe('new-id');
+    expect(cache.partition('orders', 0)).toMatchObject({ leader: 2, leaderEpoch: 1 });
+  });
+});

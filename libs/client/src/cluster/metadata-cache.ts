@@ -2,6 +2,8 @@ import { ErrorCode, type BrokerInfo, type MetadataResponse, type PartitionMetada
 
 export interface CachedTopic {
   name: string;
+  /** the incarnation's id (KIP-516); absent from brokers that do not send one */
+  topicId?: string;
   /** the topic-level error code of the last answer (e.g. LEADER_NOT_AVAILABLE right after creation) */
   errorCode: number;
   errorMessage?: string;
@@ -19,7 +21,7 @@ export interface CachedTopic {
  * How long a partition's newer leader epoch outranks answers with an older one. A broker
  * with a frozen view (cut off from its coordination store) answers older epochs for a
  * while; an older epoch that persists this long means the topic was deleted and re-created
- * (answers carry no topic id yet), and is then accepted.
+ * by a broker that sends no topic id, and is then accepted.
  */
 export const OLDER_EPOCH_GRACE_MS = 30_000;
 
@@ -29,6 +31,12 @@ export class MetadataCache {
   private readonly partitionTakenAt = new Map<string, number>();
   private readonly topics = new Map<string, CachedTopic>();
   private readonly missing = new Map<string, { errorCode: number; errorMessage?: string }>();
+  /**
+   * Topic ids (KIP-516) this cache has seen replaced by another incarnation of the same name:
+   * an answer that still carries one comes from a broker with a stale view and is ignored for
+   * that topic, so a deleted topic's layout never comes back over the re-created one's.
+   */
+  private readonly retiredTopicIds = new Set<string>();
   clusterId = '';
   controllerId = -1;
   /** ms since epoch of the last update; 0 when never loaded */
@@ -59,13 +67,21 @@ export class MetadataCache {
       this.markMissing(topic.name, topic.errorCode, topic.errorMessage);
       return;
     }
-    const previous = this.topics.get(topic.name);
+    if (topic.topicId !== undefined && this.retiredTopicIds.has(topic.topicId)) return;
+    let previous = this.topics.get(topic.name);
+    if (previous?.topicId !== undefined && topic.topicId !== undefined && previous.topicId !== topic.topicId) {
+      // a new incarnation: its leader epochs start over, so the old ones must not outrank them
+      this.retiredTopicIds.add(previous.topicId);
+      for (const p of previous.partitions) this.partitionTakenAt.delete(`${topic.name}\u0000${p.partition}`);
+      previous = undefined;
+    }
     const partitions = [...topic.partitions]
       .sort((a, b) => a.partition - b.partition)
       .map((p) => this.newerOf(topic.name, previous?.byPartition.get(p.partition), p, now));
     this.missing.delete(topic.name);
     this.topics.set(topic.name, {
       name: topic.name,
+      topicId: topic.topicId,
       errorCode: topic.errorCode,
       errorMessage: topic.errorMessage,
       partitions,

@@ -1,4 +1,4 @@
-import { ErrorCode, TributaryError } from '@tributary/protocol';
+import { ErrorCode, TributaryError, type JobInfo } from '@tributary/protocol';
 
 /**
  * Typed errors a user may want to catch by class, KafkaJS style. All extend the protocol's
@@ -103,4 +103,15 @@ export function asTributaryError(err: unknown): TributaryError {
 function defaultTopicMessage(code: number, topic: string, partition?: number): string {
   const where = partition === undefined ? `topic '${topic}'` : `partition ${topic}/${partition}`;
   return `${where}: ${new TributaryError(code).message}`;
+}
+
+/** An admin job the client waited for failed for good; `job` is its last description (error, attempts, progress). */
+export class JobFailedError extends TributaryError {
+  readonly job: JobInfo;
+
+  constructor(job: JobInfo) {
+    super(ErrorCode.JOB_FAILED, `job ${job.id} (${job.type}) failed after ${job.attemptsMade} attempt(s): ${job.error ?? 'no reason given'}`);
+    this.name = 'JobFailedError';
+    this.job = job;
+  }
 }

@@ -8,6 +8,7 @@
  */
 import { fakeReassignments } from './fake-reassignments';
 import { Buffer } from 'buffer';
+import { randomUUID } from 'crypto';
 import { createServer, type Server as HttpServer } from 'http';
 import type { AddressInfo } from 'net';
 import { Server, type Socket } from 'socket.io';
@@ -19,6 +20,7 @@ import {
   ErrorCode,
   isValidTopicName,
   LATEST_TIMESTAMP,
+  parseJobRequest,
   parseRequest,
   readBatchHeader,
   applyTimestampType,
@@ -29,8 +31,10 @@ import {
   validateRecordBatches,
   type CreateTopicsResponse,
   type DecodedRecord,
+  type DeleteTopicsResponse,
   type FetchPartitionResponse,
   type FetchResponse,
+  type JobInfo,
   type ListOffsetsResponse,
   type MetadataResponse,
   type ProducePartitionResponse,
@@ -109,11 +113,10 @@ export class FakeCluster {
   fetchHook: ((call: PartitionCall, fetchOffset: number) => HookAnswer) | null = null;
   /** events taken in but never answered, as by a hung broker */
   readonly unanswered = new Set<string>();
-  /**
-   * The real broker does not serve deleteTopics yet (issue 11) and answers it, like any event
-   * it has no handler for, with UNSUPPORTED_VERSION; a test of the admin's per-topic results opts in.
-   */
-  serveDeleteTopics = false;
+  /** each topic's incarnation id (KIP-516), new on every creation */
+  readonly topicIds = new Map<string, string>();
+  /** admin jobs: a deletion here is done at once, so its job is completed when answered */
+  readonly jobs = new Map<string, JobInfo>();
   private readonly waiters = new Set<() => void>();
 
   static async start(brokerCount = 1): Promise<FakeCluster> {
@@ -140,6 +143,7 @@ export class FakeCluster {
   }
 
   createTopic(name: string, partitions: number, leader = 1): void {
+    this.topicIds.set(name, randomUUID());
     this.topics.set(
       name,
       Array.from({ length: partitions }, () => ({ batches: [], logStartOffset: 0, nextOffset: 0, leader, leaderEpoch: 0 })),
@@ -222,14 +226,47 @@ export class FakeCluster {
     handle('listPartitionReassignments', (p) => fakeReassignments.list(p));
     handle('electLeaders', (p) => fakeReassignments.elect(this, p));
     handle('decommissionBroker', (p) => fakeReassignments.decommission(this, p));
-    handle('deleteTopics', (p) => {
-      if (!this.serveDeleteTopics) return unsupported('deleteTopics');
-      const req = parseRequest.deleteTopics(p);
-      return {
-        errorCode: 0,
-        topics: req.topics.map((name) => ({ name, errorCode: this.topics.delete(name) ? 0 : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })),
-      };
+    handle('deleteTopics', (p) => this.deleteTopics(broker.id, p));
+    handle('listJobs', (p) => {
+      const req = parseJobRequest.listJobs(p ?? {});
+      return { errorCode: 0, jobs: [...this.jobs.values()].reverse().slice(0, req.limit ?? 100) };
     });
+    handle('describeJob', (p) => {
+      const req = parseJobRequest.describeJob(p);
+      const job = this.jobs.get(req.jobId);
+      if (!job) return { errorCode: ErrorCode.JOB_NOT_FOUND, errorMessage: `no admin job '${req.jobId}'`, job: null };
+      return { errorCode: 0, job };
+    });
+  }
+
+  /** As the real controller: only it answers, the topic is gone at once, and a (here already completed) job cleans up. */
+  private deleteTopics(brokerId: number, payload: unknown): DeleteTopicsResponse {
+    const req = parseRequest.deleteTopics(payload);
+    return {
+      errorCode: 0,
+      topics: req.topics.map((name) => {
+        if (brokerId !== this.brokers[0]?.id) return { name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${brokerId} is not the controller` };
+        const topicId = this.topicIds.get(name);
+        if (!this.topics.delete(name) || topicId === undefined)
+          return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
+        this.topicIds.delete(name);
+        const jobId = `deleteTopic-${topicId}`;
+        const now = Date.now();
+        this.jobs.set(jobId, {
+          id: jobId,
+          type: 'deleteTopic',
+          args: { topic: name, topicId },
+          state: 'completed',
+          progress: { step: 'clear-tombstone', done: 4, total: 4 },
+          attemptsMade: 1,
+          maxAttempts: 10,
+          createdAt: now,
+          startedAt: now,
+          finishedAt: now,
+        });
+        return { name, errorCode: 0, topicId, jobId };
+      }),
+    };
   }
 
   private metadata(topics: string[] | null): MetadataResponse {
@@ -244,6 +281,7 @@ export class FakeCluster {
         if (!partitions) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [], configs: {} };
         return {
           name,
+          topicId: this.topicIds.get(name),
           errorCode: 0,
           configs: {},
           partitions: partitions.map((p, i) => ({

@@ -107,6 +107,20 @@ export class GroupStore {
       .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   }
 
+  /**
+   * Removes every group's committed offsets for a deleted topic's partitions; the number of
+   * offsets removed. One HDEL per group, each atomic on its own key: the deletion job runs it
+   * again after a crash, and the topic cannot be created again until the job has finished.
+   */
+  async deleteTopicOffsets(topic: string, partitionCount: number): Promise<number> {
+    const fields = Array.from({ length: partitionCount }, (_, p) => `${topic}:${p}`);
+    if (fields.length === 0) return 0;
+    const groups = await this.#redis.smembers(this.#keys.groups);
+    let removed = 0;
+    for (const g of groups) removed += await this.#redis.hdel(this.#keys.offsets(g), ...fields);
+    return removed;
+  }
+
   async listGroupIds(): Promise<string[]> {
     return (await this.#redis.smembers(this.#keys.groups)).sort();
   }

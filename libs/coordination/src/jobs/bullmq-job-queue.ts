@@ -53,6 +53,11 @@ export class BullmqJobQueue implements JobQueue {
       removeOnFail: { count: KEEP_FINISHED },
     });
     if (job.id === undefined) throw new Error(`BullMQ gave job ${type} no id`);
+    // BullMQ keeps the existing job for a duplicate id; one that failed for good is run again
+    // (from its last completed step: its progress is kept), with a fresh set of attempts.
+    if (options.jobId !== undefined && (await job.getState()) === 'failed') {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    }
     return job.id;
   }
 

@@ -43,7 +43,10 @@ export interface ActiveJob {
 }
 
 export interface SubmitJobOptions {
-  /** a deterministic id makes submitting twice one job (BullMQ ignores a duplicate id); no ':' */
+  /**
+   * a deterministic id makes submitting twice one job (BullMQ ignores a duplicate id); a job of
+   * that id that failed for good is retried instead, with fresh attempts. No ':' in it.
+   */
   jobId?: string;
   attempts: number;
   /** first retry delay; doubles each attempt */

@@ -13,6 +13,8 @@ export const SCRIPT_NAMES = [
   'acquireController',
   'releaseController',
   'createTopic',
+  'deleteTopic',
+  'clearTopicTombstone',
   'renewLeaderLease',
   'claimLeadership',
   'updateIsr',

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { BrokerInfo } from '@tributary/protocol';
 import type { Keys } from '../keys';
-import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot } from '../types';
+import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord, TopicSnapshot, TopicTombstone } from '../types';
 import type { ScriptRunner } from './script-runner';
 import type {
   BrokerRegistry,
@@ -13,13 +13,20 @@ import type {
   LeadershipStore,
   MetadataSource,
   ReassignmentStore,
+  TopicDeletionStore,
+  TopicDeletionOutcome,
 } from './store-interfaces';
+
+/** the deletion job's id: one per topic incarnation, so deleting twice is one job (BullMQ ids have no ':') */
+const DELETE_TOPIC_JOB_PREFIX = 'deleteTopic-';
 
 /**
  * Reads and writes the cluster's metadata in Redis: brokers, controller lease, topics and
  * partition states. Every change that touches more than one key goes through a Lua script.
  */
-export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, ControllerStore, LeadershipStore, IsrStore, ReassignmentStore, MetadataSource {
+export class ClusterStore
+  implements BrokerRegistry, InterBrokerSecretStore, ControllerStore, LeadershipStore, IsrStore, ReassignmentStore, MetadataSource, TopicDeletionStore
+{
   // True private fields (not just TypeScript's): nothing outside reaches Redis through a store.
   readonly #redis: Redis;
   readonly #keys: Keys;
@@ -136,14 +143,56 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
   // ---- topics ----
 
   /** Writes a topic and its partitions atomically; 'stale-controller' if the epoch moved on. */
-  async createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'stale-controller'> {
+  async createTopic(
+    topic: TopicRecord,
+    partitions: PartitionState[],
+    controllerEpoch: number,
+  ): Promise<'created' | 'exists' | 'deleting' | 'stale-controller'> {
     const k = this.#keys;
     const result = await this.#scripts.run(
       'createTopic',
-      [k.topics, k.partitions(topic.name), k.changes, k.controllerEpoch],
+      [k.topics, k.partitions(topic.name), k.changes, k.controllerEpoch, k.deletingTopics],
       [topic.name, JSON.stringify(topic), controllerEpoch, ...partitions.map((p) => JSON.stringify(p))],
     );
-    return result === 1 ? 'created' : result === 0 ? 'exists' : 'stale-controller';
+    return result === 1 ? 'created' : result === 0 ? 'exists' : result === -2 ? 'deleting' : 'stale-controller';
+  }
+
+  // ---- topic deletion ----
+
+  async deleteTopic(name: string, controllerEpoch: number): Promise<TopicDeletionOutcome> {
+    const k = this.#keys;
+    const [code, raw] = (await this.#scripts.run(
+      'deleteTopic',
+      [k.topics, k.partitions(name), k.deletingTopics, k.changes, k.controllerEpoch],
+      [name, controllerEpoch, Date.now(), DELETE_TOPIC_JOB_PREFIX],
+    )) as [number, string | undefined];
+    if (Number(code) === 1 || Number(code) === 2)
+      return { outcome: Number(code) === 1 ? 'deleted' : 'deleting', tombstone: JSON.parse(raw ?? '') as TopicTombstone };
+    return { outcome: Number(code) === 0 ? 'unknown' : 'stale-controller' };
+  }
+
+  async topicTombstones(): Promise<TopicTombstone[]> {
+    return Object.values(await this.#redis.hgetall(this.#keys.deletingTopics)).map((v) => JSON.parse(v) as TopicTombstone);
+  }
+
+  async ackTopicDeletion(topicId: string, brokerId: number): Promise<void> {
+    await this.#redis.sadd(this.#keys.topicDeletionAcks(topicId), String(brokerId));
+  }
+
+  async topicDeletionAcks(topicId: string): Promise<number[]> {
+    return (await this.#redis.smembers(this.#keys.topicDeletionAcks(topicId))).map(Number).sort((a, b) => a - b);
+  }
+
+  /** One DEL (atomic on its own): the replication streams and leader leases of every partition, keyed by the topic's name. */
+  async deleteTopicStreamsAndLeases(name: string, partitionCount: number): Promise<number> {
+    const keys: string[] = [];
+    for (let p = 0; p < partitionCount; p++) keys.push(this.#keys.replicationStream(name, p), this.#keys.leaderLease(name, p));
+    return keys.length === 0 ? 0 : this.#redis.del(...keys);
+  }
+
+  async clearTopicTombstone(name: string, topicId: string): Promise<boolean> {
+    const k = this.#keys;
+    return (await this.#scripts.run('clearTopicTombstone', [k.deletingTopics, k.topicDeletionAcks(topicId), k.changes], [name, topicId])) === 1;
   }
 
   // ---- partition leadership ----
@@ -289,10 +338,11 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
 
   /** Everything a broker or client needs to route requests, read in three round trips (broker ids, then live brokers and topics, then partitions). */
   async snapshot(): Promise<ClusterSnapshot> {
-    const [{ brokers, epochs: brokerEpochs }, controllerId, rawTopics] = await Promise.all([
+    const [{ brokers, epochs: brokerEpochs }, controllerId, rawTopics, deletingTopics] = await Promise.all([
       this.liveBrokersWithEpochs(),
       this.controllerId(),
       this.#redis.hgetall(this.#keys.topics),
+      this.topicTombstones(),
     ]);
     const records = Object.values(rawTopics).map((v) => JSON.parse(v) as TopicRecord);
     const pipeline = this.#redis.pipeline();
@@ -307,7 +357,7 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
         .sort((a, b) => a.partition - b.partition);
       topics.set(topic.name, { topic, partitions });
     });
-    return { clusterId: this.#keys.cluster, controllerId, brokers, brokerEpochs, topics };
+    return { clusterId: this.#keys.cluster, controllerId, brokers, brokerEpochs, topics, deletingTopics };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { BrokerInfo } from '@tributary/protocol';
-import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord } from '../types';
+import type { BrokerClaim, BrokerIncarnation, ClusterSnapshot, PartitionState, TopicRecord, TopicTombstone } from '../types';
 
 /**
  * The narrow views of cluster state in Redis that broker code depends on. ClusterStore
@@ -29,7 +29,8 @@ export interface ControllerStore {
   acquireController(brokerId: number, ttlMs: number): Promise<number>;
   releaseController(brokerId: number): Promise<void>;
   controllerId(): Promise<number>;
-  createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'stale-controller'>;
+  /** 'deleting': the name's previous incarnation is still being deleted */
+  createTopic(topic: TopicRecord, partitions: PartitionState[], controllerEpoch: number): Promise<'created' | 'exists' | 'deleting' | 'stale-controller'>;
   getTopic(name: string): Promise<TopicRecord | null>;
 }
 
@@ -89,4 +90,23 @@ export interface ReassignmentStore {
 export interface MetadataSource {
   readonly cluster: string;
   snapshot(): Promise<ClusterSnapshot>;
+}
+
+export type TopicDeletionOutcome =
+  { outcome: 'deleted' | 'deleting'; tombstone: TopicTombstone } | { outcome: 'unknown' | 'stale-controller'; tombstone?: undefined };
+
+/**
+ * Topic deletion (KIP-516 ids): the controller removes a topic from metadata and leaves a
+ * tombstone in one step; brokers acknowledge once their replicas of that incarnation are gone;
+ * the deletion job removes what is keyed by name and clears the tombstone last.
+ */
+export interface TopicDeletionStore {
+  /** 'deleting': already removed, its job still runs (the same tombstone comes back) */
+  deleteTopic(name: string, controllerEpoch: number): Promise<TopicDeletionOutcome>;
+  topicTombstones(): Promise<TopicTombstone[]>;
+  ackTopicDeletion(topicId: string, brokerId: number): Promise<void>;
+  topicDeletionAcks(topicId: string): Promise<number[]>;
+  deleteTopicStreamsAndLeases(name: string, partitionCount: number): Promise<number>;
+  /** false when there was nothing to clear (done already) */
+  clearTopicTombstone(name: string, topicId: string): Promise<boolean>;
 }

@@ -7,12 +7,16 @@ import { respond, type ErrorShape } from './respond';
 import {
   Events,
   parseReassignmentRequest,
+  parseJobRequest,
   parseRequest,
   type AlterPartitionReassignmentsResponse,
   type DecommissionBrokerResponse,
   type ElectLeadersResponse,
   type ListPartitionReassignmentsResponse,
   type CreateTopicsResponse,
+  type DeleteTopicsResponse,
+  type DescribeJobResponse,
+  type ListJobsResponse,
   type FetchResponse,
   type ListOffsetsResponse,
   type MetadataResponse,
@@ -122,6 +126,30 @@ export class BrokerGateway {
     return this.handle(
       () => this.node.decommissionBroker(parseReassignmentRequest.decommissionBroker(body)),
       (e) => ({ ...e, moves: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.deleteTopics)
+  deleteTopics(@MessageBody() body: unknown): Promise<DeleteTopicsResponse> {
+    return this.handle(
+      () => this.node.deleteTopics(parseRequest.deleteTopics(body)),
+      (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.listJobs)
+  listJobs(@MessageBody() body: unknown): Promise<ListJobsResponse> {
+    return this.handle(
+      () => this.node.listJobs(parseJobRequest.listJobs(body ?? {})),
+      (e) => ({ ...e, jobs: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.describeJob)
+  describeJob(@MessageBody() body: unknown): Promise<DescribeJobResponse> {
+    return this.handle(
+      () => this.node.describeJob(parseJobRequest.describeJob(body)),
+      (e) => ({ ...e, job: null }),
     );
   }
 

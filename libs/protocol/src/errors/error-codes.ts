@@ -59,6 +59,9 @@ export const ErrorCode = {
   PREFERRED_LEADER_NOT_AVAILABLE: 80,
   ELECTION_NOT_NEEDED: 84,
   NO_REASSIGNMENT_IN_PROGRESS: 85,
+  // Tributary's own, with no Kafka equivalent: from 1000 up, clear of Kafka's numbers.
+  JOB_NOT_FOUND: 1001,
+  JOB_FAILED: 1002,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;
@@ -142,6 +145,8 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   GROUP_MAX_SIZE_REACHED: 'the group has reached its maximum size',
   INVALID_RECORD: 'a record in the batch is invalid',
   DUPLICATE_BROKER_REGISTRATION: 'another live process holds that broker id',
+  JOB_NOT_FOUND: 'no admin job has that id (never submitted, or finished long ago and trimmed)',
+  JOB_FAILED: 'the admin job failed for good after all its attempts',
   FENCED_MEMBER_EPOCH: 'the group member does not own this partition in its generation: it must drop the partition and rejoin',
   THROTTLING_QUOTA_EXCEEDED: 'too many requests are waiting on this connection; retry after a backoff',
   PREFERRED_LEADER_NOT_AVAILABLE: 'the preferred leader is not live or not in the ISR',

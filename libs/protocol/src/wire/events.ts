@@ -21,6 +21,9 @@ export const Events = {
   listPartitionReassignments: 'listPartitionReassignments',
   electLeaders: 'electLeaders',
   decommissionBroker: 'decommissionBroker',
+  /** admin jobs (BullMQ): any broker lists and describes them */
+  listJobs: 'listJobs',
+  describeJob: 'describeJob',
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',

@@ -6,6 +6,8 @@ export * from './topic-name';
 export * from './topic-config';
 export * from './group-messages';
 export * from './group-schemas';
+export * from './job-messages';
+export * from './job-schemas';
 export * from './inter-broker-auth';
 export * from './request-limits';
 export * from './reassignment-messages';

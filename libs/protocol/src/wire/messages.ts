@@ -40,6 +40,8 @@ export interface PartitionMetadata extends PartitionError {
 
 export interface TopicMetadata extends PartitionError {
   name: string;
+  /** this incarnation's UUID (KIP-516): a topic deleted and created again under the same name has a new one; absent on an error */
+  topicId?: string;
   partitions: PartitionMetadata[];
   configs: Record<string, string>;
 }
@@ -158,8 +160,15 @@ export interface DeleteTopicsRequest {
   topics: string[];
 }
 
+/** The topic is gone from metadata when this comes back; `jobId` is the job deleting its files, offsets and streams. */
+export interface DeleteTopicResult extends CreateTopicResult {
+  /** the deleted incarnation's id (KIP-516) */
+  topicId?: string;
+  jobId?: string;
+}
+
 export interface DeleteTopicsResponse extends ResponseBase {
-  topics: CreateTopicResult[];
+  topics: DeleteTopicResult[];
 }
 
 // ---- offsetForLeaderEpoch (KIP-101: where did an epoch end on the leader?) ----
