@@ -23,6 +23,15 @@ export type {
 
 export { Admin } from './admin/admin';
 export { GroupAdmin, type PartitionLag } from './admin/group-admin';
+export {
+  ReassignmentAdmin,
+  type AlterPartitionReassignmentsOptions,
+  type ElectLeadersOptions,
+  type ListPartitionReassignmentsOptions,
+  type ListPartitionReassignmentsResult,
+  type PartitionReassignment,
+} from './admin/reassignment-admin';
+export type { ElectLeaderResult, PlannedMove } from '@tributary/protocol';
 export { JobAdmin, type WaitForJobOptions } from './admin/job-admin';
 export type { JobInfo, JobProgressInfo, JobStateName } from '@tributary/protocol';
 export type { ConnectionDescription } from './admin/quota-admin';

@@ -11,6 +11,8 @@ export type {
   LeadershipRefusal,
   LeadershipStore,
   MetadataSource,
+  ReassignmentStore,
+  ElectLeaderOutcome,
   TopicDeletionStore,
   TopicDeletionOutcome,
 } from './store/store-interfaces';

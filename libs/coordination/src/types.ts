@@ -28,6 +28,10 @@ export interface PartitionState {
   leader: number;
   leaderEpoch: number;
   isr: number[];
+  /** while a reassignment runs (KIP-455): replicas being added (catching up, not yet all in the ISR) */
+  addingReplicas?: number[];
+  /** while a reassignment runs: replicas that leave once every target replica is in the ISR */
+  removingReplicas?: number[];
 }
 
 export interface TopicSnapshot {

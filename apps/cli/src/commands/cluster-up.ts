@@ -2,9 +2,11 @@ import * as path from 'path';
 import type { Command } from 'commander';
 import { LocalCluster } from '../local-cluster/local-cluster';
 import { parseIntOption } from './options';
+import { registerClusterStatusCommand } from './cluster-status';
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('run a local cluster');
+  const cluster = program.command('cluster').description('run a local cluster, and show how a cluster is doing');
+  registerClusterStatusCommand(cluster);
   cluster
     .command('up')
     .description('start Redis (if none is reachable) and N brokers as local processes; Ctrl-C stops them all')

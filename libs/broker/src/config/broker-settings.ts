@@ -182,6 +182,30 @@ export const brokerSettings = {
       .transform((v) => v === 'true' || v === '1'),
     'human-readable coloured log lines instead of JSON (`tributary cluster up` turns it on)',
   ),
+  /** catch-up byte rate of a replica a reassignment adds; 0: unthrottled */
+  reassignmentThrottleBytesPerSec: setting(
+    'REASSIGNMENT_THROTTLE_BYTES_PER_SEC',
+    int(0, 0x7fffffff, 0),
+    "bytes per second a replica that a reassignment (or decommission) adds copies from its leader while it catches up; `0` does not throttle (Kafka's `follower.replication.throttled.rate`)",
+  ),
+  autoLeaderRebalanceEnable: setting(
+    'AUTO_LEADER_REBALANCE_ENABLE',
+    z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    "the controller moves leadership back to each partition's preferred (first) replica when a broker leads too few of its preferred partitions (Kafka's `auto.leader.rebalance.enable`)",
+  ),
+  leaderImbalancePerBrokerPercentage: setting(
+    'LEADER_IMBALANCE_PER_BROKER_PERCENTAGE',
+    int(0, 100, 10),
+    "share of a broker's preferred partitions that may be led elsewhere before the controller elects the preferred leaders (Kafka's `leader.imbalance.per.broker.percentage`)",
+  ),
+  leaderImbalanceCheckIntervalMs: setting(
+    'LEADER_IMBALANCE_CHECK_INTERVAL_MS',
+    int(100, 86_400_000, 30_000),
+    "how often the controller checks the leader imbalance (Kafka's `leader.imbalance.check.interval.seconds`, 300 s there)",
+  ),
   maxRequestBytes: setting(
     'MAX_REQUEST_BYTES',
     int(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),

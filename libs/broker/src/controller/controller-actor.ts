@@ -63,6 +63,11 @@ export class ControllerActor {
     return this.epoch > 0 && Date.now() < this.leaseValidUntil;
   }
 
+  /** The controller epoch while this broker surely holds the lease, else 0: what fenced controller writes carry. */
+  get activeEpoch(): number {
+    return this.isActive ? this.epoch : 0;
+  }
+
   /**
    * Calls `listener(true)` when this broker takes the controller lease and `listener(false)`
    * when it loses or gives it up (the admin job worker runs only in between).

@@ -14,6 +14,14 @@ import {
   type DescribeJobResponse,
   type ListJobsRequest,
   type ListJobsResponse,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponse,
+  type DecommissionBrokerRequest,
+  type DecommissionBrokerResponse,
+  type ElectLeadersRequest,
+  type ElectLeadersResponse,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponse,
   type BrokerInfo,
   type CreateTopicsRequest,
   type CreateTopicsResponse,
@@ -43,6 +51,9 @@ import type { BrokerConfig } from '../config/broker-config';
 import { PRODUCE_FRAME_OVERHEAD } from '../config/limits-config';
 import * as timings from '../config/derived-timings';
 import { ControllerActor } from '../controller/controller-actor';
+import { ReassignmentController } from '../controller/reassignment-controller';
+import { registerReassignmentJobs } from '../controller/reassignment-jobs';
+import { listReassignments } from '../requests/list-reassignments';
 import { GroupCoordinatorManager } from '../group/group-coordinator-manager';
 import { JobRunner } from '../jobs/job-runner';
 import { DELETE_TOPIC_JOB, deleteTopicJob, type DeleteTopicArgs } from '../jobs/delete-topic-job';
@@ -98,6 +109,8 @@ export class BrokerNode {
   /** whether this broker's Redis view is current; metadata answers depend on it */
   private readonly redisHealth: RedisHealth;
   private readonly controller: ControllerActor;
+  /** reassignment, decommission and leader elections, acting while this broker is the controller */
+  private readonly reassignments: ReassignmentController;
   private readonly replicas: ReplicaManager;
   private readonly metadataHandler: MetadataHandler;
   private readonly produceHandler: ProduceHandler;
@@ -173,12 +186,30 @@ export class BrokerNode {
       maxMessageBytes: config.maxRequestBytes - PRODUCE_FRAME_OVERHEAD,
       logger,
     });
+    this.reassignments = new ReassignmentController(
+      this.store,
+      () => this.controller.activeEpoch,
+      {
+        brokerId: config.brokerId,
+        leaderLeaseMs: config.leaderLeaseMs,
+        maxReplicationFactor: timings.MAX_REPLICATION_FACTOR,
+        autoLeaderRebalanceEnable: config.autoLeaderRebalanceEnable,
+        leaderImbalancePerBrokerPercentage: config.leaderImbalancePerBrokerPercentage,
+        leaderImbalanceCheckIntervalMs: config.leaderImbalanceCheckIntervalMs,
+      },
+      (type, args) => this.jobs.submit(type, args),
+    );
     this.jobs = new JobRunner(this.coordination.jobs, {
       brokerId: config.brokerId,
       attempts: config.adminJobAttempts,
       backoffMs: config.adminJobBackoffMs,
       lockDurationMs: config.adminJobLockMs,
       stepDelayMs: config.adminJobStepDelayMs,
+    });
+    registerReassignmentJobs(this.jobs, {
+      store: this.store,
+      controllerEpoch: () => this.controller.activeEpoch,
+      rebalanceLeaders: () => this.reassignments.elections.rebalanceLeaders(),
     });
     this.jobs.register(
       deleteTopicJob({ store: this.store, groups: this.coordination.groups, pollMs: DELETION_ACK_POLL_MS, ackTimeoutMs: DELETION_ACK_TIMEOUT_MS }),
@@ -206,6 +237,7 @@ export class BrokerNode {
       leaderLeaseMs: config.leaderLeaseMs,
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
       replicaStallTimeoutMs: Math.min(config.replicaStallTimeoutMs, config.replicaLagTimeMaxMs),
+      reassignmentThrottleBytesPerSec: config.reassignmentThrottleBytesPerSec,
       brokerUrl: (id) => {
         const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
         return peer ? (peer.internalUrl ?? peer.url) : undefined;
@@ -310,6 +342,7 @@ export class BrokerNode {
       if (active) void this.resubmitDeletions().catch((err: unknown) => this.logError('deletion-resubmit-failed', err));
     });
     await this.controller.start();
+    this.reassignments.start();
     this.replication.start();
     this.groups.start();
     await this.quotas.start();
@@ -404,6 +437,7 @@ export class BrokerNode {
     this.redisHealth.stop();
     // A fenced node leaves the id-keyed leases alone: they may be its successor's.
     await this.groups.stop(!this.fenced);
+    this.reassignments.stop();
     await this.controller.stop(!this.fenced);
     this.unsubscribeControllerRole?.();
     await this.jobs
@@ -524,6 +558,23 @@ export class BrokerNode {
 
   deleteRecords(request: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
     return this.deleteRecordsHandler.handle(request);
+  }
+
+  alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+    return this.reassignments.alterPartitionReassignments(request);
+  }
+
+  /** Any broker answers, from Redis (its metadata cache may not have heard of a reassignment started a moment ago). */
+  async listPartitionReassignments(request: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
+    return listReassignments(await this.store.snapshot(), request);
+  }
+
+  electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
+    return this.reassignments.elections.electLeaders(request);
+  }
+
+  decommissionBroker(request: DecommissionBrokerRequest): Promise<DecommissionBrokerResponse> {
+    return this.reassignments.decommission(request.brokerId);
   }
 
   /**

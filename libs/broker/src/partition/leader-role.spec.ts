@@ -138,4 +138,30 @@ describe('LeaderRole (produce, high watermark, ISR shrink and expand)', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(h.store.state.isr).toEqual([1, 2]);
   });
+
+  it('a replica a reassignment adds within the epoch is tracked, joins the ISR once caught up, and a removed one stops holding the high watermark', async () => {
+    await start([1, 2, 3]);
+    await h.actor.produce(batch('a'), 1, 1000);
+    progress(2, 1);
+    progress(3, 1);
+    const adding = { ...h.store.state, replicas: [1, 2, 4, 3], addingReplicas: [4], removingReplicas: [3] };
+    h.store.state = adding;
+    h.actor.update(adding, h.config);
+    progress(4, 1);
+    await waitUntil('replica 4 joins the ISR', () => h.store.state.isr.includes(4));
+    expect(h.actor.inSyncReplicas).toEqual([1, 2, 3, 4]);
+    // the switch: 3 leaves the replica set and the ISR in one step
+    const done = { ...h.store.state, replicas: [1, 2, 4], isr: [1, 2, 4] };
+    delete done.addingReplicas;
+    delete done.removingReplicas;
+    h.store.state = done;
+    h.actor.update(done, h.config);
+    expect(h.actor.inSyncReplicas).toEqual([1, 2, 4]);
+    const write = h.actor.produce(batch('b'), -1, 5000);
+    await waitUntil('the append', () => h.actor.log.logEndOffset === 2);
+    progress(2, 2);
+    progress(4, 2); // 3, gone, never reports: the write commits without it
+    await write;
+    expect(h.actor.committedOffset).toBe(2);
+  });
 });

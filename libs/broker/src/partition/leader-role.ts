@@ -33,6 +33,15 @@ export class LeaderRole {
     );
   }
 
+  /** A reassignment changed the replica set within this epoch: track the new followers, forget the removed. */
+  replicasChanged(): void {
+    const core = this.core;
+    this.tracker.setFollowers(
+      core.state.replicas.filter((r) => r !== core.me),
+      core.clock.now(),
+    );
+  }
+
   /** The epoch is over for this broker: waiting requests fail with `err`. */
   end(err: TributaryError): void {
     this.ended = true;

@@ -32,8 +32,17 @@ export class LeaderState {
   private pending: PendingAck[] = [];
 
   constructor(followers: readonly number[], now: number) {
-    // A new leader gives every follower one lag period to report before judging it.
-    for (const f of followers)
+    this.setFollowers(followers, now);
+  }
+
+  /**
+   * The followers to track: new ones start unheard of (a new leader, or a replica a
+   * reassignment added, gets one lag period to report before it is judged); removed ones go.
+   */
+  setFollowers(followers: readonly number[], now: number): void {
+    for (const id of [...this.replicas.keys()]) if (!followers.includes(id)) this.replicas.delete(id);
+    for (const f of followers) {
+      if (this.replicas.has(f)) continue;
       this.replicas.set(f, {
         logEndOffset: -1,
         caughtUpAt: now,
@@ -42,6 +51,7 @@ export class LeaderState {
         brokerEpoch: -1,
         behindSince: null,
       });
+    }
   }
 
   /** Each follower's last reported log end (-1 before it reported). */

@@ -91,9 +91,15 @@ export class PartitionActor {
     const newTerm = state.leaderEpoch !== core.state.leaderEpoch || state.leader !== core.state.leader;
     if (!newTerm) {
       // Within its own epoch the leader alone changes the ISR, and it applies its changes as
-      // they commit; a snapshot read before one of them must not roll it back.
-      core.state = this.role instanceof LeaderRole ? { ...state, isr: core.state.isr } : state;
-      if (this.role instanceof LeaderRole) this.role.advanceHighWatermark();
+      // they commit; a snapshot read before one of them must not roll it back. A reassignment
+      // may change the replica set within the epoch: replicas that left leave this ISR too, and
+      // the leader starts tracking the ones that came.
+      const replicasChanged = !sameMembers(state.replicas, core.state.replicas);
+      core.state = this.role instanceof LeaderRole ? { ...state, isr: core.state.isr.filter((r) => state.replicas.includes(r)) } : state;
+      if (this.role instanceof LeaderRole) {
+        if (replicasChanged) this.role.replicasChanged();
+        this.role.advanceHighWatermark();
+      }
       return;
     }
     const previous = core.state;
@@ -294,3 +300,7 @@ export class PartitionActor {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((r) => b.includes(r));
+}

@@ -30,6 +30,8 @@ export interface PartitionContext {
   replicaLagTimeMaxMs: number;
   /** an ISR follower that holds data back and has not reported for this long leaves the ISR */
   replicaStallTimeoutMs: number;
+  /** catch-up byte rate of a replica a reassignment is adding (REASSIGNMENT_THROTTLE_BYTES_PER_SEC); 0: unthrottled */
+  reassignmentThrottleBytesPerSec?: number;
   /** the URL of a live broker, undefined when it is not live */
   brokerUrl(id: number): string | undefined;
   /** asks for fresh metadata (a claim or an ISR change happened) */

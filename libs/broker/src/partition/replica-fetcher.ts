@@ -33,14 +33,16 @@ export class ReplicaFetcher {
     for (let i = 0; i < MAX_FETCHES; i++) {
       this.assertCurrent();
       const fetchOffset = core.log.logEndOffset;
+      const throttle = this.throttleBytesPerSec();
+      const fetchBytes = throttle > 0 ? Math.max(1, Math.min(CATCH_UP_BYTES, throttle)) : CATCH_UP_BYTES;
       const res = await core.ctx.links.request<FetchResponse>(url, 'fetch', {
         replicaId: core.me,
         replicaEpoch: this.epoch,
         replicaBrokerEpoch: core.ctx.brokerEpoch(),
         maxWaitMs: 0,
         minBytes: 0,
-        maxBytes: CATCH_UP_BYTES,
-        partitions: [{ topic: core.topic, partition: core.partition, fetchOffset, partitionMaxBytes: CATCH_UP_BYTES }],
+        maxBytes: fetchBytes,
+        partitions: [{ topic: core.topic, partition: core.partition, fetchOffset, partitionMaxBytes: fetchBytes }],
       });
       const p = this.checkedPartition(res);
       if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
@@ -57,8 +59,18 @@ export class ReplicaFetcher {
         return p.byteLength === 0 || core.log.logEndOffset >= (p.logEndOffset ?? 0);
       });
       if (done) break;
+      // A replica a reassignment adds copies at most the throttle's byte rate, so moving a
+      // large partition does not starve the leader's producers and followers (Kafka's
+      // leader/follower.replication.throttled.rate).
+      if (throttle > 0 && p.byteLength > 0) await new Promise((r) => setTimeout(r, (p.byteLength / throttle) * 1000));
     }
     return cursor;
+  }
+
+  /** The catch-up byte rate for this replica: the reassignment throttle while it is being added, else 0 (none). */
+  private throttleBytesPerSec(): number {
+    const rate = this.core.ctx.reassignmentThrottleBytesPerSec ?? 0;
+    return rate > 0 && (this.core.state.addingReplicas ?? []).includes(this.core.me) ? rate : 0;
   }
 
   /**

@@ -93,6 +93,7 @@ export class ReplicaManager {
   /**
    * Removes partition directories no replica here serves whose topic no longer exists or has
    * another id now (a deleted incarnation: this broker may have been down when it was deleted),
+   * or whose partition a reassignment moved to other brokers,
    * and returns the ids of the topics being deleted (snapshot.deletingTopics) of which this
    * broker holds nothing any more, for it to acknowledge to the deletion job. Synchronous, so no
    * actor can open a directory between the check and its removal.
@@ -123,8 +124,12 @@ export class ReplicaManager {
         this.warn('partition-metadata-unreadable', { dir, reason: (err as Error).message });
         continue;
       }
-      const current = snapshot.topics.get(m[1])?.topic.id;
-      if (current !== undefined && (id === null || id === current)) continue;
+      const topic = snapshot.topics.get(m[1]);
+      const current = topic?.topic.id;
+      // A reassignment moved this replica to other brokers (the partition exists and does not list
+      // this one): its files go too, once its actor closed, or at the first metadata after a restart.
+      const movedAway = topic?.partitions.find((p) => p.partition === Number(m[2]))?.replicas.includes(this.options.brokerId) === false;
+      if (current !== undefined && (id === null || id === current) && !movedAway) continue;
       if (current === undefined && emptyCluster) continue;
       try {
         fs.rmSync(dir, { recursive: true, force: true });

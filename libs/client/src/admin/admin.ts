@@ -3,6 +3,13 @@ import { JobAdmin, type WaitForJobOptions } from './job-admin';
 import { alterClientQuotas, describeClientQuotas, describeConnection, type ConnectionDescription } from './quota-admin';
 import { SecurityAdmin, type AclSpec, type CreateUserOptions } from './security-admin';
 import {
+  ReassignmentAdmin,
+  type AlterPartitionReassignmentsOptions,
+  type ElectLeadersOptions,
+  type ListPartitionReassignmentsOptions,
+  type ListPartitionReassignmentsResult,
+} from './reassignment-admin';
+import {
   EARLIEST_TIMESTAMP,
   ErrorCode,
   Events,
@@ -16,6 +23,8 @@ import {
   type DeleteTopicResult,
   type DeleteTopicsRequest,
   type DeleteTopicsResponse,
+  type ElectLeaderResult,
+  type PlannedMove,
   type JobInfo,
   type AlterClientQuotasRequest,
   type ClientQuotaEntry,
@@ -64,6 +73,27 @@ export class Admin {
   constructor(deps: AdminDeps) {
     this.cluster = deps.cluster;
     this.logger = deps.logger.namespace('admin');
+  }
+
+  /** Partition reassignment, preferred leader election and broker decommission (also as the methods below). */
+  reassignments(): ReassignmentAdmin {
+    return new ReassignmentAdmin(this.cluster);
+  }
+
+  alterPartitionReassignments(options: AlterPartitionReassignmentsOptions): Promise<{ jobId?: string }> {
+    return this.reassignments().alterPartitionReassignments(options);
+  }
+
+  listPartitionReassignments(options: ListPartitionReassignmentsOptions = {}): Promise<ListPartitionReassignmentsResult> {
+    return this.reassignments().listPartitionReassignments(options);
+  }
+
+  electLeaders(options: ElectLeadersOptions = {}): Promise<ElectLeaderResult[]> {
+    return this.reassignments().electLeaders(options);
+  }
+
+  decommissionBroker(brokerId: number): Promise<{ jobId?: string; moves: PlannedMove[] }> {
+    return this.reassignments().decommissionBroker(brokerId);
   }
 
   /** Consumer groups: list, describe (state, members, assignment), committed offsets and lag. */

@@ -8,6 +8,7 @@
  * http and socket.io's server) and is not a model of the real broker, which is tested end to
  * end elsewhere.
  */
+import { fakeReassignments } from './fake-reassignments';
 import { Buffer } from 'buffer';
 import { randomUUID } from 'crypto';
 import { createServer, type Server as HttpServer } from 'http';
@@ -59,6 +60,8 @@ export interface FakePartition {
   nextOffset: number;
   leader: number;
   leaderEpoch: number;
+  /** set by a reassignment; [leader] until then */
+  replicas?: number[];
 }
 
 /** What a hook may answer: an error code for the partition, 'drop' to cut the connection, or undefined to proceed. */
@@ -145,6 +148,10 @@ export class FakeCluster {
       cluster.brokers.push(broker);
     }
     return cluster;
+  }
+
+  liveBrokerIds(): number[] {
+    return this.brokers.filter((b) => b.running).map((b) => b.id);
   }
 
   get urls(): string[] {
@@ -247,6 +254,10 @@ export class FakeCluster {
     handle('listOffsets', (p) => this.listOffsets(broker.id, p));
     handle('createTopics', (p) => this.createTopics(p));
     handle('initProducerId', (p) => this.initProducerId(p));
+    handle('alterPartitionReassignments', (p) => fakeReassignments.alter(this, p));
+    handle('listPartitionReassignments', (p) => fakeReassignments.list(p));
+    handle('electLeaders', (p) => fakeReassignments.elect(this, p));
+    handle('decommissionBroker', (p) => fakeReassignments.decommission(this, p));
     handle('deleteTopics', (p) => this.deleteTopics(broker.id, p));
     handle('describeConfigs', (p) => this.describeConfigs(p));
     handle('alterConfigs', (p) => this.alterConfigs(p));
@@ -315,8 +326,8 @@ export class FakeCluster {
             errorCode: 0,
             leader: p.leader,
             leaderEpoch: p.leaderEpoch,
-            replicas: [p.leader],
-            isr: [p.leader],
+            replicas: p.replicas ?? [p.leader],
+            isr: p.replicas ?? [p.leader],
           })),
         };
       }),

@@ -19,7 +19,12 @@ local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
 local state = cjson.decode(raw)
 if tonumber(state.leader) ~= tonumber(ARGV[2]) or tonumber(state.leaderEpoch) ~= tonumber(ARGV[3]) then return 0 end
-local isr = cjson.decode(ARGV[4])
+-- Only replicas may be in the ISR: a reassignment may have removed one since the leader
+-- computed this set.
+local isReplica = {}
+for _, r in ipairs(state.replicas) do isReplica[tonumber(r)] = true end
+local isr = {}
+for _, r in ipairs(cjson.decode(ARGV[4])) do if isReplica[tonumber(r)] then table.insert(isr, tonumber(r)) end end
 local hasLeader = false
 for _, r in ipairs(isr) do if tonumber(r) == tonumber(ARGV[2]) then hasLeader = true end end
 if not hasLeader then return -1 end

@@ -30,6 +30,9 @@ export const SCRIPT_NAMES = [
   'createAcls',
   'deleteAcls',
   'initProducerId',
+  'beginReassignment',
+  'completeReassignment',
+  'electLeader',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -6,11 +6,13 @@ import type { ScriptRunner } from './script-runner';
 import type {
   BrokerRegistry,
   ControllerStore,
+  ElectLeaderOutcome,
   InterBrokerSecretStore,
   IsrStore,
   LeadershipRefusal,
   LeadershipStore,
   MetadataSource,
+  ReassignmentStore,
   TopicDeletionStore,
   TopicDeletionOutcome,
 } from './store-interfaces';
@@ -22,7 +24,9 @@ const DELETE_TOPIC_JOB_PREFIX = 'deleteTopic-';
  * Reads and writes the cluster's metadata in Redis: brokers, controller lease, topics and
  * partition states. Every change that touches more than one key goes through a Lua script.
  */
-export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, ControllerStore, LeadershipStore, IsrStore, MetadataSource, TopicDeletionStore {
+export class ClusterStore
+  implements BrokerRegistry, InterBrokerSecretStore, ControllerStore, LeadershipStore, IsrStore, ReassignmentStore, MetadataSource, TopicDeletionStore
+{
   // True private fields (not just TypeScript's): nothing outside reaches Redis through a store.
   readonly #redis: Redis;
   readonly #keys: Keys;
@@ -283,6 +287,69 @@ export class ClusterStore implements BrokerRegistry, InterBrokerSecretStore, Con
     return r === 1 ? 'updated' : r === 0 ? 'stale' : r === -1 ? 'leader-missing' : 'stale-broker-epoch';
   }
 
+  // ---- reassignment and leader election (controller only, fenced on its epoch) ----
+
+  /** Replica set := target ∪ current, with the adding/removing lists (KIP-455). */
+  async beginReassignment(
+    topic: string,
+    partition: number,
+    target: number[],
+    controllerEpoch: number,
+  ): Promise<'started' | 'unchanged' | 'no-partition' | 'stale-controller'> {
+    const k = this.#keys;
+    const r = Number(
+      await this.#scripts.run('beginReassignment', [k.partitions(topic), k.changes, k.controllerEpoch], [partition, JSON.stringify(target), controllerEpoch]),
+    );
+    return r === 1 ? 'started' : r === 2 ? 'unchanged' : r === 0 ? 'no-partition' : 'stale-controller';
+  }
+
+  /** Replica set := target, once every target replica is in the ISR and the leader is one of them; fenced on `leaderEpoch`. */
+  async completeReassignment(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    controllerEpoch: number,
+  ): Promise<'completed' | 'not-reassigning' | 'no-partition' | 'stale-controller' | 'stale-epoch' | 'not-in-isr' | 'leader-leaving'> {
+    const k = this.#keys;
+    const r = Number(
+      await this.#scripts.run('completeReassignment', [k.partitions(topic), k.changes, k.controllerEpoch], [partition, leaderEpoch, controllerEpoch]),
+    );
+    const outcomes = {
+      1: 'completed',
+      2: 'not-reassigning',
+      0: 'no-partition',
+      [-1]: 'stale-controller',
+      [-2]: 'stale-epoch',
+      [-3]: 'not-in-isr',
+      [-4]: 'leader-leaving',
+    } as const;
+    return outcomes[r as keyof typeof outcomes];
+  }
+
+  /** Moves leadership to `newLeader` (a live ISR replica): the new epoch, or why not. */
+  async electLeader(
+    topic: string,
+    partition: number,
+    newLeader: number,
+    leaderEpoch: number,
+    controllerEpoch: number,
+    leaseMs: number,
+  ): Promise<ElectLeaderOutcome> {
+    const k = this.#keys;
+    const r = Number(
+      await this.#scripts.run(
+        'electLeader',
+        [k.partitions(topic), k.leaderLease(topic, partition), k.changes, k.controllerEpoch, k.broker(newLeader)],
+        [partition, newLeader, leaderEpoch, controllerEpoch, leaseMs],
+      ),
+    );
+    if (r > 0) return { epoch: r };
+    const refused = (
+      { 0: 'no-partition', [-1]: 'stale-controller', [-2]: 'stale-epoch', [-3]: 'not-in-isr', [-4]: 'not-live', [-5]: 'already-leader' } as const
+    )[r as 0 | -1 | -2 | -3 | -4 | -5];
+    return { refused };
+  }
+
   async partitionState(topic: string, partition: number): Promise<PartitionState | null> {
     const raw = await this.#redis.hget(this.#keys.partitions(topic), String(partition));
     return raw === null ? null : parsePartitionState(raw);
@@ -334,5 +401,9 @@ function sameRecord(raw: string, expected: TopicRecord): boolean {
 function parsePartitionState(raw: string): PartitionState {
   const s = JSON.parse(raw) as PartitionState;
   const list = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : []);
-  return { ...s, replicas: list(s.replicas), isr: list(s.isr) };
+  const state: PartitionState = { ...s, replicas: list(s.replicas), isr: list(s.isr) };
+  // present (possibly empty) only while a reassignment runs
+  if (s.addingReplicas !== undefined) state.addingReplicas = list(s.addingReplicas);
+  if (s.removingReplicas !== undefined) state.removingReplicas = list(s.removingReplicas);
+  return state;
 }

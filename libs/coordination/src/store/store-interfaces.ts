@@ -73,6 +73,28 @@ export interface IsrStore {
   partitionState(topic: string, partition: number): Promise<PartitionState | null>;
 }
 
+export type ElectLeaderOutcome =
+  { epoch: number } | { refused: 'no-partition' | 'stale-controller' | 'stale-epoch' | 'not-in-isr' | 'not-live' | 'already-leader' };
+
+/** Partition reassignment (KIP-455) and leader elections the controller drives, fenced on its controller epoch. */
+export interface ReassignmentStore {
+  beginReassignment(
+    topic: string,
+    partition: number,
+    target: number[],
+    controllerEpoch: number,
+  ): Promise<'started' | 'unchanged' | 'no-partition' | 'stale-controller'>;
+  completeReassignment(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    controllerEpoch: number,
+  ): Promise<'completed' | 'not-reassigning' | 'no-partition' | 'stale-controller' | 'stale-epoch' | 'not-in-isr' | 'leader-leaving'>;
+  electLeader(topic: string, partition: number, newLeader: number, leaderEpoch: number, controllerEpoch: number, leaseMs: number): Promise<ElectLeaderOutcome>;
+  partitionState(topic: string, partition: number): Promise<PartitionState | null>;
+  snapshot(): Promise<ClusterSnapshot>;
+}
+
 /** Everything a broker or client needs to route requests. */
 export interface MetadataSource {
   readonly cluster: string;

@@ -8,6 +8,7 @@ import { SecurityGate } from './security-gate';
 import {
   CLUSTER_RESOURCE,
   Events,
+  parseReassignmentRequest,
   parseJobRequest,
   decodeProduceEntries,
   parseRequest,
@@ -16,6 +17,10 @@ import {
   type CreatePartitionsResponse,
   type DeleteRecordsResponse,
   type DescribeConfigsResponse,
+  type AlterPartitionReassignmentsResponse,
+  type DecommissionBrokerResponse,
+  type ElectLeadersResponse,
+  type ListPartitionReassignmentsResponse,
   type CreateTopicsResponse,
   type DeleteTopicsResponse,
   type DescribeJobResponse,
@@ -145,6 +150,38 @@ export class BrokerGateway {
         return this.node.createTopics(request);
       },
       (e) => ({ ...e, topics: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.alterPartitionReassignments)
+  alterPartitionReassignments(@MessageBody() body: unknown): Promise<AlterPartitionReassignmentsResponse> {
+    return this.handle(
+      () => this.node.alterPartitionReassignments(parseReassignmentRequest.alterPartitionReassignments(body)),
+      (e) => ({ ...e, partitions: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.listPartitionReassignments)
+  listPartitionReassignments(@MessageBody() body: unknown): Promise<ListPartitionReassignmentsResponse> {
+    return this.handle(
+      () => this.node.listPartitionReassignments(parseReassignmentRequest.listPartitionReassignments(body ?? {})),
+      (e) => ({ ...e, reassignments: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.electLeaders)
+  electLeaders(@MessageBody() body: unknown): Promise<ElectLeadersResponse> {
+    return this.handle(
+      () => this.node.electLeaders(parseReassignmentRequest.electLeaders(body ?? {})),
+      (e) => ({ ...e, partitions: [] }),
+    );
+  }
+
+  @SubscribeMessage(Events.decommissionBroker)
+  decommissionBroker(@MessageBody() body: unknown): Promise<DecommissionBrokerResponse> {
+    return this.handle(
+      () => this.node.decommissionBroker(parseReassignmentRequest.decommissionBroker(body)),
+      (e) => ({ ...e, moves: [] }),
     );
   }
 

@@ -65,6 +65,9 @@ export const ErrorCode = {
   DUPLICATE_BROKER_REGISTRATION: 101,
   FENCED_MEMBER_EPOCH: 110,
   THROTTLING_QUOTA_EXCEEDED: 89,
+  PREFERRED_LEADER_NOT_AVAILABLE: 80,
+  ELECTION_NOT_NEEDED: 84,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
   // Tributary's own, with no Kafka equivalent: from 1000 up, clear of Kafka's numbers.
   JOB_NOT_FOUND: 1001,
   JOB_FAILED: 1002,
@@ -98,6 +101,7 @@ const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
   'FENCED_LEADER_EPOCH',
   'UNKNOWN_LEADER_EPOCH',
   'THROTTLING_QUOTA_EXCEEDED',
+  'PREFERRED_LEADER_NOT_AVAILABLE',
 ]);
 
 const DESCRIPTIONS: Record<ErrorName, string> = {
@@ -164,6 +168,9 @@ const DESCRIPTIONS: Record<ErrorName, string> = {
   JOB_FAILED: 'the admin job failed for good after all its attempts',
   FENCED_MEMBER_EPOCH: 'the group member does not own this partition in its generation: it must drop the partition and rejoin',
   THROTTLING_QUOTA_EXCEEDED: 'too many requests are waiting on this connection; retry after a backoff',
+  PREFERRED_LEADER_NOT_AVAILABLE: 'the preferred leader is not live or not in the ISR',
+  ELECTION_NOT_NEEDED: 'the preferred replica already leads the partition',
+  NO_REASSIGNMENT_IN_PROGRESS: 'no reassignment of the partition is in progress to cancel',
 };
 
 const BY_CODE = new Map<number, ErrorInfo>(

@@ -24,6 +24,11 @@ export const Events = {
   describeClientQuotas: 'describeClientQuotas',
   describeConnection: 'describeConnection',
   offsetForLeaderEpoch: 'offsetForLeaderEpoch',
+  /** KIP-455 reassignment, preferred leader election, decommission (answered by the controller; the list by any broker) */
+  alterPartitionReassignments: 'alterPartitionReassignments',
+  listPartitionReassignments: 'listPartitionReassignments',
+  electLeaders: 'electLeaders',
+  decommissionBroker: 'decommissionBroker',
   /** admin jobs (BullMQ): any broker lists and describes them */
   listJobs: 'listJobs',
   describeJob: 'describeJob',

@@ -14,3 +14,5 @@ export * from './inter-broker-auth';
 export * from './request-limits';
 export * from './quota-messages';
 export * from './security';
+export * from './reassignment-messages';
+export * from './reassignment-schemas';

@@ -91,9 +91,11 @@ export class InMemoryPartitionStore implements PartitionStore {
     this.check();
     if (!this.currentIncarnation(leader)) return 'stale-broker-epoch';
     if (this.state.leader !== leader.id || this.state.leaderEpoch !== leaderEpoch) return 'stale';
-    if (!isr.includes(leader.id)) return 'leader-missing';
-    this.state = { ...this.state, isr: [...isr] };
-    this.isrWrites.push([...isr]);
+    // as updateIsr.lua: only replicas stay (a reassignment may have removed one meanwhile)
+    const members = isr.filter((r) => this.state.replicas.includes(r));
+    if (!members.includes(leader.id)) return 'leader-missing';
+    this.state = { ...this.state, isr: members };
+    this.isrWrites.push([...members]);
     if (this.loseNextIsrReply) {
       this.loseNextIsrReply = false;
       throw TributaryError.of('REQUEST_TIMED_OUT', 'the ISR write committed but its reply was lost (test)');
