@@ -139,7 +139,7 @@ describe('tributary CLI', () => {
     expect(unknownJob.code).toBe(1);
     expect(unknownJob.err).toContain("no admin job 'no-such-job'");
     const unknownTopic = run(['topics', 'delete', 'cli-gone']);
-    expect(unknownTopic.code).toBe(1);
+    expect(unknownTopic.code).toBe(3); // not found (see --help)
     expect(unknownTopic.err).toContain("topic 'cli-gone' does not exist");
   });
 

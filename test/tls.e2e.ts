@@ -167,6 +167,23 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
     expect(await client({ as: alice }).admin().listTopics()).toEqual([]); // describes nothing without an ACL
   });
 
+  it('SCRAM on top of a client certificate names the user, as on a SASL_SSL listener', async () => {
+    const password = 'bob-password-over-mtls';
+    await client({ as: admin }).admin().createUser({ name: 'bob', password });
+    const c = new Tributary({
+      brokers: [brokers[0].url],
+      clientId: 'tls-test',
+      connectionTimeoutMs: 5000,
+      retry: { retries: 0 },
+      tls: { ca: pem(ca.cert), cert: pem(alice.cert), key: pem(alice.key) },
+      auth: { mechanism: 'scram-sha-256', username: 'bob', password },
+    });
+    clients.push(c);
+    const who = await c.admin().describeConnection();
+    expect(who.principal).toBe('User:bob');
+    expect(who.certificate?.subject).toContain('CN=alice');
+  });
+
   it('refuses a client without a certificate, and one speaking plain ws://', async () => {
     await expect(client({ cert: false }).admin().describeCluster()).rejects.toThrow(/cannot connect|timed out|disconnected/);
     const plain = brokers[0].url.replace('wss://', 'ws://');
@@ -188,7 +205,8 @@ describe('TLS: wss://, mTLS principal, certificate reload, Redis over TLS with a
       encoding: 'utf8',
       timeout: 30_000,
     });
-    expect(noCert.status).toBe(1);
+    // refused at the TLS handshake, no broker is reachable: NETWORK_EXCEPTION, exit code 4 (see --help)
+    expect(noCert.status).toBe(4);
     expect(noCert.stderr).toMatch(/^error: /);
   });
 

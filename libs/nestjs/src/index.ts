@@ -9,9 +9,11 @@ export {
   isAuthenticated,
   principalExpiresAt,
   principalOf,
+  principalSource,
   setPrincipal,
   userPrincipal,
   type Principal,
+  type PrincipalSource,
 } from './broker/connection-principal';
 export type { TributaryBrokerAsyncOptions, TributaryBrokerOptions } from './broker/broker.module';
 

@@ -18,7 +18,11 @@ interface PrincipalData {
   principal?: unknown;
   /** ms since the epoch after which the authentication no longer holds (a bearer token's exp) */
   principalExpiresAt?: unknown;
+  principalSource?: unknown;
 }
+
+/** What proved the principal: a SASL exchange (or token), a verified client certificate, or the inter-broker proof. */
+export type PrincipalSource = 'sasl' | 'certificate' | 'broker';
 
 /** The principal this connection authenticated as, or ANONYMOUS. */
 export function principalOf(socket: Pick<Socket, 'data'>): Principal {
@@ -30,11 +34,18 @@ export function principalOf(socket: Pick<Socket, 'data'>): Principal {
  * Records the principal a connection proved (SASL, bearer token, client certificate or
  * inter-broker proof); `expiresAt` (ms since the epoch) when the proof lapses, as a token's does.
  */
-export function setPrincipal(socket: Pick<Socket, 'data'>, principal: Principal, expiresAt?: number): void {
+export function setPrincipal(socket: Pick<Socket, 'data'>, principal: Principal, expiresAt?: number, source: PrincipalSource = 'sasl'): void {
   if (!principal.startsWith('User:') || principal.length <= 'User:'.length) throw new Error(`a principal is 'User:<name>', not '${principal}'`);
   const data = socket.data as PrincipalData;
   data.principal = principal;
   data.principalExpiresAt = expiresAt;
+  data.principalSource = source;
+}
+
+/** What proved this connection's principal, or undefined while it is ANONYMOUS. */
+export function principalSource(socket: Pick<Socket, 'data'>): PrincipalSource | undefined {
+  const s = (socket.data as PrincipalData | undefined)?.principalSource;
+  return isAuthenticated(socket) && (s === 'sasl' || s === 'certificate' || s === 'broker') ? s : undefined;
 }
 
 /** Forgets what the connection proved: it is ANONYMOUS again (a new handshake starts over). */
@@ -42,6 +53,7 @@ export function clearPrincipal(socket: Pick<Socket, 'data'>): void {
   const data = socket.data as PrincipalData;
   data.principal = undefined;
   data.principalExpiresAt = undefined;
+  data.principalSource = undefined;
 }
 
 /** Whether this connection has authenticated as someone (anything but ANONYMOUS). */

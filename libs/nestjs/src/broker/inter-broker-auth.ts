@@ -121,7 +121,7 @@ export class InterBrokerAuthGateway {
         }
         t.broker = broker;
         // a proven broker is a super user: replication and catch-up pass every ACL
-        setPrincipal(socket, BROKER_PRINCIPAL);
+        setPrincipal(socket, BROKER_PRINCIPAL, undefined, 'broker');
         const ok: BrokerAuthenticateResponse = { errorCode: ErrorCode.NONE };
         return ok;
       },

@@ -11,7 +11,7 @@ import {
   type SaslAuthenticateResponse,
   type SaslHandshakeResponse,
 } from '@tributary/protocol';
-import { clearPrincipal, isAuthenticated, principalExpiresAt, setPrincipal } from './connection-principal';
+import { clearPrincipal, isAuthenticated, principalExpiresAt, principalSource, setPrincipal } from './connection-principal';
 import { respond } from './respond';
 
 /** What a connection may send before it has authenticated: the handshakes themselves. */
@@ -57,7 +57,10 @@ export class SaslGateway implements OnGatewayConnection {
       this.logger,
       () => {
         const { mechanism } = parseSecurityRequest.saslHandshake(body);
-        if (isAuthenticated(socket)) throw TributaryError.of('ILLEGAL_SASL_STATE', 'this connection has already authenticated');
+        // A client certificate authenticates the transport; SASL on top of it names the user, as on
+        // Kafka's SASL_SSL listener. A second SASL exchange on one connection is refused.
+        if (isAuthenticated(socket) && principalSource(socket) !== 'certificate')
+          throw TributaryError.of('ILLEGAL_SASL_STATE', 'this connection has already authenticated');
         sessions.set(socket, this.node.security.startSasl(mechanism));
         const ok: SaslHandshakeResponse = { errorCode: ErrorCode.NONE, mechanisms };
         return ok;

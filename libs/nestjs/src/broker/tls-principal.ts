@@ -25,7 +25,7 @@ export function installTlsPrincipal(server: Server): void {
     if (cert) {
       (socket.data as CertificateData).certificate = { subject: subjectOf(cert), serialNumber: cert.serialNumber };
       const cn = typeof cert.subject.CN === 'string' ? cert.subject.CN : undefined;
-      if (cn && principalOf(socket) === ANONYMOUS) setPrincipal(socket, `User:${cn}`);
+      if (cn && principalOf(socket) === ANONYMOUS) setPrincipal(socket, `User:${cn}`, undefined, 'certificate');
     }
     next();
   });
