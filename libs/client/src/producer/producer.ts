@@ -161,8 +161,13 @@ export class Producer {
     return run;
   }
 
-  /** Sends everything buffered now, without waiting for lingerMs; resolves when all of it is done. */
+  /**
+   * Sends everything buffered now, without waiting for lingerMs; resolves when all of it is done.
+   * Covers every send issued before the call, also one still waiting for metadata or for the
+   * producer id (Kafka's send appends at once; ours may first await those).
+   */
   async flush(): Promise<void> {
+    await Promise.all([...this.appendChains.values()]);
     const pending = this.accumulator.closeAll();
     this.sender.wakeup();
     await Promise.all(pending.map((b) => b.settled));
