@@ -184,7 +184,7 @@ describe('web console at /console in headless Chromium', () => {
     expect(after).toBe(Number(before) + 1);
     // and the page's table catches up on its next refresh
     await page.locator(`section[data-topic="${TOPIC}"] tr[data-partition="2"] td:nth-child(7)`, { hasText: String(after) }).waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await shot('console.png');
     expect(pageErrors).toEqual([]);
   });

@@ -40,7 +40,16 @@ function topicPanel(t: TopicView): HTMLElement {
       ['partition', 'leader', 'epoch', 'replicas', 'ISR', 'low', 'high', 'size'],
       t.partitions.map((p) => ({
         attrs: { 'data-partition': String(p.partition), class: p.isr.length < p.replicas.length ? 'under-replicated' : '' },
-        cells: [p.partition, p.leader < 0 ? 'none' : p.leader, p.leaderEpoch, p.replicas.join(', '), p.isr.join(', '), p.low ?? '–', p.high ?? '–', formatBytes(p.sizeBytes)],
+        cells: [
+          p.partition,
+          p.leader < 0 ? 'none' : p.leader,
+          p.leaderEpoch,
+          p.replicas.join(', '),
+          p.isr.join(', '),
+          p.low ?? '–',
+          p.high ?? '–',
+          formatBytes(p.sizeBytes),
+        ],
       })),
     ),
   );
@@ -51,7 +60,13 @@ function groupPanel({ group, lag }: GroupView): HTMLElement {
   return h(
     'section',
     { class: 'group', 'data-group': group.groupId },
-    h('h3', {}, group.groupId, h('small', {}, ` ${group.state} · generation ${group.generationId} · coordinator ${group.coordinatorId} · `), h('span', { class: 'lag-total', 'data-testid': 'group-lag' }, `lag ${total}`)),
+    h(
+      'h3',
+      {},
+      group.groupId,
+      h('small', {}, ` ${group.state} · generation ${group.generationId} · coordinator ${group.coordinatorId} · `),
+      h('span', { class: 'lag-total', 'data-testid': 'group-lag' }, `lag ${total}`),
+    ),
     table(
       {},
       ['member', 'client', 'assignment'],
