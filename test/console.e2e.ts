@@ -129,6 +129,7 @@ describe('web console at /console in headless Chromium', () => {
     await rows.nth(2).waitFor();
     console.log(`console: login and first render took ${Date.now() - started} ms`);
     expect(await rows.count()).toBe(3);
+    expect(await page.locator('#session-user').textContent()).toBe(`signed in as ${ADMIN.user}`);
 
     const metadata = (await client.admin().fetchTopicMetadata({ topics: [TOPIC] })).topics[0];
     for (const p of metadata.partitions) {
@@ -186,6 +187,10 @@ describe('web console at /console in headless Chromium', () => {
     await page.locator(`section[data-topic="${TOPIC}"] tr[data-partition="2"] td:nth-child(7)`, { hasText: String(after) }).waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await shot('console.png');
+    // logging out drops the connection and asks again
+    await page.click('#logout');
+    await page.locator('#login').waitFor({ state: 'visible' });
+    expect(await page.locator('#app').isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ const REFRESH_MS = 2000;
 
 let client: Tributary | null = null;
 let tail: LiveTail | null = null;
+let clientAdmin: ReturnType<Tributary['admin']> | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
 function showError(text: string): void {
@@ -35,17 +36,23 @@ async function connect(auth: ClientAuth | undefined): Promise<void> {
     throw err;
   }
   client = candidate;
+  clientAdmin = admin;
   tail = new LiveTail(candidate, admin, byId('tail-records'), byId('tail-status'));
   byId('login').hidden = true;
   byId('app').hidden = false;
+  // anonymous on an open cluster: no session to show or end
+  byId('session').hidden = !auth;
+  byId('session-user').textContent = auth ? `signed in as ${auth.mechanism === 'token' ? 'token holder' : auth.username}` : '';
   showError('');
   scheduleRefresh(admin);
 }
 
 function scheduleRefresh(admin: ReturnType<Tributary['admin']>): void {
   refreshTimer = setTimeout(() => {
+    if (clientAdmin !== admin) return; // logged out meanwhile
     void readSnapshot(admin)
       .then((s) => {
+        if (clientAdmin !== admin) return;
         render(s, pageBroker());
         showError('');
       })
@@ -77,10 +84,25 @@ function wireForms(): void {
     void tail?.start(topic, partition).catch((err: unknown) => showError(`tail: ${describeError(err)}`));
   });
   byId('tail-stop').addEventListener('click', () => void tail?.stop());
+  byId('logout').addEventListener('click', () => void logout());
   byId<HTMLFormElement>('produce-form').addEventListener('submit', (e) => {
     e.preventDefault();
     void produce().catch((err: unknown) => (byId('produce-result').textContent = `failed: ${describeError(err)}`));
   });
+}
+
+/** Drops the connection and its credentials (they live only in this page's memory) and asks again. */
+async function logout(): Promise<void> {
+  if (refreshTimer) clearTimeout(refreshTimer);
+  const closing = client;
+  client = null;
+  clientAdmin = null;
+  tail = null;
+  await closing?.disconnect().catch(() => undefined); // nothing left to report to
+  byId<HTMLInputElement>('login-password').value = '';
+  byId('session').hidden = true;
+  byId('app').hidden = true;
+  byId('login').hidden = false;
 }
 
 async function produce(): Promise<void> {
