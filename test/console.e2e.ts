@@ -193,4 +193,20 @@ describe('web console at /console in headless Chromium', () => {
     expect(await page.locator('#app').isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);
   });
+
+  it('on an open cluster (AUTH off) shows the console without a login', async () => {
+    const open = await TestCluster.start({ brokers: 1 });
+    try {
+      await page.goto(`http://127.0.0.1:${open.brokers[0].options.port}/console`);
+      await page.locator('[data-testid=brokers-table] tbody tr').first().waitFor();
+      expect(await page.locator('#login').isHidden()).toBe(true);
+      expect(await page.locator('#session').isHidden()).toBe(true);
+      expect(await page.locator('#topics').textContent()).toContain('no topics');
+      expect(pageErrors).toEqual([]);
+      // leave the page before the cluster goes, so it logs no connection errors into the test
+      await page.goto('about:blank');
+    } finally {
+      await open.stop();
+    }
+  });
 });
