@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import { createHmac } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,8 +9,8 @@ import { waitFor } from './support/free-port';
 import { TestCluster } from './support/test-cluster';
 
 /**
- * Issue 14, the web console: two real brokers with AUTH=scram serve /console; a real headless
- * Chromium (Debian's package, driven by playwright-core over CDP) logs in through the page's form,
+ * Issue 14, the web console: two real brokers with AUTH=scram,token serve /console; a real headless
+ * Chromium (Debian's package, driven by playwright-core over CDP) logs in through the page's form (SCRAM, then a token),
  * then sees the topic this test created with its partitions, a record this test produces arriving
  * in the live tail, a group's lag, and writes a record with the page's produce form.
  */
@@ -22,6 +23,13 @@ const ADMIN = { user: 'admin', password: 'console-admin-secret' };
 const TOPIC = 'console-orders';
 const LAGGING = 'console-lagging';
 const GROUP = 'console-readers';
+const TOKEN_SECRET = 'console-e2e-token-secret-of-32-characters-or-more';
+/** an HS256 JWT as an app's backend would issue it */
+function token(sub: string): string {
+  const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const head = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
+  return `${head}.${createHmac('sha256', TOKEN_SECRET).update(head).digest('base64url')}`;
+}
 /** "within a second or two" (the issue), with room for a loaded machine */
 const TAIL_BOUND_MS = 3000;
 
@@ -41,7 +49,10 @@ describe('web console at /console in headless Chromium', () => {
 
   beforeAll(async () => {
     expect(fs.existsSync(CHROMIUM)).toBe(true); // .ci/run installs Debian's chromium
-    cluster = await TestCluster.start({ brokers: 2, brokerEnv: { AUTH: 'scram', SUPER_USERS: `User:${ADMIN.user}`, METADATA_REFRESH_MS: '1000' } });
+    cluster = await TestCluster.start({
+      brokers: 2,
+      brokerEnv: { AUTH: 'scram,token', TOKEN_SECRET, SUPER_USERS: `User:${ADMIN.user}`, METADATA_REFRESH_MS: '1000' },
+    });
     // the first super user cannot log in to create itself: the CLI writes it to Redis
     const boot = spawnSync(process.execPath, [CLI, 'users', 'create', ADMIN.user, '--redis', cluster.redis.url, '--cluster-id', cluster.keys.cluster], {
       encoding: 'utf8',
@@ -194,6 +205,13 @@ describe('web console at /console in headless Chromium', () => {
     await page.click('#logout');
     await page.locator('#login').waitFor({ state: 'visible' });
     expect(await page.locator('#app').isHidden()).toBe(true);
+    // and a bearer token (what a browser app's backend hands out) logs in through the same form
+    await page.selectOption('#login-mechanism', 'token');
+    expect(await page.locator('#login-username-row').isHidden()).toBe(true);
+    await page.fill('#login-password', token(ADMIN.user));
+    await page.click('#login-form button[type=submit]');
+    await page.locator(`section[data-topic="${TOPIC}"] tbody tr`).nth(2).waitFor();
+    expect(await page.locator('#session-user').textContent()).toBe('signed in as token holder');
     expect(pageErrors).toEqual([]);
   });
 
