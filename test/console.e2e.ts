@@ -51,7 +51,14 @@ describe('web console at /console in headless Chromium', () => {
     expect(fs.existsSync(CHROMIUM)).toBe(true); // .ci/run installs Debian's chromium
     cluster = await TestCluster.start({
       brokers: 2,
-      brokerEnv: { AUTH: 'scram,token', TOKEN_SECRET, SUPER_USERS: `User:${ADMIN.user}`, METADATA_REFRESH_MS: '1000' },
+      brokerEnv: {
+        AUTH: 'scram,token',
+        TOKEN_SECRET,
+        SUPER_USERS: `User:${ADMIN.user}`,
+        METADATA_REFRESH_MS: '1000',
+        // not loopback by default: the page served by one broker reaches the other because it is a broker of the cluster
+        ALLOWED_ORIGINS: 'https://console.example',
+      },
     });
     // the first super user cannot log in to create itself: the CLI writes it to Redis
     const boot = spawnSync(process.execPath, [CLI, 'users', 'create', ADMIN.user, '--redis', cluster.redis.url, '--cluster-id', cluster.keys.cluster], {
