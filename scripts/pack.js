@@ -142,6 +142,8 @@ function buildNestjs(clientVersion) {
   const dir = 'nestjs';
   const clientIndex = path.join(DIST, 'libs', 'client', 'src', 'index.js');
   const bare = layOut(dir, [path.join(DIST, 'libs', 'nestjs', 'src', 'index.js')], 'dist', new Map([[clientIndex, '@tributary/client']]));
+  // TributaryBrokerModule serves the web console at /console from here
+  fs.cpSync(path.join(DIST, 'console'), path.join(OUT, dir, 'dist', 'console'), { recursive: true });
   const isPeer = (name) => name.startsWith('@nestjs/') || name === 'rxjs' || name === 'reflect-metadata';
   const { deps, peerDeps } = dependencies(bare, { peers: isPeer, skip: ['@tributary/client'] });
   return writeManifest(dir, {
@@ -159,6 +161,8 @@ function buildTributary() {
     ['libs', 'broker', 'src', 'index.js'],
   ].map((p) => path.join(DIST, ...p));
   const bare = layOut(dir, entries, 'dist');
+  // the web console's static files (the broker serves them at /console; no require() names them)
+  fs.cpSync(path.join(DIST, 'console'), path.join(OUT, dir, 'dist', 'console'), { recursive: true });
   fs.mkdirSync(path.join(OUT, dir, 'bin'), { recursive: true });
   fs.writeFileSync(path.join(OUT, dir, 'bin', 'tributary.js'), "#!/usr/bin/env node\nrequire('../dist/apps/cli/src/main.js');\n", { mode: 0o755 });
   // Nest loads its HTTP platform by name at run time, so no require() names it

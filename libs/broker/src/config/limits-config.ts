@@ -50,7 +50,7 @@ export const limitSettings = {
       .regex(/^\s*(\*|[^,\s]+(\s*,\s*[^,\s]+)*)\s*$/, "use '*' or a comma-separated list of origins such as https://console.example:8443")
       .optional()
       .transform((v): string[] | null => (v === undefined ? null : v.split(',').map((o) => o.trim()))),
-    "browser origins allowed to open a WebSocket: comma-separated origins (`https://console.example:8443`) or `*`. Unset: the broker's own host and `localhost`/`127.0.0.1`/`[::1]` on any port. Connections without an `Origin` header (Node clients, brokers) are always allowed; a refused origin gets a 403 handshake error",
+    "browser origins allowed to open a WebSocket: comma-separated origins (`https://console.example:8443`) or `*`. Unset: the broker's own host and `localhost`/`127.0.0.1`/`[::1]` on any port. The hosts of the cluster's brokers are always allowed (the web console served by one connects to every partition leader). Connections without an `Origin` header (Node clients, brokers) are always allowed; a refused origin gets a 403 handshake error",
   ),
 } as const;
 

@@ -294,6 +294,11 @@ export class BrokerNode {
     });
   }
 
+  /** The live brokers as this broker's metadata cache sees them (the web console's origins are among their addresses). */
+  clusterBrokers(): readonly BrokerInfo[] {
+    return this.metadataCache.snapshot.brokers;
+  }
+
   /** This incarnation's broker epoch (KIP-380): one number per process start, -1 until registered. */
   get brokerEpoch(): number {
     return this.registration?.brokerEpoch ?? -1;

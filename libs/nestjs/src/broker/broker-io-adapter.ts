@@ -1,12 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { BrokerLimits, QuotaManager } from '@tributary/broker';
+import { BrokerNode, type BrokerLimits, type QuotaManager } from '@tributary/broker';
 import type { Server, ServerOptions } from 'socket.io';
 import { BrokerMetrics } from '../observability/broker-metrics';
 import { installRequestMetrics } from '../observability/request-metrics';
 import { installConnectionLimits } from './connection-limits';
 import { connectionRateCheck } from './connection-rate-check';
-import { originCheck } from './origin-check';
+import { brokerHosts, originCheck } from './origin-check';
 import { QuotaThrottle } from './quota-throttle';
 import { installTlsPrincipal } from './tls-principal';
 
@@ -33,8 +33,22 @@ export class BrokerIoAdapter extends IoAdapter {
     super(app);
   }
 
+  /** The broker this adapter serves, when the app has one (an app may use the adapter without it). */
+  private brokerNode(): BrokerNode | null {
+    try {
+      return this.app.get(BrokerNode, { strict: false });
+    } catch {
+      return null; // no broker in this app: no cluster origins to allow
+    }
+  }
+
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const allowRequest = connectionRateCheck(this.security.maxConnectionCreationRate, this.limits ? originCheck(this.limits.allowedOrigins) : undefined);
+    const node = this.brokerNode();
+    const clusterHosts = () => brokerHosts(node ? node.clusterBrokers().map((b) => b.url) : []);
+    const allowRequest = connectionRateCheck(
+      this.security.maxConnectionCreationRate,
+      this.limits ? originCheck(this.limits.allowedOrigins, clusterHosts) : undefined,
+    );
     const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: this.maxRequestBytes,

@@ -1,6 +1,7 @@
 import { Inject, Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BrokerNode, silentLogger, type BrokerConfig, type BrokerLogger } from '@tributary/broker';
 import { BrokerMetrics } from '../observability/broker-metrics';
+import { ConsoleController } from '../console/console.controller';
 import { ObservabilityController } from '../observability/observability.controller';
 import { BrokerGateway } from './broker.gateway';
 import { GroupGateway } from './group.gateway';
@@ -69,7 +70,7 @@ export class TributaryBrokerModule {
   ): DynamicModule {
     return {
       module: TributaryBrokerModule,
-      controllers: [ObservabilityController],
+      controllers: [ObservabilityController, ConsoleController],
       providers: [
         configProvider,
         { provide: START_ON_INIT, useValue: options.startOnInit ?? true },

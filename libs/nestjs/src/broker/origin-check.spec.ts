@@ -1,4 +1,4 @@
-import { isOriginAllowed } from './origin-check';
+import { brokerHosts, isOriginAllowed } from './origin-check';
 
 describe('isOriginAllowed', () => {
   const host = 'broker-1.internal:9092';
@@ -23,5 +23,16 @@ describe('isOriginAllowed', () => {
     expect(isOriginAllowed('http://localhost:3000', host, list)).toBe(false);
     expect(isOriginAllowed('http://broker-1.internal:9092', host, list)).toBe(true);
     expect(isOriginAllowed('http://evil.example', host, ['*'])).toBe(true);
+  });
+
+  it("allows the cluster's other brokers (the console served by one reaches every leader), in both modes", () => {
+    const peers = () => brokerHosts(['ws://broker-2.internal:9093', 'wss://Broker-3.internal:9094', 'not a url']);
+    expect(peers()).toEqual(['broker-2.internal:9093', 'broker-3.internal:9094']);
+    for (const allowed of [null, ['https://console.example:8443']]) {
+      expect(isOriginAllowed('http://broker-2.internal:9093', host, allowed, peers)).toBe(true);
+      expect(isOriginAllowed('https://broker-3.internal:9094', host, allowed, peers)).toBe(true);
+      expect(isOriginAllowed('http://broker-2.internal:9094', host, allowed, peers)).toBe(false);
+      expect(isOriginAllowed('http://evil.example', host, allowed, peers)).toBe(false);
+    }
   });
 });

@@ -39,6 +39,8 @@ export class ObservabilityController {
   }
 
   @Get('metrics')
+  // the web console (served by any broker) reads every broker's log sizes from here
+  @Header('Access-Control-Allow-Origin', '*')
   async scrape(@Res() res: StatusResponse): Promise<void> {
     const body = await this.metrics.metrics();
     res.status(200).type(this.metrics.contentType).send(body);
