@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { installNativeCrc32c } from '@tributary/native-crc32c';
 import { registerClusterCommands } from './commands/cluster-up';
 import { registerBenchCommand } from './commands/bench';
@@ -36,7 +36,9 @@ registerAclCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const code = exitCodeOf(err);
-  // commander has printed its own usage message (or the help) already
-  if (!(err instanceof CommanderError)) process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  // commander has printed its own usage message (or the help) already; an InvalidArgumentError
+  // thrown by an action (an option checked against others or the cluster) has not
+  if (!(err instanceof CommanderError) || err instanceof InvalidArgumentError)
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(code);
 });

@@ -27,6 +27,11 @@ export class NotFoundError extends Error {
   readonly exitCode = ExitCode.NOT_FOUND;
 }
 
+/** A wait the command line bounded ran out (consume --timeout before --max-messages arrived): exit code 4. */
+export class TimedOutError extends Error {
+  readonly exitCode = ExitCode.TIMEOUT;
+}
+
 const NOT_FOUND = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'GROUP_ID_NOT_FOUND']);
 const TIMEOUT = new Set(['REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
 
@@ -34,6 +39,7 @@ const TIMEOUT = new Set(['REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
   if (err instanceof NotFoundError) return ExitCode.NOT_FOUND;
+  if (err instanceof TimedOutError) return ExitCode.TIMEOUT;
   // a retried request keeps the code of its last failure
   if (err instanceof TributaryError) {
     if (NOT_FOUND.has(err.type)) return ExitCode.NOT_FOUND;

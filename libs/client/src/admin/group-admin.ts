@@ -10,10 +10,14 @@ import {
   type ListGroupsResponse,
   type ListedGroup,
   type CommittedOffset,
+  type CommitOffsetsRequest,
+  type CommitOffsetsResponse,
+  type OffsetCommitPartition,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { listOffsets } from '../cluster/list-offsets';
 import { retry } from '../retry/retrier';
+import { CoordinatorClient } from '../consumer/group/coordinator-client';
 
 export interface PartitionLag {
   topic: string;
@@ -45,6 +49,20 @@ export class GroupAdmin {
   async fetchOffsets(groupId: string, partitions?: { topic: string; partition: number }[]): Promise<CommittedOffset[]> {
     const r = await this.ask<FetchOffsetsRequest, FetchOffsetsResponse>(Events.fetchOffsets, { groupId, partitions });
     return r.offsets;
+  }
+
+  /**
+   * Sets a group's committed offsets from outside the group (Kafka's alterConsumerGroupOffsets,
+   * what `kafka-consumer-groups --reset-offsets` does): the coordinator refuses it with
+   * UNKNOWN_MEMBER_ID while the group has live members, whose commits would race it.
+   */
+  async alterOffsets(groupId: string, offsets: OffsetCommitPartition[]): Promise<void> {
+    const coordinator = new CoordinatorClient(this.cluster, groupId);
+    await retry(
+      () => coordinator.request<CommitOffsetsRequest, CommitOffsetsResponse>(Events.commitOffsets, { groupId, memberId: '', generationId: -1, offsets }),
+      this.cluster.retryOptions,
+      { onRetry: () => this.cluster.refreshMetadata() },
+    );
   }
 
   /** Lag per partition of every topic the group's members subscribe to or the group committed to. */
