@@ -259,6 +259,25 @@ describe('tributary CLI for operators (issue 16)', () => {
       expect(run([...cmd, '--help']).out).toMatch(/Exit codes:[\s\S]*2 {2}usage[\s\S]*3 {2}not found[\s\S]*4 {2}timeout/);
   });
 
+  it('completion bash (and zsh) is generated from the command definitions', () => {
+    const script = run(['completion', 'bash']);
+    expect(script.code).toBe(0);
+    const complete = (words: string[]) =>
+      spawnSync(
+        'bash',
+        ['-c', `${script.out}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _tributary; echo "\${COMPREPLY[*]}"`],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+    expect(complete(['tributary', 'gro'])).toBe('groups');
+    expect(complete(['tributary', 'groups', 'reset'])).toBe('reset-offsets');
+    expect(complete(['tributary', 'consume', 'my-topic', '--exit'])).toBe('--exit-at-end');
+    expect(complete(['tributary', 'groups', 'reset-offsets', 'g', '--to-e'])).toBe('--to-earliest');
+    expect(run(['completion', 'zsh']).out).toContain('bashcompinit');
+    expect(run(['completion', 'fish']).code).toBe(2);
+  });
+
   it('a broker SIGKILLed under cluster up (--restart, the default) is back within seconds', async () => {
     const pids = brokerPidsUsing(path.join(dir, 'broker-2'));
     expect(pids).toHaveLength(1);

@@ -13,6 +13,7 @@ import { registerJobCommands } from './commands/jobs';
 import { registerQuotaCommands } from './commands/quotas';
 import { registerUserCommands } from './commands/users';
 import { registerAclCommands } from './commands/acls';
+import { registerCompletionCommand } from './commands/completion';
 import { exitCodeOf, installExitCodes } from './commands/exit-codes';
 
 // The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
@@ -33,6 +34,8 @@ registerJobCommands(program);
 registerQuotaCommands(program);
 registerUserCommands(program);
 registerAclCommands(program);
+// last: it reads the commands registered above
+registerCompletionCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const code = exitCodeOf(err);
