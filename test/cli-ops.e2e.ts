@@ -252,6 +252,43 @@ describe('tributary CLI for operators (issue 16)', () => {
     expect(run(['groups', 'reset-offsets', 'ops-live-g', '--topic', 'ops-live', '--to-earliest']).code).toBe(0);
   });
 
+  it('groups delete: refused while a member is live, then removes the group and its offsets', async () => {
+    expect(run(['topics', 'create', 'ops-del']).code).toBe(0);
+    expect(run(['produce', 'ops-del'], 'x\ny\n').code).toBe(0);
+    expect(run(['consume', 'ops-del', '--group', 'ops-del-g', '--offset', 'earliest', '-e']).out).toBe('x\ny\n');
+    let memberOut = '';
+    const member = spawn(process.execPath, [CLI, 'consume', 'ops-del', '--group', 'ops-del-g'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIBUTARY_BROKERS: brokers },
+    });
+    background.push(member);
+    member.stderr?.on('data', (d: Buffer) => (memberOut += d.toString()));
+    await waitFor(
+      'the member in the group',
+      () =>
+        (JSON.parse(run(['groups', 'describe', 'ops-del-g', '--members', '-o', 'json']).out || '{"members":[]}') as { members: unknown[] }).members.length ===
+        1,
+      30_000,
+      300,
+    );
+    const refused = run(['groups', 'delete', 'ops-del-g']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("group 'ops-del-g' has live members");
+    const exited = new Promise<number | null>((resolve) => member.once('exit', resolve));
+    member.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(memberOut).not.toContain('error');
+
+    const deleted = run(['groups', 'delete', 'ops-del-g']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.out).toBe("deleted group 'ops-del-g'\n");
+    expect(run(['groups', 'describe', 'ops-del-g']).code).toBe(3);
+    expect(run(['groups', 'list']).out).not.toContain('ops-del-g');
+    expect(run(['groups', 'delete', 'ops-del-g']).code).toBe(3);
+    // its offsets went with it: a new member of that name starts from --offset again
+    expect(run(['consume', 'ops-del', '--group', 'ops-del-g', '--offset', 'earliest', '-e']).out).toBe('x\ny\n');
+  });
+
   it('not found is exit code 3, and --help documents the exit codes on every command', () => {
     expect(run(['consume', 'no-such-topic', '-e']).code).toBe(3);
     expect(run(['groups', 'reset-offsets', 'g', '--topic', 'no-such-topic', '--to-latest']).code).toBe(3);

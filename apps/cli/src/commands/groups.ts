@@ -6,7 +6,7 @@ import { printJson, withOutput, type OutputOptions } from './output';
 import { registerResetOffsetsCommand } from './reset-offsets';
 
 export function registerGroupCommands(program: Command): void {
-  const groups = program.command('groups').description('list and describe consumer groups, reset their offsets');
+  const groups = program.command('groups').description('list, describe and delete consumer groups, reset their offsets');
 
   withOutput(withBrokers(groups.command('list').description('list consumer groups with their state and coordinator'))).action(
     async (opts: ClientOptions & OutputOptions) => {
@@ -76,4 +76,18 @@ export function registerGroupCommands(program: Command): void {
     });
 
   registerResetOffsetsCommand(groups);
+
+  withBrokers(
+    groups.command('delete <group...>').description('delete groups with no live members: their state and committed offsets (refused while members are live)'),
+  ).action(async (groupIds: string[], opts: ClientOptions) => {
+    const admin = clientFrom(opts).admin();
+    try {
+      for (const groupId of groupIds) {
+        await admin.groups().deleteGroups([groupId]);
+        process.stdout.write(`deleted group '${groupId}'\n`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
 }
