@@ -92,7 +92,7 @@ async function produce(topic: string, opts: ProduceOptions): Promise<void> {
       read += Buffer.byteLength(line) + 1;
       progress.update(read);
       const message = toMessage(line, opts);
-      const bytes = Buffer.byteLength(message.value as string) + (message.key ? Buffer.byteLength(message.key as string) : 0) + headerBytes;
+      const bytes = Buffer.byteLength(message.value as string) + (message.key ? Buffer.byteLength(message.key) : 0) + headerBytes;
       if (bytes + RECORD_OVERHEAD + BATCH_OVERHEAD > limit.bytes) {
         // what came before is sent, and said so; nothing after this line is
         await flush();
