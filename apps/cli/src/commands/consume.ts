@@ -87,6 +87,8 @@ async function consume(topic: string, opts: ConsumeOptions): Promise<void> {
   const progress = progressBar(opts.maxMessages ?? 0, 'records', true);
   const consumer = client.consumer(opts.group === undefined ? { maxWaitMs: 500 } : { maxWaitMs: 500, groupId: opts.group, autoCommit: true });
   let count = 0;
+  /** partitions this run printed records of: a group member commits only those, never a position it did not reach itself */
+  const consumed = new Set<number>();
   let timedOut = false;
   let stopping = false;
   let idle: NodeJS.Timeout | undefined;
@@ -96,7 +98,8 @@ async function consume(topic: string, opts: ConsumeOptions): Promise<void> {
       stopping = true;
       if (idle) clearTimeout(idle);
       progress.stop();
-      void finish(consumer, opts.group === undefined ? null : topic, positions).then(resolve, reject);
+      const reached = new Map([...positions].filter(([p]) => consumed.has(p)));
+      void finish(consumer, opts.group === undefined ? null : topic, reached).then(resolve, reject);
     };
     const armTimeout = () => {
       if (opts.timeout === undefined) return;
@@ -109,11 +112,19 @@ async function consume(topic: string, opts: ConsumeOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     consumer.on('crash', ({ error }) => reject(error));
+    // with other members in the group, -e waits only for the partitions this member was given
+    if (opts.exitAtEnd && opts.group !== undefined)
+      consumer.on('group.join', ({ assignment }) => {
+        const mine = new Set(assignment.filter((a) => a.topic === topic).map((a) => a.partition));
+        for (const p of [...unread]) if (!mine.has(p)) unread.delete(p);
+        if (unread.size === 0) stop();
+      });
     armTimeout();
     const eachMessage = async ({ partition, message }: { partition: number; message: ConsumedMessage }) => {
       if (stopping) return;
       print(partition, message);
       positions.set(partition, message.offset + 1);
+      consumed.add(partition);
       count++;
       progress.update(count);
       armTimeout();
