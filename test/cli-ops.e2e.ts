@@ -147,6 +147,8 @@ describe('tributary CLI for operators (issue 16)', () => {
     const headerLines = headers.out.trimEnd().split('\n'); // the last record of each partition that has one
     expect(headerLines.length).toBeGreaterThanOrEqual(1);
     for (const l of headerLines) expect(l).toBe('source=cli,trace=t-1|ops-fmt');
+    const plain = run(['consume', 'ops-fmt', '--offset', 'earliest', '-e', '--print-key', '--print-headers']);
+    expect(plain.out.split('\n')[0]).toMatch(/^key-\d\tsource=cli,trace=t-1\tvalue \d+: with colon$/);
     const json = run(['consume', 'ops-fmt', '--offset', 'earliest', '-e', '-o', 'json']);
     const first = JSON.parse(json.out.split('\n')[0]) as { headers: Record<string, string> };
     expect(first.headers).toEqual({ source: 'cli', trace: 't-1' });

@@ -14,6 +14,7 @@ interface ConsumeOptions extends ClientOptions, OutputOptions {
   partition?: number;
   maxMessages?: number;
   printKey?: boolean;
+  printHeaders?: boolean;
   exitAtEnd?: boolean;
   format?: (r: FormattableRecord) => string;
   group?: string;
@@ -44,6 +45,7 @@ export function registerConsumeCommand(program: Command): void {
     )
     .option('-f, --format <format>', `print each record so: ${FORMAT_HELP}`, compileFormat)
     .option('--print-key', 'print key<TAB>value')
+    .option('--print-headers', 'print name=value,...<TAB> before the value (after the key with --print-key)')
     .action(async (topic: string, opts: ConsumeOptions) => consume(topic, opts));
 }
 
@@ -178,7 +180,12 @@ function printerFor(topic: string, opts: ConsumeOptions): (partition: number, m:
   const format = opts.format;
   if (format) return (partition, m) => process.stdout.write(format({ topic, partition, ...m }));
   return (_partition, m) => {
-    const value = m.value?.toString() ?? '';
-    process.stdout.write(opts.printKey ? `${m.key?.toString() ?? ''}\t${value}\n` : `${value}\n`);
+    const key = opts.printKey ? `${m.key?.toString() ?? ''}\t` : '';
+    const headers = opts.printHeaders
+      ? `${Object.entries(m.headers)
+          .map(([k, v]) => `${k}=${v.toString()}`)
+          .join(',')}\t`
+      : '';
+    process.stdout.write(`${key}${headers}${m.value?.toString() ?? ''}\n`);
   };
 }
