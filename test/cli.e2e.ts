@@ -136,7 +136,7 @@ describe('tributary CLI', () => {
     expect(job.out).toContain(`args: {"topic":"cli-gone","topicId":"${id}","partitionCount":2}`);
 
     const unknownJob = run(['jobs', 'describe', 'no-such-job']);
-    expect(unknownJob.code).toBe(1);
+    expect(unknownJob.code).toBe(3); // not found, as for topics and groups
     expect(unknownJob.err).toContain("no admin job 'no-such-job'");
     const unknownTopic = run(['topics', 'delete', 'cli-gone']);
     expect(unknownTopic.code).toBe(3); // not found (see --help)

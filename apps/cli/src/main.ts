@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { installNativeCrc32c } from '@tributary/native-crc32c';
 import { registerClusterCommands } from './commands/cluster-up';
 import { registerBenchCommand } from './commands/bench';
@@ -13,6 +13,7 @@ import { registerJobCommands } from './commands/jobs';
 import { registerQuotaCommands } from './commands/quotas';
 import { registerUserCommands } from './commands/users';
 import { registerAclCommands } from './commands/acls';
+import { registerCompletionCommand } from './commands/completion';
 import { exitCodeOf, installExitCodes } from './commands/exit-codes';
 
 // The CLI produces and consumes (and benchmarks): its CRCs use the native implementation too.
@@ -33,10 +34,14 @@ registerJobCommands(program);
 registerQuotaCommands(program);
 registerUserCommands(program);
 registerAclCommands(program);
+// last: it reads the commands registered above
+registerCompletionCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const code = exitCodeOf(err);
-  // commander has printed its own usage message (or the help) already
-  if (!(err instanceof CommanderError)) process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  // commander has printed its own usage message (or the help) already; an InvalidArgumentError
+  // thrown by an action (an option checked against others or the cluster) has not
+  if (!(err instanceof CommanderError) || err instanceof InvalidArgumentError)
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(code);
 });

@@ -35,8 +35,8 @@ export function registerJobCommands(program: Command): void {
       try {
         const job = await admin.describeJob(id);
         for (const line of describeJobLines(job)) process.stdout.write(`${line}\n`);
-        // a failed job is a failure of this command too, for scripts
-        if (job.state === 'failed') process.exitCode = 2;
+        // a failed job is a failure of this command too, for scripts (1: an error, not a usage error)
+        if (job.state === 'failed') process.exitCode = 1;
       } finally {
         await admin.disconnect();
       }

@@ -112,6 +112,21 @@ export class GroupCoordinatorActor {
     });
   }
 
+  /** Deletes the group (state and offsets) if it has no members; it starts over from generation 0 if anyone joins later. */
+  deleteGroup(): Promise<void> {
+    return this.mailbox.post(async () => {
+      if (this.members.size > 0) throw TributaryError.of('NON_EMPTY_GROUP', `group '${this.deps.groupId}' has ${this.members.size} member(s)`);
+      const code = await this.deps.store.deleteGroup(this.deps.brokerId, this.deps.groupId);
+      if (code === ErrorCode.NOT_COORDINATOR) this.depose();
+      if (code !== ErrorCode.NONE) throw new TributaryError(code);
+      this.state = 'Empty';
+      this.generationId = 0;
+      this.assignor = '';
+      this.leaderId = '';
+      this.assignedCounts = new Map();
+    });
+  }
+
   /** Session expiry and rebalance deadlines; the manager calls it on a timer. */
   tick(): Promise<void> {
     return this.mailbox.post(async () => {

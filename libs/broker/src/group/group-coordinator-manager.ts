@@ -5,6 +5,8 @@ import {
   type BrokerInfo,
   type CommitOffsetsRequest,
   type DescribeGroupsResponse,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponse,
   type FetchOffsetsRequest,
   type FetchOffsetsResponse,
   type FindCoordinatorResponse,
@@ -126,6 +128,21 @@ export class GroupCoordinatorManager {
     const missing = unknown();
     if (missing) throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${missing.topic}' does not exist`);
     return (await this.actorFor(req.groupId)).commit(req, conn);
+  }
+
+  /** Deletes empty groups this broker coordinates (the client sends each to its coordinator): one error code per group. */
+  async deleteGroups(req: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
+    const results = await Promise.all(
+      req.groupIds.map(async (groupId) => {
+        try {
+          await (await this.actorFor(groupId)).deleteGroup();
+          return { groupId, errorCode: ErrorCode.NONE };
+        } catch (err) {
+          return { groupId, errorCode: err instanceof TributaryError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR };
+        }
+      }),
+    );
+    return { errorCode: ErrorCode.NONE, results };
   }
 
   async fetchOffsets(req: FetchOffsetsRequest): Promise<FetchOffsetsResponse> {

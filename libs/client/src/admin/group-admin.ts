@@ -10,10 +10,18 @@ import {
   type ListGroupsResponse,
   type ListedGroup,
   type CommittedOffset,
+  type CommitOffsetsRequest,
+  type CommitOffsetsResponse,
+  type OffsetCommitPartition,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponse,
+  ErrorCode,
+  TributaryError,
 } from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { listOffsets } from '../cluster/list-offsets';
 import { retry } from '../retry/retrier';
+import { CoordinatorClient } from '../consumer/group/coordinator-client';
 
 export interface PartitionLag {
   topic: string;
@@ -45,6 +53,43 @@ export class GroupAdmin {
   async fetchOffsets(groupId: string, partitions?: { topic: string; partition: number }[]): Promise<CommittedOffset[]> {
     const r = await this.ask<FetchOffsetsRequest, FetchOffsetsResponse>(Events.fetchOffsets, { groupId, partitions });
     return r.offsets;
+  }
+
+  /**
+   * Sets a group's committed offsets from outside the group (Kafka's alterConsumerGroupOffsets,
+   * what `kafka-consumer-groups --reset-offsets` does): the coordinator refuses it with
+   * UNKNOWN_MEMBER_ID while the group has live members, whose commits would race it.
+   */
+  async alterOffsets(groupId: string, offsets: OffsetCommitPartition[]): Promise<void> {
+    const coordinator = new CoordinatorClient(this.cluster, groupId);
+    await retry(
+      () => coordinator.request<CommitOffsetsRequest, CommitOffsetsResponse>(Events.commitOffsets, { groupId, memberId: '', generationId: -1, offsets }),
+      this.cluster.retryOptions,
+      { onRetry: () => this.cluster.refreshMetadata() },
+    );
+  }
+
+  /**
+   * Deletes groups with no members: their state and committed offsets (Kafka's deleteGroups).
+   * Each goes to its own coordinator; the first refusal throws (NON_EMPTY_GROUP while members
+   * are live, GROUP_ID_NOT_FOUND), naming the group, after the groups before it were deleted.
+   */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    for (const groupId of groupIds) {
+      await retry(
+        async () => {
+          // a fresh lookup per attempt: a refusal in the answer (NOT_COORDINATOR) must find the coordinator again
+          const coordinator = new CoordinatorClient(this.cluster, groupId);
+          const r = await coordinator.request<DeleteGroupsRequest, DeleteGroupsResponse>(Events.deleteGroups, { groupIds: [groupId] });
+          const code = r.results.find((x) => x.groupId === groupId)?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+          if (code === ErrorCode.NON_EMPTY_GROUP) throw TributaryError.of('NON_EMPTY_GROUP', `group '${groupId}' has live members: stop them first`);
+          if (code === ErrorCode.GROUP_ID_NOT_FOUND) throw TributaryError.of('GROUP_ID_NOT_FOUND', `group '${groupId}' does not exist`);
+          if (code !== ErrorCode.NONE) throw new TributaryError(code);
+        },
+        this.cluster.retryOptions,
+        { onRetry: () => this.cluster.refreshMetadata() },
+      );
+    }
   }
 
   /** Lag per partition of every topic the group's members subscribe to or the group committed to. */

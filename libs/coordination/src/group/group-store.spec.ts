@@ -110,4 +110,17 @@ describe('commitGroupOffsets script (real Redis)', () => {
     expect(await commit('', -1, 0, 1)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(await committed(0)).toBe(4);
   });
+
+  it('deleteGroup: only by the lease holder, only while empty, then state, offsets and id are gone', async () => {
+    expect(await store.deleteGroup(1, 'g')).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    await store.save(1, group(3, [member('a', [0])]));
+    expect(await commit('a', 3, 0, 9)).toBe(ErrorCode.NONE);
+    expect(await store.deleteGroup(1, 'g')).toBe(ErrorCode.NON_EMPTY_GROUP);
+    await store.save(1, group(4, []));
+    expect(await store.deleteGroup(2, 'g')).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(await store.deleteGroup(1, 'g')).toBe(ErrorCode.NONE);
+    expect(await store.load('g')).toBeNull();
+    expect(await committed(0)).toBe(-1);
+    expect(await store.listGroupIds()).not.toContain('g');
+  });
 });

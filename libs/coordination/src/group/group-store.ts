@@ -14,6 +14,14 @@ const COMMIT_RESULT_CODES = {
   'fenced-member': ErrorCode.FENCED_MEMBER_EPOCH,
 } as const;
 
+/** What deleteGroup.lua answers, as wire error codes. */
+const DELETE_RESULT_CODES: Record<string, number> = {
+  ok: ErrorCode.NONE,
+  'not-coordinator': ErrorCode.NOT_COORDINATOR,
+  'non-empty': ErrorCode.NON_EMPTY_GROUP,
+  'not-found': ErrorCode.GROUP_ID_NOT_FOUND,
+};
+
 function isCommitResult(r: string): r is keyof typeof COMMIT_RESULT_CODES {
   return Object.prototype.hasOwnProperty.call(COMMIT_RESULT_CODES, r);
 }
@@ -88,6 +96,13 @@ export class GroupStore {
       [c.brokerId, c.groupId, c.generationId, c.memberId, ...pairs],
     );
     return typeof result === 'string' && isCommitResult(result) ? COMMIT_RESULT_CODES[result] : ErrorCode.UNKNOWN_SERVER_ERROR;
+  }
+
+  /** Deletes an empty group's state and offsets; a wire error code: NONE, NOT_COORDINATOR, NON_EMPTY_GROUP or GROUP_ID_NOT_FOUND. */
+  async deleteGroup(brokerId: number, groupId: string): Promise<number> {
+    const k = this.#keys;
+    const result = await this.#scripts.run('deleteGroup', [k.lease(groupId), k.group(groupId), k.offsets(groupId), k.groups], [brokerId, groupId]);
+    return (typeof result === 'string' ? DELETE_RESULT_CODES[result] : undefined) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
   }
 
   /** Committed offsets; partitions asked for with nothing committed come back as -1. */

@@ -25,6 +25,7 @@ export const SCRIPT_NAMES = [
   'releaseGroupLease',
   'saveGroup',
   'commitGroupOffsets',
+  'deleteGroup',
   'saveUser',
   'deleteUser',
   'createAcls',

@@ -11,6 +11,7 @@ import {
   parseGroupRequest,
   type CommitOffsetsResponse,
   type DescribeGroupsResponse,
+  type DeleteGroupsResponse,
   type FetchOffsetsResponse,
   type FindCoordinatorResponse,
   type HeartbeatResponse,
@@ -143,6 +144,19 @@ export class GroupGateway {
         return { ...response, groups: response.groups.filter((g) => this.gate.allows(socket, 'describe', 'group', g.groupId)) };
       },
       (e) => ({ ...e, groups: [] }),
+    );
+  }
+
+  /** Deleting a group needs 'delete' on it; each group is answered in its own entry. */
+  @SubscribeMessage(Events.deleteGroups)
+  deleteGroups(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteGroupsResponse> {
+    return this.handle(
+      async () => {
+        const { groupIds } = parseGroupRequest.deleteGroups(body);
+        for (const g of groupIds) this.gate.require(socket, Events.deleteGroups, 'delete', 'group', g);
+        return this.node.groups.deleteGroups({ groupIds });
+      },
+      (e) => ({ ...e, results: [] }),
     );
   }
 

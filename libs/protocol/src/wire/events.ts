@@ -19,6 +19,8 @@ export const Events = {
   fetchOffsets: 'fetchOffsets',
   listGroups: 'listGroups',
   describeGroups: 'describeGroups',
+  /** Kafka's DeleteGroups: empty groups only, sent to each group's coordinator */
+  deleteGroups: 'deleteGroups',
   /** quotas (Kafka's AlterClientQuotas/DescribeClientQuotas) and who this connection is */
   alterClientQuotas: 'alterClientQuotas',
   describeClientQuotas: 'describeClientQuotas',

@@ -108,6 +108,16 @@ export interface FetchOffsetsResponse extends ResponseBase {
   offsets: CommittedOffset[];
 }
 
+// ---- deleteGroups ----
+export interface DeleteGroupsRequest {
+  groupIds: string[];
+}
+
+export interface DeleteGroupsResponse extends ResponseBase {
+  /** per group: NONE, NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND or NOT_COORDINATOR */
+  results: Array<{ groupId: string; errorCode: number }>;
+}
+
 // ---- listGroups / describeGroups ----
 export type ListGroupsRequest = Record<string, never>;
 

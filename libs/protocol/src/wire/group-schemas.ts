@@ -4,6 +4,7 @@ import { LEGAL_NAME_CHARS, rejectDuplicatePartitions, RequestLimits } from './re
 import type {
   CommitOffsetsRequest,
   DescribeGroupsRequest,
+  DeleteGroupsRequest,
   FetchOffsetsRequest,
   FindCoordinatorRequest,
   HeartbeatRequest,
@@ -59,6 +60,7 @@ const fetchOffsets = z.object({
 });
 const listGroups = z.object({}).passthrough();
 const describeGroups = z.object({ groupIds: z.array(groupId).min(1).max(1000) });
+const deleteGroups = z.object({ groupIds: z.array(groupId).min(1).max(1000) });
 
 /** A bad group id is INVALID_GROUP_ID, as in Kafka; anything else INVALID_REQUEST. */
 function parser<T>(event: string, schema: z.ZodType<unknown>): (payload: unknown) => T {
@@ -78,4 +80,5 @@ export const parseGroupRequest = {
   fetchOffsets: parser<FetchOffsetsRequest>('fetchOffsets', fetchOffsets),
   listGroups: parser<ListGroupsRequest>('listGroups', listGroups),
   describeGroups: parser<DescribeGroupsRequest>('describeGroups', describeGroups),
+  deleteGroups: parser<DeleteGroupsRequest>('deleteGroups', deleteGroups),
 };
