@@ -26,6 +26,7 @@ function throughputTable(rows: ResultRow[]): string {
 function latencyTable(rows: ResultRow[]): string {
   return markdownTable(
     [
+      'System',
       'Size',
       'Offered (records/s)',
       'Delivered (records/s)',
@@ -39,6 +40,7 @@ function latencyTable(rows: ResultRow[]): string {
       'Note',
     ],
     rows.map((r) => [
+      r.system,
       sizeOrDash(r.recordSize),
       int(r.targetRate),
       int(r.recordsPerSec),
