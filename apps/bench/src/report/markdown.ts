@@ -159,7 +159,7 @@ export function renderMarkdown(report: BenchReport): string {
     `Tributary producer setting for every throughput row: \`${describeCandidate(s)}\`, maxInFlightPerBroker ${s.maxInFlightPerBroker} ` +
       '(the same for RF=1 and RF=3; chosen with `tributary bench --scenarios tune`, which measures it against alternatives at both; the SDK default batchSize of 16 KiB is 3-4× slower here).',
     '',
-    '## Against the targets of issue 5',
+    '## Against the targets of issues 5 and 12',
     '',
     'Targets are goals, stated for 1 KiB records; they are reported here, not asserted.',
     '',
