@@ -8,7 +8,7 @@ import { dec, int, markdownTable, metricsText, statusText } from './format';
 
 function throughputTable(rows: ResultRow[]): string {
   return markdownTable(
-    ['System', 'Variant', 'Guarantee', 'Size', 'Records', 'Time (s)', 'Records/s', 'MB/s', 'Note'],
+    ['System', 'Variant', 'Guarantee', 'Size', 'Records', 'Time (s)', 'Records/s', 'MB/s', 'Broker CPU (µs/record)', 'Note'],
     rows.map((r) => [
       r.system,
       r.variant,
@@ -18,6 +18,7 @@ function throughputTable(rows: ResultRow[]): string {
       dec(r.seconds, 2),
       int(r.recordsPerSec),
       dec(r.mbPerSec),
+      dec(r.metrics?.brokerCpuUsPerRecord, 2),
       statusText(r),
     ]),
   );

@@ -5,7 +5,7 @@ import { createReplicatedTopic, REPLICATION_UNAVAILABLE } from '../tributary/rep
 import { THROUGHPUT_PRODUCER } from '../tributary/settings';
 import { produceRecords } from '../tributary/workloads';
 import { natsProduceSteps } from './peer-steps';
-import { progressOf, skippedRow, step, stepLabel, throughputFields } from './step';
+import { progressOf, skippedRow, step, stepLabel, throughputFields, withBrokerCpu } from './step';
 import type { Scenario } from './types';
 import { PRODUCE_PARTITIONS } from './produce-rf1';
 
@@ -59,14 +59,18 @@ export const produceRf3Scenario: Scenario = {
             const producer = client.producer({ acks: 'all', idempotent, ...THROUGHPUT_PRODUCER });
             try {
               await produceRecords(producer, { topic: topicName, value, total: warmupCount(total), timeCapMs: RUN_TIME_CAP_MS });
-              const result = await produceRecords(producer, {
-                topic: topicName,
-                value,
-                total,
-                timeCapMs: RUN_TIME_CAP_MS,
-                onProgress: progressOf(total, progress),
-              });
-              return throughputFields(result, size);
+              return await withBrokerCpu(cluster, async () =>
+                throughputFields(
+                  await produceRecords(producer, {
+                    topic: topicName,
+                    value,
+                    total,
+                    timeCapMs: RUN_TIME_CAP_MS,
+                    onProgress: progressOf(total, progress),
+                  }),
+                  size,
+                ),
+              );
             } finally {
               await producer.disconnect().catch(() => undefined);
             }

@@ -55,3 +55,18 @@ export function stepLabel(scenario: string, size: number | null, what: string): 
 export function progressOf(total: number, report: (fraction: number) => void): (done: number) => void {
   return (done) => report(total > 0 ? done / total : 1);
 }
+
+/**
+ * Runs `measure` and adds what it cost the brokers in CPU: microseconds (user + system, all
+ * brokers) per record. Other load on a shared machine moves this far less than records/s.
+ */
+export async function withBrokerCpu(
+  cluster: { cpuSeconds(): Promise<number | null> },
+  measure: () => Promise<Partial<ResultRow>>,
+): Promise<Partial<ResultRow>> {
+  const before = await cluster.cpuSeconds();
+  const fields = await measure();
+  const after = await cluster.cpuSeconds();
+  if (before === null || after === null || !fields.records) return fields;
+  return { ...fields, metrics: { ...fields.metrics, brokerCpuUsPerRecord: round(((after - before) * 1e6) / fields.records, 2) } };
+}
