@@ -21,6 +21,7 @@ interface Row {
   status: string;
   recordsPerSec?: number;
   records?: number;
+  metrics?: Record<string, number>;
 }
 
 function natsOnPath(): boolean {
@@ -86,11 +87,13 @@ describe('tributary bench --quick (smoke)', () => {
       expect(row?.guarantee.length).toBeGreaterThan(0);
     }
     if (!withNats) expect(find('produce', 'NATS JetStream', 'R1, 1 record')?.status).toBe('skipped');
+    // the brokers' CPU per record, read from /proc around the measured run (Linux)
+    if (process.platform === 'linux') expect(find('produce', 'Tributary', 'acks=1')?.metrics?.brokerCpuUsPerRecord).toBeGreaterThan(0);
 
     const markdown = fs.readFileSync(reportFile, 'utf8');
     expect(markdown).toContain('# Tributary benchmarks');
     expect(markdown).toContain('Redis Streams');
-    expect(markdown).toContain('## Against the targets of issue 5');
+    expect(markdown).toContain('## Against the targets of issues 5 and 12');
     expect(markdown).toMatch(/Machine: .+ \d+ cores/);
   }, 180_000);
 });

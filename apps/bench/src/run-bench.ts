@@ -110,6 +110,9 @@ export async function runBench(options: BenchOptions, io: BenchIo): Promise<Benc
   notes.push(
     'Brokers ran with default settings (LOG_FLUSH_INTERVAL_MS 1000: acks mean the page cache, fsync follows within a second), each scenario on a fresh 3-broker cluster.',
   );
+  notes.push(
+    'Broker CPU (µs/record) is the user + system CPU of all three brokers over the measured run, per record: on a shared machine it moves far less than records/s. What each data-path change bought, measured A/B, is in docs/perf-log.md.',
+  );
 
   const report: BenchReport = {
     startedAt,

@@ -6,7 +6,7 @@ export { Mailbox } from './actor/mailbox';
 export { GroupCoordinatorManager } from './group/group-coordinator-manager';
 export { installNativeCrc32c } from './native/native-crc32c';
 export { InterBrokerAuth, type AuthenticatedBroker, type SecretSource } from './auth/inter-broker-auth';
-export { runInRequestScope, currentRequestScope, type RequestScope } from './requests/request-scope';
+export { bindRequestScope, requestScopeOf, type RequestScope } from './requests/request-scope';
 export type { BrokerLimits } from './config/limits-config';
 export { JobRunner, type JobRunnerOptions } from './jobs/job-runner';
 export type { JobDefinition, JobStep, StepContext } from './jobs/job-definition';

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Tributary, type RetryOptions } from '@tributary/client';
 import { BrokerProcess, freePort, residentKiB, waitUntil, type ManagedProcess, type ProcessRegistry } from '@tributary/process-kit';
 import { brokerMain } from '../paths';
+import { cpuSeconds } from './cpu-time';
 import { BROKER_SETTING_NAMES } from '@tributary/broker';
 
 export interface BrokerClusterOptions {
@@ -96,6 +97,19 @@ export class BrokerCluster {
     for (const b of this.brokers) {
       const pid = b.process.pid;
       if (pid !== undefined && b.process.running) total += (await residentKiB(pid)) ?? 0;
+    }
+    return total;
+  }
+
+  /** Sum of the live brokers' CPU seconds (user + system); null where /proc cannot tell. */
+  async cpuSeconds(): Promise<number | null> {
+    let total = 0;
+    for (const b of this.brokers) {
+      const pid = b.process.pid;
+      if (pid === undefined || !b.process.running) continue;
+      const used = await cpuSeconds(pid);
+      if (used === null) return null;
+      total += used;
     }
     return total;
   }

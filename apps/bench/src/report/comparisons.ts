@@ -1,5 +1,6 @@
 import { sizeLabel } from '../options';
 import type { ResultRow } from '../results';
+import { IDEMPOTENCE_OFF } from '../scenarios/produce-rf3';
 
 export interface PeerRatio {
   scenario: string;
@@ -67,7 +68,7 @@ export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] 
       1.2,
       {
         scenario: 'produce-rf3',
-        tributary: () => true,
+        tributary: idempotentRow,
         peer: (r) => r.system === 'NATS JetStream' && r.variant.includes('packed'),
       },
       sizes,
@@ -78,7 +79,7 @@ export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] 
       8,
       {
         scenario: 'produce-rf3',
-        tributary: () => true,
+        tributary: idempotentRow,
         peer: (r) => r.system === 'NATS JetStream' && r.variant.includes('1 record/message'),
       },
       sizes,
@@ -106,8 +107,13 @@ export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] 
       sizes,
     ),
   ];
+  checks.push(...sizes.map((size) => idempotenceCost(rows, size)));
   for (const size of sizes) {
-    const row = rows.find((r) => r.scenario === 'latency' && r.recordSize === size && r.targetRate === 10_000);
+    const row = rows.find((r) => r.scenario === 'latency' && r.system === 'Tributary' && r.recordSize === size && r.targetRate === 10_000);
+    const nats = rows.find((r) => r.scenario === 'latency' && r.system === 'NATS JetStream' && r.recordSize === size && r.targetRate === 10_000);
+    const beside = nats?.latency
+      ? `; NATS JetStream R3 in this run: p50 ${nats.latency.p50} ms, p99 ${nats.latency.p99} ms${nats.status === 'ok' ? '' : ' (rate not reached)'}`
+      : '';
     const base = { target: 'End-to-end p99 at 10k records/s, RF=3 acks=all', recordSize: size, goal: '< 10 ms' };
     if (!row?.latency) {
       checks.push({ ...base, measured: '—', status: 'not measured', note: row?.note ?? 'scenario not run' });
@@ -116,7 +122,7 @@ export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] 
     const standIn = !row.guarantee.startsWith('RF=3');
     checks.push({
       ...base,
-      measured: `${row.latency.p99} ms${standIn ? ' (RF=1 acks=1 stand-in)' : ''}`,
+      measured: `${row.latency.p99} ms${standIn ? ' (RF=1 acks=1 stand-in)' : ''}${beside}`,
       status: standIn || row.status !== 'ok' ? 'not measured' : row.latency.p99 < 10 ? 'met' : 'not met',
       note: standIn ? 'replication not available in this build; the number is RF=1 acks=1' : row.status !== 'ok' ? row.note : undefined,
     });
@@ -132,6 +138,31 @@ export function targetChecks(rows: ResultRow[], sizes: number[]): TargetCheck[] 
     note: seconds === undefined ? (failover?.note ?? 'scenario not run') : undefined,
   });
   return checks;
+}
+
+const idempotentRow = (r: ResultRow): boolean => !r.variant.includes(IDEMPOTENCE_OFF);
+
+/** What idempotence costs: 1 − on ÷ off, both RF=3 acks=all rows of the same run and size. */
+function idempotenceCost(rows: ResultRow[], size: number): TargetCheck {
+  const pick = (on: boolean) => rows.find((r) => r.scenario === 'produce-rf3' && r.system === 'Tributary' && r.recordSize === size && idempotentRow(r) === on);
+  const on = pick(true);
+  const off = pick(false);
+  const base = { target: 'Idempotence on vs off, RF=3 acks=all produce (throughput cost)', recordSize: size, goal: '< 5%' };
+  if (!on || !measured(on) || !off || !measured(off))
+    return { ...base, measured: '—', status: 'not measured', note: (on?.note ?? off?.note) || 'scenario not run' };
+  const cost = 1 - (on.recordsPerSec ?? 0) / (off.recordsPerSec ?? 1);
+  return {
+    ...base,
+    measured: `${(cost * 100).toFixed(1)}%${cost < 0 ? ' (on was faster)' : ''}: ${fmt(on.recordsPerSec)} on vs ${fmt(off.recordsPerSec)} off records/s${cpuBeside(on, off)}`,
+    status: cost < 0.05 ? 'met' : 'not met',
+  };
+}
+
+/** Broker CPU per record of both rows, which the machine's other load moves less than records/s. */
+function cpuBeside(on: ResultRow, off: ResultRow): string {
+  const a = on.metrics?.brokerCpuUsPerRecord;
+  const b = off.metrics?.brokerCpuUsPerRecord;
+  return a === undefined || b === undefined ? '' : `; broker CPU ${a} vs ${b} µs/record`;
 }
 
 export function sizeOrDash(size: number | null): string {

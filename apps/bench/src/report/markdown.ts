@@ -8,7 +8,7 @@ import { dec, int, markdownTable, metricsText, statusText } from './format';
 
 function throughputTable(rows: ResultRow[]): string {
   return markdownTable(
-    ['System', 'Variant', 'Guarantee', 'Size', 'Records', 'Time (s)', 'Records/s', 'MB/s', 'Note'],
+    ['System', 'Variant', 'Guarantee', 'Size', 'Records', 'Time (s)', 'Records/s', 'MB/s', 'Broker CPU (µs/record)', 'Note'],
     rows.map((r) => [
       r.system,
       r.variant,
@@ -18,6 +18,7 @@ function throughputTable(rows: ResultRow[]): string {
       dec(r.seconds, 2),
       int(r.recordsPerSec),
       dec(r.mbPerSec),
+      dec(r.metrics?.brokerCpuUsPerRecord, 2),
       statusText(r),
     ]),
   );
@@ -26,6 +27,7 @@ function throughputTable(rows: ResultRow[]): string {
 function latencyTable(rows: ResultRow[]): string {
   return markdownTable(
     [
+      'System',
       'Size',
       'Offered (records/s)',
       'Delivered (records/s)',
@@ -39,6 +41,7 @@ function latencyTable(rows: ResultRow[]): string {
       'Note',
     ],
     rows.map((r) => [
+      r.system,
       sizeOrDash(r.recordSize),
       int(r.targetRate),
       int(r.recordsPerSec),
@@ -157,7 +160,7 @@ export function renderMarkdown(report: BenchReport): string {
     `Tributary producer setting for every throughput row: \`${describeCandidate(s)}\`, maxInFlightPerBroker ${s.maxInFlightPerBroker} ` +
       '(the same for RF=1 and RF=3; chosen with `tributary bench --scenarios tune`, which measures it against alternatives at both; the SDK default batchSize of 16 KiB is 3-4× slower here).',
     '',
-    '## Against the targets of issue 5',
+    '## Against the targets of issues 5 and 12',
     '',
     'Targets are goals, stated for 1 KiB records; they are reported here, not asserted.',
     '',

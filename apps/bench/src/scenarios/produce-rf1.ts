@@ -5,7 +5,7 @@ import { createTopic } from '../tributary/replication';
 import { THROUGHPUT_PRODUCER } from '../tributary/settings';
 import { produceRecords } from '../tributary/workloads';
 import { natsProduceSteps, redisProduceStep } from './peer-steps';
-import { progressOf, step, stepLabel, throughputFields } from './step';
+import { progressOf, step, stepLabel, throughputFields, withBrokerCpu } from './step';
 import type { Scenario } from './types';
 
 export const PRODUCE_PARTITIONS = 6;
@@ -41,8 +41,12 @@ export const produceScenario: Scenario = {
             const producer = client.producer({ acks: 1, ...THROUGHPUT_PRODUCER });
             try {
               await produceRecords(producer, { topic, value, total: warmupCount(total), timeCapMs: RUN_TIME_CAP_MS });
-              const result = await produceRecords(producer, { topic, value, total, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) });
-              return throughputFields(result, size);
+              return await withBrokerCpu(cluster, async () =>
+                throughputFields(
+                  await produceRecords(producer, { topic, value, total, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) }),
+                  size,
+                ),
+              );
             } finally {
               await producer.disconnect().catch(() => undefined);
             }

@@ -8,7 +8,7 @@ import { readAsGroup } from '../tributary/groups';
 import { createTopic } from '../tributary/replication';
 import { THROUGHPUT_CONSUMER, THROUGHPUT_PRODUCER } from '../tributary/settings';
 import { produceRecords } from '../tributary/workloads';
-import { RF1_GUARANTEE } from './produce-rf1';
+import { PRODUCE_PARTITIONS, RF1_GUARANTEE } from './produce-rf1';
 import { progressOf, round, step, stepLabel, throughputFields } from './step';
 import type { Scenario, ScenarioContext } from './types';
 
@@ -22,14 +22,15 @@ const CREATE_TIMEOUT_MS = 180_000;
 
 /**
  * Scenario 5: many partitions. Time to create a 1,000-partition topic (until every
- * partition has a leader), produce throughput with keyed records spread over all of them,
+ * partition has a leader), produce throughput with keyed records spread over all of them
+ * beside the same workload over 6 partitions on the same cluster (the ratio is in the row),
  * broker memory per partition (VmRSS before/after), and once groups exist, 50 consumers
  * joining one group.
  */
 export const scaleScenario: Scenario = {
   id: 'scale',
   title: '5. Scale: one topic of 1,000 partitions on 3 brokers',
-  steps: (o) => 1 + o.messageSizes.length + 1 + 1,
+  steps: (o) => 1 + 2 * o.messageSizes.length + 1 + 1,
   async run(ctx) {
     const partitions = ctx.options.quick ? QUICK_PARTITIONS : PARTITIONS;
     const members = ctx.options.quick ? QUICK_GROUP_MEMBERS : GROUP_MEMBERS;
@@ -78,38 +79,16 @@ export const scaleScenario: Scenario = {
       if (created.status !== 'ok') return rows;
 
       let produced = partitions; // the one record per partition written while timing readiness
+      const few = `scale-${PRODUCE_PARTITIONS}`;
+      await createTopic(admin, few, PRODUCE_PARTITIONS, CREATE_TIMEOUT_MS);
       for (const size of ctx.options.messageSizes) {
-        const total = ctx.options.records;
-        const row = await step(
-          ctx,
-          stepLabel('scale', size, `produce keyed records over ${n} partitions`),
-          {
-            scenario: 'scale',
-            system: 'Tributary',
-            variant: `acks=1, keyed records over ${n} partitions, 3 brokers`,
-            guarantee: RF1_GUARANTEE,
-            recordSize: size,
-          },
-          async (progress) => {
-            const producer = client.producer({ acks: 1, ...THROUGHPUT_PRODUCER });
-            try {
-              const value = recordValue(size);
-              const keyOf = (i: number): string => `key-${size}-${i}`;
-              const result = await produceRecords(producer, {
-                topic,
-                value,
-                total,
-                keyOf,
-                timeCapMs: RUN_TIME_CAP_MS,
-                onProgress: progressOf(total, progress),
-              });
-              produced += result.records;
-              return throughputFields(result, size);
-            } finally {
-              await producer.disconnect().catch(() => undefined);
-            }
-          },
-        );
+        // the same keyed workload over scenario 1's 6 partitions first, on this cluster in this minute: the yardstick
+        const small = await keyedProduceStep(ctx, client, few, PRODUCE_PARTITIONS, size);
+        rows.push(small);
+        const row = await keyedProduceStep(ctx, client, topic, partitions, size);
+        if (row.records) produced += row.records;
+        if (row.recordsPerSec && small.recordsPerSec)
+          row.metrics = { ...row.metrics, ratioToThe6PartitionRow: round(row.recordsPerSec / small.recordsPerSec, 2) };
         rows.push(row);
       }
 
@@ -151,6 +130,28 @@ export const scaleScenario: Scenario = {
     return rows;
   },
 };
+
+/** Keyed acks=1 records spread over every partition of `topic`. */
+function keyedProduceStep(ctx: ScenarioContext, client: Tributary, topic: string, partitions: number, size: number): Promise<ResultRow> {
+  const n = partitions.toLocaleString('en-US');
+  const total = ctx.options.records;
+  return step(
+    ctx,
+    stepLabel('scale', size, `produce keyed records over ${n} partitions`),
+    { scenario: 'scale', system: 'Tributary', variant: `acks=1, keyed records over ${n} partitions, 3 brokers`, guarantee: RF1_GUARANTEE, recordSize: size },
+    async (progress) => {
+      const producer = client.producer({ acks: 1, ...THROUGHPUT_PRODUCER });
+      try {
+        const value = recordValue(size);
+        const keyOf = (i: number): string => `key-${size}-${i}`;
+        const result = await produceRecords(producer, { topic, value, total, keyOf, timeCapMs: RUN_TIME_CAP_MS, onProgress: progressOf(total, progress) });
+        return throughputFields(result, size);
+      } finally {
+        await producer.disconnect().catch(() => undefined);
+      }
+    },
+  );
+}
 
 /** One acks=1 record to each partition, all in one send, so the time covers the slowest partition. */
 async function firstWriteToEvery(client: Tributary, topic: string, partitions: number): Promise<void> {

@@ -55,3 +55,46 @@ export function stepLabel(scenario: string, size: number | null, what: string): 
 export function progressOf(total: number, report: (fraction: number) => void): (done: number) => void {
   return (done) => report(total > 0 ? done / total : 1);
 }
+
+/**
+ * Runs `measure` and adds what it cost the brokers in CPU: microseconds (user + system, all
+ * brokers) per record. Other load on a shared machine moves this far less than records/s.
+ */
+export async function withBrokerCpu(
+  cluster: { cpuSeconds(): Promise<number | null> },
+  measure: () => Promise<Partial<ResultRow>>,
+): Promise<Partial<ResultRow>> {
+  const before = await cluster.cpuSeconds();
+  const fields = await measure();
+  const after = await cluster.cpuSeconds();
+  if (before === null || after === null || !fields.records) return fields;
+  return { ...fields, metrics: { ...fields.metrics, brokerCpuUsPerRecord: round(((after - before) * 1e6) / fields.records, 2) } };
+}
+
+/**
+ * One row from several measured runs of the same thing: records and seconds added up (so the
+ * rate is over all of them), broker CPU per record weighted by records. A run that did not
+ * succeed stands for the whole row.
+ */
+export function mergeThroughputRuns(base: Omit<ResultRow, 'status'>, runs: ResultRow[], size: number): ResultRow {
+  const bad = runs.find((r) => r.status !== 'ok');
+  if (bad || runs.length === 0) return bad ?? { ...base, status: 'failed', note: 'failed: no run' };
+  const records = runs.reduce((n, r) => n + (r.records ?? 0), 0);
+  const seconds = runs.reduce((n, r) => n + (r.seconds ?? 0), 0);
+  const cpuRuns = runs.filter((r) => r.metrics?.brokerCpuUsPerRecord !== undefined);
+  const cpuRecords = cpuRuns.reduce((n, r) => n + (r.records ?? 0), 0);
+  const row: ResultRow = {
+    ...base,
+    status: 'ok',
+    records,
+    seconds: round(seconds, 3),
+    recordsPerSec: Math.round(rate(records, seconds)),
+    mbPerSec: round(mbPerSec(records, size, seconds), 1),
+    note: runs.map((r) => r.note).find((n) => n !== undefined),
+  };
+  if (cpuRuns.length === runs.length && cpuRecords > 0) {
+    const cpu = cpuRuns.reduce((n, r) => n + (r.metrics?.brokerCpuUsPerRecord ?? 0) * (r.records ?? 0), 0) / cpuRecords;
+    row.metrics = { brokerCpuUsPerRecord: round(cpu, 2) };
+  }
+  return row;
+}

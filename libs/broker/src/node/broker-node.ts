@@ -69,6 +69,7 @@ import { DeleteRecordsHandler } from '../requests/delete-records-handler';
 import { DescribeConfigsHandler } from '../requests/describe-configs-handler';
 import { OffsetForLeaderEpochHandler } from '../requests/offset-for-leader-epoch-handler';
 import { FetchHandler } from '../requests/fetch-handler';
+import type { RequestScope } from '../requests/request-scope';
 import { ListOffsetsHandler } from '../requests/list-offsets-handler';
 import { MetadataHandler } from '../requests/metadata-handler';
 import { PartitionLookup } from '../requests/partition-lookup';
@@ -515,8 +516,9 @@ export class BrokerNode {
     return this.initProducerIdHandler.handle(request);
   }
 
-  fetch(request: FetchRequest): Promise<FetchResponse> {
-    return this.fetchHandler.handle(request);
+  /** `scope`: the requesting connection's send limits, when a transport has one (see RequestScope). */
+  fetch(request: FetchRequest, scope?: RequestScope): Promise<FetchResponse> {
+    return this.fetchHandler.handle(request, scope);
   }
 
   listOffsets(request: ListOffsetsRequest): ListOffsetsResponse {

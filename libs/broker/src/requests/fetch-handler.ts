@@ -11,7 +11,7 @@ import {
 import { DEFAULT_LIMITS } from '../config/limits-config';
 import type { PartitionActor } from '../partition/partition-actor';
 import type { PartitionLookup } from './partition-lookup';
-import { currentRequestScope } from './request-scope';
+import type { RequestScope } from './request-scope';
 
 export interface FetchLimits {
   /** fetch.max.bytes: the most one response carries, whatever the client asks */
@@ -48,8 +48,8 @@ export class FetchHandler {
     private readonly limits: FetchLimits = DEFAULT_LIMITS,
   ) {}
 
-  async handle(request: FetchRequest): Promise<FetchResponse> {
-    const scope = currentRequestScope();
+  /** `scope`: the connection's, from the transport; none in-process (no send limit to respect). */
+  async handle(request: FetchRequest, scope?: RequestScope): Promise<FetchResponse> {
     const signal = scope?.signal;
     const deadline = Date.now() + request.maxWaitMs;
     if (scope) await scope.whenWritable();

@@ -1,9 +1,7 @@
-import { AsyncLocalStorage } from 'async_hooks';
-
 /**
  * What a request handler may know about the connection it answers, without the broker
- * depending on the transport: the transport runs each request inside a scope, and handlers
- * that build large responses or wait long (fetch) consult it.
+ * depending on the transport: the transport binds a scope to each request's body, and
+ * handlers that build large responses or wait long (fetch) are handed it.
  */
 export interface RequestScope {
   /** aborted when the connection closes: a long poll for it ends at once */
@@ -16,14 +14,19 @@ export interface RequestScope {
   reserve(bytes: number): void;
 }
 
-const storage = new AsyncLocalStorage<RequestScope>();
+/*
+ * Keyed by the request's body object, which the transport hands unchanged to the handler.
+ * This was an AsyncLocalStorage; that turns on promise hooks for the whole process, which
+ * every promise on the data path then paid for (measured in docs/perf-log.md).
+ */
+const scopes = new WeakMap<object, RequestScope>();
 
-/** Runs `fn` with `scope` visible to every handler it calls, synchronously or after awaits. */
-export function runInRequestScope<R>(scope: RequestScope, fn: () => R): R {
-  return storage.run(scope, fn);
+/** Makes `scope` the scope of the request whose body is `body` (a body that is no object has none). */
+export function bindRequestScope(body: unknown, scope: RequestScope): void {
+  if (typeof body === 'object' && body !== null) scopes.set(body, scope);
 }
 
-/** The scope of the request being handled, or undefined outside a transport (tests, in-process calls). */
-export function currentRequestScope(): RequestScope | undefined {
-  return storage.getStore();
+/** The scope bound to this request body, or undefined outside a transport (tests, in-process calls). */
+export function requestScopeOf(body: unknown): RequestScope | undefined {
+  return typeof body === 'object' && body !== null ? scopes.get(body) : undefined;
 }

@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { BrokerNode } from '@tributary/broker';
+import { BrokerNode, requestScopeOf } from '@tributary/broker';
 import { requireBroker, requireReplicaIfNamed } from './inter-broker-auth';
 import { respond, type ErrorShape } from './respond';
 import { SecurityGate } from './security-gate';
@@ -105,7 +105,7 @@ export class BrokerGateway {
         const request = parseRequest.fetch(body);
         requireReplicaIfNamed(socket, Events.fetch, request.replicaId, request.replicaBrokerEpoch);
         for (const topic of new Set(request.partitions.map((p) => p.topic))) this.gate.require(socket, Events.fetch, 'read', 'topic', topic);
-        return this.node.fetch(request);
+        return this.node.fetch(request, requestScopeOf(body));
       },
       (e) => ({ ...e, partitions: [], records: Buffer.alloc(0) }),
     );

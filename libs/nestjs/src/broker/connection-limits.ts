@@ -1,4 +1,4 @@
-import { runInRequestScope, type RequestScope } from '@tributary/broker';
+import { bindRequestScope, type RequestScope } from '@tributary/broker';
 import { ErrorCode, isValidClientId } from '@tributary/protocol';
 import type { Server, Socket } from 'socket.io';
 import { QuotaThrottle } from './quota-throttle';
@@ -21,7 +21,7 @@ const RECHECK_MS = 20;
  * Backpressure per connection, as Kafka does it by muting a channel: a bounded number of
  * requests run at once, and while the peer is not reading its responses no new one is
  * started and the socket's reads pause, so a slow or hostile reader costs the broker its
- * send limit, not unbounded memory. Every request runs in a RequestScope whose signal
+ * send limit, not unbounded memory. Every request gets a RequestScope (bound to its body) whose signal
  * aborts when the connection closes, so long polls end with it.
  */
 export function installConnectionLimits(server: Server, options: ConnectionLimitOptions): void {
@@ -105,6 +105,7 @@ class ConnectionGovernor {
         mine = bytes;
       },
     };
+    bindRequestScope(packet[1], scope);
     const ack = packet[packet.length - 1];
     const meter = this.options.quotas?.begin(this.socket, packet) ?? null;
     if (typeof ack === 'function') {
@@ -124,10 +125,10 @@ class ConnectionGovernor {
         if (QuotaThrottle.throttlesItself(this.socket)) return answer(args);
         setTimeout(() => answer(args), throttleMs);
       };
-      runInRequestScope(scope, () => next());
+      next();
     } else {
       // No acknowledgement to wait for (acks=0): the slot is the dispatch itself, and a quota can only mute.
-      runInRequestScope(scope, () => next());
+      next();
       const throttleMs = meter?.finish(undefined) ?? 0;
       if (throttleMs > 0) this.muteFor(throttleMs);
       finish();
