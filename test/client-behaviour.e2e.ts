@@ -151,6 +151,10 @@ describe('a retries: 0 producer across a leader change (RF=3)', () => {
       if (!(result instanceof Error)) break;
     }
     const last = attempts[attempts.length - 1];
+    // a failure names its cause (RetriesExhaustedError wraps the last error), so a red run says why
+    const describeAttempt = (a: RecordMetadata[] | Error) =>
+      a instanceof Error ? `${a.message} (cause: ${String((a as Error & { cause?: unknown }).cause)})` : 'ok';
+    expect(attempts.map(describeAttempt).at(-1)).toBe('ok');
     expect(last).not.toBeInstanceOf(Error);
     expect((last as RecordMetadata[])[0]).toMatchObject({ topic, partition: 0, errorCode: 0 });
     expect((last as RecordMetadata[])[0].baseOffset).toBeGreaterThanOrEqual(1);

@@ -65,7 +65,9 @@ export class Producer {
     const acks = toWireAcks(options.acks ?? 'all');
     const { idempotent, maxInFlightPerPartition } = idempotenceOptions(options, acks);
     const retry = resolveRetry(options.retry, deps.retry);
-    this.identity = idempotent ? new ProducerIdentity(this.cluster, retry, this.logger) : null;
+    // The producer id is asked of any broker with the client's retry budget, not the producer's:
+    // `retries: 0` is about record batches, and must not let one dead broker fail the next send.
+    this.identity = idempotent ? new ProducerIdentity(this.cluster, resolveRetry(undefined, deps.retry), this.logger) : null;
     this.sender = new Sender(this.cluster, this.accumulator, {
       acks,
       timeoutMs: o.timeoutMs,
