@@ -10,7 +10,7 @@ import {
 } from '@tributary/client';
 import { lastValueFrom } from 'rxjs';
 import { firstJoin } from '../client/listener/first-join';
-import { DeadLetterHeaders, resolveRetryPolicy, withRetries, type ListenerRetryPolicy } from '../client/listener/retry-policy';
+import { deadLetterRecord, resolveRetryPolicy, withRetries, type ListenerRetryPolicy } from '../client/listener/retry-policy';
 import { TributaryRpcContext } from './tributary-rpc.context';
 import { decodeValue, encodeValue, TransportHeaders } from './wire-format';
 
@@ -117,19 +117,7 @@ export class TributaryServer extends Server implements CustomTransportStrategy {
     if (deadLetterTopic) {
       await this.producer?.send({
         topic: deadLetterTopic,
-        messages: [
-          {
-            key: message.key,
-            value: message.value,
-            headers: {
-              ...message.headers,
-              [DeadLetterHeaders.topic]: topic,
-              [DeadLetterHeaders.partition]: String(partition),
-              [DeadLetterHeaders.offset]: String(message.offset),
-              [DeadLetterHeaders.error]: outcome.error.message,
-            },
-          },
-        ],
+        messages: [deadLetterRecord(message, topic, partition, outcome.error)],
       });
       this.logger.error(`event handler for '${topic}' failed on ${where}; record sent to ${deadLetterTopic}: ${outcome.error.message}`);
       return;

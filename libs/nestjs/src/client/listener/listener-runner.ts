@@ -3,7 +3,7 @@ import type { ConsumedMessage, Consumer, EachMessagePayload, Producer, Tributary
 import type { TributaryListenerOptions } from './listener-options';
 import { firstJoin } from './first-join';
 import { decodePayload } from './payload-decoder';
-import { DeadLetterHeaders, withRetries, type ListenerRetryPolicy } from './retry-policy';
+import { deadLetterRecord, withRetries, type ListenerRetryPolicy } from './retry-policy';
 import { TributaryContext } from './tributary-context';
 
 /** how long application start waits for a listener's first group join */
@@ -75,19 +75,7 @@ export class ListenerRunner {
     if (deadLetterTopic) {
       await this.deadLetters.send({
         topic: deadLetterTopic,
-        messages: [
-          {
-            key: message.key,
-            value: message.value,
-            headers: {
-              ...message.headers,
-              [DeadLetterHeaders.topic]: topic,
-              [DeadLetterHeaders.partition]: String(partition),
-              [DeadLetterHeaders.offset]: String(message.offset),
-              [DeadLetterHeaders.error]: error.message,
-            },
-          },
-        ],
+        messages: [deadLetterRecord(message, topic, partition, error)],
       });
       this.logger.error(`handler failed on ${where} after ${attempts} attempt(s); record sent to ${deadLetterTopic}: ${error.message}`);
       return;

@@ -1,3 +1,5 @@
+import type { ConsumedMessage, Message } from '@tributary/client';
+
 /**
  * What happens when a listener's handler throws. The record is retried in place (the partition
  * waits; the group's heartbeats go on in the background meanwhile), `retries` times with
@@ -26,6 +28,21 @@ export const DeadLetterHeaders = {
   offset: 'tributary-dlt-offset',
   error: 'tributary-dlt-error',
 } as const;
+
+/** The record a dead-letter topic receives for `message`: its key, value and headers, plus where it came from and why. */
+export function deadLetterRecord(message: ConsumedMessage, topic: string, partition: number, error: Error): Message {
+  return {
+    key: message.key,
+    value: message.value,
+    headers: {
+      ...message.headers,
+      [DeadLetterHeaders.topic]: topic,
+      [DeadLetterHeaders.partition]: String(partition),
+      [DeadLetterHeaders.offset]: String(message.offset),
+      [DeadLetterHeaders.error]: error.message,
+    },
+  };
+}
 
 export function backoff(attempt: number, policy: ListenerRetryPolicy): number {
   return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** attempt);
