@@ -220,6 +220,37 @@ describe('authentication and ACLs (AUTH=scram)', () => {
     await waitFor('an audit line for the denial', () => /"audit":true[^\n]*"event":"authorization-denied"[^\n]*"principal":"User:bob"/.test(brokerOutput()));
   });
 
+  it('admin requests need their ACL too: a user who may read and write a topic may not delete, reconfigure, grow, truncate or move it', async () => {
+    const CAROL = { user: 'carol', password: 'carol-secret-1' };
+    await admin.createUser({ name: CAROL.user, password: CAROL.password });
+    await admin.createTopics({ topics: [{ topic: 'carols', numPartitions: 1, replicationFactor: 1 }] });
+    await admin.createAcls([{ principal: 'User:carol', resourceType: 'topic', resourceName: 'carols', operation: 'read' }]);
+    await admin.createAcls([{ principal: 'User:carol', resourceType: 'topic', resourceName: 'carols', operation: 'write' }]);
+    const carol = client(scram(CAROL));
+    await carol.producer().send({ topic: 'carols', messages: [{ value: 'kept' }] });
+    const ca = carol.admin();
+    const topicDenied = { code: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+    const clusterDenied = { code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED };
+    await expect(ca.deleteTopics({ topics: ['carols'] })).rejects.toMatchObject(topicDenied);
+    await expect(ca.alterConfigs({ topics: [{ topic: 'carols', set: { 'retention.ms': '1000' } }] })).rejects.toMatchObject(topicDenied);
+    await expect(ca.describeConfigs({ topics: ['carols'] })).rejects.toMatchObject(topicDenied);
+    await expect(ca.createPartitions({ topicPartitions: [{ topic: 'carols', count: 3 }] })).rejects.toMatchObject(topicDenied);
+    await expect(ca.deleteRecords({ topic: 'carols', partitions: [{ partition: 0, offset: -1 }] })).rejects.toMatchObject(topicDenied);
+    await expect(
+      ca.alterPartitionReassignments({ topics: [{ topic: 'carols', partitionAssignment: [{ partition: 0, replicas: [2] }] }] }),
+    ).rejects.toMatchObject(clusterDenied);
+    await expect(ca.electLeaders()).rejects.toMatchObject(clusterDenied);
+    await expect(ca.decommissionBroker(2)).rejects.toMatchObject(clusterDenied);
+    await expect(ca.listJobs()).rejects.toMatchObject(clusterDenied);
+    // nothing changed: the topic, its one partition, its record and its default retention are all still there
+    expect(await admin.listTopics()).toContain('carols');
+    const offsets = await admin.fetchTopicOffsets('carols');
+    expect(offsets.map((o) => [Number(o.low), Number(o.high)])).toEqual([[0, 1]]);
+    const configs = (await admin.describeConfigs({ topics: ['carols'] })).topics[0].configs;
+    expect(JSON.stringify(configs)).not.toContain('"1000"');
+    expect((await admin.listPartitionReassignments()).topics).toEqual([]);
+  });
+
   it('deny beats allow', async () => {
     await admin.createAcls([
       { principal: 'User:*', resourceType: 'topic', resourceName: 'shared', operation: 'all' },

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as readline from 'readline';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { AcksOption, Admin, Message } from '@tributary/client';
+import { TributaryError, type AcksOption, type Admin, type Message } from '@tributary/client';
 import { clientFrom, withBrokers, type ClientOptions } from './client-options';
 import { parseIntOption } from './options';
 import { progressBar } from './progress';
@@ -145,8 +145,7 @@ function toMessage(line: string, opts: ProduceOptions): Message {
 /** The size limit: --max-request-size, else the topic's max.message.bytes (its batches may not be larger). */
 async function limitFor(admin: Admin, topic: string, opts: ProduceOptions): Promise<{ bytes: number; from: string }> {
   if (opts.maxRequestSize !== undefined) return { bytes: opts.maxRequestSize, from: '--max-request-size' };
-  const { topics } = await admin.describeConfigs({ topics: [topic] });
-  const value = Number(topics[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value);
+  const value = Number(await maxMessageBytes(admin, topic));
   if (opts.partition !== undefined) {
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     const count = meta.topics[0]?.partitions.length ?? 0;
@@ -155,6 +154,22 @@ async function limitFor(admin: Admin, topic: string, opts: ProduceOptions): Prom
   return Number.isSafeInteger(value) && value > 0
     ? { bytes: value, from: `topic '${topic}' max.message.bytes` }
     : { bytes: 1_048_588, from: 'the default max.message.bytes' };
+}
+
+/**
+ * The topic's max.message.bytes from describeConfigs; a producer may hold write without
+ * describe-configs (Kafka's console producer needs no more), so then from the configs set on the
+ * topic that metadata carries, else undefined (the default applies).
+ */
+async function maxMessageBytes(admin: Admin, topic: string): Promise<string | undefined> {
+  try {
+    const { topics } = await admin.describeConfigs({ topics: [topic] });
+    return topics[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value;
+  } catch (err) {
+    if (!(err instanceof TributaryError) || err.type !== 'TOPIC_AUTHORIZATION_FAILED') throw err;
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0]?.configs?.['max.message.bytes'];
+  }
 }
 
 /** Bytes to read, for the progress bar: the file's size, or stdin's when it is a redirected file; 0 when unknown (a pipe). */

@@ -154,89 +154,133 @@ export class BrokerGateway {
   }
 
   @SubscribeMessage(Events.alterPartitionReassignments)
-  alterPartitionReassignments(@MessageBody() body: unknown): Promise<AlterPartitionReassignmentsResponse> {
+  alterPartitionReassignments(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<AlterPartitionReassignmentsResponse> {
     return this.handle(
-      () => this.node.alterPartitionReassignments(parseReassignmentRequest.alterPartitionReassignments(body)),
+      () => {
+        const request = parseReassignmentRequest.alterPartitionReassignments(body);
+        this.gate.require(socket, Events.alterPartitionReassignments, 'alter', 'cluster', CLUSTER_RESOURCE);
+        return this.node.alterPartitionReassignments(request);
+      },
       (e) => ({ ...e, partitions: [] }),
     );
   }
 
   @SubscribeMessage(Events.listPartitionReassignments)
-  listPartitionReassignments(@MessageBody() body: unknown): Promise<ListPartitionReassignmentsResponse> {
+  listPartitionReassignments(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ListPartitionReassignmentsResponse> {
     return this.handle(
-      () => this.node.listPartitionReassignments(parseReassignmentRequest.listPartitionReassignments(body ?? {})),
+      () => {
+        const request = parseReassignmentRequest.listPartitionReassignments(body ?? {});
+        this.gate.require(socket, Events.listPartitionReassignments, 'describe', 'cluster', CLUSTER_RESOURCE);
+        return this.node.listPartitionReassignments(request);
+      },
       (e) => ({ ...e, reassignments: [] }),
     );
   }
 
   @SubscribeMessage(Events.electLeaders)
-  electLeaders(@MessageBody() body: unknown): Promise<ElectLeadersResponse> {
+  electLeaders(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ElectLeadersResponse> {
     return this.handle(
-      () => this.node.electLeaders(parseReassignmentRequest.electLeaders(body ?? {})),
+      () => {
+        const request = parseReassignmentRequest.electLeaders(body ?? {});
+        this.gate.require(socket, Events.electLeaders, 'alter', 'cluster', CLUSTER_RESOURCE);
+        return this.node.electLeaders(request);
+      },
       (e) => ({ ...e, partitions: [] }),
     );
   }
 
   @SubscribeMessage(Events.decommissionBroker)
-  decommissionBroker(@MessageBody() body: unknown): Promise<DecommissionBrokerResponse> {
+  decommissionBroker(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DecommissionBrokerResponse> {
     return this.handle(
-      () => this.node.decommissionBroker(parseReassignmentRequest.decommissionBroker(body)),
+      () => {
+        const request = parseReassignmentRequest.decommissionBroker(body);
+        this.gate.require(socket, Events.decommissionBroker, 'alter', 'cluster', CLUSTER_RESOURCE);
+        return this.node.decommissionBroker(request);
+      },
       (e) => ({ ...e, moves: [] }),
     );
   }
 
   @SubscribeMessage(Events.deleteTopics)
-  deleteTopics(@MessageBody() body: unknown): Promise<DeleteTopicsResponse> {
+  deleteTopics(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteTopicsResponse> {
     return this.handle(
-      () => this.node.deleteTopics(parseRequest.deleteTopics(body)),
+      () => {
+        const request = parseRequest.deleteTopics(body);
+        for (const topic of new Set(request.topics)) this.gate.require(socket, Events.deleteTopics, 'delete', 'topic', topic);
+        return this.node.deleteTopics(request);
+      },
       (e) => ({ ...e, topics: [] }),
     );
   }
 
   @SubscribeMessage(Events.listJobs)
-  listJobs(@MessageBody() body: unknown): Promise<ListJobsResponse> {
+  listJobs(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ListJobsResponse> {
     return this.handle(
-      () => this.node.listJobs(parseJobRequest.listJobs(body ?? {})),
+      () => {
+        const request = parseJobRequest.listJobs(body ?? {});
+        this.gate.require(socket, Events.listJobs, 'describe', 'cluster', CLUSTER_RESOURCE);
+        return this.node.listJobs(request);
+      },
       (e) => ({ ...e, jobs: [] }),
     );
   }
 
   @SubscribeMessage(Events.describeJob)
-  describeJob(@MessageBody() body: unknown): Promise<DescribeJobResponse> {
+  describeJob(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DescribeJobResponse> {
     return this.handle(
-      () => this.node.describeJob(parseJobRequest.describeJob(body)),
+      () => {
+        const request = parseJobRequest.describeJob(body);
+        this.gate.require(socket, Events.describeJob, 'describe', 'cluster', CLUSTER_RESOURCE);
+        return this.node.describeJob(request);
+      },
       (e) => ({ ...e, job: null }),
     );
   }
 
   @SubscribeMessage(Events.describeConfigs)
-  describeConfigs(@MessageBody() body: unknown): Promise<DescribeConfigsResponse> {
+  describeConfigs(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DescribeConfigsResponse> {
     return this.handle(
-      async () => this.node.describeConfigs(parseTopicAdminRequest.describeConfigs(body)),
+      async () => {
+        const request = parseTopicAdminRequest.describeConfigs(body);
+        for (const topic of new Set(request.topics)) this.gate.require(socket, Events.describeConfigs, 'describe-configs', 'topic', topic);
+        return this.node.describeConfigs(request);
+      },
       (e) => ({ ...e, topics: [] }),
     );
   }
 
   @SubscribeMessage(Events.alterConfigs)
-  alterConfigs(@MessageBody() body: unknown): Promise<AlterConfigsResponse> {
+  alterConfigs(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<AlterConfigsResponse> {
     return this.handle(
-      () => this.node.alterConfigs(parseTopicAdminRequest.alterConfigs(body)),
+      () => {
+        const request = parseTopicAdminRequest.alterConfigs(body);
+        for (const t of request.topics) this.gate.require(socket, Events.alterConfigs, 'alter-configs', 'topic', t.name);
+        return this.node.alterConfigs(request);
+      },
       (e) => ({ ...e, topics: [] }),
     );
   }
 
   @SubscribeMessage(Events.createPartitions)
-  createPartitions(@MessageBody() body: unknown): Promise<CreatePartitionsResponse> {
+  createPartitions(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<CreatePartitionsResponse> {
     return this.handle(
-      () => this.node.createPartitions(parseTopicAdminRequest.createPartitions(body)),
+      () => {
+        const request = parseTopicAdminRequest.createPartitions(body);
+        for (const t of request.topics) this.gate.require(socket, Events.createPartitions, 'alter', 'topic', t.name);
+        return this.node.createPartitions(request);
+      },
       (e) => ({ ...e, topics: [] }),
     );
   }
 
   @SubscribeMessage(Events.deleteRecords)
-  deleteRecords(@MessageBody() body: unknown): Promise<DeleteRecordsResponse> {
+  deleteRecords(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteRecordsResponse> {
     return this.handle(
-      () => this.node.deleteRecords(parseTopicAdminRequest.deleteRecords(body)),
+      () => {
+        const request = parseTopicAdminRequest.deleteRecords(body);
+        for (const topic of new Set(request.partitions.map((p) => p.topic))) this.gate.require(socket, Events.deleteRecords, 'delete', 'topic', topic);
+        return this.node.deleteRecords(request);
+      },
       (e) => ({ ...e, partitions: [] }),
     );
   }
