@@ -64,7 +64,8 @@ export interface ReplicationStreamReader {
 
 /**
  * The replication data path through Redis streams. Writers go through the shared connection
- * (XADDs are pipelined in call order, which keeps a partition's entries in log order);
+ * (XADDs are sent alone, outside auto-pipelining, in call order on that one connection, which
+ * keeps a partition's entries in log order);
  * each reader() gets a dedicated connection for its blocking reads.
  */
 export class ReplicationStreams implements ReplicationStreamWriter {
