@@ -214,6 +214,11 @@ export function groupContract({ wire, target, test, topicName, createTopic }: Co
     expect((await fetchOffsets(group, [{ topic, partition: 1 }])).offsets[0].offset).toBe(3);
     // and the old member's identity is gone
     expect((await commit(group, a, [{ topic, partition: 0, offset: 7 }])).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    // a partition the topic does not have is refused as Kafka does, so growing the topic later cannot meet a stray offset
+    expect((await commit(group, { memberId: '', generationId: -1 }, [{ topic, partition: 3, offset: 1 }])).errorCode).toBe(
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+    expect((await fetchOffsets(group, [{ topic, partition: 3 }])).offsets[0].offset).toBe(-1);
   });
 
   test('groupLeave', 'leaveGroup: the other member is told to rejoin and then takes every partition; leaving twice is UNKNOWN_MEMBER_ID', async () => {

@@ -191,13 +191,13 @@ export class FakeGroupCoordinator {
     );
   }
 
-  /** As the real manager, a commit for a topic that does not exist is refused before the group is looked at. */
+  /** As the real manager, a commit for a partition that does not exist is refused before the group is looked at. */
   commit(brokerId: number, payload: unknown, conn: FakeGroupConnection): CommitOffsetsResponse {
     return answer<CommitOffsetsResponse>(
       () => {
         const req = parseGroupRequest.commitOffsets(payload);
-        const missing = req.offsets.find((o) => this.host.partitionCount(o.topic) === undefined);
-        if (missing) throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${missing.topic}' does not exist`);
+        const missing = req.offsets.find((o) => o.partition >= (this.host.partitionCount(o.topic) ?? 0));
+        if (missing) throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `${missing.topic}/${missing.partition} does not exist`);
         const g = this.groupAt(brokerId, req.groupId);
         if (req.memberId !== '') this.claim(g, req.memberId, conn);
         checkCommit(this.fenceView(g), req);
