@@ -24,6 +24,7 @@ export type ContractCase =
   | 'groupOffsets'
   | 'groupLeave'
   | 'groupSession'
+  | 'groupRebalanceTimeout'
   | 'groupDescribe'
   | 'deleteGroups';
 

@@ -266,6 +266,23 @@ export function groupContract({ wire, target, test, topicName, createTopic }: Co
     expect(a3).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 3, assignment: [{ topic, partitions: [0, 1] }] });
   });
 
+  test('groupRebalanceTimeout', 'a member that does not rejoin within the rebalance timeout is dropped, and the rebalance completes without it', async () => {
+    const topic = topicName('gtimeout');
+    await createTopic(topic, 2);
+    const group = groupName('timeout');
+    const a = await join(group, '', [topic], { rebalanceTimeoutMs: 500 });
+    const startedAt = Date.now();
+    // B's join waits for A, which never rejoins; A's heartbeats keep its session but are no rejoin
+    const bJoin = join(group, '', [topic], { rebalanceTimeoutMs: 500 });
+    await untilState(group, 'PreparingRebalance');
+    expect((await heartbeat(group, a)).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    const b = await bJoin;
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(400);
+    expect(b).toMatchObject({ errorCode: ErrorCode.NONE, generationId: 2, leaderId: b.memberId, assignment: [{ topic, partitions: [0, 1] }] });
+    expect((await heartbeat(group, a)).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect((await describe(group)).members.map((m) => m.memberId)).toEqual([b.memberId]);
+  });
+
   test('groupDescribe', 'describeGroups and listGroups: state, generation, members and their assignment; an unknown group is GROUP_ID_NOT_FOUND', async () => {
     const topic = topicName('gdescribe');
     await createTopic(topic, 2);

@@ -22,13 +22,14 @@ describe('Consumer in a group, against the fake cluster', () => {
     return { c, seen };
   };
 
-  const start = async (options: Partial<ConsumerOptions> = {}): Promise<{ c: Consumer; seen: string[] }> => {
+  const start = async (options: Partial<ConsumerOptions> = {}, topic = 'orders'): Promise<{ c: Consumer; seen: string[] }> => {
     const r = consumer(options);
-    await r.c.subscribe({ topic: 'orders', fromBeginning: true });
+    await r.c.subscribe({ topic, fromBeginning: true });
     await r.c.run({ eachMessage: async ({ partition, message }) => void r.seen.push(`${partition}:${message.value?.toString()}`) });
     return r;
   };
 
+  const describe = () => fake.groups.describeGroups({ groupIds: ['billing'] }).groups[0];
   const committed = (): CommittedOffset[] => fake.groups.fetchOffsets({ groupId: 'billing' }).offsets;
   const partitionsOf = (c: Consumer): number[] => c.assignment().map((tp) => tp.partition);
 
@@ -58,7 +59,7 @@ describe('Consumer in a group, against the fake cluster', () => {
     const two = await start();
     await waitFor(() => partitionsOf(one.c).length === 2 && partitionsOf(two.c).length === 2, 10_000, 'the partitions to be shared out');
     expect([...partitionsOf(one.c), ...partitionsOf(two.c)].sort()).toEqual([0, 1, 2, 3]);
-    const described = fake.groups.describeGroups({ groupIds: ['billing'] }).groups[0];
+    const described = describe();
     expect(described).toMatchObject({ state: 'Stable', assignor: 'cooperative-sticky' });
     expect(described.members).toHaveLength(2);
 
@@ -88,6 +89,24 @@ describe('Consumer in a group, against the fake cluster', () => {
     await waitFor(() => one.seen.filter((s) => s.includes(':d')).length === 4, 5000, 'the new records');
     // nothing twice: the taken-over partitions resumed at the departed member's commits
     expect([...one.seen, ...two.seen].sort()).toEqual([0, 1, 2, 3].flatMap((p) => [`${p}:a${p}`, `${p}:b${p}`, `${p}:d${p}`]).sort());
-    expect(fake.groups.describeGroups({ groupIds: ['billing'] }).groups[0].members).toHaveLength(1);
+    expect(describe().members).toHaveLength(1);
+  });
+
+  it("when the coordinator's broker stops, the next one takes the group over from what was stored: same generation, the member carries on", async () => {
+    fake.createTopic('payments', 2, 2);
+    const one = await start({}, 'payments');
+    await waitFor(() => partitionsOf(one.c).length === 2, 5000, 'the assignment');
+    expect(describe()).toMatchObject({ coordinatorId: 1, generationId: 1 });
+    await fake.brokers[0].stop();
+    // the member's next heartbeat finds broker 2, which restores the group as stored
+    await waitFor(() => describe().coordinatorId === 2, 5000, 'broker 2 to coordinate the group');
+    fake.append('payments', 0, batch('after'));
+    await waitFor(() => one.seen.includes('0:after'), 5000, 'a record written after the move');
+    await one.c.commitOffsets();
+    expect(committed().map((o) => [o.partition, o.offset])).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
+    expect(describe()).toMatchObject({ state: 'Stable', generationId: 1, coordinatorId: 2 });
   });
 });
