@@ -25,6 +25,7 @@ export type ContractCase =
   | 'groupLeave'
   | 'groupSession'
   | 'groupRebalanceTimeout'
+  | 'groupCooperative'
   | 'groupDescribe'
   | 'deleteGroups';
 

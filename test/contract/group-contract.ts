@@ -283,6 +283,38 @@ export function groupContract({ wire, target, test, topicName, createTopic }: Co
     expect((await describe(group)).members.map((m) => m.memberId)).toEqual([b.memberId]);
   });
 
+  test(
+    'groupCooperative',
+    'cooperative-sticky: a moving partition goes to nobody for a generation, its old owner may still commit it, and the next generation hands it over',
+    async () => {
+      const topic = topicName('gcoop');
+      await createTopic(topic, 4);
+      const group = groupName('coop');
+      const coop: Partial<JoinGroupRequest> = { assignors: ['cooperative-sticky'] };
+      const a1 = await join(group, '', [topic], coop);
+      expect(a1).toMatchObject({ generationId: 1, assignor: 'cooperative-sticky', assignment: [{ topic, partitions: [0, 1, 2, 3] }] });
+      const bJoin = join(group, '', [topic], coop);
+      await untilState(group, 'PreparingRebalance');
+      const [a2, b2] = await Promise.all([join(group, a1.memberId, [topic], coop), bJoin]);
+      // A keeps its share; what moves to B is withheld from both in this generation
+      expect(a2).toMatchObject({ generationId: 2, assignment: [{ topic, partitions: [0, 1] }] });
+      expect(b2).toMatchObject({ generationId: 2, assignment: [] });
+      expect((await commit(group, a2, [{ topic, partition: 2, offset: 1 }])).errorCode).toBe(ErrorCode.NONE);
+      expect((await commit(group, b2, [{ topic, partition: 2, offset: 2 }])).errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+
+      // A, having given them up, rejoins; B is told to rejoin too
+      const a3Join = join(group, a1.memberId, [topic], coop);
+      await untilState(group, 'PreparingRebalance');
+      expect((await heartbeat(group, b2)).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      const [a3, b3] = await Promise.all([a3Join, join(group, b2.memberId, [topic], coop)]);
+      expect(a3).toMatchObject({ generationId: 3, assignment: [{ topic, partitions: [0, 1] }] });
+      expect(b3).toMatchObject({ generationId: 3, assignment: [{ topic, partitions: [2, 3] }] });
+      expect((await commit(group, a3, [{ topic, partition: 2, offset: 3 }])).errorCode).toBe(ErrorCode.FENCED_MEMBER_EPOCH);
+      expect((await commit(group, b3, [{ topic, partition: 2, offset: 4 }])).errorCode).toBe(ErrorCode.NONE);
+      expect((await fetchOffsets(group, [{ topic, partition: 2 }])).offsets[0].offset).toBe(4);
+    },
+  );
+
   test('groupDescribe', 'describeGroups and listGroups: state, generation, members and their assignment; an unknown group is GROUP_ID_NOT_FOUND', async () => {
     const topic = topicName('gdescribe');
     await createTopic(topic, 2);
