@@ -108,5 +108,10 @@ describe('Consumer in a group, against the fake cluster', () => {
       [1, 0],
     ]);
     expect(describe()).toMatchObject({ state: 'Stable', generationId: 1, coordinatorId: 2 });
+    // broker 1 coming back does not take the group back: the coordinator keeps it while it runs
+    await fake.brokers[0].start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(describe()).toMatchObject({ state: 'Stable', generationId: 1, coordinatorId: 2 });
+    expect(fake.groups.findCoordinator({ groupId: 'billing' }).nodeId).toBe(2);
   });
 });

@@ -140,9 +140,9 @@ export class FakeCluster {
   readonly topicIds = new Map<string, string>();
   /** admin jobs: a deletion here is done at once, so its job is completed when answered */
   readonly jobs = new Map<string, JobInfo>();
-  /** consumer groups, coordinated by the first running broker; `groups.settings` are the GROUP_* broker settings */
+  /** consumer groups, coordinated by one running broker (the first, until it stops); `groups.settings` are the GROUP_* broker settings */
   readonly groups = new FakeGroupCoordinator({
-    coordinator: () => this.brokers.find((b) => b.running),
+    liveBrokers: () => this.brokers.filter((b) => b.running),
     partitionCount: (topic) => this.topics.get(topic)?.length,
   });
   private readonly waiters = new Set<() => void>();

@@ -1,5 +1,5 @@
 /**
- * The fake broker's consumer groups: one in-memory coordinator (the first running broker) that
+ * The fake broker's consumer groups: one in-memory coordinator (a running broker) that
  * follows the real GroupCoordinatorActor's rebalance rules (libs/broker/src/group), applies the
  * same assignors and commit rules (@tributary/protocol), and answers with the group gateway's
  * shapes, error answers included. test/contract/broker-contract.ts holds it to the real one.
@@ -51,9 +51,9 @@ export interface FakeGroupConnection {
   isConnected(): boolean;
 }
 
-/** What the cluster tells the coordinator: who coordinates now, and each topic's partition count. */
+/** What the cluster tells the coordinator: the running brokers (by id), and each topic's partition count. */
 export interface FakeGroupHost {
-  coordinator(): { id: number; port: number; url: string } | undefined;
+  liveBrokers(): { id: number; port: number; url: string }[];
   partitionCount(topic: string): number | undefined;
 }
 
@@ -123,7 +123,7 @@ export class FakeGroupCoordinator {
     return answer<FindCoordinatorResponse>(
       () => {
         parseGroupRequest.findCoordinator(payload);
-        const c = this.host.coordinator();
+        const c = this.followCoordinator();
         if (!c) throw TributaryError.of('COORDINATOR_NOT_AVAILABLE', 'no live broker');
         return { errorCode: ErrorCode.NONE, nodeId: c.id, host: '127.0.0.1', port: c.port, url: c.url };
       },
@@ -319,13 +319,19 @@ export class FakeGroupCoordinator {
     return g;
   }
 
-  /** When the coordinator's broker stopped, another takes every group over from the store, as after a lease moves. */
-  private followCoordinator(): void {
-    const now = this.host.coordinator()?.id ?? -1;
-    if (now === this.coordinatorId) return;
-    this.coordinatorId = now;
+  /**
+   * The coordinator stays while its broker runs (the real one renews its leases); when it
+   * stopped, the first running broker takes every group over from the store, as after a lease
+   * lapsed. Returns the coordinating broker, if any runs.
+   */
+  private followCoordinator(): { id: number; port: number; url: string } | undefined {
+    const live = this.host.liveBrokers();
+    const current = live.find((b) => b.id === this.coordinatorId);
+    if (current) return current;
+    this.coordinatorId = live[0]?.id ?? -1;
     for (const g of this.groups.values()) this.close(g);
     this.groups.clear();
+    return live[0];
   }
 
   /** The real actor's constructor: a new coordinator gives each member a full session, and a rebalance under way starts over. */
