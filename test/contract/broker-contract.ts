@@ -6,7 +6,8 @@
  * values a client acts on.
  */
 import { Buffer } from 'buffer';
-import { io, type Socket } from 'socket.io-client';
+import { groupContract } from './group-contract';
+import { Wire, type ContractCase, type ContractOptions, type ContractTarget } from './contract-wire';
 import {
   decodeRecordBatches,
   EARLIEST_TIMESTAMP,
@@ -27,44 +28,9 @@ import {
   type ProduceResponse,
 } from '@tributary/protocol';
 
-export interface ContractTarget {
-  /** the broker's URL */
-  url: string;
-  /** its broker id */
-  brokerId: number;
-}
-
-export type ContractCase =
-  'createTopics' | 'deleteTopics' | 'metadata' | 'produce' | 'fetch' | 'listOffsets' | 'configs' | 'createPartitions' | 'deleteRecords';
-
-export interface ContractOptions {
-  /** cases the target cannot pass yet, each with the reason: skipped, and named in the test title */
-  pending?: Partial<Record<ContractCase, string>>;
-}
-
-class Wire {
-  private constructor(private readonly socket: Socket) {}
-
-  static connect(url: string): Promise<Wire> {
-    return new Promise((resolve, reject) => {
-      const s = io(url, { transports: ['websocket'], reconnection: false, timeout: 5000 });
-      s.once('connect', () => resolve(new Wire(s)));
-      s.once('connect_error', reject);
-    });
-  }
-
-  request<T>(event: string, payload: unknown): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.socket.timeout(15_000).emit(event, payload, (err: Error | null, res: T) => (err ? reject(err) : resolve(res)));
-    });
-  }
-
-  close(): void {
-    this.socket.close();
-  }
-}
-
 /** Registers the contract's tests in the calling describe block; `target` is read once the suite runs (after beforeAll). */
+export type { ContractCase, ContractOptions, ContractTarget };
+
 export function brokerContract(target: () => ContractTarget, options: ContractOptions = {}): void {
   let wire: Wire;
   let seq = 0;
@@ -293,6 +259,8 @@ export function brokerContract(target: () => ContractTarget, options: ContractOp
     const meta = await wire.request<MetadataResponse>('metadata', { topics: [name] });
     expect(meta.topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
+
+  groupContract({ wire: () => wire, target, test, topicName, createTopic: (name, partitions) => createTopic(name, partitions) });
 }
 
 /** A new partition's leader may take a moment to claim its epoch: retries the produce on retriable codes. */

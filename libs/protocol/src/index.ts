@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './batch';
 export * from './idempotence';
+export * from './group';
 export * from './partitioner';
 export * from './wire';

@@ -1,10 +1,14 @@
 import { randomUUID } from 'crypto';
 import type { GroupStore, StoredGroup, StoredMember } from '@tributary/coordination';
 import {
+  checkCommit,
+  computeAssignment,
   ErrorCode,
+  revokingPartitions,
   TributaryError,
   type AssignorName,
   type CommitOffsetsRequest,
+  type FenceView,
   type HeartbeatRequest,
   type JoinGroupRequest,
   type JoinGroupResponse,
@@ -13,8 +17,6 @@ import {
   type SyncGroupResponse,
 } from '@tributary/protocol';
 import { Mailbox } from '../actor/mailbox';
-import { computeAssignment } from './assignors';
-import { checkCommit, revokingPartitions, type FenceView } from './commit-fencing';
 import type { GroupMemberConnection, LiveMember } from './group-member';
 import type { BrokerLogger } from '../logging/broker-logger';
 

@@ -120,13 +120,17 @@ export class GroupCoordinatorManager {
 
   /**
    * A commit for a topic that does not exist (deleted: its deletion job removes the groups'
-   * offsets) is refused, so a re-created topic of that name never starts from an old offset.
+   * offsets) is refused, so a re-created topic of that name never starts from an old offset;
+   * so is one for a partition the topic does not have (Kafka's rule), which would otherwise wait
+   * for createPartitions to hand a new partition a stray offset, and outlive the topic's deletion
+   * (that removes offsets of existing partitions only).
    */
   async commit(req: CommitOffsetsRequest, conn?: GroupMemberConnection): Promise<void> {
-    const unknown = () => req.offsets.find((o) => !this.metadata.topic(o.topic));
+    const unknown = () => req.offsets.find((o) => o.partition >= (this.metadata.topic(o.topic)?.topic.partitionCount ?? 0));
+    // the cache may not have seen a topic just created or grown yet; a failed reload leaves the check to the cached metadata
     if (unknown()) await this.metadata.reload().catch(() => undefined);
     const missing = unknown();
-    if (missing) throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `topic '${missing.topic}' does not exist`);
+    if (missing) throw TributaryError.of('UNKNOWN_TOPIC_OR_PARTITION', `${missing.topic}/${missing.partition} does not exist`);
     return (await this.actorFor(req.groupId)).commit(req, conn);
   }
 

@@ -2,12 +2,14 @@
  * A fake Tributary cluster for the client's unit tests ONLY: real socket.io servers on
  * loopback ports sharing one in-memory log per partition, answering metadata, produce (with the
  * idempotent producer's sequence checks), fetch, listOffsets, createTopics, deleteTopics,
- * initProducerId, describeConfigs, alterConfigs, createPartitions and deleteRecords like brokers
- * would (test/contract/broker-contract.ts holds it to the real one's answers). Hooks let a test inject
+ * initProducerId, describeConfigs, alterConfigs, createPartitions, deleteRecords and the consumer
+ * group requests (one coordinator, see fake-groups.ts) like brokers would
+ * (test/contract/broker-contract.ts holds it to the real one's answers). Hooks let a test inject
  * error codes or dropped connections. It is not exported from the package (it needs Node's
  * http and socket.io's server) and is not a model of the real broker, which is tested end to
  * end elsewhere.
  */
+import { FakeGroupCoordinator } from './fake-groups';
 import { fakeReassignments } from './fake-reassignments';
 import { Buffer } from 'buffer';
 import { randomUUID } from 'crypto';
@@ -138,6 +140,11 @@ export class FakeCluster {
   readonly topicIds = new Map<string, string>();
   /** admin jobs: a deletion here is done at once, so its job is completed when answered */
   readonly jobs = new Map<string, JobInfo>();
+  /** consumer groups, coordinated by one running broker (the first, until it stops); `groups.settings` are the GROUP_* broker settings */
+  readonly groups = new FakeGroupCoordinator({
+    liveBrokers: () => this.brokers.filter((b) => b.running),
+    partitionCount: (topic) => this.topics.get(topic)?.length,
+  });
   private readonly waiters = new Set<() => void>();
 
   static async start(brokerCount = 1): Promise<FakeCluster> {
@@ -160,6 +167,7 @@ export class FakeCluster {
 
   async stop(): Promise<void> {
     for (const w of this.waiters) w();
+    this.groups.stop();
     await Promise.all(this.brokers.map((b) => b.stop()));
   }
 
@@ -263,6 +271,17 @@ export class FakeCluster {
     handle('alterConfigs', (p) => this.alterConfigs(p));
     handle('createPartitions', (p) => this.createPartitions(p));
     handle('deleteRecords', (p) => this.deleteRecords(broker.id, p));
+    const conn = { connectionId: socket.id, isConnected: () => socket.connected };
+    handle('findCoordinator', (p) => this.groups.findCoordinator(p));
+    handle('joinGroup', (p) => this.groups.join(broker.id, p, conn));
+    handle('syncGroup', (p) => this.groups.sync(broker.id, p, conn));
+    handle('heartbeat', (p) => this.groups.heartbeat(broker.id, p, conn));
+    handle('leaveGroup', (p) => this.groups.leave(broker.id, p, conn));
+    handle('commitOffsets', (p) => this.groups.commit(broker.id, p, conn));
+    handle('fetchOffsets', (p) => this.groups.fetchOffsets(p));
+    handle('listGroups', (p) => this.groups.listGroups(p));
+    handle('describeGroups', (p) => this.groups.describeGroups(p));
+    handle('deleteGroups', (p) => this.groups.deleteGroups(broker.id, p));
     handle('listJobs', (p) => {
       const req = parseJobRequest.listJobs(p ?? {});
       return { errorCode: 0, jobs: [...this.jobs.values()].reverse().slice(0, req.limit ?? 100) };
@@ -287,6 +306,7 @@ export class FakeCluster {
           return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic '${name}' does not exist` };
         this.topicIds.delete(name);
         this.topicConfigs.delete(name);
+        this.groups.deleteTopicOffsets(name);
         const jobId = `deleteTopic-${topicId}`;
         const now = Date.now();
         this.jobs.set(jobId, {

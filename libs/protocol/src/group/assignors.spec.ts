@@ -1,4 +1,4 @@
-import { computeAssignment, rangeAssign, roundRobinAssign, stickyAssign } from './index';
+import { computeAssignment, rangeAssign, roundRobinAssign, stickyAssign } from './compute-assignment';
 import { flatten, type AssignorInput } from './assignor';
 
 const members = (n: number, owned: Record<string, number[]> = {}): AssignorInput['members'] =>

@@ -1,10 +1,17 @@
-import type { StoredMember } from '@tributary/coordination';
-import { TributaryError, type CommitOffsetsRequest, type GroupTopicPartitions } from '@tributary/protocol';
+import { TributaryError } from '../errors';
+import type { CommitOffsetsRequest, GroupTopicPartitions } from '../wire/group-messages';
+
+/** What the commit rules need to know of a member: the partitions it owns in the current generation. */
+export interface FencedMember {
+  assignment: readonly GroupTopicPartitions[];
+  /** cooperative-sticky: partitions it held before and still may commit until it rejoins */
+  revoking?: readonly GroupTopicPartitions[];
+}
 
 /** What the commit rules need to know of a group. */
 export interface FenceView {
   generationId: number;
-  members: ReadonlyMap<string, StoredMember>;
+  members: ReadonlyMap<string, FencedMember>;
 }
 
 const key = (topic: string, partition: number): string => `${topic}:${partition}`;
@@ -14,8 +21,9 @@ function keys(list: readonly GroupTopicPartitions[] | undefined): Set<string> {
 }
 
 /**
- * The offset-commit rules, checked on the actor's view for a precise message; the Lua script
- * that writes the offsets applies the same rules again against Redis, atomically with the write.
+ * The offset-commit rules, checked on the coordinator actor's view for a precise message (the
+ * SDK's fake broker applies them too); the broker's Lua script that writes the offsets applies
+ * the same rules again against Redis, atomically with the write.
  * A commit from outside the group ('' / -1, Kafka's simple consumer) is only for a group with no
  * members: a member that lost its identity must not slip past the checks that way.
  */

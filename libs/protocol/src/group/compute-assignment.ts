@@ -1,4 +1,4 @@
-import type { AssignorName } from '@tributary/protocol';
+import type { AssignorName } from '../wire/group-messages';
 import type { AssignmentPlan, AssignorInput } from './assignor';
 import { stickyAssign, withholdMoving } from './cooperative-sticky-assignor';
 import { rangeAssign } from './range-assignor';

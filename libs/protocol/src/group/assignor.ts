@@ -1,4 +1,4 @@
-import type { AssignorName, GroupTopicPartitions } from '@tributary/protocol';
+import type { AssignorName, GroupTopicPartitions } from '../wire/group-messages';
 
 export interface AssignorMember {
   memberId: string;

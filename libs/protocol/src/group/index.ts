@@ -1,0 +1,2 @@
+export * from './compute-assignment';
+export * from './commit-fencing';
