@@ -59,6 +59,7 @@ export function encodeRecordBatch(records: readonly RecordData[], options: Encod
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     w.varint(bodySizes[i]);
+    const bodyStart = w.length;
     w.int8(0);
     const delta = subtractTimestamps(r.timestamp, baseTimestamp);
     if (typeof delta === 'number') w.varlong(delta);
@@ -74,12 +75,14 @@ export function encodeRecordBatch(records: readonly RecordData[], options: Encod
       w.varint(kb.length).bytes(kb);
       writeNullableBytes(w, headers[k] ?? null);
     }
+    // Only a record changed since it was measured (a getter, another task) can get here; its
+    // length prefix would no longer match its bytes.
+    if (w.length - bodyStart !== bodySizes[i]) {
+      throw TributaryError.of('INVALID_RECORD', `record ${i} changed while its batch was encoded (${w.length - bodyStart} bytes, ${bodySizes[i]} measured)`);
+    }
   }
 
   const out = w.result();
-  // Only a record changed while it was being encoded (a getter, another task) can get here.
-  if (out.length !== size)
-    throw TributaryError.of('INVALID_RECORD', `a record changed while its batch was encoded (${out.length} bytes written, ${size} planned)`);
   w.patchInt32(lengthAt, out.length - L.LOG_OVERHEAD);
   w.patchUInt32(crcAt, crc32c(out, L.ATTRIBUTES));
   return out;
