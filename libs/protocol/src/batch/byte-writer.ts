@@ -130,3 +130,40 @@ export class ByteWriter {
     return this.buf.subarray(0, this.pos);
   }
 }
+
+/** Bytes `ByteWriter.varint(v)` writes. */
+export function varintSize(v: number): number {
+  return unsignedVarintSize(((v << 1) ^ (v >> 31)) >>> 0);
+}
+
+function unsignedVarintSize(v: number): number {
+  let size = 1;
+  while ((v & ~0x7f) !== 0) {
+    v >>>= 7;
+    size++;
+  }
+  return size;
+}
+
+/** Bytes `ByteWriter.varlong(v)` writes (the same as varlongBig for values beyond 2^52). */
+export function varlongSize(v: number): number {
+  if (v >= 2 ** 52 || v <= -(2 ** 52)) return varlongBigSize(BigInt(v));
+  let z = v >= 0 ? v * 2 : -v * 2 - 1;
+  let size = 1;
+  while (z >= 0x80) {
+    z = Math.floor(z / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/** Bytes `ByteWriter.varlongBig(v)` writes. */
+export function varlongBigSize(v: bigint): number {
+  let z = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
+  let size = 1;
+  while (z >= 0x80n) {
+    z >>= 7n;
+    size++;
+  }
+  return size;
+}

@@ -58,6 +58,37 @@ describe('RecordBatch v2 codec', () => {
     expect(out.map((r) => r.offset)).toEqual([0, 1, 2]);
   });
 
+  it('sizes every varint exactly: 64-bit timestamp deltas, multi-byte UTF-8 header keys, many records', () => {
+    const records = [
+      { ...rec('k', 'v'), timestamp: 0 },
+      { ...rec(null, 'w'), timestamp: 2n ** 62n + 1n, headers: { 'clé-ü-日本': Buffer.from('h') } },
+      ...Array.from({ length: 200 }, (_, i) => rec(null, 'x'.repeat(i * 7), 1_700_000_000_000 + i * 100_000)),
+    ];
+    const b = encodeRecordBatch(records);
+    const [header] = validateRecordBatches(b, 1 << 24);
+    expect(header.sizeInBytes).toBe(b.length);
+    const out = decodeRecordBatch(b).records;
+    expect(out.map((r) => r.timestamp).slice(0, 2)).toEqual([0, 2n ** 62n + 1n]);
+    expect(out[1].headers['clé-ü-日本'].toString()).toBe('h');
+    expect(out[201].value?.length).toBe(199 * 7);
+  });
+
+  it('refuses records that change while their batch is encoded, even when the total size stays the same', () => {
+    // measured at 10 then 20 bytes, written at 20 then 10: the batch's size matches its plan, each record's does not
+    const shifty = (sizes: number[]) => {
+      let reads = 0;
+      return {
+        key: null,
+        get value() {
+          return Buffer.alloc(sizes[reads++ === 0 ? 0 : 1]);
+        },
+        timestamp: 1,
+      };
+    };
+    expect(codeOf(() => encodeRecordBatch([shifty([10, 20])]))).toBe(ErrorCode.INVALID_RECORD);
+    expect(codeOf(() => encodeRecordBatch([shifty([10, 20]), shifty([20, 10])]))).toBe(ErrorCode.INVALID_RECORD);
+  });
+
   it('assigns offsets in place without breaking the CRC', () => {
     const b = encodeRecordBatch([rec('a', '1'), rec('b', '2')]);
     assignBatchOffsets(b, 0, 4242, 7);
