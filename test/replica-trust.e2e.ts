@@ -265,6 +265,68 @@ describe('only brokers speak for replicas (real brokers, real Redis)', () => {
     await admin.disconnect();
   });
 
+  it('follower reports over the peer link count only for the broker and incarnation the connection proved: forged ones cannot make acks=all lie', async () => {
+    const topic = 'trust-progress';
+    const { leader, followers } = await createTopic(topic, 20);
+    const url = cluster.broker(leader).url;
+    const coordination = Coordination.connect({ redisUrl: cluster.redis.url, cluster: clusterId });
+    const leaderEpoch = (await coordination.store.partitionState(topic, 0))!.leaderEpoch;
+    const epochs = [await coordination.registry.brokerEpoch(followers[0]), await coordination.registry.brokerEpoch(followers[1])];
+    await coordination.close();
+    // Each report says "I hold all 21 records" (one more than the log has before the produce below).
+    const report = (replicaId: number, brokerEpoch: number, epoch = leaderEpoch) => ({
+      replicaId,
+      brokerEpoch,
+      reports: [{ topic, partition: 0, leaderEpoch: epoch, logEndOffset: 21 }],
+    });
+    const progress = (raw: RawSocket, payload: unknown) => raw.request<ResponseBase>('replicaProgress', payload);
+    const anon = await RawSocket.connect(url);
+    // asked for a challenge and never answered it
+    const halfway = await RawSocket.connect(url);
+    expect((await halfway.request<ResponseBase>('brokerChallenge', { peerNonce: 'a'.repeat(64) })).errorCode).toBe(ErrorCode.NONE);
+    // holds the cluster secret, and proved it is followers[1] (the real one is paused below)
+    const peer = await RawSocket.connect(url);
+    expect((await authenticate(peer, clusterId, followers[1], TEST_INTER_BROKER_SECRET, epochs[1])).errorCode).toBe(ErrorCode.NONE);
+    // Control: a well-formed report as the broker and incarnation the connection proved is
+    // accepted (for another leader epoch, so the leader ignores it and nothing moves).
+    expect((await progress(peer, report(followers[1], epochs[1], leaderEpoch + 100))).errorCode).toBe(ErrorCode.NONE);
+
+    for (const f of followers) await cluster.broker(f).kill('SIGSTOP');
+    let produce: ProduceResponse;
+    let answers: ResponseBase[];
+    let hw: number;
+    try {
+      const pending = produceRaw(anon, topic, -1, 'needs-two-replicas', 5000);
+      // Let the leader append it (log end 21), then claim the followers have it.
+      await sleep(500);
+      answers = [
+        await progress(anon, report(followers[0], epochs[0])),
+        await progress(anon, report(followers[1], epochs[1])),
+        await progress(anon, 'junk'),
+        await progress(halfway, report(followers[0], epochs[0])),
+        // proved followers[1], speaks for followers[0]
+        await progress(peer, report(followers[0], epochs[0])),
+        // proved followers[1] in one incarnation, speaks for another
+        await progress(peer, report(followers[1], epochs[1] + 1)),
+      ];
+      hw = await highWatermark(anon, topic);
+      produce = await pending;
+    } finally {
+      for (const f of followers) await cluster.broker(f).kill('SIGCONT');
+    }
+    // What matters first: nothing forged committed the record.
+    const produceError = produce.errorCode !== ErrorCode.NONE ? produce.errorCode : produce.partitions[0].errorCode;
+    expect(produceError).not.toBe(ErrorCode.NONE);
+    expect(hw).toBe(20);
+    process.stdout.write(`forged-progress scenario: the acks=all produce answered error ${produceError}\n`);
+    expect(answers.map((r) => r.errorCode)).toEqual([AUTH_FAILED, AUTH_FAILED, AUTH_FAILED, AUTH_FAILED, AUTH_FAILED, ErrorCode.STALE_BROKER_EPOCH]);
+    expect(answers[4].errorMessage).toMatch(new RegExp(`authenticated as broker ${followers[1]}`));
+    for (const s of [anon, halfway, peer]) s.close();
+    const admin = client.admin();
+    await waitForFullIsr(admin, topic, 3);
+    await admin.disconnect();
+  });
+
   it('a broker with another secret never replicates with the others: its peers refuse it, it refuses them, and the log says why', async () => {
     const outsider = new BrokerProcess({
       id: 4,

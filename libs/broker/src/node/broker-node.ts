@@ -35,6 +35,7 @@ import {
   type InitProducerIdRequest,
   type InitProducerIdResponse,
   type OffsetForLeaderEpochResponse,
+  type ReplicaProgressReport,
   type ProduceRequest,
   type ProduceResponse,
   type TopicConfig,
@@ -228,6 +229,10 @@ export class BrokerNode {
           process.stderr.write(`${JSON.stringify({ level: 'warn', time: new Date().toISOString(), brokerId: config.brokerId, event: 'quotas', message })}\n`),
       },
     );
+    const brokerUrl = (id: number): string | undefined => {
+      const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
+      return peer ? (peer.internalUrl ?? peer.url) : undefined;
+    };
     const context: PartitionContext = {
       brokerId: config.brokerId,
       brokerEpoch: () => this.brokerEpoch,
@@ -239,10 +244,7 @@ export class BrokerNode {
       replicaLagTimeMaxMs: config.replicaLagTimeMaxMs,
       replicaStallTimeoutMs: Math.min(config.replicaStallTimeoutMs, config.replicaLagTimeMaxMs),
       reassignmentThrottleBytesPerSec: config.reassignmentThrottleBytesPerSec,
-      brokerUrl: (id) => {
-        const peer = this.metadataCache.snapshot.brokers.find((b) => b.id === id);
-        return peer ? (peer.internalUrl ?? peer.url) : undefined;
-      },
+      brokerUrl,
       reloadMetadata: () => void this.metadataCache.reload().catch((err: unknown) => this.logger.debug('metadata reload failed', { reason: reasonOf(err) })),
       reportAck: (ack) => this.replication.reportAck(ack),
       logger,
@@ -264,6 +266,7 @@ export class BrokerNode {
       this.replicas,
       streams.reader(),
       streams.reader(),
+      { brokerUrl, requestIfConnected: (url, event, payload) => this.links.requestIfConnected(url, event, payload) },
     );
     const lookup = new PartitionLookup(this.metadataCache, this.replicas);
     this.redisHealth = this.coordination.health;
@@ -527,6 +530,15 @@ export class BrokerNode {
 
   offsetForLeaderEpoch(request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
     return this.offsetForLeaderEpochHandler.handle(request);
+  }
+
+  /**
+   * A follower's log-end reports, sent over the peer WebSocket. `replicaId` and `brokerEpoch`
+   * must be what the sender's connection proved in the inter-broker handshake (the transport
+   * checks), not what its request says.
+   */
+  replicaProgress(replicaId: number, brokerEpoch: number, reports: readonly ReplicaProgressReport[]): void {
+    this.replication.applyProgress(replicaId, brokerEpoch, reports);
   }
 
   async createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {

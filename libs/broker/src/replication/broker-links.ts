@@ -10,8 +10,11 @@ interface Link {
   generation: number;
   /** the handshake of the current connection, started by its first request */
   handshake: { generation: number; done: Promise<void> } | null;
-  /** a refused handshake is reported once until one succeeds, not on every retry */
-  warned: boolean;
+  /**
+   * the peer refused this broker's handshake, and none has succeeded since: reported once (not on
+   * every retry), and requestIfConnected leaves the link to request() until then
+   */
+  refused: boolean;
 }
 
 /** A request to a peer broker, answered or rejected with a TributaryError; what replicas need of BrokerLinks. */
@@ -21,7 +24,7 @@ export interface PeerLinks {
 
 /**
  * WebSocket connections from this broker to its peers, for what followers must ask leaders
- * directly: catch-up fetches and KIP-101 epoch end offsets. One connection per peer URL, each
+ * directly: catch-up fetches, KIP-101 epoch end offsets, and their log-end reports. One connection per peer URL, each
  * authenticated as this broker (challenge-response over the cluster secret) before its first request.
  */
 export class BrokerLinks implements PeerLinks {
@@ -57,6 +60,17 @@ export class BrokerLinks implements PeerLinks {
     return res;
   }
 
+  /**
+   * A request on the link to `url` only if that link is open now, else null (and the link starts
+   * opening, so a later call finds it): for messages that have another way to travel. A peer
+   * that refused this broker's handshake is not asked again here until a request() succeeds.
+   */
+  requestIfConnected<Res extends ResponseBase>(url: string, event: string, payload: unknown): Promise<Res> | null {
+    const link = this.linkFor(url);
+    if (!link.socket.connected || link.refused) return null;
+    return this.request<Res>(url, event, payload);
+  }
+
   close(): void {
     for (const l of this.links.values()) l.socket.close();
     this.links.clear();
@@ -70,13 +84,13 @@ export class BrokerLinks implements PeerLinks {
       link.handshake = { generation, done };
       done.then(
         () => {
-          link.warned = false;
+          link.refused = false;
         },
         (err: unknown) => {
           // A failed handshake is retried by the next request, not cached.
           if (link.handshake?.done === done) link.handshake = null;
-          if (err instanceof TributaryError && err.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED && !link.warned) {
-            link.warned = true;
+          if (err instanceof TributaryError && err.code === ErrorCode.CLUSTER_AUTHORIZATION_FAILED && !link.refused) {
+            link.refused = true;
             this.auth.onWarning(`inter-broker handshake with ${url} refused: ${err.message}`);
           }
         },
@@ -116,7 +130,7 @@ export class BrokerLinks implements PeerLinks {
       // the timeout above bounds how long any of them waits.
       const tls = url.startsWith('wss://') ? this.tls() : undefined;
       const socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 1000, ...tls });
-      const link: Link = { socket, generation: 0, handshake: null, warned: false };
+      const link: Link = { socket, generation: 0, handshake: null, refused: false };
       socket.on('connect', () => {
         link.generation++;
         this.everConnected.add(url);

@@ -2,12 +2,14 @@ import { Inject, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { BrokerNode, requestScopeOf } from '@tributary/broker';
-import { requireBroker, requireReplicaIfNamed } from './inter-broker-auth';
+import { requireBroker, requireProvenReplica, requireReplicaIfNamed } from './inter-broker-auth';
 import { respond, type ErrorShape } from './respond';
 import { SecurityGate } from './security-gate';
 import {
   CLUSTER_RESOURCE,
+  ErrorCode,
   Events,
+  parseReplicaProgress,
   parseReassignmentRequest,
   parseJobRequest,
   decodeProduceEntries,
@@ -31,6 +33,7 @@ import {
   type MetadataResponse,
   type OffsetForLeaderEpochResponse,
   type ProduceResponse,
+  type ReplicaProgressResponse,
 } from '@tributary/protocol';
 
 /**
@@ -132,6 +135,26 @@ export class BrokerGateway {
         return this.node.offsetForLeaderEpoch(request);
       },
       (e) => ({ ...e, leaderEpoch: -1, endOffset: -1 }),
+    );
+  }
+
+  /**
+   * A follower's log-end reports. The connection is checked before the body is read, so a
+   * client connection learns nothing but CLUSTER_AUTHORIZATION_FAILED; the reports count for
+   * the broker and incarnation the connection proved, never for one the body names.
+   */
+  @SubscribeMessage(Events.replicaProgress)
+  replicaProgress(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ReplicaProgressResponse> {
+    return this.handle(
+      () => {
+        requireBroker(socket, Events.replicaProgress, undefined);
+        const request = parseReplicaProgress(body);
+        const replica = requireProvenReplica(socket, Events.replicaProgress, request.replicaId, request.brokerEpoch);
+        this.node.replicaProgress(replica.brokerId, replica.brokerEpoch, request.reports);
+        const ok: ReplicaProgressResponse = { errorCode: ErrorCode.NONE };
+        return ok;
+      },
+      (e) => e,
     );
   }
 

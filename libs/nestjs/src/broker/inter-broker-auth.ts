@@ -62,6 +62,22 @@ export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: 
 }
 
 /**
+ * Guards a request that speaks for a replica (its log-end reports): the connection must have
+ * proved both the broker id and the broker epoch the request names. Returns that proven
+ * identity, which is what the request is applied for.
+ */
+export function requireProvenReplica(socket: Socket, event: string, replicaId: number, brokerEpoch: number): { brokerId: number; brokerEpoch: number } {
+  const broker = requireBroker(socket, event, replicaId);
+  if (broker.brokerEpoch === undefined || broker.brokerEpoch !== brokerEpoch) {
+    throw TributaryError.of(
+      'STALE_BROKER_EPOCH',
+      `${event} as replica ${replicaId}: broker epoch ${brokerEpoch} is not the one this connection proved (${broker.brokerEpoch ?? 'none'})`,
+    );
+  }
+  return { brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch };
+}
+
+/**
  * The server half of the inter-broker handshake: hands out a nonce (with this broker's own
  * proof over the peer's nonce), and marks the connection as broker N once it answers with a
  * valid proof. A wrong proof leaves the connection a plain client connection.

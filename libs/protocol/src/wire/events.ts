@@ -39,6 +39,8 @@ export const Events = {
   /** inter-broker handshake: a peer asks for a nonce, then proves it holds the cluster secret */
   brokerChallenge: 'brokerChallenge',
   brokerAuthenticate: 'brokerAuthenticate',
+  /** inter-broker: a follower's log-end reports to its leader, batched over partitions */
+  replicaProgress: 'replicaProgress',
   /** client authentication (Kafka's SaslHandshake/SaslAuthenticate): the first requests on a connection when AUTH is on */
   saslHandshake: 'saslHandshake',
   saslAuthenticate: 'saslAuthenticate',

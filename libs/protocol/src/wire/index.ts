@@ -11,6 +11,7 @@ export * from './group-schemas';
 export * from './job-messages';
 export * from './job-schemas';
 export * from './inter-broker-auth';
+export * from './replica-progress';
 export * from './request-limits';
 export * from './quota-messages';
 export * from './security';
