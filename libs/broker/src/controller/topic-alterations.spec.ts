@@ -1,54 +1,21 @@
-import type { ClusterSnapshot, PartitionState, TopicSnapshot } from '@tributary/coordination';
-import { ErrorCode, TOPIC_CONFIG_DEFAULTS, type TributaryError } from '@tributary/protocol';
+import { ErrorCode, TOPIC_CONFIG_DEFAULTS } from '@tributary/protocol';
+import { codeOf, topicSnapshot } from './testing/topic-snapshot';
 import { TopicAlterations } from './topic-alterations';
 
 const LIMITS = { topicDefaults: TOPIC_CONFIG_DEFAULTS, maxPartitions: 100, maxPartitionsPerBroker: 10, maxMessageBytes: 1_000_000 };
 
-function snapshot(brokers: number[], topics: Record<string, number[][]>): ClusterSnapshot {
-  const map = new Map<string, TopicSnapshot>();
-  for (const [name, assignment] of Object.entries(topics)) {
-    const partitions: PartitionState[] = assignment.map((replicas, partition) => ({
-      topic: name,
-      partition,
-      replicas,
-      leader: replicas[0],
-      leaderEpoch: 1,
-      isr: replicas,
-    }));
-    map.set(name, {
-      topic: {
-        name,
-        id: `${name}-id`,
-        partitionCount: assignment.length,
-        replicationFactor: assignment[0].length,
-        configs: { 'retention.ms': '1000' },
-        createdAt: 0,
-      },
-      partitions,
-    });
-  }
-  const infos = brokers.map((id) => ({ id, host: 'h', port: id, url: `ws://h:${id}` }));
-  return { clusterId: 'c', controllerId: 1, brokers: infos, brokerEpochs: new Map(), topics: map };
-}
-
-function codeOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (err) {
-    return (err as TributaryError).code;
-  }
-  return ErrorCode.NONE;
-}
-
 describe('TopicAlterations.createPartitions', () => {
   it('adds partitions after the last one, leaders continuing the round, with the topic’s replication factor', () => {
     const plan = new TopicAlterations(
-      snapshot([1, 2, 3], {
-        t: [
-          [1, 2],
-          [2, 3],
-        ],
-      }),
+      topicSnapshot(
+        {
+          t: [
+            [1, 2],
+            [2, 3],
+          ],
+        },
+        [1, 2, 3],
+      ),
       LIMITS,
     );
     const change = plan.createPartitions({ name: 't', count: 5 });
@@ -63,7 +30,7 @@ describe('TopicAlterations.createPartitions', () => {
   });
 
   it('grows only (INVALID_PARTITIONS), within the per-broker budget (POLICY_VIOLATION), and only existing topics', () => {
-    const plan = new TopicAlterations(snapshot([1, 2], { t: [[1, 2]] }), LIMITS);
+    const plan = new TopicAlterations(topicSnapshot({ t: [[1, 2]] }, [1, 2]), LIMITS);
     expect(codeOf(() => plan.createPartitions({ name: 't', count: 1 }))).toBe(ErrorCode.INVALID_PARTITIONS);
     expect(codeOf(() => plan.createPartitions({ name: 't', count: 101 }))).toBe(ErrorCode.INVALID_PARTITIONS);
     expect(codeOf(() => plan.createPartitions({ name: 't', count: 11 }))).toBe(ErrorCode.POLICY_VIOLATION);
@@ -73,7 +40,7 @@ describe('TopicAlterations.createPartitions', () => {
 
 describe('TopicAlterations.alterConfigs', () => {
   it('changes only the configs, and refuses a max.message.bytes no request could carry', () => {
-    const plan = new TopicAlterations(snapshot([1], { t: [[1]] }), LIMITS);
+    const plan = new TopicAlterations(topicSnapshot({ t: [[1]] }, [1]), LIMITS);
     const change = plan.alterConfigs({ name: 't', set: { 'segment.ms': '60000' }, delete: ['retention.ms'] });
     expect(change.next).toEqual({ ...change.expected, configs: { 'segment.ms': '60000' } });
     expect(change.added).toEqual([]);

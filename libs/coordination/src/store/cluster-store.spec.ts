@@ -1,30 +1,21 @@
-import Redis from 'ioredis';
-import { Coordination } from '../coordination';
-import { Keys } from '../keys';
+import type { Coordination } from '../coordination';
+import { scratchCluster, type ScratchCluster } from '../testing/scratch-cluster';
 import type { ClusterStore } from './cluster-store';
 import type { ChangeEvent } from '../types';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('ClusterStore (real Redis)', () => {
   let coordination: Coordination;
   let store: ClusterStore;
-  let cluster: string;
+  let scratch: ScratchCluster;
 
   beforeEach(() => {
-    cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    scratch = scratchCluster();
+    coordination = scratch.coordination;
     store = coordination.store;
   });
 
-  afterEach(async () => {
-    const redis = new Redis(REDIS_URL);
-    const found = await redis.keys(`${new Keys(cluster).prefix}*`);
-    if (found.length) await redis.del(...found);
-    redis.disconnect();
-    await coordination.close();
-  });
+  afterEach(() => scratch.drop());
 
   const info = (id: number) => ({ id, host: '127.0.0.1', port: 9000 + id, url: `ws://127.0.0.1:${9000 + id}` });
 

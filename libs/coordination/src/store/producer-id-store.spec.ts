@@ -1,25 +1,16 @@
-import Redis from 'ioredis';
-import { Coordination } from '../coordination';
-import { Keys } from '../keys';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import type { Coordination } from '../coordination';
+import { scratchCluster, type ScratchCluster } from '../testing/scratch-cluster';
 
 describe('ProducerIdStore (real Redis, initProducerId-1.lua)', () => {
   let coordination: Coordination;
-  let cluster: string;
+  let scratch: ScratchCluster;
 
   beforeEach(() => {
-    cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    scratch = scratchCluster();
+    coordination = scratch.coordination;
   });
 
-  afterEach(async () => {
-    const redis = new Redis(REDIS_URL);
-    const found = await redis.keys(`${new Keys(cluster).prefix}*`);
-    if (found.length) await redis.del(...found);
-    redis.disconnect();
-    await coordination.close();
-  });
+  afterEach(() => scratch.drop());
 
   it('hands out unique ids at epoch 0, even to concurrent callers', async () => {
     const ids = await Promise.all(Array.from({ length: 20 }, () => coordination.producerIds.initProducerId()));

@@ -1,24 +1,16 @@
-import Redis from 'ioredis';
-import { Coordination } from '../coordination';
-import { Keys } from '../keys';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import type { Coordination } from '../coordination';
+import { scratchCluster, type ScratchCluster } from '../testing/scratch-cluster';
 
 describe('QuotaStore (real Redis)', () => {
   let coordination: Coordination;
-  let cluster: string;
+  let scratch: ScratchCluster;
 
   beforeEach(() => {
-    cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    scratch = scratchCluster();
+    coordination = scratch.coordination;
   });
 
-  afterEach(async () => {
-    const redis = new Redis(REDIS_URL);
-    await redis.del(new Keys(cluster).clientQuotas);
-    redis.disconnect();
-    await coordination.close();
-  });
+  afterEach(() => scratch.drop());
 
   it('merges rate changes per entity, removes a rate with null and the entry with its last rate', async () => {
     const q = coordination.quotas;

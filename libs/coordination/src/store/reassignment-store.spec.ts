@@ -1,23 +1,20 @@
-import Redis from 'ioredis';
-import { Coordination } from '../coordination';
-import { Keys } from '../keys';
+import type { Coordination } from '../coordination';
+import { scratchCluster, type ScratchCluster } from '../testing/scratch-cluster';
 import type { ClusterStore } from './cluster-store';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The KIP-455 replica-set change and the leader handover scripts, against a real Redis. */
 describe('reassignment and leader election scripts (real Redis)', () => {
   let coordination: Coordination;
   let store: ClusterStore;
-  let cluster: string;
+  let scratch: ScratchCluster;
   let epoch: number;
 
   const info = (id: number) => ({ id, host: '127.0.0.1', port: 9000 + id, url: `ws://127.0.0.1:${9000 + id}` });
   const broker = (id: number) => ({ id, epoch: 1 });
 
   beforeEach(async () => {
-    cluster = `spec-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    coordination = Coordination.connect({ redisUrl: REDIS_URL, cluster });
+    scratch = scratchCluster();
+    coordination = scratch.coordination;
     store = coordination.store;
     for (const id of [1, 2, 3, 4]) await store.claimBrokerId(info(id), `t${id}`, 10_000);
     epoch = await store.acquireController(1, 10_000);
@@ -26,13 +23,7 @@ describe('reassignment and leader election scripts (real Redis)', () => {
     await store.claimLeadership('t', 0, broker(1), 10_000, false);
   });
 
-  afterEach(async () => {
-    const redis = new Redis(REDIS_URL);
-    const found = await redis.keys(`${new Keys(cluster).prefix}*`);
-    if (found.length) await redis.del(...found);
-    redis.disconnect();
-    await coordination.close();
-  });
+  afterEach(() => scratch.drop());
 
   it('adds the target to the replica set, then switches to it in one step once the target is in the ISR and the leader stays', async () => {
     expect(await store.beginReassignment('t', 0, [2, 3, 4], epoch + 1)).toBe('stale-controller');

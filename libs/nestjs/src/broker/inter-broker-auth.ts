@@ -1,10 +1,10 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { BrokerNode, type AuthenticatedBroker } from '@tributary/broker';
 import { ErrorCode, Events, TributaryError, parseInterBrokerRequest, type BrokerAuthenticateResponse, type BrokerChallengeResponse } from '@tributary/protocol';
 import { clearPrincipal, setPrincipal, BROKER_PRINCIPAL } from './connection-principal';
-import { respond } from './respond';
+import { anyone, route, RouteServer } from './request-route';
 
 interface ConnectionTrust {
   /** the challenge this connection may answer, once */
@@ -61,6 +61,57 @@ export function requireReplicaIfNamed(socket: Socket, event: string, replicaId: 
   }
 }
 
+const BROKER_CHALLENGE = route({
+  event: Events.brokerChallenge,
+  parse: parseInterBrokerRequest.brokerChallenge,
+  authorize: anyone,
+  handle: ({ node }, { peerNonce }, socket): BrokerChallengeResponse => {
+    const t = trustOf(socket);
+    // A new handshake starts from nothing: whoever this connection was, it must prove it again.
+    if (t.broker) clearPrincipal(socket);
+    t.broker = null;
+    const { nonce, response } = node.interBroker.challenge(peerNonce);
+    t.pending = { nonce, peerNonce };
+    return response;
+  },
+  onError: (e, { node }) => ({ ...e, clusterId: node.config.clusterId, brokerId: node.config.brokerId, nonce: '', proof: '' }),
+});
+
+const BROKER_AUTHENTICATE = route({
+  event: Events.brokerAuthenticate,
+  // parsed in the handler, after the challenge is spent: even a malformed answer costs one
+  parse: (body: unknown) => body,
+  authorize: anyone,
+  handle: ({ node, logger }, body, socket): BrokerAuthenticateResponse => {
+    const t = trustOf(socket);
+    const pending = t.pending;
+    // One answer per challenge: a guess that fails costs the guesser a new round trip.
+    t.pending = null;
+    if (t.broker) clearPrincipal(socket);
+    t.broker = null;
+    const request = parseInterBrokerRequest.brokerAuthenticate(body);
+    if (!pending) throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', 'brokerAuthenticate: ask for a brokerChallenge on this connection first');
+    const broker = node.interBroker.verifyPeer(pending.nonce, pending.peerNonce, request);
+    if (!broker) {
+      if (!t.warned) {
+        t.warned = true;
+        logger.warn(
+          `a connection from ${socket.handshake.address} failed the inter-broker challenge claiming broker ${request.brokerId}; if it is a broker, its INTER_BROKER_SECRET differs from this one's`,
+        );
+      }
+      throw TributaryError.of(
+        'CLUSTER_AUTHORIZATION_FAILED',
+        `brokerAuthenticate: the proof for broker ${request.brokerId} is not valid for cluster '${node.config.clusterId}'`,
+      );
+    }
+    t.broker = broker;
+    // a proven broker is a super user: replication and catch-up pass every ACL
+    setPrincipal(socket, BROKER_PRINCIPAL, undefined, 'broker');
+    return { errorCode: ErrorCode.NONE };
+  },
+  onError: (e) => e,
+});
+
 /**
  * Guards a request that speaks for a replica (its log-end reports): the connection must have
  * proved both the broker id and the broker epoch the request names. Returns that proven
@@ -84,64 +135,21 @@ export function requireProvenReplica(socket: Socket, event: string, replicaId: n
  */
 @WebSocketGateway({ transports: ['websocket', 'polling'] })
 export class InterBrokerAuthGateway {
-  private readonly logger = new Logger('InterBrokerAuth');
+  private readonly routes: RouteServer;
 
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
+  constructor(@Inject(BrokerNode) node: BrokerNode) {
+    this.routes = new RouteServer(node, 'InterBrokerAuth');
     // Our own outgoing handshakes that a peer refused (or that failed its proof) are logged here too.
-    node.interBroker.onWarning = (message) => this.logger.warn(message);
+    node.interBroker.onWarning = (message) => this.routes.logger.warn(message);
   }
 
   @SubscribeMessage(Events.brokerChallenge)
   challenge(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<BrokerChallengeResponse> {
-    return respond(
-      this.logger,
-      () => {
-        const { peerNonce } = parseInterBrokerRequest.brokerChallenge(body);
-        const t = trustOf(socket);
-        // A new handshake starts from nothing: whoever this connection was, it must prove it again.
-        if (t.broker) clearPrincipal(socket);
-        t.broker = null;
-        const { nonce, response } = this.node.interBroker.challenge(peerNonce);
-        t.pending = { nonce, peerNonce };
-        return response;
-      },
-      (e) => ({ ...e, clusterId: this.node.config.clusterId, brokerId: this.node.config.brokerId, nonce: '', proof: '' }),
-    );
+    return this.routes.serve(BROKER_CHALLENGE, body, socket);
   }
 
   @SubscribeMessage(Events.brokerAuthenticate)
   authenticate(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<BrokerAuthenticateResponse> {
-    return respond(
-      this.logger,
-      () => {
-        const t = trustOf(socket);
-        const pending = t.pending;
-        // One answer per challenge: a guess that fails costs the guesser a new round trip.
-        t.pending = null;
-        if (t.broker) clearPrincipal(socket);
-        t.broker = null;
-        const request = parseInterBrokerRequest.brokerAuthenticate(body);
-        if (!pending) throw TributaryError.of('CLUSTER_AUTHORIZATION_FAILED', 'brokerAuthenticate: ask for a brokerChallenge on this connection first');
-        const broker = this.node.interBroker.verifyPeer(pending.nonce, pending.peerNonce, request);
-        if (!broker) {
-          if (!t.warned) {
-            t.warned = true;
-            this.logger.warn(
-              `a connection from ${socket.handshake.address} failed the inter-broker challenge claiming broker ${request.brokerId}; if it is a broker, its INTER_BROKER_SECRET differs from this one's`,
-            );
-          }
-          throw TributaryError.of(
-            'CLUSTER_AUTHORIZATION_FAILED',
-            `brokerAuthenticate: the proof for broker ${request.brokerId} is not valid for cluster '${this.node.config.clusterId}'`,
-          );
-        }
-        t.broker = broker;
-        // a proven broker is a super user: replication and catch-up pass every ACL
-        setPrincipal(socket, BROKER_PRINCIPAL, undefined, 'broker');
-        const ok: BrokerAuthenticateResponse = { errorCode: ErrorCode.NONE };
-        return ok;
-      },
-      (e) => e,
-    );
+    return this.routes.serve(BROKER_AUTHENTICATE, body, socket);
   }
 }

@@ -35,10 +35,23 @@ describe('QuotaThrottle', () => {
     expect(more.throttleTimeMs).toBeGreaterThan(1000);
   });
 
-  it('never meters replica traffic or the inter-broker handshake', () => {
-    expect(throttle.begin(socketOf({}), [Events.fetch, { replicaId: 2 }])).toBeNull();
+  it('never meters a proven broker (replica fetches included) or the inter-broker handshake', () => {
+    expect(throttle.begin(socketOf({}, BROKER_PRINCIPAL), [Events.fetch, { replicaId: 2 }])).toBeNull();
+    expect(throttle.begin(socketOf({}, BROKER_PRINCIPAL), [Events.offsetForLeaderEpoch, { replicaId: 2 }])).toBeNull();
     expect(throttle.begin(socketOf({}), [Events.brokerChallenge, {}])).toBeNull();
     expect(throttle.begin(socketOf({}, BROKER_PRINCIPAL), [Events.produce, { data: new Uint8Array(10) }])).toBeNull();
+  });
+
+  it('meters a client that claims to be a replica: the claim is refused later, and exempts nothing', () => {
+    const s = socketOf({ clientId: 'app' }, 'User:alice');
+    for (const packet of [
+      [Events.fetch, { replicaId: 2, partitions: [] }],
+      [Events.offsetForLeaderEpoch, { replicaId: 2 }],
+    ]) {
+      const meter = throttle.begin(s, packet);
+      expect(meter).not.toBeNull();
+      expect(meter?.finish({ errorCode: 0 })).toBe(0);
+    }
   });
 
   it('reads the client id and whether the client throttles itself from the handshake', () => {

@@ -3,8 +3,13 @@ import { Events } from '@tributary/protocol';
 import type { Socket } from 'socket.io';
 import { BROKER_PRINCIPAL, principalOf } from './connection-principal';
 
-/** Requests only brokers make: never throttled, or a quota could stall replication. */
-const INTER_BROKER_EVENTS = new Set<string>([Events.brokerChallenge, Events.brokerAuthenticate, Events.offsetForLeaderEpoch]);
+/**
+ * The inter-broker handshake: never throttled, or a quota could stall replication before the
+ * connection has proven it is a broker. After that a broker is BROKER_PRINCIPAL, and exempt as
+ * such; what a request claims (a fetch's replicaId) exempts nothing, or any client could skip
+ * its quotas by naming a replica.
+ */
+const HANDSHAKE_EVENTS = new Set<string>([Events.brokerChallenge, Events.brokerAuthenticate]);
 
 /** One request's quota accounting, opened when it starts and closed with its answer. */
 export interface QuotaMeter {
@@ -40,9 +45,8 @@ export class QuotaThrottle {
   begin(socket: Socket, packet: unknown[]): QuotaMeter | null {
     const event = packet[0];
     const principal = principalOf(socket);
-    if (typeof event !== 'string' || INTER_BROKER_EVENTS.has(event) || principal === BROKER_PRINCIPAL) return null;
+    if (typeof event !== 'string' || HANDSHAKE_EVENTS.has(event) || principal === BROKER_PRINCIPAL) return null;
     const body = packet[1];
-    if (event === Events.fetch && isObject(body) && body.replicaId !== undefined) return null;
     const clientId = QuotaThrottle.clientIdOf(socket);
     const produceBytes = event === Events.produce && isObject(body) && body.data instanceof Uint8Array ? body.data.byteLength : 0;
     return {

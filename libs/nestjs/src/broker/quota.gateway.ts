@@ -1,9 +1,8 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { BrokerNode } from '@tributary/broker';
 import {
-  CLUSTER_RESOURCE,
   ErrorCode,
   Events,
   parseQuotaRequest,
@@ -11,11 +10,43 @@ import {
   type DescribeClientQuotasResponse,
   type DescribeConnectionResponse,
 } from '@tributary/protocol';
+import { anyone, onCluster } from './authorization-rules';
 import { principalOf } from './connection-principal';
 import { QuotaThrottle } from './quota-throttle';
-import { respond, type ErrorShape } from './respond';
-import { SecurityGate } from './security-gate';
+import { route, RouteServer } from './request-route';
 import { certificateOf } from './tls-principal';
+
+const ALTER_CLIENT_QUOTAS = route({
+  event: Events.alterClientQuotas,
+  parse: parseQuotaRequest.alterClientQuotas,
+  authorize: onCluster('alter-configs'),
+  handle: async ({ node }, { entries }): Promise<AlterClientQuotasResponse> => {
+    await node.quotas.alter(entries);
+    return { errorCode: ErrorCode.NONE };
+  },
+  onError: (e) => e,
+});
+
+const DESCRIBE_CLIENT_QUOTAS = route({
+  event: Events.describeClientQuotas,
+  parse: (body: unknown) => parseQuotaRequest.describeClientQuotas(body ?? {}),
+  authorize: onCluster('describe-configs'),
+  handle: async ({ node }, { entity }): Promise<DescribeClientQuotasResponse> => ({ errorCode: ErrorCode.NONE, entries: await node.quotas.describe(entity) }),
+  onError: (e) => ({ ...e, entries: [] }),
+});
+
+/** Any connection may ask who it is; the request has no body to read, so whatever it sends is ignored. */
+const DESCRIBE_CONNECTION = route({
+  event: Events.describeConnection,
+  parse: () => null,
+  authorize: anyone,
+  handle: ({ node }, _request, socket): DescribeConnectionResponse => {
+    const principal = principalOf(socket);
+    const clientId = QuotaThrottle.clientIdOf(socket);
+    return { errorCode: ErrorCode.NONE, principal, clientId, certificate: certificateOf(socket), quotas: node.quotas.quotasFor(principal, clientId) };
+  },
+  onError: (e) => ({ ...e, principal: '', clientId: '', certificate: null, quotas: {} }),
+});
 
 /**
  * Client quotas (Kafka's AlterClientQuotas / DescribeClientQuotas: overrides kept in Redis,
@@ -26,52 +57,24 @@ import { certificateOf } from './tls-principal';
  */
 @WebSocketGateway({ transports: ['websocket', 'polling'] })
 export class QuotaGateway {
-  private readonly logger = new Logger('QuotaGateway');
+  private readonly routes: RouteServer;
 
-  private readonly gate: SecurityGate;
-
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
-    this.gate = new SecurityGate(node.security);
+  constructor(@Inject(BrokerNode) node: BrokerNode) {
+    this.routes = new RouteServer(node, 'QuotaGateway');
   }
 
   @SubscribeMessage(Events.alterClientQuotas)
   alterClientQuotas(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<AlterClientQuotasResponse> {
-    return this.handle<AlterClientQuotasResponse>(
-      async () => {
-        const { entries } = parseQuotaRequest.alterClientQuotas(body);
-        this.gate.require(socket, Events.alterClientQuotas, 'alter-configs', 'cluster', CLUSTER_RESOURCE);
-        await this.node.quotas.alter(entries);
-        return { errorCode: ErrorCode.NONE };
-      },
-      (e) => e,
-    );
+    return this.routes.serve(ALTER_CLIENT_QUOTAS, body, socket);
   }
 
   @SubscribeMessage(Events.describeClientQuotas)
   describeClientQuotas(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DescribeClientQuotasResponse> {
-    return this.handle<DescribeClientQuotasResponse>(
-      async () => {
-        const { entity } = parseQuotaRequest.describeClientQuotas(body ?? {});
-        this.gate.require(socket, Events.describeClientQuotas, 'describe-configs', 'cluster', CLUSTER_RESOURCE);
-        return { errorCode: ErrorCode.NONE, entries: await this.node.quotas.describe(entity) };
-      },
-      (e) => ({ ...e, entries: [] }),
-    );
+    return this.routes.serve(DESCRIBE_CLIENT_QUOTAS, body, socket);
   }
 
   @SubscribeMessage(Events.describeConnection)
   describeConnection(@ConnectedSocket() socket: Socket): Promise<DescribeConnectionResponse> {
-    return this.handle<DescribeConnectionResponse>(
-      () => {
-        const principal = principalOf(socket);
-        const clientId = QuotaThrottle.clientIdOf(socket);
-        return { errorCode: ErrorCode.NONE, principal, clientId, certificate: certificateOf(socket), quotas: this.node.quotas.quotasFor(principal, clientId) };
-      },
-      (e) => ({ ...e, principal: '', clientId: '', certificate: null, quotas: {} }),
-    );
-  }
-
-  private handle<R>(run: () => Promise<R> | R, onError: (e: ErrorShape) => R): Promise<R> {
-    return respond(this.logger, run, onError);
+    return this.routes.serve(DESCRIBE_CONNECTION, undefined, socket);
   }
 }

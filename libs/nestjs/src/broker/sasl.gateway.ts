@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { BrokerNode, type SaslSession } from '@tributary/broker';
@@ -12,13 +12,59 @@ import {
   type SaslHandshakeResponse,
 } from '@tributary/protocol';
 import { clearPrincipal, isAuthenticated, principalExpiresAt, principalSource, setPrincipal } from './connection-principal';
-import { respond } from './respond';
+import { anyone } from './authorization-rules';
+import { route, RouteServer } from './request-route';
 
 /** What a connection may send before it has authenticated: the handshakes themselves. */
 const BEFORE_AUTHENTICATION = new Set<string>([Events.saslHandshake, Events.saslAuthenticate, Events.brokerChallenge, Events.brokerAuthenticate]);
 
 /** The SASL exchange in progress per connection; gone with the connection. */
 const sessions = new WeakMap<Socket, SaslSession>();
+
+const SASL_HANDSHAKE = route({
+  event: Events.saslHandshake,
+  parse: parseSecurityRequest.saslHandshake,
+  authorize: anyone,
+  handle: ({ node }, { mechanism }, socket): SaslHandshakeResponse => {
+    // A client certificate authenticates the transport; SASL on top of it names the user, as on
+    // Kafka's SASL_SSL listener. A second SASL exchange on one connection is refused.
+    if (isAuthenticated(socket) && principalSource(socket) !== 'certificate')
+      throw TributaryError.of('ILLEGAL_SASL_STATE', 'this connection has already authenticated');
+    sessions.set(socket, node.security.startSasl(mechanism));
+    return { errorCode: ErrorCode.NONE, mechanisms: node.security.mechanisms };
+  },
+  onError: (e, { node }) => ({ ...e, mechanisms: node.security.mechanisms }),
+});
+
+const SASL_AUTHENTICATE = route({
+  event: Events.saslAuthenticate,
+  parse: parseSecurityRequest.saslAuthenticate,
+  authorize: anyone,
+  handle: async ({ node }, { authBytes }, socket): Promise<SaslAuthenticateResponse> => {
+    const session = sessions.get(socket);
+    if (!session) throw TributaryError.of('ILLEGAL_SASL_STATE', 'saslAuthenticate: send saslHandshake with a mechanism first');
+    try {
+      const step = await session.step(authBytes);
+      if (step.principal === undefined) return { errorCode: ErrorCode.NONE, authBytes: step.response };
+      sessions.delete(socket);
+      clearPrincipal(socket);
+      setPrincipal(socket, step.principal, step.expiresAt);
+      return { errorCode: ErrorCode.NONE, authBytes: step.response, principal: step.principal };
+    } catch (err) {
+      // one failed exchange ends it: the next attempt starts with a new handshake
+      sessions.delete(socket);
+      node.security.audit.record({
+        event: 'authentication-failed',
+        mechanism: session.mechanism,
+        ...(session.claimedUser ? { user: session.claimedUser } : {}),
+        host: socket.handshake.address,
+        reason: toErrorResponse(err).errorMessage,
+      });
+      throw err;
+    }
+  },
+  onError: (e) => ({ ...e, authBytes: '' }),
+});
 
 /**
  * Client authentication, Kafka's way: `saslHandshake` names a mechanism, then
@@ -29,9 +75,11 @@ const sessions = new WeakMap<Socket, SaslSession>();
  */
 @WebSocketGateway({ transports: ['websocket', 'polling'] })
 export class SaslGateway implements OnGatewayConnection {
-  private readonly logger = new Logger('SaslGateway');
+  private readonly routes: RouteServer;
 
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {}
+  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
+    this.routes = new RouteServer(node, 'SaslGateway');
+  }
 
   handleConnection(socket: Socket): void {
     if (!this.node.security.enabled) return;
@@ -52,53 +100,11 @@ export class SaslGateway implements OnGatewayConnection {
 
   @SubscribeMessage(Events.saslHandshake)
   handshake(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<SaslHandshakeResponse> {
-    const mechanisms = this.node.security.mechanisms;
-    return respond(
-      this.logger,
-      () => {
-        const { mechanism } = parseSecurityRequest.saslHandshake(body);
-        // A client certificate authenticates the transport; SASL on top of it names the user, as on
-        // Kafka's SASL_SSL listener. A second SASL exchange on one connection is refused.
-        if (isAuthenticated(socket) && principalSource(socket) !== 'certificate')
-          throw TributaryError.of('ILLEGAL_SASL_STATE', 'this connection has already authenticated');
-        sessions.set(socket, this.node.security.startSasl(mechanism));
-        const ok: SaslHandshakeResponse = { errorCode: ErrorCode.NONE, mechanisms };
-        return ok;
-      },
-      (e) => ({ ...e, mechanisms }),
-    );
+    return this.routes.serve(SASL_HANDSHAKE, body, socket);
   }
 
   @SubscribeMessage(Events.saslAuthenticate)
   authenticate(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<SaslAuthenticateResponse> {
-    return respond(
-      this.logger,
-      async () => {
-        const { authBytes } = parseSecurityRequest.saslAuthenticate(body);
-        const session = sessions.get(socket);
-        if (!session) throw TributaryError.of('ILLEGAL_SASL_STATE', 'saslAuthenticate: send saslHandshake with a mechanism first');
-        try {
-          const step = await session.step(authBytes);
-          if (step.principal === undefined) return { errorCode: ErrorCode.NONE, authBytes: step.response };
-          sessions.delete(socket);
-          clearPrincipal(socket);
-          setPrincipal(socket, step.principal, step.expiresAt);
-          const done: SaslAuthenticateResponse = { errorCode: ErrorCode.NONE, authBytes: step.response, principal: step.principal };
-          return done;
-        } catch (err) {
-          // one failed exchange ends it: the next attempt starts with a new handshake
-          sessions.delete(socket);
-          this.node.security.audit.record({
-            event: 'authentication-failed',
-            mechanism: session.mechanism,
-            ...(session.claimedUser ? { user: session.claimedUser } : {}),
-            host: socket.handshake.address,
-            reason: toErrorResponse(err).errorMessage,
-          });
-          throw err;
-        }
-      },
-      (e) => ({ ...e, authBytes: '' }),
-    );
+    return this.routes.serve(SASL_AUTHENTICATE, body, socket);
   }
 }

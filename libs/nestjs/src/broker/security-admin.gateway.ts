@@ -1,9 +1,8 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { BrokerNode } from '@tributary/broker';
 import {
-  CLUSTER_RESOURCE,
   ErrorCode,
   Events,
   parseSecurityRequest,
@@ -14,9 +13,69 @@ import {
   type DescribeAclsResponse,
   type ListUsersResponse,
 } from '@tributary/protocol';
+import { onCluster } from './authorization-rules';
 import { principalOf } from './connection-principal';
-import { respond, type ErrorShape } from './respond';
-import { SecurityGate } from './security-gate';
+import { route, RouteServer } from './request-route';
+
+const CREATE_USER = route({
+  event: Events.createUser,
+  parse: parseSecurityRequest.createUser,
+  authorize: onCluster('alter'),
+  handle: async ({ node }, request, socket): Promise<CreateUserResponse> => {
+    await node.security.saveUser(request, principalOf(socket));
+    return { errorCode: ErrorCode.NONE };
+  },
+  onError: (e) => e,
+});
+
+const DELETE_USER = route({
+  event: Events.deleteUser,
+  parse: parseSecurityRequest.deleteUser,
+  authorize: onCluster('alter'),
+  handle: async ({ node }, { name }, socket): Promise<DeleteUserResponse> => {
+    await node.security.deleteUser(name, principalOf(socket));
+    return { errorCode: ErrorCode.NONE };
+  },
+  onError: (e) => e,
+});
+
+const LIST_USERS = route({
+  event: Events.listUsers,
+  parse: (body: unknown) => parseSecurityRequest.listUsers(body ?? {}),
+  authorize: onCluster('describe'),
+  handle: async ({ node }): Promise<ListUsersResponse> => ({ errorCode: ErrorCode.NONE, users: await node.security.listUsers() }),
+  onError: (e) => ({ ...e, users: [] }),
+});
+
+const CREATE_ACLS = route({
+  event: Events.createAcls,
+  parse: parseSecurityRequest.createAcls,
+  authorize: onCluster('alter'),
+  handle: async ({ node }, { acls }, socket): Promise<CreateAclsResponse> => {
+    await node.security.createAcls(acls, principalOf(socket));
+    return { errorCode: ErrorCode.NONE };
+  },
+  onError: (e) => e,
+});
+
+const DELETE_ACLS = route({
+  event: Events.deleteAcls,
+  parse: parseSecurityRequest.deleteAcls,
+  authorize: onCluster('alter'),
+  handle: async ({ node }, { filters }, socket): Promise<DeleteAclsResponse> => ({
+    errorCode: ErrorCode.NONE,
+    deleted: await node.security.deleteAcls(filters, principalOf(socket)),
+  }),
+  onError: (e) => ({ ...e, deleted: [] }),
+});
+
+const DESCRIBE_ACLS = route({
+  event: Events.describeAcls,
+  parse: (body: unknown) => parseSecurityRequest.describeAcls(body ?? {}),
+  authorize: onCluster('describe'),
+  handle: async ({ node }, { filter }): Promise<DescribeAclsResponse> => ({ errorCode: ErrorCode.NONE, acls: await node.security.describeAcls(filter) }),
+  onError: (e) => ({ ...e, acls: [] }),
+});
 
 /**
  * Users and ACLs, administered over the wire (Kafka's AlterUserScramCredentials and
@@ -25,89 +84,39 @@ import { SecurityGate } from './security-gate';
  */
 @WebSocketGateway({ transports: ['websocket', 'polling'] })
 export class SecurityAdminGateway {
-  private readonly logger = new Logger('SecurityAdminGateway');
-  private readonly gate: SecurityGate;
+  private readonly routes: RouteServer;
 
-  constructor(@Inject(BrokerNode) private readonly node: BrokerNode) {
-    this.gate = new SecurityGate(node.security);
+  constructor(@Inject(BrokerNode) node: BrokerNode) {
+    this.routes = new RouteServer(node, 'SecurityAdminGateway');
   }
 
   @SubscribeMessage(Events.createUser)
   createUser(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<CreateUserResponse> {
-    return this.handle(
-      async (): Promise<CreateUserResponse> => {
-        const req = parseSecurityRequest.createUser(body);
-        this.gate.require(socket, Events.createUser, 'alter', 'cluster', CLUSTER_RESOURCE);
-        await this.node.security.saveUser(req, principalOf(socket));
-        return { errorCode: ErrorCode.NONE };
-      },
-      (e) => e,
-    );
+    return this.routes.serve(CREATE_USER, body, socket);
   }
 
   @SubscribeMessage(Events.deleteUser)
   deleteUser(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteUserResponse> {
-    return this.handle(
-      async (): Promise<DeleteUserResponse> => {
-        const { name } = parseSecurityRequest.deleteUser(body);
-        this.gate.require(socket, Events.deleteUser, 'alter', 'cluster', CLUSTER_RESOURCE);
-        await this.node.security.deleteUser(name, principalOf(socket));
-        return { errorCode: ErrorCode.NONE };
-      },
-      (e) => e,
-    );
+    return this.routes.serve(DELETE_USER, body, socket);
   }
 
   @SubscribeMessage(Events.listUsers)
   listUsers(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<ListUsersResponse> {
-    return this.handle(
-      async (): Promise<ListUsersResponse> => {
-        parseSecurityRequest.listUsers(body ?? {});
-        this.gate.require(socket, Events.listUsers, 'describe', 'cluster', CLUSTER_RESOURCE);
-        return { errorCode: ErrorCode.NONE, users: await this.node.security.listUsers() };
-      },
-      (e) => ({ ...e, users: [] }),
-    );
+    return this.routes.serve(LIST_USERS, body, socket);
   }
 
   @SubscribeMessage(Events.createAcls)
   createAcls(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<CreateAclsResponse> {
-    return this.handle(
-      async (): Promise<CreateAclsResponse> => {
-        const { acls } = parseSecurityRequest.createAcls(body);
-        this.gate.require(socket, Events.createAcls, 'alter', 'cluster', CLUSTER_RESOURCE);
-        await this.node.security.createAcls(acls, principalOf(socket));
-        return { errorCode: ErrorCode.NONE };
-      },
-      (e) => e,
-    );
+    return this.routes.serve(CREATE_ACLS, body, socket);
   }
 
   @SubscribeMessage(Events.deleteAcls)
   deleteAcls(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DeleteAclsResponse> {
-    return this.handle(
-      async (): Promise<DeleteAclsResponse> => {
-        const { filters } = parseSecurityRequest.deleteAcls(body);
-        this.gate.require(socket, Events.deleteAcls, 'alter', 'cluster', CLUSTER_RESOURCE);
-        return { errorCode: ErrorCode.NONE, deleted: await this.node.security.deleteAcls(filters, principalOf(socket)) };
-      },
-      (e) => ({ ...e, deleted: [] }),
-    );
+    return this.routes.serve(DELETE_ACLS, body, socket);
   }
 
   @SubscribeMessage(Events.describeAcls)
   describeAcls(@MessageBody() body: unknown, @ConnectedSocket() socket: Socket): Promise<DescribeAclsResponse> {
-    return this.handle(
-      async (): Promise<DescribeAclsResponse> => {
-        const { filter } = parseSecurityRequest.describeAcls(body ?? {});
-        this.gate.require(socket, Events.describeAcls, 'describe', 'cluster', CLUSTER_RESOURCE);
-        return { errorCode: ErrorCode.NONE, acls: await this.node.security.describeAcls(filter) };
-      },
-      (e) => ({ ...e, acls: [] }),
-    );
-  }
-
-  private handle<R>(run: () => Promise<R> | R, onError: (e: ErrorShape) => R): Promise<R> {
-    return respond(this.logger, run, onError);
+    return this.routes.serve(DESCRIBE_ACLS, body, socket);
   }
 }

@@ -1,5 +1,6 @@
 import type { PeerCertificate, TLSSocket } from 'tls';
 import type { Server, Socket } from 'socket.io';
+import { RESERVED_USER_NAME } from '@tributary/protocol';
 import { principalOf, setPrincipal, ANONYMOUS } from './connection-principal';
 
 /** The verified client certificate of a connection, as describeConnection shows it. */
@@ -17,7 +18,8 @@ interface CertificateData {
  * requested or required, chained to TLS_CA_PATH) gets the principal `User:<subject CN>`,
  * Kafka's ssl.principal.mapping.rules reduced to its common rule. Authentication on the
  * socket (SASL/SCRAM, tokens) runs later and may set another principal; an unverified
- * certificate sets nothing.
+ * certificate sets nothing, and neither does a reserved CN (`__broker` would make the client a
+ * super user acting as another broker): that connection stays ANONYMOUS until it authenticates.
  */
 export function installTlsPrincipal(server: Server): void {
   server.use((socket, next) => {
@@ -25,7 +27,7 @@ export function installTlsPrincipal(server: Server): void {
     if (cert) {
       (socket.data as CertificateData).certificate = { subject: subjectOf(cert), serialNumber: cert.serialNumber };
       const cn = typeof cert.subject.CN === 'string' ? cert.subject.CN : undefined;
-      if (cn && principalOf(socket) === ANONYMOUS) setPrincipal(socket, `User:${cn}`, undefined, 'certificate');
+      if (cn && !RESERVED_USER_NAME.test(cn) && principalOf(socket) === ANONYMOUS) setPrincipal(socket, `User:${cn}`, undefined, 'certificate');
     }
     next();
   });

@@ -115,6 +115,8 @@ export interface DescribeAclsResponse extends ResponseBase {
  * `ANONYMOUS` (a connection that has not authenticated): no user or token may claim them.
  */
 export const USER_NAME = /^(?!__|ANONYMOUS$)[a-zA-Z0-9._@-]{1,249}$/;
+/** The reserved names alone, for names from elsewhere (a certificate's CN) that USER_NAME's characters do not bound. */
+export const RESERVED_USER_NAME = /^(?:__|ANONYMOUS$)/;
 const userName = z.string().regex(USER_NAME, "use 1 to 249 of [a-zA-Z0-9._@-], not starting with '__' and not 'ANONYMOUS'");
 /** `User:*`, or `User:` and up to 1024 printable characters (a certificate subject may hold spaces and commas). */
 const principal = z
