@@ -14,6 +14,7 @@ import { asTributaryError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { backoffMs, type ResolvedRetryOptions } from '../retry/retrier';
 import { sleepUnless } from '../util/timers';
+import { tpKey } from '../util/topic-partition';
 import type { Assignment, PartitionState } from './assignment';
 
 const EMPTY = Buffer.alloc(0);
@@ -198,10 +199,10 @@ export class BrokerFetcher {
     for (const answer of response.partitions) {
       const end = nextOffsetIn(records.subarray(at, at + answer.byteLength));
       at += answer.byteLength;
-      if (end !== null) next.set(`${answer.topic}\u0000${answer.partition}`, end);
+      if (end !== null) next.set(tpKey(answer.topic, answer.partition), end);
     }
     const ahead = positions.map((p): FetchPosition => {
-      const end = next.get(`${p.state.topic}\u0000${p.state.partition}`);
+      const end = next.get(tpKey(p.state.topic, p.state.partition));
       if (end === undefined || end <= p.fetchOffset) return p;
       moved = true;
       return { ...p, fetchOffset: end };
