@@ -18,6 +18,7 @@ import { IndexResidency } from './index-residency';
 import { resolveLogConfig, type LogConfig } from './log-config';
 import { LogStartCheckpoint } from './log-start-checkpoint';
 import { ProducerStateManager } from './producer-state-manager';
+import type { ReadSink } from './read-sink';
 import { LogSegment, type BatchShape, type RecoveryReport } from './segment';
 import { INDEX_SUFFIX, LOG_SUFFIX, STRAY_SUFFIXES, TIME_INDEX_SUFFIX, parseSegmentFileName, segmentFileName } from './segment-files';
 import { toStorageError } from './storage-error';
@@ -300,9 +301,10 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one holding `offset`, up to `maxBytes` but at least one batch when
-   * there is one (KIP-74), none reaching `maxOffsetExclusive` (the high watermark).
+   * there is one (KIP-74), none reaching `maxOffsetExclusive` (the high watermark). With a
+   * `sink`, they are read into it, after what it already holds, and the result is a view of it.
    */
-  read(offset: number, maxBytes: number, maxOffsetExclusive?: number): Buffer {
+  read(offset: number, maxBytes: number, maxOffsetExclusive?: number, sink?: ReadSink): Buffer {
     this.checkOpen();
     if (!Number.isInteger(offset) || offset < this._logStartOffset || offset > this.logEndOffset) {
       throw TributaryError.of('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside the log [${this._logStartOffset}, ${this.logEndOffset}]`);
@@ -313,17 +315,20 @@ export class PartitionLog {
 
     return this.guard('cannot read', () => {
       const parts: Buffer[] = [];
+      const mark = sink?.length ?? 0;
       let remaining = maxBytes;
       const first = this.segmentIndexFor(offset);
       for (let i = first; i < this.segments.length; i++) {
         const segment = this.useSegment(this.segments[i]);
         const from = i === first ? offset : segment.baseOffset;
-        const { data, stopped } = segment.read(from, remaining, limit, parts.length === 0);
+        const { data, stopped } = segment.read(from, remaining, limit, parts.length === 0, sink);
         if (data.length > 0) parts.push(data);
         remaining -= data.length;
         if (stopped) break;
       }
       if (parts.length === 0) return EMPTY;
+      // In a sink the segments' parts lie back to back already (in its latest buffer, should it have grown).
+      if (sink) return sink.view(mark);
       return parts.length === 1 ? parts[0] : Buffer.concat(parts);
     });
   }

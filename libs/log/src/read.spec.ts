@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCode } from '@tributary/protocol';
 import { PartitionLog } from './partition-log';
+import { ReadSink } from './read-sink';
 import {
   T0,
   appendEach,
@@ -128,6 +129,28 @@ describe('PartitionLog reads across segments', () => {
     expect(log.read(c.lastOffset, 1 << 20, c.baseOffset).length).toBe(0);
     // A high watermark beyond the log end is capped at the log end.
     expect(Buffer.compare(log.read(0, 1 << 20, log.logEndOffset + 50), concat(written))).toBe(0);
+  });
+
+  it('reads into a sink the same batches as without one, after what the sink holds, growing it when needed', () => {
+    const sizes = [0, 1, 90, 150, 400, 700, 1500, 1 << 20];
+    const end = log.logEndOffset;
+    for (let o = 0; o < end; o += 3) {
+      for (const maxBytes of sizes) {
+        for (const hw of [o + 1, o + 7, end]) {
+          const expected = log.read(o, maxBytes, hw);
+          // A sink already holding another read's bytes, sized so that most reads make it grow.
+          const sink = new ReadSink(64, 2);
+          const before = log.read(0, 1);
+          before.copy(sink.reserve(before.length).buf, 0);
+          sink.commit(before.length);
+          const got = log.read(o, maxBytes, hw, sink);
+          expect(Buffer.compare(got, expected)).toBe(0);
+          expect(sink.length).toBe(before.length + expected.length);
+          expect(Buffer.compare(sink.view(0, before.length), before)).toBe(0);
+          expect(Buffer.compare(sink.view(before.length), expected)).toBe(0);
+        }
+      }
+    }
   });
 
   it('answers OFFSET_OUT_OF_RANGE above the log end and below the log start', () => {

@@ -2,10 +2,11 @@ import { Buffer } from 'buffer';
 import * as fs from 'fs';
 import { BatchLayout, TributaryError, timestampToNumber, type BatchHeader, type Timestamp } from '@tributary/protocol';
 import { peekBatch, type BatchSummary } from './batch-summary';
-import { unlinkIfExists, writeFully } from './file-io';
+import { readFully, unlinkIfExists, writeFully } from './file-io';
 import { FileWindow } from './file-window';
 import { openSegmentFiles, type FdHolder } from './open-segment-files';
 import { OffsetIndex } from './offset-index';
+import type { ReadSink } from './read-sink';
 import { scanBatches } from './recovery';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName } from './segment-files';
 import { TimeIndex } from './time-index';
@@ -186,9 +187,10 @@ export class LogSegment implements FdHolder {
    * Whole batches from the one holding `offset`: at most `maxBytes` (but the first batch even
    * if larger, when `minOneBatch`), none whose last offset reaches `maxOffsetExclusive`.
    */
-  read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): SegmentRead {
+  read(offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean, sink?: ReadSink): SegmentRead {
     this.ensureIndexes();
     const from = this.offsetIndex.lookup(offset);
+    if (sink) return this.readInto(sink, from, offset, maxBytes, maxOffsetExclusive, minOneBatch);
     const readAhead = Math.min(MAX_READ_AHEAD, Math.max(maxBytes, 0) + this.indexIntervalBytes + 2 * HEADER);
     const window = new FileWindow(this.fileFd(), this._size, readAhead);
     const first = this.locate(window, from, offset);
@@ -207,6 +209,43 @@ export class LogSegment implements FdHolder {
       position += batch.size;
     }
     return { data: taken === 0 ? EMPTY : window.take(first.position, taken), stopped };
+  }
+
+  /**
+   * read() into `sink`: only the headers between the index entry and the first batch come
+   * through a small window; the batches themselves are read once, straight into the sink,
+   * and their headers walked there.
+   */
+  private readInto(sink: ReadSink, from: number, offset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): SegmentRead {
+    const first = this.locate(new FileWindow(this.fileFd(), this._size, this.indexIntervalBytes + 2 * HEADER), from, offset);
+    if (first === null) return { data: EMPTY, stopped: false };
+    if (first.lastOffset >= maxOffsetExclusive || (first.size > Math.max(maxBytes, 0) && !minOneBatch)) return { data: EMPTY, stopped: true };
+    const want = Math.min(this._size - first.position, Math.max(maxBytes, first.size));
+    const { buf, at } = sink.reserve(want);
+    if (readFully(this.fileFd(), buf, at, want, first.position) < want) {
+      throw TributaryError.of('KAFKA_STORAGE_ERROR', `segment ${this.logPath} ended before byte ${first.position + want}`);
+    }
+    let taken = 0;
+    let stopped = false;
+    while (first.position + taken < this._size) {
+      // Past what was read lies only a batch that maxBytes leaves out, unless the read reached the segment's end.
+      if (taken + HEADER > want && first.position + want < this._size) {
+        stopped = true;
+        break;
+      }
+      const position = first.position + taken;
+      const batch = taken + HEADER > want ? null : peekBatch(buf, at + taken, position);
+      if (batch === null || batch.size < HEADER || position + batch.size > this._size) {
+        throw TributaryError.of('KAFKA_STORAGE_ERROR', `segment ${this.logPath} has no valid batch at byte ${position}`);
+      }
+      if (batch.lastOffset >= maxOffsetExclusive || taken + batch.size > want || (taken + batch.size > maxBytes && !(minOneBatch && taken === 0))) {
+        stopped = true;
+        break;
+      }
+      taken += batch.size;
+    }
+    sink.commit(taken);
+    return { data: taken === 0 ? EMPTY : buf.subarray(at, at + taken), stopped };
   }
 
   /** The first batch whose maxTimestamp >= `timestamp`, as (its base offset, its maxTimestamp). */

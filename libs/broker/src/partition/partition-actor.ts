@@ -1,6 +1,6 @@
 import { Buffer } from 'buffer';
 import type { PartitionState, ReplicationEntry } from '@tributary/coordination';
-import type { PartitionLog } from '@tributary/log';
+import type { PartitionLog, ReadSink } from '@tributary/log';
 import { TributaryError, timestampToNumber, type Acks, type TopicConfig } from '@tributary/protocol';
 import { reasonOf } from '../logging/broker-logger';
 import { Election } from './election';
@@ -197,8 +197,11 @@ export class PartitionActor {
     });
   }
 
-  /** Reads committed batches from `offset`, up to maxBytes (at least one whole batch); replicas read to the log end. */
-  read(offset: number, maxBytes: number, replicaId?: number, replicaEpoch?: number, replicaBrokerEpoch?: number): ReadResult {
+  /**
+   * Reads committed batches from `offset`, up to maxBytes (at least one whole batch); replicas
+   * read to the log end. With a `sink`, the batches go into it (see ReadSink).
+   */
+  read(offset: number, maxBytes: number, replicaId?: number, replicaEpoch?: number, replicaBrokerEpoch?: number, sink?: ReadSink): ReadResult {
     const role = this.leaderRole();
     const { state, log, name } = this.core;
     // A follower fetches only after truncating for the current epoch; one still in another
@@ -224,7 +227,7 @@ export class PartitionActor {
     if (replicaId !== undefined) role.onReplicaProgress(replicaId, offset, state.leaderEpoch, replicaBrokerEpoch ?? -1);
     const hw = this.core.highWatermark;
     const limit = replicaId !== undefined ? log.logEndOffset : hw;
-    const records = offset >= limit || maxBytes <= 0 ? EMPTY : log.read(offset, maxBytes, limit);
+    const records = offset >= limit || maxBytes <= 0 ? EMPTY : log.read(offset, maxBytes, limit, sink);
     if (replicaId === undefined) this.core.ctx.counters?.served(this.topic, records.length);
     return { records, highWatermark: hw, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset };
   }

@@ -8,6 +8,7 @@ import {
   type FetchRequest,
   type FetchResponse,
 } from '@tributary/protocol';
+import { ReadSink } from '@tributary/log';
 import { DEFAULT_LIMITS } from '../config/limits-config';
 import type { PartitionActor } from '../partition/partition-actor';
 import type { PartitionLookup } from './partition-lookup';
@@ -23,7 +24,8 @@ export interface FetchLimits {
 /** One partition's share of a fetch being built, kept across the wake-ups of a long poll. */
 interface PartitionProgress {
   ask: FetchPartitionRequest;
-  chunks: Buffer[];
+  /** where its batches lie in the fetch's sink, [from, to) each, in offset order */
+  ranges: Array<[number, number]>;
   bytes: number;
   /** where the next read continues: after the last batch already taken */
   next: number;
@@ -58,12 +60,14 @@ export class FetchHandler {
       1,
       Math.min(request.maxBytes, this.limits.fetchMaxBytes, scope && !signal?.aborted ? scope.sendBudget() : Number.MAX_SAFE_INTEGER),
     );
+    // Every partition reads into one sink, so the common response is one view of it, not a concatenation.
+    let sink = new ReadSink(maxBytes, request.partitions.length);
     let progress = request.partitions.map((ask) => this.start(ask));
-    let bytes = this.read(request, progress, maxBytes, 0);
+    let bytes = this.read(request, progress, maxBytes, 0, sink);
     scope?.reserve(bytes);
     // minBytes beyond what this response may carry could only be met by the timeout.
     const wanted = Math.min(Math.max(request.minBytes, 1), maxBytes);
-    if (bytes >= wanted || Date.now() >= deadline || signal?.aborted) return this.response(progress);
+    if (bytes >= wanted || Date.now() >= deadline || signal?.aborted) return this.response(progress, sink);
 
     // Parked: each partition's appends mark it, and a wake-up reads only the marked ones, so
     // an append costs each poll one partition's read, not all of them.
@@ -84,14 +88,16 @@ export class FetchHandler {
         if (signal?.aborted) break;
         if (request.replicaId !== undefined) {
           // A follower's position is what it asked for, never what an unsent answer holds: its reads start over.
+          sink = new ReadSink(maxBytes, request.partitions.length);
           progress = request.partitions.map((ask) => this.start(ask));
-          bytes = this.read(request, progress, maxBytes, 0);
+          bytes = this.read(request, progress, maxBytes, 0, sink);
         } else {
           bytes = this.read(
             request,
             [...marked].filter((p) => !p.full),
             maxBytes,
             bytes,
+            sink,
           );
         }
         marked.clear();
@@ -101,17 +107,24 @@ export class FetchHandler {
     } finally {
       for (const u of unsubscribe) u();
     }
-    return this.response(progress);
+    return this.response(progress, sink);
   }
 
-  private response(progress: PartitionProgress[]): FetchResponse {
-    return { errorCode: ErrorCode.NONE, partitions: progress.map((p) => p.response), records: joinChunks(progress.flatMap((p) => p.chunks)) };
+  private response(progress: PartitionProgress[], sink: ReadSink): FetchResponse {
+    return {
+      errorCode: ErrorCode.NONE,
+      partitions: progress.map((p) => p.response),
+      records: joinRanges(
+        progress.flatMap((p) => p.ranges),
+        sink,
+      ),
+    };
   }
 
   private start(ask: FetchPartitionRequest): PartitionProgress {
     return {
       ask,
-      chunks: [],
+      ranges: [],
       bytes: 0,
       next: ask.fetchOffset,
       full: false,
@@ -121,25 +134,27 @@ export class FetchHandler {
   }
 
   /** Reads what each partition has beyond what it already holds, within its room and the response's; returns the response's bytes. */
-  private read(request: FetchRequest, progress: PartitionProgress[], maxBytes: number, bytesSoFar: number): number {
+  private read(request: FetchRequest, progress: PartitionProgress[], maxBytes: number, bytesSoFar: number, sink: ReadSink): number {
     let total = bytesSoFar;
     for (const p of progress) {
       if (p.response.errorCode !== ErrorCode.NONE) continue;
+      const mark = sink.length;
       try {
         const actor = p.actor ?? this.lookup.leaderFor(p.ask.topic, p.ask.partition);
         p.actor = actor;
         const room = Math.min(p.ask.partitionMaxBytes, this.limits.maxPartitionFetchBytes) - p.bytes;
         const limit = p.full ? 0 : Math.max(0, Math.min(room, maxBytes - total));
-        const r = actor.read(p.next, limit, request.replicaId, request.replicaEpoch, request.replicaBrokerEpoch);
+        const r = actor.read(p.next, limit, request.replicaId, request.replicaEpoch, request.replicaBrokerEpoch, sink);
         let records = r.records;
         // KIP-74: only the response's first batch may go over a limit; any other that would is
         // left for the next fetch, and this partition reads no further in this one.
         if (records.length > 0 && total > 0 && records.length > limit) {
           records = EMPTY;
+          sink.truncate(mark);
           p.full = true;
         }
         if (records.length > 0) {
-          p.chunks.push(records);
+          p.ranges.push([mark, sink.length]);
           p.bytes += records.length;
           total += records.length;
           p.next = nextOffsetAfter(records, p.next);
@@ -155,8 +170,9 @@ export class FetchHandler {
           byteLength: p.bytes,
         };
       } catch (err) {
+        if (sink.length > mark) sink.truncate(mark);
         total -= p.bytes;
-        p.chunks = [];
+        p.ranges = [];
         p.bytes = 0;
         p.actor = null;
         p.response = { topic: p.ask.topic, partition: p.ask.partition, ...toErrorResponse(err), highWatermark: -1, logStartOffset: -1, byteLength: 0 };
@@ -194,8 +210,16 @@ function waitForWake(timeoutMs: number, signal: AbortSignal | undefined, registe
   });
 }
 
-/** One attachment for the whole response; a single non-empty chunk goes out as it is (Buffer.concat would copy it). */
-function joinChunks(chunks: Buffer[]): Buffer {
-  const nonEmpty = chunks.filter((c) => c.length > 0);
-  return nonEmpty.length === 1 ? nonEmpty[0] : Buffer.concat(nonEmpty);
+/**
+ * One attachment for the whole response, partitions in request order. Read in one pass, they
+ * lie in that order in the sink already and go out as one view of it; reads of later
+ * wake-ups of a long poll may interleave partitions, and only then are the ranges copied.
+ */
+function joinRanges(ranges: Array<[number, number]>, sink: ReadSink): Buffer {
+  let next = 0;
+  for (const [from, to] of ranges) {
+    if (from !== next) return Buffer.concat(ranges.map(([f, t]) => sink.view(f, t)));
+    next = to;
+  }
+  return next === 0 ? EMPTY : sink.view(0, next);
 }

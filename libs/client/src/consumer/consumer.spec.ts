@@ -192,6 +192,55 @@ describe('Consumer against a fake cluster', () => {
     expect(c.position('logs', 0)).toBe(1);
   });
 
+  it('drops a fetch sent ahead when the handler did not reach where it read from: nothing skipped, nothing reordered', async () => {
+    fake.append('logs', 0, batch('a', 'b'));
+    fake.append('logs', 0, batch('c', 'd'));
+    const fetchedFrom: number[] = [];
+    fake.fetchHook = (_call, fetchOffset) => {
+      fetchedFrom.push(fetchOffset);
+      return undefined;
+    };
+    // one batch per fetch, so the second batch is fetched ahead while the first is handled
+    const c = consumer({ maxBytesPerPartition: 1 });
+    const seen: number[] = [];
+    let failed = false;
+    c.assign([{ topic: 'logs', partition: 0, offset: 0 }]);
+    await c.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message.offset);
+        if (message.offset === 1 && !failed) {
+          failed = true;
+          throw new Error('once');
+        }
+      },
+    });
+    await waitFor(() => seen.length >= 5);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([0, 1, 1, 2, 3]);
+    expect(c.position('logs', 0)).toBe(4);
+    // the fetch from 2 went out ahead, before the failed message was fetched again from 1
+    expect(fetchedFrom.indexOf(2)).toBeGreaterThan(-1);
+    expect(fetchedFrom.indexOf(2)).toBeLessThan(fetchedFrom.lastIndexOf(1));
+  });
+
+  it('hands out no record of a batch that fails its CRC, and goes on with the other partitions', async () => {
+    const corrupt = batch('bad');
+    corrupt[corrupt.length - 4] ^= 0x01; // a byte of the value: the batch still parses
+    fake.append('logs', 0, corrupt);
+    fake.append('logs', 1, batch('good'));
+    const c = consumer();
+    const { seen, eachMessage } = collector();
+    c.assign([
+      { topic: 'logs', partition: 0, offset: 0 },
+      { topic: 'logs', partition: 1, offset: 0 },
+    ]);
+    await c.run({ eachMessage });
+    await waitFor(() => seen.length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual(['logs/1@0=good']);
+    expect(c.position('logs', 0)).toBe(0);
+  });
+
   it('stop() ends fetching; run() refuses bad configs; unknown topics fail run()', async () => {
     const c = consumer();
     await expect(c.run({})).rejects.toThrow(/exactly one/);

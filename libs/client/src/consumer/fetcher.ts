@@ -1,10 +1,20 @@
 import { Buffer } from 'buffer';
-import { decodeRecordBatches, ErrorCode, Events, type DecodedRecord, type FetchRequest, type FetchResponse } from '@tributary/protocol';
+import {
+  BatchLayout,
+  decodeFetchedRecords,
+  ErrorCode,
+  Events,
+  readBatchHeader,
+  type DecodedRecord,
+  type FetchRequest,
+  type FetchResponse,
+} from '@tributary/protocol';
 import type { Cluster } from '../cluster/cluster';
 import { asTributaryError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { backoffMs, type ResolvedRetryOptions } from '../retry/retrier';
 import { sleepUnless } from '../util/timers';
+import { tpKey } from '../util/topic-partition';
 import type { Assignment, PartitionState } from './assignment';
 
 const EMPTY = Buffer.alloc(0);
@@ -43,13 +53,31 @@ export interface FetcherDeps {
   onStaleMetadata: () => Promise<void>;
 }
 
+/** Where one fetch reads a partition from, and the state version that position belongs to. */
+interface FetchPosition {
+  state: PartitionState;
+  version: number;
+  fetchOffset: number;
+}
+
+/** A fetch sent ahead, while the records of the one before are handed out. */
+interface Prefetch {
+  positions: FetchPosition[];
+  /** null when the request failed: a fetch is then made afresh, which reports what goes wrong */
+  response: Promise<FetchResponse | null>;
+}
+
 /**
  * The fetch loop for one broker: it reads every fetchable assigned partition that broker
- * leads, one fetch request at a time, and returns when it leads none of them any more (the
- * consumer then starts loops for wherever they went).
+ * leads and returns when it leads none of them any more (the consumer then starts loops for
+ * wherever they went). While the records of one response are handed out, the next fetch is
+ * already out, from the positions the handler will reach if it takes them all, as Kafka's
+ * consumer fetches while the application processes; it is used only if every position came
+ * out as foreseen, else dropped.
  */
 export class BrokerFetcher {
   private failures = 0;
+  private prefetch: Prefetch | null = null;
 
   constructor(private readonly deps: FetcherDeps) {}
 
@@ -85,25 +113,12 @@ export class BrokerFetcher {
 
   /** Returns true when some partition answered with a retriable error (metadata is likely stale). */
   private async fetchOnce(states: PartitionState[]): Promise<boolean> {
-    const { settings, cluster, assignment, stopped } = this.deps;
-    const positions = states.map((s) => ({ state: s, version: s.version, fetchOffset: s.position ?? 0 }));
-    const request: FetchRequest = {
-      maxWaitMs: settings.maxWaitMs,
-      minBytes: settings.minBytes,
-      maxBytes: settings.maxBytes,
-      partitions: positions.map((p) => ({
-        topic: p.state.topic,
-        partition: p.state.partition,
-        fetchOffset: p.fetchOffset,
-        partitionMaxBytes: settings.maxBytesPerPartition,
-      })),
-    };
-    const connection = cluster.connectionFor(this.deps.brokerId);
-    const response = await Promise.race([
-      connection.request<FetchRequest, FetchResponse>(Events.fetch, request, settings.requestTimeoutMs + settings.maxWaitMs),
-      stopped.then(() => null),
-    ]);
+    const { assignment, stopped } = this.deps;
+    const positions = states.map((s): FetchPosition => ({ state: s, version: s.version, fetchOffset: s.position ?? 0 }));
+    const ahead = this.takePrefetch(positions);
+    const response = await Promise.race([ahead ? ahead.then((r) => r ?? this.send(positions)) : this.send(positions), stopped.then(() => null)]);
     if (response === null) return false;
+    if (response.partitions.every((a) => a.errorCode === ErrorCode.NONE)) this.sendAhead(positions, response);
 
     let stale = false;
     let at = 0;
@@ -130,10 +145,105 @@ export class BrokerFetcher {
         continue;
       }
       state.highWatermark = answer.highWatermark;
-      // a fetch returns whole batches, so the first one may start before the position
-      const fresh = decodeRecordBatches(slice).filter((r) => r.offset >= asked.fetchOffset);
-      if (fresh.length > 0) await this.deps.deliver(state, asked.version, answer.highWatermark, fresh);
+      const fresh = this.decode(state, slice, asked.fetchOffset);
+      if (fresh === null) stale = true;
+      else if (fresh.length > 0) await this.deps.deliver(state, asked.version, answer.highWatermark, fresh);
     }
     return stale;
   }
+
+  /**
+   * The records from `fromOffset` on (a fetch returns whole batches, so the first may start
+   * before it), each batch's CRC checked. Null for a batch that fails its check: nothing of
+   * the partition is handed out and it is fetched again, as for any retriable partition
+   * error, while the other partitions go on.
+   */
+  private decode(state: PartitionState, slice: Buffer, fromOffset: number): DecodedRecord[] | null {
+    try {
+      return decodeFetchedRecords(slice, fromOffset);
+    } catch (err) {
+      const error = asTributaryError(err);
+      if (error.code !== ErrorCode.CORRUPT_MESSAGE) throw error;
+      this.deps.logger.warn('fetched records failed their check, fetching again', {
+        topic: state.topic,
+        partition: state.partition,
+        offset: fromOffset,
+        error: error.message,
+      });
+      return null;
+    }
+  }
+
+  /** The fetch sent ahead, if it read from exactly these positions; any other is dropped. */
+  private takePrefetch(positions: FetchPosition[]): Promise<FetchResponse | null> | null {
+    const ahead = this.prefetch;
+    this.prefetch = null;
+    if (!ahead || ahead.positions.length !== positions.length) return null;
+    const same = ahead.positions.every((a, i) => {
+      const p = positions[i];
+      return a.state === p.state && a.version === p.version && a.fetchOffset === p.fetchOffset;
+    });
+    return same ? ahead.response : null;
+  }
+
+  /**
+   * Sends the next fetch now, from where each partition will be once this response's records
+   * are all handed out: after the last whole batch it returned. Only when some partition
+   * returned records; a caught-up consumer's next fetch is a long poll anyway.
+   */
+  private sendAhead(positions: FetchPosition[], response: FetchResponse): void {
+    const records = response.records ?? EMPTY;
+    let at = 0;
+    let moved = false;
+    const next = new Map<string, number>();
+    for (const answer of response.partitions) {
+      const end = nextOffsetIn(records.subarray(at, at + answer.byteLength));
+      at += answer.byteLength;
+      if (end !== null) next.set(tpKey(answer.topic, answer.partition), end);
+    }
+    const ahead = positions.map((p): FetchPosition => {
+      const end = next.get(tpKey(p.state.topic, p.state.partition));
+      if (end === undefined || end <= p.fetchOffset) return p;
+      moved = true;
+      return { ...p, fetchOffset: end };
+    });
+    if (!moved) return;
+    const response$ = this.send(ahead).catch((err: unknown) => {
+      // not lost: the loop then fetches from the real positions, and that fetch reports the error
+      this.deps.logger.debug('fetch sent ahead failed', { brokerId: this.deps.brokerId, error: err instanceof Error ? err.message : String(err) });
+      return null;
+    });
+    this.prefetch = { positions: ahead, response: response$ };
+  }
+
+  private send(positions: FetchPosition[]): Promise<FetchResponse> {
+    const { settings } = this.deps;
+    const request: FetchRequest = {
+      maxWaitMs: settings.maxWaitMs,
+      minBytes: settings.minBytes,
+      maxBytes: settings.maxBytes,
+      partitions: positions.map((p) => ({
+        topic: p.state.topic,
+        partition: p.state.partition,
+        fetchOffset: p.fetchOffset,
+        partitionMaxBytes: settings.maxBytesPerPartition,
+      })),
+    };
+    return this.deps.cluster
+      .connectionFor(this.deps.brokerId)
+      .request<FetchRequest, FetchResponse>(Events.fetch, request, settings.requestTimeoutMs + settings.maxWaitMs);
+  }
+}
+
+/** The offset after the last whole batch in a partition's fetched bytes; null when there is none. */
+function nextOffsetIn(records: Buffer): number | null {
+  let pos = 0;
+  let next: number | null = null;
+  while (records.length - pos >= BatchLayout.BATCH_HEADER_SIZE) {
+    const h = readBatchHeader(records, pos);
+    if (h.sizeInBytes < BatchLayout.BATCH_HEADER_SIZE || pos + h.sizeInBytes > records.length) break;
+    next = h.lastOffset + 1;
+    pos += h.sizeInBytes;
+  }
+  return next;
 }

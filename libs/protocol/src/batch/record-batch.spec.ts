@@ -2,7 +2,15 @@ import { Buffer } from 'buffer';
 import { ErrorCode, TributaryError } from '../errors';
 import { crc32c } from './crc32c';
 import * as L from './layout';
-import { assignBatchOffsets, decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, readBatchHeader, validateRecordBatches } from './record-batch';
+import {
+  assignBatchOffsets,
+  decodeFetchedRecords,
+  decodeRecordBatch,
+  decodeRecordBatches,
+  encodeRecordBatch,
+  readBatchHeader,
+  validateRecordBatches,
+} from './record-batch';
 
 const rec = (key: string | null, value: string | null, timestamp = 1_700_000_000_000) => ({
   key: key === null ? null : Buffer.from(key),
@@ -138,5 +146,25 @@ describe('RecordBatch v2 codec', () => {
     const both = Buffer.concat([a, b]);
     expect(decodeRecordBatches(both.subarray(0, both.length - 5)).map((r) => r.offset)).toEqual([0]);
     expect(readBatchHeader(both, a.length).baseOffset).toBe(1);
+  });
+
+  it('decodes fetched records from the position on, checking the CRC of every batch it decodes', () => {
+    const a = encodeRecordBatch([rec('a', '1'), rec('b', '2')], { baseOffset: 10 });
+    const b = encodeRecordBatch([rec('c', '3'), rec('d', '4')], { baseOffset: 12 });
+    const both = Buffer.concat([a, b]);
+    expect(decodeFetchedRecords(both, 10).map((r) => r.offset)).toEqual([10, 11, 12, 13]);
+    expect(decodeFetchedRecords(both, 11).map((r) => r.offset)).toEqual([11, 12, 13]);
+    expect(decodeFetchedRecords(both, 13).map((r) => r.value?.toString())).toEqual(['4']);
+    expect(decodeFetchedRecords(both.subarray(0, both.length - 5), 10).map((r) => r.offset)).toEqual([10, 11]);
+    // One flipped value byte fails the CRC, though the batch still parses.
+    const flipped = Buffer.from(both);
+    flipped[both.length - 2] ^= 0x01;
+    expect(codeOf(() => decodeFetchedRecords(flipped, 10))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(decodeRecordBatches(flipped)).toHaveLength(4);
+    // A corrupt batch wholly before the position is skipped, not decoded.
+    expect(decodeFetchedRecords(flipped.subarray(0, a.length), 12)).toEqual([]);
+    const firstFlipped = Buffer.from(both);
+    firstFlipped[a.length - 2] ^= 0x01;
+    expect(decodeFetchedRecords(firstFlipped, 12).map((r) => r.offset)).toEqual([12, 13]);
   });
 });

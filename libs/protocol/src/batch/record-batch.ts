@@ -293,6 +293,36 @@ export function validateRecordBatches(buf: Buffer, maxBatchBytes: number, timest
 }
 
 /**
+ * What a consumer makes of a partition's fetched bytes (batches back to back): the records
+ * from `fromOffset` on, in offset order. Every batch it decodes must pass its CRC first
+ * (Kafka's check.crcs, on by default), else CORRUPT_MESSAGE (retriable: the fetch is made
+ * again); batches wholly before `fromOffset` (a fetch returns whole batches, so the first
+ * may start before the position) are skipped unread. A partial batch at the end, as a broker
+ * may send at its byte limit, is left out.
+ */
+export function decodeFetchedRecords(buf: Buffer, fromOffset: number): DecodedRecord[] {
+  const out: DecodedRecord[] = [];
+  let pos = 0;
+  while (buf.length - pos >= L.BATCH_HEADER_SIZE) {
+    const header = readBatchHeader(buf, pos);
+    if (pos + header.sizeInBytes > buf.length) break;
+    checkHeaderShape(buf, pos, header);
+    if (header.lastOffset >= fromOffset) {
+      if (!batchCrcMatches(buf, pos, header)) {
+        throw TributaryError.of('CORRUPT_MESSAGE', `record batch at offset ${header.baseOffset} failed its CRC`);
+      }
+      const r = new ByteReader(buf, pos + L.RECORDS, pos + header.sizeInBytes);
+      for (let i = 0; i < header.recordCount; i++) {
+        const record = readRecord(r, header);
+        if (record.offset >= fromOffset) out.push(record);
+      }
+    }
+    pos += header.sizeInBytes;
+  }
+  return out;
+}
+
+/**
  * Decodes the records of a fetch response (batches back to back). A broker may end a fetch
  * with a partial batch when it hits maxBytes, as Kafka does; that tail is skipped.
  */
