@@ -88,10 +88,11 @@ const SLOW_HOST_LEASES = { LEADER_LEASE_MS: '30000', BROKER_SESSION_TIMEOUT_MS: 
 const METADATA_BOUND_MS = 1000;
 
 /**
- * How much slower than idle the host runs: half the runnable processes per core, and 1 up to two
- * per core (this file's own three brokers and test process keep two cores about that busy). A broker starved of CPU
- * answers late whatever it does: at load 29 a target doing the attack's work (reading and
- * sending 4 MB) answered metadata in 1.0-1.2 s against 0.2-0.3 s on an untouched broker.
+ * How much slower than idle the host runs: half the runnable processes per core, and 1 up to
+ * two per core (this file's own three brokers and test process keep two cores about that busy).
+ * A broker starved of CPU answers late whatever it does: at load 29 a target doing the attack's
+ * work (reading and sending 4 MB) answered metadata in 1.0-1.2 s against 0.2-0.3 s on an
+ * untouched broker.
  */
 function hostSlowdown(): number {
   return Math.max(1, os.loadavg()[0] / os.cpus().length / 2);
