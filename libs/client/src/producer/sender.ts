@@ -13,7 +13,7 @@ import type { Cluster } from '../cluster/cluster';
 import { asTributaryError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { backoffMs, type ResolvedRetryOptions } from '../retry/retrier';
-import type { Timer } from '../util/timers';
+import { afterThisTurn, type Timer } from '../util/timers';
 import { tpKey } from '../util/topic-partition';
 import type { ProducerIdentity } from './idempotence';
 import type { ProducerBatch } from './producer-batch';
@@ -72,14 +72,14 @@ export class Sender {
     private readonly options: SenderOptions,
   ) {}
 
-  /** Drains soon (next macrotask), coalescing many appends in one tick into one drain. */
+  /** Drains once this turn is over, coalescing the appends of one turn into one drain. */
   wakeup(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    setTimeout(() => {
+    afterThisTurn(() => {
       this.scheduled = false;
       this.drain();
-    }, 0);
+    });
   }
 
   stop(): void {
