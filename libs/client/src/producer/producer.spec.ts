@@ -66,17 +66,6 @@ describe('Producer against a fake cluster', () => {
     expect(fake.partition('orders', 1).batches).toHaveLength(1);
   });
 
-  it('with lingerMs 0, sends issued in one turn without awaiting each other still go out in one request', async () => {
-    const p = producer({ lingerMs: 0 });
-    await p.connect();
-    await p.send({ topic: 'orders', messages: [{ value: 'warm', partition: 1 }] });
-    const before = fake.countRequests('produce');
-    const sends = Array.from({ length: 10 }, (_, i) => p.send({ topic: 'orders', messages: [{ value: `n${i}`, partition: 1 }] }));
-    await Promise.all(sends);
-    expect(fake.countRequests('produce') - before).toBe(1);
-    expect(fake.values('orders', 1)).toEqual(['warm', ...Array.from({ length: 10 }, (_, i) => `n${i}`)]);
-  });
-
   it('sends the batches of every partition a broker leads in one request', async () => {
     const p = producer({ lingerMs: 20 });
     await p.send({

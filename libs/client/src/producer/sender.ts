@@ -13,7 +13,7 @@ import type { Cluster } from '../cluster/cluster';
 import { asTributaryError, RetriesExhaustedError, TopicError } from '../errors';
 import type { Logger } from '../logger/logger';
 import { backoffMs, type ResolvedRetryOptions } from '../retry/retrier';
-import { afterThisTurn, type Timer } from '../util/timers';
+import type { Timer } from '../util/timers';
 import { tpKey } from '../util/topic-partition';
 import type { ProducerIdentity } from './idempotence';
 import type { ProducerBatch } from './producer-batch';
@@ -72,14 +72,14 @@ export class Sender {
     private readonly options: SenderOptions,
   ) {}
 
-  /** Drains once this turn is over, coalescing the appends of one turn into one drain. */
+  /** Drains soon (next macrotask), coalescing many appends in one tick into one drain. */
   wakeup(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    afterThisTurn(() => {
+    setTimeout(() => {
       this.scheduled = false;
       this.drain();
-    });
+    }, 0);
   }
 
   stop(): void {

@@ -13,18 +13,6 @@ export function unrefTimer(timer: Timer): void {
   if (typeof t.unref === 'function') t.unref();
 }
 
-/**
- * Runs `fn` once the current turn of the event loop is over: after every append queued by
- * this turn's promise callbacks, without the clamped wait of setTimeout(fn, 0) (at least
- * 1 ms in Node, spent idle while a request could already be on the wire). setImmediate
- * where it exists (Node); browsers get setTimeout(fn, 0).
- */
-export function afterThisTurn(fn: () => void): void {
-  const immediate = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
-  if (typeof immediate === 'function') immediate(fn);
-  else setTimeout(fn, 0);
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
