@@ -81,8 +81,8 @@ export class LeaderRole {
     }
     core.ctx.counters?.appended(core.topic, result.lastOffset - result.baseOffset + 1, batches.length);
     this.tracker.appended(core.clock.now());
-    this.advanceHighWatermark();
-    core.notifyAppend();
+    // the log end moved: parked replica fetches read to it; consumers wait for the high watermark
+    if (!this.advanceHighWatermark()) core.notifyAppend(false);
     return { baseOffset: result.baseOffset, lastOffset: result.lastOffset };
   }
 
@@ -92,16 +92,18 @@ export class LeaderRole {
     return this.tracker.waitFor(lastOffset + 1, timeoutMs);
   }
 
-  advanceHighWatermark(): void {
-    if (this.ended) return;
+  /** Returns whether the high watermark moved (its listeners were told). */
+  advanceHighWatermark(): boolean {
+    if (this.ended) return false;
     const core = this.core;
     // While an ISR change is in flight the larger of the two sets counts: Redis may already
     // hold the new ISR, and any member of it may be the next leader.
     const isr = this.isrInFlight ? [...new Set([...core.state.isr, ...this.isrInFlight])] : core.state.isr;
     const candidate = this.tracker.highWatermark(isr, core.me, core.log.logEndOffset);
-    if (candidate > core.highWatermark) {
+    const moved = candidate > core.highWatermark;
+    if (moved) {
       core.highWatermark = candidate;
-      core.notifyAppend();
+      core.notifyAppend(true);
     }
     this.tracker.settle(core.highWatermark, () => {
       if (this.ended || this.election.windowClosed()) return core.notLeader('its lease lapsed before the write was committed');
@@ -114,6 +116,7 @@ export class LeaderRole {
       }
       return null;
     });
+    return moved;
   }
 
   /**

@@ -7,7 +7,7 @@ import { Election } from './election';
 import { FollowerRole } from './follower-role';
 import { LeaderRole } from './leader-role';
 import type { PartitionContext } from './partition-context';
-import { ReplicaCore } from './replica-core';
+import { ReplicaCore, type AppendListener } from './replica-core';
 
 export interface ReadResult {
   records: Buffer;
@@ -282,8 +282,8 @@ export class PartitionActor {
     return { leaderEpoch: r.epoch, endOffset: r.endOffset };
   }
 
-  /** Calls `listener` after every append and high watermark move; returns the unsubscribe function. */
-  onAppend(listener: () => void): () => void {
+  /** Calls `listener` after every append and high watermark move (see AppendListener); returns the unsubscribe function. */
+  onAppend(listener: AppendListener): () => void {
     return this.core.onAppend(listener);
   }
 

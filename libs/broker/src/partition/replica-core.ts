@@ -6,6 +6,9 @@ import { silentLogger, type BrokerLogger } from '../logging/broker-logger';
 import { monotonicClock, type MonotonicClock } from './clock';
 import type { PartitionContext } from './partition-context';
 
+/** Called after an append (`committed` false) and after the high watermark moved (`committed` true). */
+export type AppendListener = (committed: boolean) => void;
+
 /**
  * What every role of one replica shares: the partition's state as this broker knows it, the
  * log, the high watermark and the mailbox that orders every change to them. The roles and the
@@ -16,7 +19,7 @@ export class ReplicaCore {
   readonly clock: MonotonicClock;
   /** lines about this replica, each naming its topic and partition */
   readonly logger: BrokerLogger;
-  private readonly appendListeners = new Set<() => void>();
+  private readonly appendListeners = new Set<AppendListener>();
   state: PartitionState;
   highWatermark = 0;
   closed = false;
@@ -67,13 +70,14 @@ export class ReplicaCore {
     if (Number.isInteger(start) && start > this.log.logStartOffset) this.log.advanceLogStart(start);
   }
 
-  onAppend(listener: () => void): () => void {
+  onAppend(listener: AppendListener): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
   }
 
-  notifyAppend(): void {
-    for (const l of this.appendListeners) l();
+  /** `committed`: the high watermark moved (consumers have more to read), not only the log end (replicas do). */
+  notifyAppend(committed: boolean): void {
+    for (const l of this.appendListeners) l(committed);
   }
 
   clearListeners(): void {

@@ -70,21 +70,24 @@ export class FetchHandler {
     if (bytes >= wanted || Date.now() >= deadline || signal?.aborted) return this.response(progress, sink);
 
     // Parked: each partition's appends mark it, and a wake-up reads only the marked ones, so
-    // an append costs each poll one partition's read, not all of them.
+    // an append costs each poll one partition's read, not all of them. A consumer reads below
+    // the high watermark only, so only its moves wake a consumer's poll; a replica reads to
+    // the log end, so every append wakes its poll.
     const marked = new Set<PartitionProgress>();
-    let wake: (() => void) | null = null;
+    const waker = new PollWaker(deadline, signal);
+    const forReplica = request.replicaId !== undefined;
     const unsubscribe = progress
       .filter((p) => p.actor !== null && !p.full)
       .map((p) =>
-        (p.actor as PartitionActor).onAppend(() => {
+        (p.actor as PartitionActor).onAppend((committed) => {
+          if (!committed && !forReplica) return;
           marked.add(p);
-          wake?.();
+          waker.wake();
         }),
       );
     try {
       while (unsubscribe.length > 0 && bytes < wanted && Date.now() < deadline && !signal?.aborted) {
-        if (marked.size === 0 && !(await waitForWake(deadline - Date.now(), signal, (w) => (wake = w)))) break;
-        wake = null;
+        if (marked.size === 0 && !(await waker.wait())) break;
         if (signal?.aborted) break;
         if (request.replicaId !== undefined) {
           // A follower's position is what it asked for, never what an unsent answer holds: its reads start over.
@@ -106,6 +109,7 @@ export class FetchHandler {
       }
     } finally {
       for (const u of unsubscribe) u();
+      waker.dispose();
     }
     return this.response(progress, sink);
   }
@@ -194,20 +198,49 @@ function nextOffsetAfter(records: Buffer, fallback: number): number {
   return next;
 }
 
-/** Resolves true when `register`ed wake is called, false at the timeout or when the signal aborts. */
-function waitForWake(timeoutMs: number, signal: AbortSignal | undefined, register: (wake: () => void) => void): Promise<boolean> {
-  if (timeoutMs <= 0) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (woke: boolean) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      resolve(woke);
-    };
-    const onAbort = () => done(false);
-    const timer = setTimeout(() => done(false), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    register(() => done(true));
-  });
+/**
+ * The wake-ups of one parked poll. The deadline timer and the close listener are set once
+ * for the whole poll, not once per wait: a poll woken by every append would otherwise pay
+ * for a timer and an AbortSignal listener (slow in Node) each time.
+ */
+class PollWaker {
+  private waiter: ((woke: boolean) => void) | null = null;
+  private over = false;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly onAbort = (): void => this.end();
+
+  constructor(
+    deadline: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(this.onAbort, Math.max(0, deadline - Date.now()));
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** An append came: a wait in progress resolves true (one that comes later finds the marks instead). */
+  wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.(true);
+  }
+
+  /** Resolves true when woken, false once the deadline passed or the connection closed. */
+  wait(): Promise<boolean> {
+    if (this.over) return Promise.resolve(false);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private end(): void {
+    this.over = true;
+    const w = this.waiter;
+    this.waiter = null;
+    w?.(false);
+  }
 }
 
 /**
