@@ -1,2 +1,3 @@
 export * from './compute-assignment';
 export * from './commit-fencing';
+export * from './group-state-machine';
