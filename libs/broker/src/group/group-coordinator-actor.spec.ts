@@ -3,10 +3,11 @@ import { ErrorCode, type JoinGroupRequest } from '@tributary/protocol';
 import { GroupCoordinatorActor } from './group-coordinator-actor';
 
 /** An in-memory stand-in for the Redis store: the fencing rules of the Lua scripts, minus Redis. */
-function fakeStore(): { store: GroupStore; saved: StoredGroup[]; commits: number } {
-  const state = { saved: [] as StoredGroup[], commits: 0 };
+function fakeStore(): { store: GroupStore; saved: StoredGroup[]; commits: number; lease: { held: boolean } } {
+  const state = { saved: [] as StoredGroup[], commits: 0, lease: { held: true } };
   const store = {
-    save: async (_b: number, g: StoredGroup) => (state.saved.push(JSON.parse(JSON.stringify(g)) as StoredGroup), true),
+    // a save the lease fences off writes nothing, as the Lua script refuses it
+    save: async (_b: number, g: StoredGroup) => state.lease.held && (state.saved.push(JSON.parse(JSON.stringify(g)) as StoredGroup), true),
     commit: async () => (state.commits++, ErrorCode.NONE),
   } as unknown as GroupStore;
   return {
@@ -33,11 +34,12 @@ describe('GroupCoordinatorActor', () => {
   let partitions = 4;
   const make = (stored: StoredGroup | null = null, maxSize?: number) => {
     const f = fakeStore();
+    const deposed = { count: 0 };
     const actor = new GroupCoordinatorActor(
-      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => partitions, now: () => now, onDeposed: () => undefined, maxSize },
+      { groupId: 'g', brokerId: 1, store: f.store, partitionCount: () => partitions, now: () => now, onDeposed: () => deposed.count++, maxSize },
       stored,
     );
-    return { actor, f };
+    return { actor, f, deposed };
   };
   beforeEach(() => {
     now = 1000;
@@ -179,5 +181,29 @@ describe('GroupCoordinatorActor', () => {
     const a = await actor.join(join());
     await actor.leave({ groupId: 'g', memberId: a.memberId });
     expect(f.saved[f.saved.length - 1]).toMatchObject({ state: 'Empty', members: [] });
+  });
+
+  it('saves each transition as it was: the rebalance start without the assignment its completion computes', async () => {
+    const { actor, f } = make();
+    await actor.join(join());
+    expect(f.saved.map((g) => [g.state, g.generationId, g.members[0].assignment])).toEqual([
+      ['PreparingRebalance', 0, []],
+      ['Stable', 1, [{ topic: 't', partitions: [0, 1, 2, 3] }]],
+    ]);
+  });
+
+  it('a save the lease refuses deposes the coordinator before anyone is answered: parked joins learn NOT_COORDINATOR', async () => {
+    const { actor, f, deposed } = make();
+    const a = await actor.join(join());
+    const b = actor.join(join());
+    await expect(actor.heartbeat({ groupId: 'g', memberId: a.memberId, generationId: 1 })).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    const saves = f.saved.length;
+    f.lease.held = false;
+    await expect(actor.join(join(a.memberId))).rejects.toMatchObject({ type: 'NOT_COORDINATOR' });
+    expect(await b).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, generationId: -1 });
+    expect(f.saved.length).toBe(saves);
+    expect(actor.isDeposed).toBe(true);
+    expect(deposed.count).toBe(1);
+    await expect(actor.join(join())).rejects.toMatchObject({ type: 'NOT_COORDINATOR' });
   });
 });

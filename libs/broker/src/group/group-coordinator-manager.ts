@@ -1,5 +1,6 @@
 import type { GroupStore, MetadataCache } from '@tributary/coordination';
 import {
+  describeGroup,
   ErrorCode,
   TributaryError,
   type BrokerInfo,
@@ -168,27 +169,7 @@ export class GroupCoordinatorManager {
     const groups = await Promise.all(
       groupIds.map(async (groupId) => {
         const [g, holder] = await Promise.all([this.store.load(groupId), this.store.leaseHolder(groupId)]);
-        if (!g)
-          return {
-            groupId,
-            errorCode: ErrorCode.GROUP_ID_NOT_FOUND,
-            state: 'Dead' as const,
-            generationId: -1,
-            assignor: '' as const,
-            leaderId: '',
-            coordinatorId: holder,
-            members: [],
-          };
-        return {
-          groupId,
-          errorCode: ErrorCode.NONE,
-          state: g.state,
-          generationId: g.generationId,
-          assignor: g.assignor,
-          leaderId: g.leaderId,
-          coordinatorId: holder,
-          members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, topics: m.topics, assignment: m.assignment })),
-        };
+        return describeGroup(groupId, g, holder);
       }),
     );
     return { errorCode: ErrorCode.NONE, groups };

@@ -6,6 +6,7 @@
  * real coordinator.
  */
 import {
+  describeGroup,
   ErrorCode,
   parseGroupRequest,
   toErrorResponse,
@@ -281,20 +282,7 @@ export class FakeGroupCoordinator {
   }
 
   private describe(groupId: string): DescribedGroup {
-    const g = this.saved.get(groupId);
-    const coordinatorId = this.holder(groupId);
-    if (!g)
-      return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, state: 'Dead', generationId: -1, assignor: '', leaderId: '', coordinatorId, members: [] };
-    return {
-      groupId,
-      errorCode: ErrorCode.NONE,
-      state: g.state,
-      generationId: g.generationId,
-      assignor: g.assignor,
-      leaderId: g.leaderId,
-      coordinatorId,
-      members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, topics: m.topics, assignment: m.assignment })),
-    };
+    return describeGroup(groupId, this.saved.get(groupId), this.holder(groupId));
   }
 
   /** The broker holding the group's lease: the coordinator once it took the group on, else -1. */
