@@ -29,7 +29,14 @@ jest.setTimeout(300_000);
  * follower in the ISR for the whole of each scenario, so the high watermark stays below the
  * leader's log end while the test probes it.
  */
-const ENV = { LEADER_LEASE_MS: '1000', BROKER_SESSION_TIMEOUT_MS: '3000', METADATA_REFRESH_MS: '1000', REPLICA_LAG_TIME_MAX_MS: '20000' };
+// acks over the peer WebSocket here, so the real followers' reports travel the path the forged ones try
+const ENV = {
+  REPLICA_ACKS_TRANSPORT: 'websocket',
+  LEADER_LEASE_MS: '1000',
+  BROKER_SESSION_TIMEOUT_MS: '3000',
+  METADATA_REFRESH_MS: '1000',
+  REPLICA_LAG_TIME_MAX_MS: '20000',
+};
 const AUTH_FAILED = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
 
 /** The peer's proof as a broker computes it (libs/broker/src/auth): written out here so a test can use any secret. */

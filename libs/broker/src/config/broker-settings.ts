@@ -67,6 +67,12 @@ export const brokerSettings = {
     int(10, 10_000_000, 2000),
     "entries kept in each partition's replication stream; a follower further behind fetches from the leader directly",
   ),
+  /** how followers send their log-end reports to leaders: the Redis ack stream, or the authenticated peer WebSocket */
+  replicaAcksTransport: setting(
+    'REPLICA_ACKS_TRANSPORT',
+    z.enum(['redis', 'websocket']).default('redis'),
+    "how followers report their log end to the leader: `redis` (the leader's ack stream) or `websocket` (the peer connection, with the ack stream as fallback). `redis` is the default: it measured the lower acks=all latency (docs/perf-log.md); `websocket` took less broker CPU in some runs",
+  ),
   metadataRefreshMs: setting('METADATA_REFRESH_MS', int(100, 600_000, 5000), 'safety-net metadata reload (changes arrive by pub/sub)'),
   groupMinSessionTimeoutMs: setting(
     'GROUP_MIN_SESSION_TIMEOUT_MS',

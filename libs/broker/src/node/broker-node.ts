@@ -261,7 +261,12 @@ export class BrokerNode {
       context,
     );
     this.replication = new ReplicationService(
-      { brokerId: config.brokerId, tickMs: timings.replicationTickMs(config.leaderLeaseMs), logger },
+      {
+        brokerId: config.brokerId,
+        tickMs: timings.replicationTickMs(config.leaderLeaseMs),
+        acksOverPeerLinks: config.replicaAcksTransport === 'websocket',
+        logger,
+      },
       streams,
       this.replicas,
       streams.reader(),

@@ -43,8 +43,8 @@ const ack = (leaderId: number, partition: number, logEndOffset: number, topic = 
   brokerEpoch: 7,
 });
 
-function service(streams: FakeStreams, links: FakeLinks, replicas: Partial<ReplicaManager> = {}): ReplicationService {
-  return new ReplicationService({ brokerId: 1, tickMs: 1000 }, streams, replicas as ReplicaManager, reader, reader, links);
+function service(streams: FakeStreams, links: FakeLinks, replicas: Partial<ReplicaManager> = {}, acksOverPeerLinks = true): ReplicationService {
+  return new ReplicationService({ brokerId: 1, tickMs: 1000, acksOverPeerLinks }, streams, replicas as ReplicaManager, reader, reader, links);
 }
 
 describe('ReplicationService: how a follower acks travel', () => {
@@ -116,6 +116,20 @@ describe('ReplicationService: how a follower acks travel', () => {
         { ...ack(2, 0, 10), replicaId: 1 },
         { ...ack(2, 1, 11), replicaId: 1 },
       ],
+    ]);
+  });
+
+  it('with REPLICA_ACKS_TRANSPORT=redis (the default) sends every report through the Redis ack stream, none over a link', async () => {
+    const streams = new FakeStreams();
+    const links = new FakeLinks();
+    const s = service(streams, links, {}, false);
+    s.reportAck(ack(2, 0, 10));
+    s.reportAck(ack(3, 1, 5));
+    await turn();
+    expect(links.sent).toEqual([]);
+    expect(streams.acks.flat().map((a) => [a.leaderId, a.partition, a.logEndOffset])).toEqual([
+      [2, 0, 10],
+      [3, 1, 5],
     ]);
   });
 

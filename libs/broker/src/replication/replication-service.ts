@@ -7,6 +7,8 @@ import { reasonOf, silentLogger, type BrokerLogger } from '../logging/broker-log
 export interface ReplicationServiceOptions {
   brokerId: number;
   tickMs: number;
+  /** send log-end reports over the peer WebSocket (REPLICA_ACKS_TRANSPORT=websocket); else the Redis ack stream only */
+  acksOverPeerLinks?: boolean;
   logger?: BrokerLogger;
 }
 
@@ -94,6 +96,10 @@ export class ReplicationService {
   }
 
   private flushAcks(acks: readonly FollowerAck[]): void {
+    if (!this.options.acksOverPeerLinks) {
+      this.sendViaRedis(acks);
+      return;
+    }
     const viaRedis: FollowerAck[] = [];
     for (const batch of byLeader(acks)) {
       if (!this.sendToLeader(batch)) viaRedis.push(...batch);
